@@ -1,0 +1,100 @@
+"""RFM scores (recency, frequency, monetary; 1–5 each) and the named RFM segments.
+
+Scoring rule (deterministic, tie-safe): for each customer count the customers with a
+strictly worse value (``worse``) and with a strictly better value (``better``); the
+percentile is ``p = worse / (worse + better)`` and the score is ``1 + floor(5 p)`` capped
+at 5. Worse means more days since the last order (recency), fewer orders (frequency) and
+less spend to date (monetary). Equal values always get equal scores and row order never
+matters; the single best value always scores 5 and the worst 1 (so all one-time buyers
+have F = 1). A measure on which every customer is equal gives everyone 1. Missing values
+count as the worst value.
+
+Segments follow the widely used R/F grid (Champions … Lost), see ``docs/segments.md``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .grouping import RFM_SEGMENT_ORDER
+
+RFM_SOURCE_COLUMNS = {"rfm_r": "days_since_last_order", "rfm_f": "orders", "rfm_m": "total_value"}
+
+# Rows: R score 1..5; columns: F score 1..5.
+RFM_GRID = {
+    1: ("Lost", "Hibernating", "At risk", "At risk", "Can't lose them"),
+    2: ("Hibernating", "Hibernating", "At risk", "At risk", "Can't lose them"),
+    3: ("About to sleep", "About to sleep", "Need attention", "Loyal", "Loyal"),
+    4: ("Promising", "Potential loyalist", "Potential loyalist", "Loyal", "Loyal"),
+    5: ("New", "Potential loyalist", "Potential loyalist", "Champions", "Champions"),
+}
+
+
+def quintile_score(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
+    """Score 1–5: ``1 + floor(5 × worse / (worse + better))``; NaN counts as worst."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    n = len(numbers)
+    if n == 0:
+        return pd.Series(np.zeros(0, dtype="int64"), index=values.index)
+    oriented = numbers if higher_is_better else -numbers
+    oriented = np.where(np.isfinite(oriented), oriented, -np.inf)
+    sorted_values = np.sort(oriented)
+    worse = np.searchsorted(sorted_values, oriented, side="left")
+    better = n - np.searchsorted(sorted_values, oriented, side="right")
+    differing = worse + better
+    share = np.divide(worse, differing, out=np.zeros(n, dtype="float64"), where=differing > 0)
+    scores = 1 + np.floor(5.0 * share).astype("int64")
+    return pd.Series(np.clip(scores, 1, 5), index=values.index, dtype="int64")
+
+
+def rfm_segment_name(r: int, f: int) -> str:
+    """The named segment for an R score and an F score (both 1–5)."""
+    return RFM_GRID[int(r)][int(f) - 1]
+
+
+def rfm_scores(customers: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """RFM columns for every customer, indexed like ``customers``.
+
+    Returns ``rfm_r``, ``rfm_f``, ``rfm_m`` (int 1–5), ``rfm_score`` (e.g. ``"545"``) and
+    ``rfm_segment``. Recency is ``days_since_last_order``; with ``as_of`` (a date) and a
+    ``last_order`` column, days are counted to ``as_of`` instead.
+    """
+    if not isinstance(customers, pd.DataFrame):
+        raise InputError("RFM scores need the customer table as a pandas DataFrame.")
+    days = _recency_days(customers, as_of)
+    missing = [c for c in ("orders", "total_value") if c not in customers.columns]
+    if missing:
+        raise InputError(
+            f"The customer table has no {', '.join(repr(m) for m in missing)} column for RFM scores.",
+            where="customer table",
+            hint="Build the table with clv_engine.summary.customer_summary first.",
+        )
+    r = quintile_score(days, higher_is_better=False)
+    f = quintile_score(customers["orders"])
+    m = quintile_score(customers["total_value"])
+    result = pd.DataFrame({"rfm_r": r, "rfm_f": f, "rfm_m": m}, index=customers.index)
+    result["rfm_score"] = (r.astype(str) + f.astype(str) + m.astype(str)).astype(str)
+    segments = [rfm_segment_name(ri, fi) for ri, fi in zip(r.to_numpy(), f.to_numpy())]
+    result["rfm_segment"] = pd.Series(segments, index=customers.index, dtype=str)
+    return result
+
+
+def _recency_days(customers: pd.DataFrame, as_of) -> pd.Series:
+    if as_of is not None and "last_order" in customers.columns:
+        try:
+            as_of_ts = pd.Timestamp(as_of)
+        except (TypeError, ValueError):
+            raise InputError(f"The date {as_of!r} for RFM recency is not a date.", hint="Use YYYY-MM-DD.") from None
+        last = pd.to_datetime(customers["last_order"], errors="coerce")
+        return (as_of_ts - last).dt.total_seconds() / 86400.0
+    if "days_since_last_order" not in customers.columns:
+        raise InputError(
+            "The customer table has no 'days_since_last_order' column for RFM recency.",
+            where="customer table",
+            hint="Build the table with clv_engine.summary.customer_summary first.",
+        )
+    return customers["days_since_last_order"]
+
+
+__all__ = ["RFM_GRID", "RFM_SEGMENT_ORDER", "quintile_score", "rfm_scores", "rfm_segment_name"]
