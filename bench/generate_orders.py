@@ -26,7 +26,7 @@ def generate_orders(n_customers: int, seed: int = 0, *, history_days: int = HIST
     """
     rng = np.random.default_rng(seed)
     first_day = rng.integers(0, history_days - 30, n_customers)
-    rate = rng.gamma(shape=0.9, scale=1 / 45.0, size=n_customers)  # purchases per day
+    rate = rng.gamma(shape=0.9, scale=1 / 75.0, size=n_customers)  # purchases per day
     drop = rng.beta(0.8, 3.0, size=n_customers)
     # Number of repeat purchases until dropout (geometric) or end of history.
     max_repeats = rng.geometric(np.clip(drop, 1e-6, 1.0)) - 1

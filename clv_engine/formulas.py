@@ -1,0 +1,220 @@
+"""Formula and historical customer lifetime value.
+
+The classic small-business formulas (seed material):
+
+* simple CLV = average order value × purchase frequency (orders per year) × expected
+  lifespan (years), times the gross margin, minus the acquisition cost (net CLV);
+* retention CLV = m·r / (1 + d − r) for a yearly margin ``m``, yearly retention rate ``r``
+  and discount rate ``d`` (Gupta & Lehmann 2003, "Customers as assets", eq. 2: the
+  infinite-horizon sum of m·rᵗ/(1+d)ᵗ for t = 1, 2, …); its finite-horizon form sums the
+  same terms for t = 1 … N years;
+* historical CLV = value to date (net of refunds), times the margin.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "simple_clv",
+    "retention_clv",
+    "historical_clv",
+    "business_clv",
+    "estimate_lifespan_years",
+    "simple_clv_per_customer",
+    "DEFAULT_LIFESPAN_YEARS",
+]
+
+DEFAULT_LIFESPAN_YEARS = 3.0
+_MAX_LIFESPAN_YEARS = 10.0
+
+
+def _check_fraction(name: str, value: float, *, allow_one: bool = True) -> float:
+    value = float(value)
+    upper_ok = value <= 1 if allow_one else value < 1
+    if not (math.isfinite(value) and value >= 0 and upper_ok):
+        bound = "between 0 and 1" if allow_one else "at least 0 and below 1"
+        raise InputError(
+            f"{name} must be a fraction {bound}, got {value:g}",
+            hint="Write 30% as 0.3.",
+        )
+    return value
+
+
+def _check_non_negative(name: str, value) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise InputError(f"{name} must be a non-negative number", hint="Check the value given.")
+    return arr
+
+
+def simple_clv(
+    avg_order_value,
+    orders_per_year,
+    lifespan_years,
+    margin: float = 1.0,
+    acquisition_cost=0.0,
+):
+    """Simple CLV = AOV × orders per year × lifespan × margin − acquisition cost.
+
+    Works on scalars or arrays (broadcast). With ``margin=1`` and no acquisition cost it
+    is the revenue CLV; with a gross margin it is the profit CLV; subtracting the cost of
+    acquiring the customer gives the net CLV (which may be negative: a loss-making
+    customer).
+    """
+    aov = _check_non_negative("average order value", avg_order_value)
+    freq = _check_non_negative("orders per year", orders_per_year)
+    years = _check_non_negative("lifespan (years)", lifespan_years)
+    margin = _check_fraction("margin", margin)
+    cac = _check_non_negative("acquisition cost", acquisition_cost)
+    value = aov * freq * years * margin - cac
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def retention_clv(
+    margin_per_year,
+    retention_rate: float,
+    discount_rate: float = 0.10,
+    years: float | None = None,
+):
+    """Retention-based CLV: m·r/(1+d−r), or the sum over ``years`` years when given.
+
+    ``margin_per_year`` is the yearly profit from a customer (scalar or array),
+    ``retention_rate`` the share of customers still buying a year later, ``discount_rate``
+    the yearly discount rate. The finite form is m·x·(1−xᴺ)/(1−x) with x = r/(1+d) (the
+    first N terms of the same series), so it approaches the infinite form as N grows.
+    """
+    m = np.asarray(margin_per_year, dtype=np.float64)
+    if not np.all(np.isfinite(m)):
+        raise InputError("margin per year must be a number", hint="Check the value given.")
+    r = _check_fraction("retention rate", retention_rate, allow_one=years is not None)
+    d = float(discount_rate)
+    if not (math.isfinite(d) and d >= 0):
+        raise InputError(f"discount rate must be 0 or more, got {d:g}", hint="Write 10% as 0.1.")
+    x = r / (1.0 + d)
+    if years is None:
+        value = m * r / (1.0 + d - r)
+    else:
+        n = float(years)
+        if not (math.isfinite(n) and n >= 0):
+            raise InputError(f"years must be 0 or more, got {n:g}", hint="Give the horizon in years.")
+        factor = n * x if x == 1.0 else x * (1.0 - x**n) / (1.0 - x)
+        value = m * factor
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def historical_clv(summary: pd.DataFrame, margin: float = 1.0) -> pd.Series:
+    """Value to date per customer (net of refunds) times the margin; never negative."""
+    margin = _check_fraction("margin", margin)
+    return (summary["total_value"].clip(lower=0.0) * margin).rename("clv")
+
+
+def estimate_lifespan_years(summary: pd.DataFrame) -> tuple[float, str]:
+    """Expected customer lifespan in years, estimated from the history, with a reason.
+
+    With at least two years of history: the yearly retention rate r is the share of
+    customers who ordered in the year before last and ordered again in the last year;
+    lifespan = 1 / (1 − r) (the mean of a geometric lifetime), kept between 1 and 10
+    years. With a shorter history the lifespan cannot be measured and
+    :data:`DEFAULT_LIFESPAN_YEARS` is used; the reason says so.
+    """
+    end = summary.attrs.get("observation_end")
+    if end is None or summary.empty:
+        return DEFAULT_LIFESPAN_YEARS, (
+            f"assumed {DEFAULT_LIFESPAN_YEARS:g} years (no history to measure it from)"
+        )
+    first = summary["first_order"]
+    last = summary["last_order"]
+    year = pd.Timedelta(days=365)
+    if first.min() > end - 2 * year:
+        return DEFAULT_LIFESPAN_YEARS, (
+            f"assumed {DEFAULT_LIFESPAN_YEARS:g} years: the history is shorter than two years, "
+            "too short to measure how long customers stay"
+        )
+    # Customers active in the year before last: first order before the window ends and
+    # at least one order inside it. With only first/last dates we use: first order before
+    # (end − 1 year) and last order after (end − 2 years).
+    active_before = (first <= end - year) & (last > end - 2 * year)
+    returned = active_before & (last > end - year)
+    n = int(active_before.sum())
+    if n < 20:
+        return DEFAULT_LIFESPAN_YEARS, (
+            f"assumed {DEFAULT_LIFESPAN_YEARS:g} years: too few customers a year ago to measure retention"
+        )
+    retention = float(returned.sum()) / n
+    lifespan = 1.0 / max(1.0 - retention, 1.0 / _MAX_LIFESPAN_YEARS)
+    lifespan = float(min(max(lifespan, 1.0), _MAX_LIFESPAN_YEARS))
+    return lifespan, (
+        f"{lifespan:.1f} years, from a yearly retention of {retention:.0%} "
+        f"({int(returned.sum()):,} of {n:,} customers active a year ago bought again)"
+    )
+
+
+def simple_clv_per_customer(
+    summary: pd.DataFrame,
+    *,
+    lifespan_years: float | None = None,
+    margin: float = 1.0,
+    acquisition_cost: float = 0.0,
+) -> tuple[pd.Series, str]:
+    """Simple formula CLV for every customer of a :func:`customer_summary` table.
+
+    Uses each customer's average order value and orders per year and one business-wide
+    lifespan (estimated with :func:`estimate_lifespan_years` unless given). Returns the
+    CLV series (net of acquisition cost, floored at 0 so it ranks and sums sensibly) and a
+    plain-words description of how it was computed.
+    """
+    if lifespan_years is None:
+        lifespan_years, why = estimate_lifespan_years(summary)
+    else:
+        why = f"{float(lifespan_years):g} years (as set)"
+    value = simple_clv(
+        summary["average_order_value"].clip(lower=0.0).to_numpy(),
+        summary["orders_per_year"].to_numpy(),
+        lifespan_years,
+        margin,
+        acquisition_cost,
+    )
+    series = pd.Series(np.maximum(np.asarray(value, dtype=np.float64), 0.0), index=summary.index, name="clv")
+    return series, f"average order value × orders per year × expected lifespan of {why}"
+
+
+def business_clv(
+    summary: pd.DataFrame,
+    *,
+    lifespan_years: float | None = None,
+    margin: float = 1.0,
+    acquisition_cost: float = 0.0,
+) -> dict:
+    """Whole-business simple CLV: average order value × purchase frequency × lifespan.
+
+    Average order value = total value / total orders; purchase frequency = orders per
+    customer per year over the observed window (at least one year).
+    """
+    if lifespan_years is None:
+        lifespan_years, why = estimate_lifespan_years(summary)
+    else:
+        why = f"{float(lifespan_years):g} years (as set)"
+    orders = float(summary["orders"].sum())
+    total = float(summary["total_value"].sum())
+    aov = total / orders if orders else 0.0
+    end = summary.attrs.get("observation_end")
+    if end is not None and len(summary):
+        years = max((end - summary["first_order"].min()).days / 365.25, 1.0)
+    else:
+        years = 1.0
+    frequency = orders / max(len(summary), 1) / years
+    clv = simple_clv(max(aov, 0.0), frequency, lifespan_years, margin, acquisition_cost)
+    return {
+        "average_order_value": aov,
+        "orders_per_customer_per_year": frequency,
+        "lifespan_years": float(lifespan_years),
+        "lifespan_basis": why,
+        "margin": float(margin),
+        "acquisition_cost": float(acquisition_cost),
+        "clv": float(clv),
+    }

@@ -1,0 +1,112 @@
+"""Value tiers: rank customers by a value and split them by shares or thresholds.
+
+Default split: top 20% "High", middle 50% "Medium", bottom 30% "Low". Customers with the
+same value always land in the same tier (a tie group goes to the tier where its first
+member falls), so the result does not depend on row order and never changes between runs.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = ["assign_tiers", "parse_splits", "DEFAULT_SPLITS", "DEFAULT_TIER_NAMES"]
+
+DEFAULT_SPLITS = (20.0, 50.0, 30.0)
+DEFAULT_TIER_NAMES = ("High", "Medium", "Low")
+
+
+def parse_splits(text: str | Sequence[float]) -> tuple[float, ...]:
+    """Read tier shares like ``"20,50,30"`` or ``[0.2, 0.5, 0.3]`` as percentages summing to 100."""
+    if isinstance(text, str):
+        parts = [p.strip().rstrip("%") for p in text.replace(";", ",").split(",") if p.strip()]
+        try:
+            values = [float(p) for p in parts]
+        except ValueError as exc:
+            raise InputError(
+                f"tier split {text!r} is not a list of numbers",
+                hint="Write it like 20,50,30 (percent of customers, best tier first).",
+            ) from exc
+    else:
+        values = [float(v) for v in text]
+    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
+        raise InputError(
+            f"tier split {text!r} must be positive shares",
+            hint="Write it like 20,50,30 (percent of customers, best tier first).",
+        )
+    total = sum(values)
+    if abs(total - 1.0) < 1e-6:
+        values = [v * 100 for v in values]
+        total = 100.0
+    if abs(total - 100.0) > 1e-6:
+        raise InputError(
+            f"tier split {text!r} adds up to {total:g}%, not 100%",
+            hint="Make the shares add up to 100, like 20,50,30.",
+        )
+    return tuple(values)
+
+
+def _tier_names(names: Sequence[str] | None, count: int) -> list[str]:
+    if names is None:
+        if count == len(DEFAULT_TIER_NAMES):
+            return list(DEFAULT_TIER_NAMES)
+        return [f"Tier {i + 1}" for i in range(count)]
+    names = [str(n).strip() for n in names]
+    if len(names) != count or any(not n for n in names) or len(set(names)) != len(names):
+        raise InputError(
+            f"{count} tiers need {count} different, non-empty names; got {', '.join(names) or 'none'}",
+            hint="Give one name per tier, best tier first, like High,Medium,Low.",
+        )
+    return names
+
+
+def assign_tiers(
+    values,
+    splits: Sequence[float] | str | None = None,
+    names: Sequence[str] | None = None,
+    *,
+    thresholds: Sequence[float] | None = None,
+) -> pd.Series:
+    """Tier name per value, best tier first, as an ordered categorical Series.
+
+    ``splits``: percentages of customers per tier, best first (default 20/50/30).
+    ``thresholds``: instead of shares, minimum values per tier, best first: with
+    ``[1000, 200]`` a value ≥ 1000 is in the first tier, ≥ 200 in the second, the rest in
+    the third (so N thresholds give N + 1 tiers).
+    Missing values rank last. The index of ``values`` is kept when it is a Series.
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=np.float64))
+    vals = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+    vals = np.where(np.isfinite(vals), vals, -np.inf)
+    n = len(vals)
+
+    if thresholds is not None:
+        cuts = [float(t) for t in thresholds]
+        if not cuts or any(not math.isfinite(c) for c in cuts) or any(a <= b for a, b in zip(cuts, cuts[1:])):
+            raise InputError(
+                f"tier thresholds {list(thresholds)} must be numbers from highest to lowest",
+                hint="Write them like 1000,200 (minimum value of each tier, best tier first).",
+            )
+        labels = _tier_names(names, len(cuts) + 1)
+        # index of the first threshold the value reaches; len(cuts) if none
+        reached = vals[:, None] >= np.asarray(cuts)[None, :]
+        codes = np.where(reached.any(axis=1), reached.argmax(axis=1), len(cuts))
+    else:
+        shares = parse_splits(splits if splits is not None else DEFAULT_SPLITS)
+        labels = _tier_names(names, len(shares))
+        if n == 0:
+            codes = np.zeros(0, dtype=np.int64)
+        else:
+            # 1-based rank of the first member of each tie group (best value = 1).
+            first_rank = pd.Series(-vals).rank(method="min").to_numpy()
+            position = (first_rank - 1) / n * 100.0  # percent of customers ranked above
+            bounds = np.cumsum(shares)[:-1]
+            codes = np.searchsorted(bounds, position + 1e-9, side="right")
+            codes = np.minimum(codes, len(shares) - 1)
+
+    categorical = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=labels, ordered=True)
+    return pd.Series(categorical, index=series.index, name="tier")
