@@ -1,0 +1,344 @@
+"""Worksheet functions as plain Python: Excel-shaped arguments in, Excel-safe cells out.
+
+No xlwings import and no model maths here: every function shapes its arguments, calls the
+engine's public API and turns the result into a rectangular list of lists (or a scalar)
+of ``str``/``float``/``int``/``bool``/``datetime``/``None``. A problem the user can fix
+comes back as one readable text cell (``"CLV: …"``), never a traceback.
+
+Intake and model fits are cached by range content (see :mod:`clv_excel.cache`), so
+several formulas over the same orders range read and fit once.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+from clv_engine import formulas, tiers
+from clv_engine.errors import ClvError, InputError
+
+from .cache import ResultCache
+from .shaping import (
+    as_column,
+    as_table,
+    error_cell,
+    excel_value,
+    frame_to_cells,
+    is_blank,
+    looks_like_serial_date,
+    optional_date,
+    optional_number,
+    optional_text,
+    serial_to_datetime,
+)
+
+log = logging.getLogger(__name__)
+
+RESULTS = ResultCache(max_items=16)
+MODEL_CHOICES = ("auto", "bgnbd", "mbgnbd", "pareto", "formula", "historical")
+PERIOD_CHOICES = ("day", "week", "month")
+PERIOD_FREQ = {"day": "D", "week": "W", "month": "M"}
+DATE_HEADER_WORDS = ("date", "created", "paid at", "time", "day")
+
+SUMMARY_HEADERS = {
+    "orders": "Orders",
+    "total_value": "Total value",
+    "average_order_value": "Average order value",
+    "first_order": "First order",
+    "last_order": "Last order",
+    "days_since_last_order": "Days since last order",
+    "avg_days_between_orders": "Avg days between orders",
+    "orders_per_year": "Orders per year",
+    "frequency": "Frequency",
+    "recency": "Recency",
+    "T": "T",
+    "monetary_value": "Monetary value",
+}
+PREDICT_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "expected_orders", "tier"]
+PREDICT_HEADERS = {
+    "clv_low": "CLV low",
+    "clv": "CLV likely",
+    "clv_high": "CLV high",
+    "p_alive": "P(alive)",
+    "expected_orders": "Expected orders",
+    "tier": "Tier",
+}
+RFM_COLUMNS = ["rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment"]
+RFM_HEADERS = {"rfm_r": "R", "rfm_f": "F", "rfm_m": "M", "rfm_score": "RFM", "rfm_segment": "Segment"}
+
+
+def excel_function(function):
+    """Catch every error and return it as one ``CLV: …`` text cell instead."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ClvError as error:
+            return error_cell(error)
+        except Exception as error:  # never a traceback in a cell
+            log.exception("unexpected error in %s", function.__name__)
+            return error_cell(
+                f"unexpected problem ({type(error).__name__}: {error}). "
+                "Please report it with a copy of the workbook."
+            )
+
+    return wrapper
+
+
+# ----------------------------------------------------------------------------- formulas
+@excel_function
+def clv_simple(avg_order_value, orders_per_year, years, margin=None, acquisition_cost=None):
+    """Average order value × orders per year × years × margin − acquisition cost."""
+    _all_given(avg_order_value=avg_order_value, orders_per_year=orders_per_year, years=years)
+    return formulas.simple_clv(
+        optional_number(avg_order_value, "average order value", None, low=0),
+        optional_number(orders_per_year, "orders per year", None, low=0),
+        optional_number(years, "years", None, low=0),
+        margin=optional_number(margin, "margin", 1.0, low=0, rate=True),
+        acquisition_cost=optional_number(acquisition_cost, "acquisition cost", 0.0, low=0),
+    )
+
+
+@excel_function
+def clv_retention(margin_per_year, retention_rate, discount_rate=None, years=None):
+    """Retention CLV m·r/(1+d−r), or summed over ``years`` years when given."""
+    _all_given(margin_per_year=margin_per_year, retention_rate=retention_rate)
+    return formulas.retention_clv(
+        optional_number(margin_per_year, "margin per year", None),
+        optional_number(retention_rate, "retention rate", None, low=0, rate=True),
+        discount_rate=optional_number(discount_rate, "discount rate", 0.10, low=0, rate=True),
+        years=optional_number(years, "years", None, low=0),
+    )
+
+
+@excel_function
+def clv_tier(values, cuts=None, labels=None):
+    """Tier label per value. ``cuts``: shares like "20,50,30" (default) or, when they are
+    values from highest to lowest like 1000,200, minimum values per tier."""
+    cells = as_column(values)
+    filled = [i for i, cell in enumerate(cells) if not is_blank(cell)]
+    numbers = [_tier_value(cells[i]) for i in filled]
+    splits, thresholds = _tier_cuts(cuts)
+    names = _label_list(labels)
+    assigned = tiers.assign_tiers(numbers, splits, names, thresholds=thresholds)
+    labels_out = [None] * len(cells)  # blank cells get no tier and do not count
+    for i, label in zip(filled, assigned.astype(str).tolist()):
+        labels_out[i] = str(label)
+    result = [[label] for label in labels_out]
+    if isinstance(values, (list, tuple)) and values and isinstance(values[0], (list, tuple)) and len(values) == 1:
+        return [[row[0] for row in result]]  # a single row of values spills across
+    if len(result) == 1 and not isinstance(values, (list, tuple)):
+        return result[0][0]
+    return result
+
+
+# ------------------------------------------------------------------------- order ranges
+@excel_function
+def clv_intake(orders):
+    """What intake made of the range: layout, columns used, rows used and skipped."""
+    data = order_data(orders)
+    report = data.report
+    rows = [["Item", "Value"], ["Layout", str(report.layout_label)]]
+    for role, header in report.mapping.items():
+        rows.append([f"Column for {role}", str(header)])
+    rows += [
+        ["Rows read", excel_value(report.rows_read)],
+        ["Rows used", excel_value(report.rows_used)],
+        ["Rows skipped", excel_value(report.rows_read - report.rows_used)],
+        ["Orders", excel_value(len(data.orders))],
+        ["Customers", excel_value(len(data.customers))],
+    ]
+    for reason, count in report.rows_skipped.items():
+        rows.append([f"Skipped: {reason}", excel_value(count)])
+    for note in report.notes:
+        rows.append(["Note", str(note)])
+    return rows
+
+
+@excel_function
+def clv_summary(orders, as_of=None, period=None):
+    """One row per customer: orders, value, first/last order, rhythm and BTYD summary."""
+    from clv_engine.summary import SUMMARY_COLUMNS
+
+    end = optional_date(as_of)
+    period_name = optional_text(period, "period", "day", PERIOD_CHOICES)
+    summary = customer_summary_for(orders, end, PERIOD_FREQ[period_name])
+    return frame_to_cells(summary, SUMMARY_COLUMNS, index_label="Customer", headers=SUMMARY_HEADERS)
+
+
+@excel_function
+def clv_rfm(orders, as_of=None):
+    """R, F and M scores (1–5), the RFM code and the RFM segment per customer."""
+    from clv_engine.segments import rfm_scores
+
+    end = optional_date(as_of)
+    summary = customer_summary_for(orders, end, "D")
+    scores = rfm_scores(summary, as_of=end)
+    return frame_to_cells(scores, RFM_COLUMNS, index_label="Customer", headers=RFM_HEADERS)
+
+
+@excel_function
+def clv_predict(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
+    """Per customer: CLV low / likely / high, P(alive), expected orders and tier."""
+    analysis = analysis_for(orders, horizon_months, discount_rate, margin, model, as_of)
+    customers = analysis.customers.set_index("customer_id", drop=False)
+    return frame_to_cells(customers, PREDICT_COLUMNS, index_label="Customer", headers=PREDICT_HEADERS)
+
+
+@excel_function
+def clv_customers(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
+    """The whole customer table of the pipeline (every column, one row per customer)."""
+    analysis = analysis_for(orders, horizon_months, discount_rate, margin, model, as_of)
+    return frame_to_cells(analysis.customers)
+
+
+@excel_function
+def clv_segments(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
+    """One profile per value tier: customers, value, orders, recency and recommended actions."""
+    analysis = analysis_for(orders, horizon_months, discount_rate, margin, model, as_of)
+    return frame_to_cells(analysis.segments)
+
+
+@excel_function
+def clv_model(orders, model=None):
+    """The fitted model: name, parameters, spend parameters, holdout score and verdict."""
+    analysis = analysis_for(orders, None, None, None, model, None)
+    prediction = analysis.prediction
+    info = dict(getattr(prediction, "model", None) or {})
+    rows = [["Item", "Value"], ["Model", str(info.get("name") or "none")]]
+    for name, value in (info.get("params") or {}).items():
+        rows.append([f"Parameter {name}", excel_value(value)])
+    for name, value in (info.get("spend_params") or {}).items():
+        rows.append([f"Spend parameter {name}", excel_value(value)])
+    if info.get("holdout_score") is not None:
+        score = info["holdout_score"]
+        if isinstance(score, dict):
+            for name, value in score.items():
+                rows.append([f"Holdout {name}", excel_value(value)])
+        else:
+            rows.append(["Holdout score", excel_value(score)])
+    verdict = info.get("verdict") or getattr(prediction, "verdict", "") or ""
+    rows.append(["Verdict", str(verdict)])
+    return rows
+
+
+# ---------------------------------------------------------------------- shared helpers
+def order_data(orders):
+    """Intake of an orders range (cached by content)."""
+    table = as_table(orders, "orders")
+    return RESULTS.get_or_compute(table, ("intake",), lambda: read_range(table))
+
+
+def read_range(table):
+    """Run intake on a normalised range (Excel serial dates in date columns converted)."""
+    from clv_engine.intake import read_orders
+
+    return read_orders(with_serial_dates(table))
+
+
+def with_serial_dates(table):
+    """Convert Excel serial numbers to datetimes in columns whose header names a date and
+    whose every filled cell is a date-range number (how xlwings Lite passes date cells)."""
+    header = table[0]
+    date_columns = [
+        i
+        for i, name in enumerate(header)
+        if isinstance(name, str)
+        and any(word in name.lower() for word in DATE_HEADER_WORDS)
+        and _all_serial(table, i)
+    ]
+    if not date_columns:
+        return table
+    converted = [header]
+    for row in table[1:]:
+        row = list(row)
+        for i in date_columns:
+            if not is_blank(row[i]):
+                row[i] = serial_to_datetime(row[i])
+        converted.append(row)
+    return converted
+
+
+def customer_summary_for(orders, end, freq):
+    from clv_engine.summary import customer_summary
+
+    table = as_table(orders, "orders")
+    data = RESULTS.get_or_compute(table, ("intake",), lambda: read_range(table))
+    return RESULTS.get_or_compute(
+        table, ("summary", end, freq), lambda: customer_summary(data.orders, observation_end=end, freq=freq)
+    )
+
+
+def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
+    """Pipeline run for an orders range and the formula's settings (cached)."""
+    from clv_engine.pipeline import Settings, analyze
+
+    settings_key = (
+        "analysis",
+        optional_number(horizon_months, "horizon (months)", 12.0, low=1, high=600),
+        optional_number(discount_rate, "discount rate", 0.10, low=0, rate=True),
+        optional_number(margin, "margin", 1.0, low=0, rate=True),
+        optional_text(model, "model", "auto", MODEL_CHOICES),
+        optional_date(as_of),
+    )
+    table = as_table(orders, "orders")
+    data = RESULTS.get_or_compute(table, ("intake",), lambda: read_range(table))
+    _, horizon, rate, margin_value, method, end = settings_key
+
+    def run():
+        settings = Settings(
+            method=method,
+            horizon_months=int(round(horizon)),
+            discount_rate=rate,
+            margin=margin_value,
+            observation_end=end,
+        )
+        return analyze(data, settings)
+
+    return RESULTS.get_or_compute(table, settings_key, run)
+
+
+def _all_given(**arguments) -> bool:
+    missing = [name.replace("_", " ") for name, value in arguments.items() if is_blank(value)]
+    if missing:
+        raise InputError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing.",
+                         hint="Fill in the required arguments.")
+    return True
+
+
+def _all_serial(table, column) -> bool:
+    filled = [row[column] for row in table[1:] if column < len(row) and not is_blank(row[column])]
+    return bool(filled) and all(looks_like_serial_date(v) for v in filled)
+
+
+def _tier_value(cell):
+    if is_blank(cell):
+        return float("nan")
+    try:
+        return optional_number(cell, "value", float("nan"))
+    except InputError:
+        raise InputError(f"the value '{cell}' to put in a tier is not a number.",
+                         hint="Give a range of numbers, e.g. the CLV column.") from None
+
+
+def _tier_cuts(cuts):
+    """Shares (sum to 100 or 1) -> splits; decreasing values -> thresholds."""
+    if cuts is None or (not isinstance(cuts, (list, tuple)) and is_blank(cuts)):
+        return None, None
+    if isinstance(cuts, str):
+        parts = [p for p in cuts.replace(";", ",").split(",") if p.strip()]
+    else:
+        parts = [c for c in as_column(cuts) if not is_blank(c)]
+    numbers = [optional_number(p, "cut", None) for p in parts]
+    total = sum(numbers)
+    if abs(total - 100.0) < 1e-6 or abs(total - 1.0) < 1e-6:
+        return numbers, None
+    return None, numbers
+
+
+def _label_list(labels):
+    if labels is None or (not isinstance(labels, (list, tuple)) and is_blank(labels)):
+        return None
+    if isinstance(labels, str):
+        return [p.strip() for p in labels.replace(";", ",").split(",") if p.strip()]
+    return [str(v).strip() for v in as_column(labels) if not is_blank(v)]

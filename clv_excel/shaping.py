@@ -1,0 +1,221 @@
+"""Turn what Excel hands to Python into plain values, and results back into cells.
+
+xlwings delivers a range as a list of lists (classic may deliver a 1-D list for a single
+row or column, Lite passes empty cells as ``None`` and numbers as ``float``, dates as
+``datetime`` or as Excel serial numbers). Everything returned to Excel must be a
+rectangular list of lists (or a scalar) of ``str``/``float``/``int``/``bool``/
+``datetime``/``None``: no NaN, NaT, numpy or pandas types.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+
+from clv_engine.errors import InputError
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Serial numbers Excel shows as dates between 1954 and 2119: anything else is not a date.
+SERIAL_DATE_RANGE = (20_000.0, 80_000.0)
+ERROR_PREFIX = "CLV: "
+MAX_CELL_TEXT = 32_000
+
+
+def is_blank(value) -> bool:
+    """True for an empty cell as xlwings delivers it (None or whitespace-only text)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def as_table(values, what: str = "orders") -> list[list]:
+    """Return ``values`` as a rectangular list of rows without trailing blank rows/columns.
+
+    Accepts a list of lists, a 1-D list (one row, as classic xlwings passes a single-row
+    range) or a scalar. Raises :class:`InputError` when nothing is left.
+    """
+    if values is None:
+        raise InputError(f"the {what} range is empty.", hint="Select the range with its header row.")
+    if not isinstance(values, (list, tuple)):
+        values = [[values]]
+    elif values and not isinstance(values[0], (list, tuple)):
+        values = [list(values)]
+    rows = [list(row) if isinstance(row, (list, tuple)) else [row] for row in values]
+    while rows and all(is_blank(v) for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InputError(f"the {what} range is empty.", hint="Select the range with its header row.")
+    width = max(len(row) for row in rows)
+    rows = [row + [None] * (width - len(row)) for row in rows]
+    last_used = max((i for row in rows for i, v in enumerate(row) if not is_blank(v)), default=-1)
+    return [row[: last_used + 1] for row in rows]
+
+
+def as_column(values, what: str = "values") -> list:
+    """Flatten a single row, a single column or a scalar into one list of cells."""
+    if not isinstance(values, (list, tuple)):
+        return [values]
+    flat: list = []
+    for row in values:
+        if isinstance(row, (list, tuple)):
+            flat.extend(row)
+        else:
+            flat.append(row)
+    return flat
+
+
+def scalar(value):
+    """Unwrap a 1x1 range (``[[x]]`` or ``[x]``) into ``x``; leave other values alone."""
+    while isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def serial_to_datetime(serial: float) -> dt.datetime:
+    """Excel 1900-system serial number -> datetime (serial 1 is 1900-01-01)."""
+    return EXCEL_EPOCH + dt.timedelta(days=float(serial))
+
+
+def looks_like_serial_date(value) -> bool:
+    """True for a number Excel would show as a date in a date column."""
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and SERIAL_DATE_RANGE[0] <= value <= SERIAL_DATE_RANGE[1]
+    )
+
+
+def optional_number(value, name: str, default, *, low=None, high=None, rate=False):
+    """Read an optional numeric argument: blank -> ``default``; text such as ``"10%"``
+    or ``"1,200"`` is accepted. ``rate=True`` means a fraction: 10 is refused with a hint
+    to write 10% or 0.10 (it is ambiguous)."""
+    value = scalar(value)
+    if is_blank(value):
+        return default
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a number, not TRUE/FALSE.")
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace(" ", "")
+        percent = text.endswith("%")
+        text = text.rstrip("%").lstrip("$€£")
+        try:
+            number = float(text)
+        except ValueError:
+            raise InputError(f"{name} must be a number; got '{value}'.") from None
+        if percent:
+            number /= 100.0
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+    else:
+        raise InputError(f"{name} must be a number; got {type(value).__name__}.")
+    if not math.isfinite(number):
+        raise InputError(f"{name} must be a finite number.")
+    if rate and number > 1.0:
+        raise InputError(
+            f"{name} {number:g} looks like a percentage.",
+            hint=f"Write it as {number:g}% or {number / 100:g}.",
+        )
+    if low is not None and number < low:
+        raise InputError(f"{name} must be at least {low:g}; got {number:g}.")
+    if high is not None and number > high:
+        raise InputError(f"{name} must be at most {high:g}; got {number:g}.")
+    return number
+
+
+def optional_text(value, name: str, default, choices=None):
+    """Read an optional text argument (case-insensitive choice when ``choices`` given)."""
+    value = scalar(value)
+    if is_blank(value):
+        return default
+    text = str(value).strip()
+    if choices is not None:
+        lowered = {c.lower(): c for c in choices}
+        if text.lower() not in lowered:
+            raise InputError(
+                f"{name} '{text}' is not one of: {', '.join(choices)}.",
+                hint=f"Leave it empty for '{default}'.",
+            )
+        return lowered[text.lower()]
+    return text
+
+
+def optional_date(value, name: str = "as_of"):
+    """Read an optional date: datetime/date, Excel serial number or text. Blank -> None."""
+    value = scalar(value)
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if looks_like_serial_date(value):
+        return serial_to_datetime(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?", text):
+            try:
+                return dt.datetime.fromisoformat(text.replace(" ", "T") if " " in text else text)
+            except ValueError:
+                pass
+        raise InputError(
+            f"{name} '{text}' is not a date I can read.",
+            hint="Use a date cell or write it as YYYY-MM-DD.",
+        )
+    raise InputError(f"{name} must be a date; got {value!r}.", hint="Use a date cell or YYYY-MM-DD.")
+
+
+def excel_value(value):
+    """One Python/numpy/pandas value -> a value Excel accepts (NaN/NaT/NA -> None)."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, dt.datetime):
+        # pandas Timestamp is a datetime subclass; NaT is not a valid datetime.
+        if value != value:  # NaT
+            return None
+        if type(value) is not dt.datetime:
+            value = value.to_pydatetime() if hasattr(value, "to_pydatetime") else dt.datetime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond
+            )
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, numbers.Integral):
+        # numpy bool_ is not Integral; numpy integers are.
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if type(value).__name__ == "bool_":
+        return bool(value)
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return None
+    if isinstance(value, dt.timedelta) or type(value).__name__ == "Timedelta":
+        return value.total_seconds() / 86_400.0
+    text = str(value)
+    return text[:MAX_CELL_TEXT]
+
+
+def frame_to_cells(frame, columns=None, *, index_label=None, headers=None) -> list[list]:
+    """DataFrame -> header row + one row per record, all values Excel-safe.
+
+    ``index_label`` puts the index first under that header; ``headers`` renames columns
+    for the sheet (mapping column -> header text).
+    """
+    columns = list(frame.columns if columns is None else columns)
+    headers = headers or {}
+    header = ([index_label] if index_label else []) + [headers.get(c, c) for c in columns]
+    data_columns = [frame[c].tolist() for c in columns]
+    if index_label:
+        data_columns.insert(0, frame.index.tolist())
+    rows = [header]
+    for record in zip(*data_columns):
+        rows.append([excel_value(v) for v in record])
+    return rows
+
+
+def error_cell(error: BaseException) -> str:
+    """One readable line for a cell: ``CLV: <what is wrong> <what to do>``."""
+    text = " ".join(str(error).split())
+    if not text:
+        text = type(error).__name__
+    return (ERROR_PREFIX + text)[:MAX_CELL_TEXT]
