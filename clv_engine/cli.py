@@ -1,0 +1,243 @@
+"""The ``clv`` command line: ``clv analyze FILE`` and ``clv demo``.
+
+Exit status: 0 on success, 2 on bad input (one-line message on stderr, no results
+written), 130 when interrupted, 1 on an unexpected internal error (short message; the
+details go to a log file without customer data).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import Cancelled, ClvError, InputError
+
+ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status", "refund", "consent")
+DEMO_EXPORTS = ("mailchimp", "klaviyo", "hubspot", "brevo", "activecampaign", "generic")
+
+
+class _Progress:
+    """Progress on stderr: a bar on a terminal, one line per step otherwise.
+
+    Nothing is shown for a run that finishes within a moment.
+    """
+
+    def __init__(self, stream=None, quiet: bool = False, delay: float = 0.4):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.delay = delay
+        self.start = time.monotonic()
+        self.last_step = None
+        self.last_draw = 0.0
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.drawn = False
+
+    def __call__(self, step: str, fraction: float) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if now - self.start < self.delay:
+            return
+        if self.tty:
+            if now - self.last_draw < 0.1 and step == self.last_step:
+                return
+            width = 24
+            filled = int(round(fraction * width))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {step:<32}")
+            self.stream.flush()
+            self.drawn = True
+        elif step != self.last_step:
+            self.stream.write(f"{step}…\n")
+            self.stream.flush()
+        self.last_step = step
+        self.last_draw = now
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * 64 + "\r")
+            self.stream.flush()
+
+
+def _parse_map(values: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in values or []:
+        role, sep, column = item.partition("=")
+        role = role.strip().lower()
+        if not sep or not column.strip():
+            raise InputError(f"--map {item!r} is not ROLE=COLUMN", hint="Write it like --map date=\"Order Date\".")
+        if role not in ROLES:
+            raise InputError(f"--map: unknown role {role!r}", hint=f"Roles are: {', '.join(ROLES)}.")
+        if role in mapping:
+            raise InputError(f"--map gives the role {role!r} twice", hint="Give each role once.")
+        mapping[role] = column.strip()
+    return mapping
+
+
+def _csv_list(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
+def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    g = parser.add_argument_group("CLV")
+    g.add_argument("--method", choices=("auto", "predictive", "historical", "simple"), default="auto",
+                   help="auto (default): best predictive model, or the formula when the data is too thin")
+    g.add_argument("--model", choices=("auto", "bgnbd", "mbgnbd", "paretonbd"), default="auto",
+                   help="predictive model (default: chosen on your own data)")
+    g.add_argument("--horizon", type=float, default=12.0, metavar="MONTHS", help="prediction horizon (default 12)")
+    g.add_argument("--discount-rate", type=float, default=0.10, metavar="RATE", help="yearly, e.g. 0.1 (default)")
+    g.add_argument("--margin", type=float, default=1.0, metavar="FRACTION", help="gross margin, e.g. 0.4 (default 1)")
+    g.add_argument("--acquisition-cost", type=float, default=0.0, metavar="AMOUNT", help="cost to win a customer")
+    g.add_argument("--lifespan", type=float, default=None, metavar="YEARS",
+                   help="expected customer lifespan for the simple formula (default: measured)")
+    g.add_argument("--as-of", default=None, metavar="DATE", help="observation end (default: last order date)")
+    t = parser.add_argument_group("tiers")
+    t.add_argument("--tiers", default="20,50,30", metavar="SHARES", help="percent per tier, best first (20,50,30)")
+    t.add_argument("--tier-names", default="High,Medium,Low", metavar="NAMES", help="tier names, best first")
+    t.add_argument("--thresholds", default=None, metavar="VALUES",
+                   help="tier by minimum value instead of shares, e.g. 1000,200")
+    t.add_argument("--value-column", default="clv", help="column to rank by (default clv)")
+    t.add_argument("--playbook", default=None, metavar="FILE", help="your own playbook CSV of actions")
+    o = parser.add_argument_group("output")
+    o.add_argument("--out", default=default_out, metavar="DIR", help=f"output folder (default {default_out})")
+    o.add_argument("--export", default="", metavar="TOOLS",
+                   help="email tools: mailchimp,klaviyo,hubspot,brevo,activecampaign,generic")
+    o.add_argument("--export-mode", choices=("per-tier", "tagged"), default="per-tier")
+    o.add_argument("--include-no-consent", action="store_true", help="also export contacts without consent")
+    o.add_argument("--overwrite", action="store_true", help="replace existing export files")
+    o.add_argument("--compare", default=None, metavar="OLD_CSV", help="customers.csv of an earlier run")
+    o.add_argument("--no-report", action="store_true", help="skip report.xlsx")
+    o.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    o.add_argument("--debug", action="store_true", help="show internal details of unexpected errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clv", description="Customer lifetime value from your shop's order export.")
+    parser.add_argument("--version", action="version", version=f"clv {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    analyze = sub.add_parser("analyze", help="analyse an order export (CSV, XLSX, XLS, ODS)",
+                             description="Analyse an order export and write customers, tiers, lists and a report.")
+    analyze.add_argument("file", help="the order export")
+    analyze.add_argument("--sheet", default=None, help="sheet name in a workbook")
+    analyze.add_argument("--map", action="append", default=[], metavar="ROLE=COLUMN",
+                         help=f"use COLUMN for ROLE (repeatable); roles: {', '.join(ROLES)}")
+    analyze.add_argument("--layout", default=None, help="force an export layout, e.g. shopify_orders")
+    analyze.add_argument("--date-order", choices=("DMY", "MDY", "YMD"), default=None,
+                         help="settle ambiguous dates like 03/04/2025")
+    analyze.add_argument("--currency", default=None, help="analyse this currency when the file has several")
+    _add_analysis_options(analyze, "clv-results")
+    demo = sub.add_parser("demo", help="run the whole analysis on bundled sample data",
+                          description="Run the whole analysis on a bundled sample Shopify export.")
+    _add_analysis_options(demo, "clv-demo")
+    return parser
+
+
+def _settings_from_args(args, *, demo: bool):
+    from .pipeline import Settings
+
+    exports = _csv_list(args.export) or (list(DEMO_EXPORTS) if demo else [])
+    thresholds = None
+    if args.thresholds:
+        try:
+            thresholds = [float(v) for v in _csv_list(args.thresholds)]
+        except ValueError:
+            raise InputError(f"--thresholds {args.thresholds!r} is not a list of numbers",
+                             hint="Write it like --thresholds 1000,200.") from None
+    return Settings(
+        method=args.method, model=args.model, horizon_months=args.horizon, discount_rate=args.discount_rate,
+        margin=args.margin, acquisition_cost=args.acquisition_cost, lifespan_years=args.lifespan,
+        tier_splits=args.tiers, tier_names=_csv_list(args.tier_names), tier_thresholds=thresholds,
+        value_column=args.value_column, sheet=getattr(args, "sheet", None),
+        mapping=_parse_map(getattr(args, "map", [])) or None, layout=getattr(args, "layout", None),
+        date_order=getattr(args, "date_order", None), currency=getattr(args, "currency", None),
+        observation_end=args.as_of, exports=exports, export_mode=args.export_mode,
+        include_no_consent=args.include_no_consent, compare=args.compare, playbook=args.playbook,
+        report=not args.no_report,
+    )
+
+
+def _print_result(analysis, files, out_dir: Path, stream) -> None:
+    s = analysis.summary
+    skipped = sum(s["rows_skipped"].values())
+    lines = [
+        f"{s['layout_label']}: {s['rows_read']:,} rows read, {s['rows_used']:,} used, {skipped:,} skipped"
+        + (" (" + ", ".join(f"{n:,} {r}" for r, n in sorted(s['rows_skipped'].items(), key=lambda kv: -kv[1])) + ")"
+           if skipped else ""),
+        f"{s['customers']:,} customers, {s['orders']:,} orders up to {s['observation_end']}.",
+        f"Method: {s['method']} — {s['clv_basis']}",
+        s["headline"],
+    ]
+    for export in s.get("exports", []):
+        lines.extend(export["description"])
+    lines.append(f"Wrote {len(files)} files to {out_dir}")
+    stream.write("\n".join(lines) + "\n")
+
+
+def _log_internal_error(exc: BaseException) -> Path | None:
+    """Keep the details of an unexpected error in a log file (no customer data in it)."""
+    try:
+        path = Path(tempfile.gettempdir()) / "clv-toolkit-error.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- clv {__version__} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-8)))
+        return path
+    except OSError:
+        return None
+
+
+def _run(args, *, demo: bool) -> int:
+    from .pipeline import analyze
+
+    settings = _settings_from_args(args, demo=demo)
+    if demo:
+        from .sample import sample_path
+
+        source = sample_path()
+    else:
+        source = Path(args.file)
+    out_dir = Path(args.out)
+    progress = _Progress(quiet=args.quiet)
+    try:
+        analysis = analyze(source, settings, progress=progress)
+        progress("Writing results", 0.95)
+        files = analysis.write(out_dir, overwrite_exports=args.overwrite or demo)
+    finally:
+        progress.finish()
+    if not args.quiet:
+        _print_result(analysis, files, out_dir, sys.stdout)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return _run(args, demo=args.command == "demo")
+    except (Cancelled, KeyboardInterrupt):
+        sys.stderr.write("clv: cancelled\n")
+        return 130
+    except ClvError as exc:
+        sys.stderr.write(f"clv: error: {exc}\n")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+        if args.debug:
+            raise
+        where = _log_internal_error(exc)
+        sys.stderr.write(
+            f"clv: internal error ({type(exc).__name__}). This is a bug in CLV Toolkit, not in your file."
+            + (f" Details (no customer data) are in {where}." if where else "") + "\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

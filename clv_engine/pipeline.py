@@ -1,0 +1,436 @@
+"""The one pipeline every front end uses: orders in, customer table and segments out.
+
+``analyze(source, settings)`` reads the orders, summarises customers, computes CLV with the
+chosen method (predictive models with a plain-words fallback to the formula), assigns value
+tiers and RFM segments, attaches playbook actions and profiles each segment.
+``Analysis.write(out_dir)`` writes the run's files. The CLI, the Excel functions and the
+desktop app all call these two; none of them re-implements a step.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import Cancelled, InputError
+from .formulas import business_clv, historical_clv, simple_clv_per_customer
+from .summary import customer_summary
+from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
+
+__all__ = ["Settings", "Analysis", "analyze", "METHODS", "CUSTOMER_COLUMNS"]
+
+log = logging.getLogger(__name__)
+
+METHODS = ("auto", "predictive", "historical", "simple")
+MODELS = ("auto", "bgnbd", "mbgnbd", "paretonbd")
+
+CUSTOMER_COLUMNS = [
+    "customer_id", "email", "name", "consent", "orders", "total_value",
+    "average_order_value", "first_order", "last_order", "days_since_last_order",
+    "avg_days_between_orders", "orders_per_year", "clv", "clv_low", "clv_high",
+    "clv_method", "p_alive", "churn_risk", "expected_orders", "next_order_date", "tier",
+    "rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment", "actions",
+]
+_PREDICTIVE_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "churn_risk", "expected_orders", "next_order_date"]
+
+ProgressCallback = Callable[[str, float], None]
+
+
+@dataclasses.dataclass
+class Settings:
+    """Everything a run can be told. Defaults are what a shop owner should get.
+
+    Values are checked when a run starts (:meth:`validate`), not when set, so a front end
+    can fill them in any order.
+    """
+
+    method: str = "auto"  # auto | predictive | historical | simple
+    model: str = "auto"  # for predictive: auto | bgnbd | mbgnbd | paretonbd
+    horizon_months: float = 12.0
+    discount_rate: float = 0.10  # per year
+    margin: float = 1.0  # gross margin as a fraction (1 = revenue)
+    acquisition_cost: float = 0.0
+    lifespan_years: float | None = None  # simple formula; None = estimate from the data
+    interval: float = 0.80
+    tier_splits: Sequence[float] = DEFAULT_SPLITS
+    tier_names: Sequence[str] = DEFAULT_TIER_NAMES
+    tier_thresholds: Sequence[float] | None = None
+    value_column: str = "clv"
+    # intake
+    sheet: str | None = None
+    mapping: dict[str, str] | None = None
+    layout: str | None = None
+    date_order: str | None = None
+    currency: str | None = None
+    observation_end: Any = None
+    # outputs
+    exports: Sequence[str] = ()
+    export_mode: str = "per-tier"
+    include_no_consent: bool = False
+    compare: str | os.PathLike | None = None
+    playbook: str | os.PathLike | None = None
+    report: bool = True
+
+    def validate(self) -> "Settings":
+        """Check every value; raise :class:`InputError` naming the setting and the fix."""
+        if self.method not in METHODS:
+            raise InputError(f"unknown method {self.method!r}", hint=f"Use one of: {', '.join(METHODS)}.")
+        if self.model not in MODELS:
+            raise InputError(f"unknown model {self.model!r}", hint=f"Use one of: {', '.join(MODELS)}.")
+        checks = [
+            ("horizon (months)", self.horizon_months, 0, 600, False),
+            ("discount rate", self.discount_rate, 0, 1, True),
+            ("margin", self.margin, 0, 1, True),
+            ("acquisition cost", self.acquisition_cost, 0, math.inf, True),
+            ("interval", self.interval, 0, 1, False),
+        ]
+        for label, value, low, high, closed in checks:
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise InputError(f"{label} must be a number, got {value!r}") from None
+            ok = math.isfinite(v) and (low <= v <= high if closed else low < v < high or (v == high and high == 600))
+            if not ok:
+                raise InputError(f"{label} {v:g} is out of range", hint=f"Use a value from {low:g} to {high:g}.")
+        if self.lifespan_years is not None and not (0 < float(self.lifespan_years) <= 100):
+            raise InputError("lifespan must be between 0 and 100 years")
+        if self.tier_thresholds is None:
+            self.tier_splits = parse_splits(self.tier_splits)
+        if self.export_mode not in ("per-tier", "tagged"):
+            raise InputError(f"unknown export mode {self.export_mode!r}", hint="Use per-tier or tagged.")
+        self.exports = tuple(t.strip().lower() for t in self.exports if t and t.strip())
+        if self.exports:
+            from .exports import EMAIL_TOOLS
+
+            unknown = [t for t in self.exports if t not in EMAIL_TOOLS]
+            if unknown:
+                raise InputError(
+                    f"unknown email tool {', '.join(unknown)}", hint=f"Use any of: {', '.join(EMAIL_TOOLS)}."
+                )
+        if self.compare is not None and not Path(self.compare).is_file():
+            raise InputError(
+                f"the earlier run's file {self.compare} does not exist",
+                hint="Point --compare at the customers.csv of a previous run.",
+            )
+        return self
+
+    def to_json(self) -> dict:
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (list, tuple)):
+                value = list(value)
+            elif isinstance(value, os.PathLike):
+                value = os.fspath(value)
+            elif value is not None and not isinstance(value, (str, int, float, bool, dict)):
+                value = str(value)
+            out[f.name] = value
+        return out
+
+
+@dataclasses.dataclass
+class Analysis:
+    """The result of one run. ``customers`` follows docs/architecture.md's column order."""
+
+    orders: Any  # clv_engine.intake.OrderData
+    customers: pd.DataFrame
+    segments: pd.DataFrame  # tier profiles
+    rfm_profiles: pd.DataFrame
+    summary: dict
+    settings: Settings
+    prediction: Any = None
+    comparison: Any = None
+    written: list = dataclasses.field(default_factory=list)
+
+    def write(self, out_dir: str | os.PathLike, *, overwrite_exports: bool = False) -> list[Path]:
+        """Write customers.csv, segments.csv, intake.csv, summary.json, the report and the
+        email-tool lists into ``out_dir`` (created if missing). Returns the files written."""
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the output folder {out}: {exc.strerror}",
+                             hint="Choose a folder you can write to.") from exc
+        written: list[Path] = []
+        _write_csv_atomic(customers_for_csv(self.customers), out / "customers.csv")
+        written.append(out / "customers.csv")
+        _write_csv_atomic(_round_frame(self.segments), out / "segments.csv")
+        written.append(out / "segments.csv")
+        if len(self.rfm_profiles):
+            _write_csv_atomic(_round_frame(self.rfm_profiles), out / "rfm_segments.csv")
+            written.append(out / "rfm_segments.csv")
+        _write_csv_atomic(self.orders.report.skipped, out / "intake.csv")
+        written.append(out / "intake.csv")
+        if self.comparison is not None:
+            _write_csv_atomic(self.comparison.migration.reset_index(), out / "migration.csv")
+            written.append(out / "migration.csv")
+        exports = []
+        if self.settings.exports:
+            from .exports import export_email_lists
+
+            for tool in self.settings.exports:
+                result = export_email_lists(
+                    self.customers, tool, out / "exports", mode=self.settings.export_mode,
+                    include_no_consent=self.settings.include_no_consent, overwrite=overwrite_exports,
+                )
+                exports.append({"tool": tool, "files": [str(Path(f).name) for f in result.files],
+                                "written": int(result.written),
+                                "left_out": {k: int(v) for k, v in result.left_out.items()},
+                                "description": list(result.describe())})
+                written.extend(Path(f) for f in result.files)
+        self.summary["exports"] = exports
+        if self.settings.report:
+            from .report import write_excel_report
+
+            write_excel_report(self, out / "report.xlsx")
+            written.append(out / "report.xlsx")
+        _write_text_atomic(json.dumps(_jsonable(self.summary), indent=2, ensure_ascii=False), out / "summary.json")
+        written.append(out / "summary.json")
+        self.written = written
+        return written
+
+
+def _progress_with_cancel(progress: ProgressCallback | None, cancel) -> ProgressCallback:
+    def report(step: str, fraction: float) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("cancelled")
+        if progress is not None:
+            progress(step, float(min(max(fraction, 0.0), 1.0)))
+
+    return report
+
+
+def _scaled(report: ProgressCallback, start: float, end: float) -> ProgressCallback:
+    return lambda step, fraction: report(step, start + (end - start) * float(fraction))
+
+
+def analyze(source, settings: Settings | None = None, *, progress: ProgressCallback | None = None,
+            cancel=None) -> Analysis:
+    """Run the whole analysis on ``source`` (path, DataFrame, list of rows or OrderData)."""
+    from .intake import OrderData, read_orders
+    from .segments import Playbook, compare_runs, rfm_scores, segment_profiles
+
+    settings = dataclasses.replace(settings) if settings is not None else Settings()
+    settings.validate()
+    report = _progress_with_cancel(progress, cancel)
+
+    report("Reading orders", 0.0)
+    if isinstance(source, OrderData):
+        data = source
+    else:
+        data = read_orders(
+            source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
+            currency=settings.currency, date_order=settings.date_order, progress=_scaled(report, 0.0, 0.35),
+        )
+    orders = data.orders
+    report("Summarising customers", 0.35)
+    summary = customer_summary(orders, observation_end=settings.observation_end)
+    as_of = summary.attrs["observation_end"]
+
+    report("Computing lifetime value", 0.4)
+    clv_table, method_info, prediction = _compute_clv(orders, summary, settings, as_of, _scaled(report, 0.4, 0.85), cancel)
+
+    report("Segmenting customers", 0.85)
+    customers = _customer_table(data, summary, clv_table, method_info["method"])
+    if settings.value_column not in customers.columns:
+        raise InputError(f"there is no column {settings.value_column!r} to rank customers by",
+                         hint=f"Use one of: {', '.join(c for c in customers.columns if customers[c].dtype.kind == 'f')}.")
+    customers["tier"] = assign_tiers(customers[settings.value_column], settings.tier_splits, settings.tier_names,
+                                     thresholds=settings.tier_thresholds).to_numpy()
+    rfm = rfm_scores(customers.set_index("customer_id"), as_of=as_of)
+    for column in rfm.columns:
+        customers[column] = rfm[column].to_numpy()
+    playbook = Playbook.load(settings.playbook)
+    customers["actions"] = [
+        "; ".join(dict.fromkeys(playbook.actions_for(t) + playbook.actions_for(s)))
+        for t, s in zip(customers["tier"].astype(str), customers["rfm_segment"].astype(str))
+    ]
+    comparison = None
+    if settings.compare is not None:
+        old = pd.read_csv(settings.compare, dtype={"customer_id": str}, keep_default_na=False)
+        comparison = compare_runs(old, customers)
+        customers["movement"] = comparison.movement.reindex(customers["customer_id"]).fillna("").to_numpy()
+    tier_profiles = segment_profiles(customers, "tier", value_col=settings.value_column, playbook=playbook)
+    rfm_profiles = segment_profiles(customers, "rfm_segment", value_col=settings.value_column, playbook=playbook)
+
+    run_summary = _run_summary(data, summary, customers, tier_profiles, settings, method_info, prediction, comparison)
+    report("Done", 1.0)
+    return Analysis(orders=data, customers=customers, segments=tier_profiles, rfm_profiles=rfm_profiles,
+                    summary=run_summary, settings=settings, prediction=prediction, comparison=comparison)
+
+
+def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):
+    """CLV per customer with the chosen method; predictive falls back to the formula."""
+    info: dict[str, Any] = {"requested": settings.method}
+    prediction = None
+    if settings.method in ("auto", "predictive"):
+        from .predictive import predict_clv
+
+        prediction = predict_clv(
+            orders, as_of=as_of, model=settings.model, horizon_months=settings.horizon_months,
+            discount_rate=settings.discount_rate, margin=settings.margin, interval=settings.interval,
+            progress=report, cancel=cancel,
+        )
+        if prediction.ok:
+            table = prediction.customers.reindex(summary.index)
+            info.update(method="predictive", basis=prediction.verdict, model=prediction.model)
+            return table, info, prediction
+        info["fallback_reason"] = prediction.verdict
+        info["model"] = prediction.model
+    if settings.method == "historical":
+        clv = historical_clv(summary, settings.margin)
+        info.update(method="historical", basis="value to date (net of refunds) × margin")
+    else:
+        clv, basis = simple_clv_per_customer(summary, lifespan_years=settings.lifespan_years,
+                                             margin=settings.margin, acquisition_cost=settings.acquisition_cost)
+        info.update(method="simple", basis=basis)
+        if "fallback_reason" in info:
+            info["basis"] = f"{info['fallback_reason']} Used the formula instead: {basis}."
+    table = pd.DataFrame({"clv": clv})
+    # Without a model there is no uncertainty band to compute: low = likely = high.
+    table["clv_low"] = table["clv"]
+    table["clv_high"] = table["clv"]
+    return table, info, prediction
+
+
+def _customer_table(data, summary: pd.DataFrame, clv_table: pd.DataFrame, method: str) -> pd.DataFrame:
+    table = summary.copy()
+    for column in _PREDICTIVE_COLUMNS:
+        if column in clv_table.columns:
+            table[column] = clv_table[column].reindex(table.index).to_numpy()
+    table["clv_method"] = method
+    people = data.customers.reindex(table.index)
+    for column in ("email", "name"):
+        table[column] = people[column].fillna("").astype(str).to_numpy() if column in people else ""
+    table["consent"] = people["consent"].to_numpy() if "consent" in people else pd.NA
+    attributes = [c for c in people.columns if c not in ("email", "name", "consent")]
+    table = table.reset_index()
+    ordered = [c for c in CUSTOMER_COLUMNS if c in table.columns]
+    table = table[ordered + [c for c in table.columns if c not in ordered]]
+    for column in attributes:
+        if column not in table.columns:
+            table[column] = people[column].to_numpy()
+    return table
+
+
+def _run_summary(data, summary, customers, tier_profiles, settings, method_info, prediction, comparison) -> dict:
+    report = data.report
+    total = float(customers["clv"].sum())
+    first_tier = str(settings.tier_names[0]) if settings.tier_names else "top"
+    top = customers[customers["tier"].astype(str) == first_tier]
+    share = float(top["clv"].sum()) / total if total > 0 else 0.0
+    out = {
+        "version": __version__,
+        "source": str(report.source),
+        "sheet": report.sheet,
+        "layout": report.layout,
+        "layout_label": report.layout_label,
+        "currency": report.currency,
+        "rows_read": int(report.rows_read),
+        "rows_used": int(report.rows_used),
+        "rows_skipped": {str(k): int(v) for k, v in report.rows_skipped.items()},
+        "refunds_netted": int(getattr(report, "refunds_netted", 0)),
+        "intake_notes": list(report.notes),
+        "mapping": dict(report.mapping),
+        "orders": int(len(data.orders)),
+        "customers": int(len(customers)),
+        "observation_end": summary.attrs["observation_end"].date().isoformat(),
+        "method": method_info.get("method"),
+        "method_requested": method_info.get("requested"),
+        "clv_basis": method_info.get("basis", ""),
+        "total_clv": total,
+        "total_value_to_date": float(customers["total_value"].sum()),
+        "top_tier_share_of_clv": share,
+        "headline": (f"Your top {settings.tier_splits[0]:g}% of customers hold {share:.0%} of expected value."
+                     if settings.tier_thresholds is None else
+                     f"Your {first_tier} customers hold {share:.0%} of expected value."),
+        "business_formula_clv": business_clv(summary, lifespan_years=settings.lifespan_years,
+                                             margin=settings.margin, acquisition_cost=settings.acquisition_cost),
+        "tiers": {str(row["tier"]): int(row["customers"]) for _, row in tier_profiles.iterrows()},
+        "settings": settings.to_json(),
+    }
+    if "fallback_reason" in method_info:
+        out["fallback_reason"] = method_info["fallback_reason"]
+    if method_info.get("model"):
+        out["model"] = method_info["model"]
+    if comparison is not None:
+        out["comparison"] = {"file": os.fspath(settings.compare),
+                             "movement": {str(k): int(v) for k, v in comparison.movement.value_counts().items()}}
+    return out
+
+
+# --- writing -----------------------------------------------------------------------------
+
+_MONEY = ("total_value", "average_order_value", "clv", "clv_low", "clv_high", "monetary_value",
+          "average_value", "expected_order_value")
+
+
+def _round_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind == "f":
+            digits = 2 if column in _MONEY or "value" in column else 4
+            out[column] = out[column].round(digits)
+    return out
+
+
+def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
+    """The customer table as written to customers.csv: ISO dates, rounded numbers."""
+    out = _round_frame(customers)
+    for column in ("first_order", "last_order", "next_order_date"):
+        if column in out.columns:
+            values = pd.to_datetime(out[column], errors="coerce")
+            out[column] = values.dt.strftime("%Y-%m-%d").fillna("")
+    if "consent" in out.columns:
+        out["consent"] = out["consent"].map({True: "yes", False: "no"}).fillna("")
+    return out
+
+
+def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
+    _write_text_atomic(frame.to_csv(index=False, lineterminator="\n"), path)
+
+
+def _write_text_atomic(text: str, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (pd.Series, pd.Index)):
+        return _jsonable(value.to_dict() if isinstance(value, pd.Series) else list(value))
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
