@@ -34,7 +34,18 @@ from .shaping import (
 log = logging.getLogger(__name__)
 
 RESULTS = ResultCache(max_items=16)
-MODEL_CHOICES = ("auto", "bgnbd", "mbgnbd", "pareto", "formula", "historical")
+MODEL_CHOICES = ("auto", "bgnbd", "mbgnbd", "paretonbd", "pareto", "simple", "formula", "historical")
+# model argument -> pipeline (method, model)
+MODEL_SETTINGS = {
+    "auto": ("auto", "auto"),
+    "bgnbd": ("auto", "bgnbd"),
+    "mbgnbd": ("auto", "mbgnbd"),
+    "paretonbd": ("auto", "paretonbd"),
+    "pareto": ("auto", "paretonbd"),
+    "simple": ("simple", "auto"),
+    "formula": ("simple", "auto"),
+    "historical": ("historical", "auto"),
+}
 PERIOD_CHOICES = ("day", "week", "month")
 PERIOD_FREQ = {"day": "D", "week": "W", "month": "M"}
 DATE_HEADER_WORDS = ("date", "created", "paid at", "time", "day")
@@ -181,7 +192,9 @@ def clv_rfm(orders, as_of=None):
 def clv_predict(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
     """Per customer: CLV low / likely / high, P(alive), expected orders and tier."""
     analysis = analysis_for(orders, horizon_months, discount_rate, margin, model, as_of)
-    customers = analysis.customers.set_index("customer_id", drop=False)
+    # Without a model (too little data, or a formula method) p_alive and expected orders
+    # do not exist: those cells stay empty rather than showing made-up numbers.
+    customers = analysis.customers.set_index("customer_id").reindex(columns=PREDICT_COLUMNS)
     return frame_to_cells(customers, PREDICT_COLUMNS, index_label="Customer", headers=PREDICT_HEADERS)
 
 
@@ -203,22 +216,24 @@ def clv_segments(orders, horizon_months=None, discount_rate=None, margin=None, m
 def clv_model(orders, model=None):
     """The fitted model: name, parameters, spend parameters, holdout score and verdict."""
     analysis = analysis_for(orders, None, None, None, model, None)
-    prediction = analysis.prediction
-    info = dict(getattr(prediction, "model", None) or {})
-    rows = [["Item", "Value"], ["Model", str(info.get("name") or "none")]]
+    run = analysis.summary
+    info = dict(run.get("model") or getattr(analysis.prediction, "model", None) or {})
+    rows = [
+        ["Item", "Value"],
+        ["Method", str(run.get("method") or "")],
+        ["Model", str(info.get("name") or "none")],
+    ]
     for name, value in (info.get("params") or {}).items():
         rows.append([f"Parameter {name}", excel_value(value)])
     for name, value in (info.get("spend_params") or {}).items():
         rows.append([f"Spend parameter {name}", excel_value(value)])
-    if info.get("holdout_score") is not None:
-        score = info["holdout_score"]
-        if isinstance(score, dict):
-            for name, value in score.items():
-                rows.append([f"Holdout {name}", excel_value(value)])
-        else:
-            rows.append(["Holdout score", excel_value(score)])
-    verdict = info.get("verdict") or getattr(prediction, "verdict", "") or ""
-    rows.append(["Verdict", str(verdict)])
+    score = info.get("holdout_score")
+    if isinstance(score, dict):
+        rows += [[f"Holdout {name}", excel_value(value)] for name, value in score.items()]
+    elif score is not None:
+        rows.append(["Holdout score", excel_value(score)])
+    verdict = info.get("verdict") or getattr(analysis.prediction, "verdict", "") or ""
+    rows.append(["Verdict", str(verdict or run.get("clv_basis") or "")])
     return rows
 
 
@@ -286,9 +301,11 @@ def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
     _, horizon, rate, margin_value, method, end = settings_key
 
     def run():
+        method_name, model_name = MODEL_SETTINGS[method]
         settings = Settings(
-            method=method,
-            horizon_months=int(round(horizon)),
+            method=method_name,
+            model=model_name,
+            horizon_months=horizon,
             discount_rate=rate,
             margin=margin_value,
             observation_end=end,

@@ -29,7 +29,7 @@ ORDERS_DOC = (
 HORIZON_DOC = "Months ahead to value (default 12)."
 DISCOUNT_DOC = "Yearly discount rate, e.g. 10% (default 10%)."
 MARGIN_DOC = "Gross margin, e.g. 30% (default 100%: revenue)."
-MODEL_DOC = "auto (default), bgnbd, mbgnbd, pareto, formula or historical."
+MODEL_DOC = "auto (default), bgnbd, mbgnbd, paretonbd, simple (formula) or historical."
 AS_OF_DOC = "Date the analysis is made on (default: the last order date)."
 
 __all__ = [
