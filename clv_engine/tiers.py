@@ -1,8 +1,8 @@
 """Value tiers: rank customers by a value and split them by shares or thresholds.
 
 Default split: top 20% "High", middle 50% "Medium", bottom 30% "Low". Customers with the
-same value always land in the same tier (a tie group goes to the tier where its first
-member falls), so the result does not depend on row order and never changes between runs.
+same value always land in the same tier (a tie group goes to the tier that holds its
+middle member), so the result does not depend on row order and never changes between runs.
 """
 from __future__ import annotations
 
@@ -101,9 +101,9 @@ def assign_tiers(
         if n == 0:
             codes = np.zeros(0, dtype=np.int64)
         else:
-            # 1-based rank of the first member of each tie group (best value = 1).
-            first_rank = pd.Series(-vals).rank(method="min").to_numpy()
-            position = (first_rank - 1) / n * 100.0  # percent of customers ranked above
+            # 1-based rank of the middle of each tie group (best value = 1).
+            mid_rank = pd.Series(-vals).rank(method="average").to_numpy()
+            position = (mid_rank - 1) / n * 100.0  # percent of customers ranked above
             bounds = np.cumsum(shares)[:-1]
             codes = np.searchsorted(bounds, position + 1e-9, side="right")
             codes = np.minimum(codes, len(shares) - 1)

@@ -1,0 +1,102 @@
+"""Formula CLV: simple, net, retention (infinite and finite horizon), historical."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from clv_engine.errors import InputError
+from clv_engine.formulas import (
+    DEFAULT_LIFESPAN_YEARS,
+    business_clv,
+    estimate_lifespan_years,
+    historical_clv,
+    retention_clv,
+    simple_clv,
+    simple_clv_per_customer,
+)
+from clv_engine.summary import customer_summary
+
+
+def test_simple_clv_is_aov_times_frequency_times_lifespan():
+    assert simple_clv(50, 4, 3) == 600
+    # 40% gross margin and 20 to acquire the customer: 600 * 0.4 - 20
+    assert simple_clv(50, 4, 3, margin=0.4, acquisition_cost=20) == pytest.approx(220)
+    np.testing.assert_allclose(simple_clv(np.array([10.0, 20.0]), 2, 1), [20, 40])
+
+
+def test_net_clv_can_be_negative_for_an_unprofitable_customer():
+    assert simple_clv(10, 1, 1, margin=0.5, acquisition_cost=30) == pytest.approx(-25)
+
+
+def test_retention_clv_infinite_and_finite_horizon():
+    # m r / (1 + d - r) = 100 * 0.8 / 0.3
+    assert retention_clv(100, 0.8, 0.1) == pytest.approx(266.6667, rel=1e-6)
+    # one year: first term m r / (1 + d)
+    assert retention_clv(100, 0.8, 0.1, years=1) == pytest.approx(100 * 0.8 / 1.1)
+    # two years: sum of two terms
+    x = 0.8 / 1.1
+    assert retention_clv(100, 0.8, 0.1, years=2) == pytest.approx(100 * (x + x * x))
+    # a long finite horizon approaches the infinite form
+    assert retention_clv(100, 0.8, 0.1, years=300) == pytest.approx(retention_clv(100, 0.8, 0.1))
+    # full retention with no discount: m per year for N years
+    assert retention_clv(100, 1.0, 0.0, years=5) == pytest.approx(500)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(margin_per_year=100, retention_rate=1.2), "retention rate"),
+    (dict(margin_per_year=100, retention_rate=0.5, discount_rate=-0.1), "discount rate"),
+    (dict(margin_per_year=100, retention_rate=1.0), "retention rate"),  # infinite value
+])
+def test_retention_clv_rejects_impossible_inputs(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        retention_clv(**kwargs)
+
+
+def test_simple_clv_rejects_negative_and_bad_margin():
+    with pytest.raises(InputError, match="average order value"):
+        simple_clv(-5, 1, 1)
+    with pytest.raises(InputError, match="margin"):
+        simple_clv(5, 1, 1, margin=40)
+
+
+def _orders(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(date=lambda d: pd.to_datetime(d["date"]))
+
+
+def test_historical_clv_is_value_to_date_times_margin_and_never_negative():
+    orders = _orders([("a", "2024-01-01", 100.0), ("a", "2024-02-01", 50.0), ("b", "2024-01-10", -20.0)])
+    s = customer_summary(orders)
+    clv = historical_clv(s, margin=0.5)
+    assert clv["a"] == 75 and clv["b"] == 0
+
+
+def test_lifespan_needs_two_years_and_says_why():
+    orders = _orders([("a", "2024-01-01", 10.0), ("a", "2024-06-01", 10.0)])
+    years, why = estimate_lifespan_years(customer_summary(orders))
+    assert years == DEFAULT_LIFESPAN_YEARS and "shorter than two years" in why
+
+
+def test_lifespan_from_yearly_retention():
+    rows = []
+    # 40 customers active in the year before last; 30 of them buy again in the last year.
+    for i in range(40):
+        rows.append((f"c{i}", "2023-03-01", 10.0))
+        if i < 30:
+            rows.append((f"c{i}", "2024-10-01", 10.0))
+    rows.append(("old", "2022-01-01", 5.0))
+    orders = _orders(rows)
+    years, why = estimate_lifespan_years(customer_summary(orders, observation_end="2024-12-31"))
+    assert years == pytest.approx(1 / (1 - 0.75))
+    assert "75%" in why
+
+
+def test_simple_clv_per_customer_and_business():
+    orders = _orders([("a", "2024-01-01", 100.0), ("a", "2024-07-01", 100.0), ("b", "2024-03-01", 50.0)])
+    s = customer_summary(orders, observation_end="2024-12-31")
+    clv, basis = simple_clv_per_customer(s, lifespan_years=2, margin=0.5)
+    # a: AOV 100, 2 orders in a year of tenure -> 100*2*2*0.5 ; b: 50*1*2*0.5
+    assert clv["a"] == pytest.approx(200) and clv["b"] == pytest.approx(50)
+    assert "2 years (as set)" in basis
+    biz = business_clv(s, lifespan_years=2)
+    assert biz["average_order_value"] == pytest.approx(250 / 3)
+    assert biz["orders_per_customer_per_year"] == pytest.approx(1.5)
+    assert biz["clv"] == pytest.approx(250 / 3 * 1.5 * 2)

@@ -1,0 +1,53 @@
+"""Value tiers: shares, thresholds, ties, names."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from clv_engine.errors import InputError
+from clv_engine.tiers import assign_tiers, parse_splits
+
+
+def test_default_split_is_top_20_middle_50_bottom_30():
+    tiers = assign_tiers(pd.Series(np.arange(100, 0, -1, dtype=float)))
+    counts = tiers.value_counts()
+    assert (counts["High"], counts["Medium"], counts["Low"]) == (20, 50, 30)
+    assert tiers.iloc[0] == "High" and tiers.iloc[-1] == "Low"
+    assert list(tiers.cat.categories) == ["High", "Medium", "Low"]
+
+
+def test_ties_stay_together_and_do_not_depend_on_row_order():
+    values = pd.Series([9.0, 5, 5, 5, 5, 1, 1, 1, 1, 1], index=list("abcdefghij"))
+    tiers = assign_tiers(values)
+    assert set(tiers[values == 5]) == {"Medium"}  # the tie group straddling 20% stays together
+    shuffled = values.sample(frac=1, random_state=3)
+    assert assign_tiers(shuffled).reindex(values.index).equals(tiers)
+
+
+def test_any_number_of_tiers_and_names():
+    tiers = assign_tiers(np.arange(10.0), "10,20,30,40", ["A", "B", "C", "D"])
+    assert tiers.value_counts().to_dict() == {"A": 1, "B": 2, "C": 3, "D": 4}
+    assert assign_tiers(np.arange(4.0), [0.5, 0.5]).tolist() == ["Tier 2", "Tier 2", "Tier 1", "Tier 1"]
+
+
+def test_thresholds():
+    tiers = assign_tiers([1500.0, 1000, 999, 200, 10], thresholds=[1000, 200])
+    assert tiers.tolist() == ["High", "High", "Medium", "Medium", "Low"]
+
+
+def test_missing_values_rank_last():
+    tiers = assign_tiers([np.nan, 10.0, 5.0, 1.0, 0.5], [40, 60], ["Top", "Rest"])
+    assert tiers.tolist() == ["Rest", "Top", "Top", "Rest", "Rest"]
+
+
+@pytest.mark.parametrize("splits, message", [("20,50", "adds up to 70"), ("a,b", "not a list of numbers"),
+                                             ("0,100", "positive")])
+def test_bad_splits_are_explained(splits, message):
+    with pytest.raises(InputError, match=message):
+        parse_splits(splits)
+
+
+def test_names_must_match_tiers():
+    with pytest.raises(InputError, match="3 tiers need 3"):
+        assign_tiers([1.0, 2.0], names=["Gold", "Silver"])
+    with pytest.raises(InputError, match="highest to lowest"):
+        assign_tiers([1.0], thresholds=[10, 100])
