@@ -1,0 +1,1 @@
+"""Drop-in compatibility layers for other CLV libraries (thin wrappers over the engine)."""

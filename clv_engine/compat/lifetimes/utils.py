@@ -1,0 +1,223 @@
+"""lifetimes-compatible data helpers (``lifetimes.utils``), on CLV Toolkit's summary.
+
+Same signatures, column names, index (the customer id column, original dtype, sorted)
+and float dtypes as lifetimes 0.11.3. Differences, all on purpose:
+
+* no global pandas option is changed on import (lifetimes turns off chained-assignment
+  warnings for everyone);
+* ``calibration_and_holdout_data`` works without a monetary column on pandas 3;
+* ``find_first_transactions`` is public and always returns a fresh ``RangeIndex``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...summary import calibration_holdout, customer_summary, period_index
+
+__all__ = [
+    "summary_data_from_transaction_data",
+    "calibration_and_holdout_data",
+    "find_first_transactions",
+    "expected_cumulative_transactions",
+]
+
+
+def _orders_frame(transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format):
+    """The engine's order table (customer_id as str, date, amount) plus the original ids."""
+    ids = transactions[customer_id_col]
+    dates = pd.to_datetime(transactions[datetime_col], format=datetime_format)
+    if monetary_value_col:
+        amount = transactions[monetary_value_col].to_numpy(dtype=np.float64)
+    else:
+        amount = np.zeros(len(transactions))
+    orders = pd.DataFrame(
+        {"customer_id": ids.astype(str).to_numpy(), "date": dates.to_numpy(), "amount": amount}
+    )
+    return orders, ids
+
+
+def _period_end(when, freq: str, datetime_format=None) -> pd.Timestamp:
+    """The last instant of the period containing ``when`` (lifetimes keeps the whole period)."""
+    if isinstance(when, pd.Period):
+        when = when.to_timestamp()
+    stamp = pd.to_datetime(when, format=datetime_format)
+    return pd.Period(stamp, freq=freq).end_time
+
+
+def _restore_index(table: pd.DataFrame, original_ids: pd.Series, name: str) -> pd.DataFrame:
+    """Re-index a summary keyed by str ids with the original ids, sorted like lifetimes."""
+    wanted = pd.Index(pd.unique(original_ids.to_numpy())).sort_values()
+    as_str = wanted.astype(str)
+    keep = as_str.isin(table.index)
+    wanted, as_str = wanted[keep], as_str[keep]
+    out = table.loc[as_str]
+    out.index = pd.Index(wanted, name=name)
+    return out
+
+
+def summary_data_from_transaction_data(
+    transactions,
+    customer_id_col,
+    datetime_col,
+    monetary_value_col=None,
+    datetime_format=None,
+    observation_period_end=None,
+    freq="D",
+    freq_multiplier=1,
+    include_first_transaction=False,
+):
+    """Per-customer ``frequency``, ``recency``, ``T`` [, ``monetary_value``] (lifetimes' conventions)."""
+    orders, ids = _orders_frame(transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format)
+    if observation_period_end is None:
+        observation_period_end = orders["date"].max()
+    end = _period_end(observation_period_end, freq, datetime_format)
+    summary = customer_summary(orders, observation_end=end, freq=freq, freq_multiplier=freq_multiplier)
+    columns = ["frequency", "recency", "T"]
+    out = summary[columns].copy()
+    if include_first_transaction:
+        out["frequency"] = out["frequency"] + 1
+    if monetary_value_col:
+        if include_first_transaction:
+            out["monetary_value"] = summary["total_value"] / out["frequency"]
+        else:
+            out["monetary_value"] = summary["monetary_value"]
+    return _restore_index(out.astype(float), ids, customer_id_col)
+
+
+def calibration_and_holdout_data(
+    transactions,
+    customer_id_col,
+    datetime_col,
+    calibration_period_end,
+    observation_period_end=None,
+    freq="D",
+    freq_multiplier=1,
+    datetime_format=None,
+    monetary_value_col=None,
+    include_first_transaction=False,
+):
+    """Calibration summary (``*_cal``) plus ``frequency_holdout``, ``duration_holdout``
+    [and ``monetary_value_holdout``: mean value of the holdout transactions]."""
+    orders, ids = _orders_frame(transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format)
+    if observation_period_end is None:
+        observation_period_end = orders["date"].max()
+    cal_end = pd.to_datetime(calibration_period_end, format=datetime_format)
+    obs_end = pd.to_datetime(observation_period_end, format=datetime_format)
+    in_holdout = (orders["date"] > cal_end) & (orders["date"] <= obs_end)
+    if not in_holdout.any():
+        raise ValueError(
+            "There is no data available. Check the `observation_period_end` and  `calibration_period_end` "
+            "and confirm that values in `transactions` occur prior to those dates."
+        )
+    split = calibration_holdout(orders, cal_end, obs_end, freq=freq, freq_multiplier=freq_multiplier)
+    if include_first_transaction:
+        cal = summary_data_from_transaction_data(
+            transactions.loc[pd.to_datetime(transactions[datetime_col], format=datetime_format) <= cal_end],
+            customer_id_col, datetime_col, monetary_value_col, datetime_format, cal_end, freq,
+            freq_multiplier, include_first_transaction=True,
+        )
+        split = split.copy()
+        split["frequency_cal"] = cal["frequency"].to_numpy()
+        if monetary_value_col:
+            split["monetary_value_cal"] = cal["monetary_value"].to_numpy()
+    columns = ["frequency_cal", "recency_cal", "T_cal"]
+    if monetary_value_col:
+        columns.append("monetary_value_cal")
+    columns.append("frequency_holdout")
+    out = split[columns].copy()
+    if monetary_value_col:
+        hold = orders.loc[in_holdout]
+        mean_value = hold.groupby("customer_id", sort=False)["amount"].mean()
+        out["monetary_value_holdout"] = mean_value.reindex(out.index, fill_value=0.0).to_numpy()
+    out["duration_holdout"] = split["duration_holdout"]
+    return _restore_index(out.astype(float), ids, customer_id_col)
+
+
+def find_first_transactions(
+    transactions,
+    customer_id_col,
+    datetime_col,
+    monetary_value_col=None,
+    datetime_format=None,
+    observation_period_end=None,
+    freq="D",
+):
+    """One row per customer and period (values summed) with a ``first`` flag.
+
+    Columns ``customer_id_col``, ``datetime_col`` (pandas Period of ``freq``)
+    [, ``monetary_value_col``], ``first``; sorted by customer then period.
+    """
+    dates = pd.to_datetime(transactions[datetime_col], format=datetime_format)
+    if observation_period_end is None:
+        observation_period_end = dates.max()
+    end = _period_end(observation_period_end, freq, datetime_format)
+    keep = (dates <= end).to_numpy()
+    ids = transactions[customer_id_col].to_numpy()[keep]
+    period = period_index(dates.to_numpy()[keep], freq)
+    frame = pd.DataFrame({"id": ids, "period": period})
+    if monetary_value_col:
+        frame["value"] = transactions[monetary_value_col].to_numpy(dtype=np.float64)[keep]
+        grouped = frame.groupby(["id", "period"], sort=True)["value"].sum().reset_index()
+    else:
+        grouped = frame.drop_duplicates(["id", "period"]).sort_values(["id", "period"], kind="stable")
+        grouped = grouped.reset_index(drop=True)
+    first = np.ones(len(grouped), dtype=bool)
+    id_values = grouped["id"].to_numpy()
+    first[1:] = id_values[1:] != id_values[:-1]
+    periods = _periods_from_index(grouped["period"].to_numpy(), dates, keep, period, freq)
+    out = pd.DataFrame({customer_id_col: grouped["id"].to_numpy(), datetime_col: periods})
+    if monetary_value_col:
+        out[monetary_value_col] = grouped["value"].to_numpy()
+    out["first"] = first
+    return out
+
+
+def _periods_from_index(wanted, dates, keep, period, freq):
+    """pandas Periods for the integer period numbers ``wanted`` (via one date of each)."""
+    lookup = pd.Series(dates.to_numpy()[keep]).groupby(period).first()
+    return pd.PeriodIndex(pd.DatetimeIndex(lookup.reindex(wanted).to_numpy()), freq=freq)
+
+
+def expected_cumulative_transactions(
+    model,
+    transactions,
+    datetime_col,
+    customer_id_col,
+    t,
+    datetime_format=None,
+    freq="D",
+    freq_multiplier=1,
+    set_index_date=False,
+):
+    """Actual and model-predicted cumulative repeat transactions, period by period.
+
+    ``predicted`` at period ``i`` is the sum over first-purchase periods ``d < i`` of the
+    number of new customers in ``d`` times ``model.expected_number_of_purchases_up_to_time``
+    of ``(i - d) / freq_multiplier`` (Fader, Hardie & Lee, note 008), vectorised.
+    """
+    dates = pd.to_datetime(transactions[datetime_col], format=datetime_format)
+    start = dates.min().to_period(freq)
+    periods = period_index(dates.to_numpy(), freq)
+    start_n = int(period_index(np.array([start.to_timestamp().to_datetime64()]), freq)[0])
+    rel = periods - start_n
+    frame = pd.DataFrame({"id": transactions[customer_id_col].to_numpy(), "rel": rel})
+    frame = frame.loc[frame["rel"] <= t].drop_duplicates(["id", "rel"])
+    first_rel = frame.groupby("id", sort=False)["rel"].transform("min").to_numpy()
+    is_first = frame["rel"].to_numpy() == first_rel
+    new_per_period = np.bincount(frame["rel"].to_numpy()[is_first], minlength=t + 1)[: t + 1]
+    repeat_per_period = np.bincount(frame["rel"].to_numpy()[~is_first], minlength=t + 1)[: t + 1]
+
+    lags = np.arange(1, t + 1, dtype=np.float64) / freq_multiplier
+    curve = np.concatenate(([0.0], np.asarray(model.expected_number_of_purchases_up_to_time(lags), dtype=float)))
+    steps = np.arange(freq_multiplier, t + 1, freq_multiplier)
+    predicted = [float(np.dot(new_per_period[:i], curve[i - np.arange(i)])) for i in steps]
+    cumulative = np.cumsum(repeat_per_period)
+    actual = [float(cumulative[j * freq_multiplier - 1]) for j in range(1, t // freq_multiplier + 1)]
+    actual = np.asarray(actual).astype(repeat_per_period.dtype)
+    if set_index_date:
+        date_periods = pd.period_range(start, periods=t + 1, freq=freq)
+        index = date_periods[freq_multiplier - 1 : -1 : freq_multiplier]
+    else:
+        index = range(0, t // freq_multiplier)
+    return pd.DataFrame({"actual": actual, "predicted": predicted}, index=index)
