@@ -39,25 +39,23 @@ CONTROL_CHARACTERS = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\0": ""})
 class ExportResult:
     """What :func:`export_email_lists` did.
 
-    ``files``: paths written, in order; ``written``: file name -> contacts in it;
+    ``files``: paths written, in order; ``written``: contacts written in total;
+    ``per_file``: file name -> contacts in it;
     ``left_out``: reason -> count (``no valid email``, ``no marketing consent``,
     ``duplicates merged``); ``notes``: extra plain-language remarks.
     """
 
     tool: str
     files: list[Path] = field(default_factory=list)
-    written: dict[str, int] = field(default_factory=dict)
+    written: int = 0
+    per_file: dict[str, int] = field(default_factory=dict)
     left_out: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def total_written(self) -> int:
-        return sum(self.written.values())
-
     def describe(self) -> list[str]:
         """Plain-language lines, e.g. 'Wrote 612 contacts to mailchimp_high.csv.'"""
-        lines = [f"Wrote {_contacts(n)} to {name}." for name, n in self.written.items()]
-        if not self.written:
+        lines = [f"Wrote {_contacts(n)} to {name}." for name, n in self.per_file.items()]
+        if not self.per_file:
             lines.append(f"No {LAYOUTS[self.tool].label} file was written: no contact could be exported.")
         parts = []
         if self.left_out.get(REASON_NO_CONSENT):
@@ -142,8 +140,9 @@ def export_email_lists(
         rows = [_clean_row(layout.row(c, contact_tags(c, playbook)), layout, excel_safe) for c in group.to_dict("records")]
         _write_csv_atomically(path, layout.columns, rows, excel_safe=excel_safe)
         result.files.append(path)
-        result.written[name] = len(rows)
-    logger.info("exported %d contacts for %s in %d files", result.total_written, tool_key, len(result.files))
+        result.per_file[name] = len(rows)
+        result.written += len(rows)
+    logger.info("exported %d contacts for %s in %d files", result.written, tool_key, len(result.files))
     return result
 
 
