@@ -117,11 +117,6 @@ class Settings:
                 raise InputError(
                     f"unknown email tool {', '.join(unknown)}", hint=f"Use any of: {', '.join(EMAIL_TOOLS)}."
                 )
-        if self.compare is not None and not Path(self.compare).is_file():
-            raise InputError(
-                f"the earlier run's file {self.compare} does not exist",
-                hint="Point --compare at the customers.csv of a previous run.",
-            )
         return self
 
     def to_json(self) -> dict:
@@ -218,7 +213,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
             cancel=None) -> Analysis:
     """Run the whole analysis on ``source`` (path, DataFrame, list of rows or OrderData)."""
     from .intake import OrderData, read_orders
-    from .segments import Playbook, compare_runs, rfm_scores, segment_profiles
+    from .segments import Playbook, compare_runs, read_previous_customers, rfm_scores, segment_profiles
 
     settings = dataclasses.replace(settings) if settings is not None else Settings()
     settings.validate()
@@ -257,8 +252,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     ]
     comparison = None
     if settings.compare is not None:
-        old = pd.read_csv(settings.compare, dtype={"customer_id": str}, keep_default_na=False)
-        comparison = compare_runs(old, customers)
+        comparison = compare_runs(read_previous_customers(settings.compare), customers)
         customers["movement"] = comparison.movement.reindex(customers["customer_id"]).fillna("").to_numpy()
     tier_profiles = segment_profiles(customers, "tier", value_col=settings.value_column, playbook=playbook)
     rfm_profiles = segment_profiles(customers, "rfm_segment", value_col=settings.value_column, playbook=playbook)
