@@ -13,6 +13,8 @@ import math
 import numbers
 import re
 
+import numpy as np
+
 from clv_engine.errors import InputError
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -166,6 +168,10 @@ def optional_date(value, name: str = "as_of"):
 
 def excel_value(value):
     """One Python/numpy/pandas value -> a value Excel accepts (NaN/NaT/NA -> None)."""
+    if isinstance(value, np.generic):
+        if isinstance(value, np.datetime64):
+            return None if np.isnat(value) else excel_value(value.astype("datetime64[us]").item())
+        value = value.item()
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, dt.datetime):
@@ -185,8 +191,6 @@ def excel_value(value):
     if isinstance(value, numbers.Real):
         number = float(value)
         return number if math.isfinite(number) else None
-    if type(value).__name__ == "bool_":
-        return bool(value)
     if type(value).__name__ in ("NaTType", "NAType"):
         return None
     if isinstance(value, dt.timedelta) or type(value).__name__ == "Timedelta":

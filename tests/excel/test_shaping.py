@@ -1,0 +1,102 @@
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clv_engine.errors import InputError
+from clv_excel.cache import ResultCache
+from clv_excel.shaping import (
+    as_table,
+    error_cell,
+    excel_value,
+    frame_to_cells,
+    optional_date,
+    optional_number,
+)
+
+from excel_helpers import assert_excel_safe
+
+
+def test_trailing_blank_rows_and_columns_are_dropped():
+    rows = [["Customer", "Date", None], ["a", 1.0, None], [None, None, None], ["", " ", None]]
+    assert as_table(rows) == [["Customer", "Date"], ["a", 1.0]]
+
+
+def test_single_row_as_1d_list_becomes_one_row():
+    assert as_table(["Customer", "Date", "Total"]) == [["Customer", "Date", "Total"]]
+
+
+def test_empty_range_is_a_clear_error():
+    with pytest.raises(InputError, match="orders range is empty"):
+        as_table([[None, None], [None, None]])
+
+
+def test_percent_text_and_fractions_read_as_rates():
+    assert optional_number("10%", "discount rate", None, rate=True) == pytest.approx(0.10)
+    assert optional_number([[0.3]], "margin", None, rate=True) == 0.3
+    assert optional_number(None, "margin", 1.0, rate=True) == 1.0
+
+
+def test_rate_given_as_whole_percent_asks_for_percent_sign():
+    with pytest.raises(InputError, match=r"looks like a percentage.*30% or 0.3"):
+        optional_number(30.0, "margin", None, rate=True)
+
+
+def test_dates_arrive_as_datetime_serial_or_text():
+    assert optional_date(dt.datetime(2024, 3, 1, 0, 0)) == dt.datetime(2024, 3, 1)
+    assert optional_date(45352.0) == dt.datetime(2024, 3, 1)
+    assert optional_date("2024-03-01") == dt.datetime(2024, 3, 1)
+    with pytest.raises(InputError, match="not a date"):
+        optional_date("next tuesday")
+
+
+def test_numpy_and_pandas_values_become_plain_cells():
+    assert excel_value(np.float64("nan")) is None
+    assert excel_value(pd.NaT) is None
+    assert excel_value(pd.NA) is None
+    assert type(excel_value(np.int64(3))) is int
+    assert type(excel_value(np.bool_(True))) is bool
+    assert type(excel_value(pd.Timestamp("2024-01-02"))) is dt.datetime
+    assert excel_value(float("inf")) is None
+
+
+def test_frame_becomes_header_plus_rows_of_safe_cells():
+    frame = pd.DataFrame(
+        {"value": [1.5, np.nan], "when": pd.to_datetime(["2024-01-01", None]), "name": ["x", None]},
+        index=pd.Index(["a", "b"], name="customer_id"),
+    )
+    cells = assert_excel_safe(frame_to_cells(frame, index_label="Customer", headers={"value": "Value"}))
+    assert cells[0] == ["Customer", "Value", "when", "name"]
+    assert cells[2] == ["b", None, None, None]
+
+
+def test_error_cell_is_one_line_with_prefix():
+    text = error_cell(InputError("no date column", where="orders", hint="Name one 'Date'."))
+    assert text == "CLV: orders: no date column Name one 'Date'."
+
+
+def test_cache_computes_once_for_equal_content_and_again_after_a_change():
+    cache = ResultCache(max_items=2)
+    calls = []
+    rows = [["a", 1.0], ["b", 2.0]]
+    compute = lambda: calls.append(1) or len(calls)  # noqa: E731
+    assert cache.get_or_compute([list(r) for r in rows], "k", compute) == 1
+    assert cache.get_or_compute([list(r) for r in rows], "k", compute) == 1
+    changed = [["a", 1.0], ["b", 2.5]]
+    assert cache.get_or_compute(changed, "k", compute) == 2
+    assert cache.get_or_compute(rows, "other settings", compute) == 3
+
+
+def test_cache_keeps_user_errors_and_evicts_oldest():
+    cache = ResultCache(max_items=1)
+
+    def fail():
+        raise InputError("bad range")
+
+    for _ in range(2):
+        with pytest.raises(InputError):
+            cache.get_or_compute([["x"]], "k", fail)
+    assert cache.misses == 1 and cache.hits == 1
+    cache.get_or_compute([["y"]], "k", lambda: 1)
+    assert len(cache) == 1
