@@ -98,7 +98,8 @@ def build_wheel(out_dir) -> Path:
     dist_info = f"{DISTRIBUTION}-{__version__}.dist-info"
     files: list[tuple[str, bytes]] = []
     for package in PACKAGES:
-        root = Path(importlib.import_module(package).__file__).parent
+        # __path__, not __file__: an editable install may expose a package as a namespace
+        root = next(Path(p) for p in importlib.import_module(package).__path__ if Path(p).is_dir())
         for path in sorted(root.rglob("*")):
             if not path.is_file() or SKIPPED_PARTS & set(path.parts) or path.suffix in SKIPPED_SUFFIXES:
                 continue
