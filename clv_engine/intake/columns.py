@@ -1,0 +1,217 @@
+"""Finding the header row and which column plays which role.
+
+Header names are compared after :func:`normalise_header` (lower-case, letters and digits
+only), so ``E-Mail``, ``e_mail`` and ``EMAIL `` are the same name.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+__all__ = ["ROLES", "SYNONYMS", "find_header_row", "guess_roles", "is_attribute_column", "normalise_header"]
+
+ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status", "refund", "consent")
+
+# role -> normalised header names, best first (several languages where cheap)
+SYNONYMS: dict[str, list[str]] = {
+    "customer_id": [
+        "customerid", "customer", "customerno", "customernumber", "customernr", "clientid", "buyeruserid",
+        "userid", "accountid", "memberid", "contactid", "kundennummer", "kundenid", "kundennr", "idcliente",
+        "numeroclient", "idclient", "cust", "custid", "id", "customercode", "clientnumber", "kunde",
+    ],
+    "email": [
+        "email", "emailaddress", "customeremail", "fromemailaddress", "billingemail", "buyeremail", "mail",
+        "emailadresse", "correo", "correoelectronico", "courriel", "adressemail", "adresseemail", "contactemail",
+        "useremail", "purchaseremail",
+    ],
+    "name": [
+        "name", "customername", "fullname", "billingname", "buyer", "buyername", "clientname", "contactname",
+        "kundenname", "nom", "nombre", "shippingname", "shipname", "displayname",
+    ],
+    "order_id": [
+        "orderid", "order", "ordernumber", "orderno", "ordernr", "invoice", "invoiceid", "invoicenumber",
+        "invoiceno", "transactionid", "txnid", "receipt", "receiptnumber", "receiptno", "checkid", "paymentid",
+        "num", "bestellnummer", "bestellung", "rechnungsnummer", "commande", "numerocommande", "pedido",
+        "salesorder", "documentnumber", "reference",
+    ],
+    "date": [
+        "date", "orderdate", "purchasedate", "createdat", "created", "saledate", "transactiondate",
+        "invoicedate", "paymentdate", "paiddate", "datetime", "timestamp", "datum", "bestelldatum",
+        "rechnungsdatum", "fecha", "data", "dateofpurchase", "orderedat", "placedat", "day",
+    ],
+    "amount": [
+        "amount", "total", "ordertotal", "totalamount", "grandtotal", "revenue", "sales", "value",
+        "ordervalue", "gross", "grosssales", "totalcollected", "price", "sum", "paid", "amountpaid",
+        "betrag", "gesamtbetrag", "summe", "umsatz", "montant", "total ttc", "importe", "importo", "spend",
+        "netsales", "totalprice", "saleamount", "paymentamount", "totalpaid",
+    ],
+    "currency": ["currency", "ordercurrency", "currencycode", "curr", "ccy", "wahrung", "wahrungscode", "devise", "moneda", "valuta"],
+    "status": [
+        "status", "financialstatus", "orderstatus", "paymentstatus", "transactionstatus", "state", "type",
+        "transactiontype", "eventtype",
+    ],
+    "refund": [
+        "refundedamount", "amountrefunded", "refundamount", "refunds", "refunded", "totalrefunded",
+        "refundtotal", "erstattung", "rembourse",
+    ],
+    "consent": [
+        "acceptsemailmarketing", "acceptsmarketing", "emailconsent", "consent", "marketingconsent", "optin",
+        "newsletter", "subscribed", "emailmarketingconsent", "marketingoptin", "emailoptin", "emailsubscriptionstatus",
+        "acceptsmarketingemails", "einwilligung",
+    ],
+}
+# contains-match fallbacks (only used when no exact synonym matched)
+_CONTAINS = {
+    "email": ["email", "mail"],
+    "date": ["date", "datum", "fecha"],
+    "amount": ["total", "amount", "betrag", "revenue", "montant", "importe"],
+    "customer_id": ["customerid", "clientid", "kundennummer"],
+    "order_id": ["orderid", "ordernumber", "invoicenumber", "bestellnummer"],
+}
+_AMOUNT_AVOID = ("tax", "shipping", "fee", "discount", "tip", "sub", "item", "quantity", "qty", "count", "orders", "refund",
+                 "net", "balance", "percent")
+_DATE_AVOID = ("ship", "due", "birth", "update", "modified", "cancel", "refund", "fulfil", "deliver", "signup", "last", "first")
+
+_NON_ATTRIBUTE_WORDS = {
+    "lineitem", "item", "items", "product", "products", "sku", "price", "qty", "quantity", "variant", "vendor",
+    "tax", "taxes", "discount", "fee", "fees", "subtotal", "total", "amount", "refund", "refunded", "note",
+    "notes", "memo", "description", "comment", "comments", "tracking", "gross", "net", "balance", "payment",
+    "transaction", "tip", "gratuity", "shipping", "duties", "weight", "barcode", "receipt", "invoice",
+    "reference", "checkout", "token", "url", "link", "ip", "useragent", "password", "card", "last4", "fulfillment",
+    "fulfilled", "status", "tags", "order", "orders", "created", "updated", "paid", "cancelled", "canceled",
+    "time", "date", "number", "num", "no", "id", "spent", "spend", "sales", "value", "hash",
+}
+_KEEP_ATTRIBUTE_WORDS = {"country", "city", "state", "province", "region", "zip", "postcode", "postal", "channel",
+                         "source", "location", "segment", "type", "group", "gender", "company", "language",
+                         "store", "shop", "phone", "tag", "tags"}
+
+
+def normalise_header(name: str) -> str:
+    """``"E-Mail Address "`` -> ``"emailaddress"`` (accents folded, letters/digits only)."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _words(name: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+
+
+_ALL_SYNONYMS = {s for names in SYNONYMS.values() for s in names}
+
+
+def header_score(cells: list[str]) -> float:
+    """How much a row looks like a header: known names count most, text cells a little."""
+    filled = [c for c in cells if c.strip()]
+    if len(filled) < 1:
+        return 0.0
+    known = sum(normalise_header(c) in _ALL_SYNONYMS for c in filled)
+    numeric = sum(bool(re.fullmatch(r"[-+$€£(]*[\d.,:/ -]+[)%]*", c.strip())) for c in filled)
+    texty = len(filled) - numeric
+    return known * 3 + texty - numeric * 2 + (0.5 if len(set(filled)) == len(filled) else 0)
+
+
+def find_header_row(grid: pd.DataFrame, max_scan: int = 40) -> int:
+    """Row number (grid index) of the header: titles, date-range lines and blanks above it are skipped."""
+    top = grid.head(max_scan)
+    widths = (top != "").sum(axis=1)
+    if widths.empty or widths.max() == 0:
+        return int(grid.index[0]) if len(grid) else 1
+    best_row, best = None, float("-inf")
+    widest = widths.max()
+    for row, cells in top.iterrows():
+        n = int(widths[row])
+        if n == 0 or n < max(2, widest * 0.5) and widest >= 2:
+            continue
+        score = header_score(list(cells))
+        if score > best:
+            best_row, best = row, score
+    if best_row is None:
+        best_row = int(widths[widths > 0].index[0])
+    return int(best_row)
+
+
+def unique_headers(cells: list[str]) -> list[str]:
+    """Header names made unique and non-empty (blank spacer columns become ``Column N``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, c in enumerate(cells):
+        name = str(c).replace("\ufeff", "").strip().strip('"').strip() or f"Column {i + 1}"
+        key = name
+        if key in seen:
+            seen[key] += 1
+            key = f"{name} ({seen[name]})"
+        seen.setdefault(key, 1)
+        out.append(key)
+    return out
+
+
+def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = None,
+                fixed: dict[str, str] | None = None) -> dict[str, str]:
+    """Map roles to headers: ``fixed`` first, then a preset's ``preferred`` names, then synonyms."""
+    norm = {h: normalise_header(h) for h in headers}
+    by_norm: dict[str, str] = {}
+    for h, n in norm.items():
+        by_norm.setdefault(n, h)
+    mapping: dict[str, str] = dict(fixed or {})
+    taken = set(mapping.values())
+    for role in ROLES:
+        if role in mapping:
+            continue
+        for candidate in (preferred or {}).get(role, []):
+            h = by_norm.get(normalise_header(candidate))
+            if h and h not in taken:
+                mapping[role] = h
+                taken.add(h)
+                break
+    if preferred is not None and (preferred.get("_exclusive")):
+        return mapping
+    for role in ("email", "date", "amount", "order_id", "customer_id", "name", "currency", "refund", "consent", "status"):
+        if role in mapping:
+            continue
+        for candidate in SYNONYMS[role]:
+            h = by_norm.get(candidate)
+            if h and h not in taken:
+                mapping[role] = h
+                taken.add(h)
+                break
+    for role, needles in _CONTAINS.items():
+        if role in mapping:
+            continue
+        avoid = _AMOUNT_AVOID if role == "amount" else _DATE_AVOID if role == "date" else ()
+        for h in headers:
+            n = norm[h]
+            if h in taken or any(a in n for a in avoid):
+                continue
+            if any(k in n for k in needles):
+                mapping[role] = h
+                taken.add(h)
+                break
+    return mapping
+
+
+def is_attribute_column(header: str, values: pd.Series) -> bool:
+    """Keep descriptive customer columns (country, city, channel…); drop ids, money, dates, items, notes."""
+    words = set(_words(header))
+    if words & _KEEP_ATTRIBUTE_WORDS and not words & {"id", "number", "date", "time", "at", "amount", "price"}:
+        keep_by_name = True
+    else:
+        keep_by_name = False
+    if not keep_by_name and (words & _NON_ATTRIBUTE_WORDS or (words and (words <= {"at"} or "at" in words))
+                             or normalise_header(header).endswith("id") or header.startswith("Column ")):
+        return False
+    sample = values[values != ""].head(2000)
+    if sample.empty:
+        return False
+    if sample.str.len().mean() > 40:
+        return False
+    from .values import looks_numeric
+
+    if not keep_by_name and looks_numeric(sample) > 0.8:
+        return False
+    if not keep_by_name and sample.str.match(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() > 0.5:
+        return False
+    return True

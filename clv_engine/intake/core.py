@@ -1,0 +1,398 @@
+"""``read_orders``: from a file, range or DataFrame to one row per order, with a full report.
+
+Steps: read text grid -> find header -> detect platform layout -> map roles -> fill
+order-level cells onto line-item rows -> platform quirks -> mark skipped rows -> parse
+dates/amounts -> pick currency -> merge line items into orders and net refunds ->
+customer table. Every data row ends up used or in ``report.skipped`` with one reason.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .columns import ROLES, find_header_row, guess_roles, is_attribute_column, normalise_header, unique_headers
+from .files import read_raw_table
+from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
+from .report import SKIP_REASONS, IntakeReport, OrderData
+from .values import clean_text, parse_amounts, parse_consent, parse_dates
+
+__all__ = ["read_orders"]
+
+log = logging.getLogger(__name__)
+
+_PLACEHOLDERS = {"", "-", "--", "n/a", "na", "none", "null", "unknown", "nan", "#n/a", "(blank)", "guest"}
+_TOTALS_RE = r"(?i)^\s*(grand\s*total|total\b|totals\b|sub-?total\b|sum\b|summe\b|gesamt|insgesamt|totaal|totale\b)"
+_ORDERED_ROLES = ("customer_id", "email", "name", "date", "currency", "status", "consent", "refund")
+_MAX_ATTRIBUTES = 40
+
+
+def _where(report: IntakeReport) -> str:
+    return report.source + (f", sheet '{report.sheet}'" if report.sheet else "")
+
+
+def _check_options(layout, date_order, mapping):
+    if layout is not None and layout not in LAYOUTS:
+        raise InputError(f"unknown layout '{layout}'.", hint="Use one of: " + ", ".join(LAYOUTS) + ".")
+    if date_order is not None and date_order not in ("DMY", "MDY", "YMD"):
+        raise InputError(f"unknown date order '{date_order}'.", hint="Use DMY, MDY or YMD.")
+    for role in mapping or {}:
+        if role not in ROLES:
+            raise InputError(f"unknown column role '{role}' in the mapping.", hint="Roles are: " + ", ".join(ROLES) + ".")
+
+
+def _resolve_user_mapping(mapping: dict | None, headers: list[str], where: str) -> tuple[dict, set]:
+    fixed, disabled = {}, set()
+    by_norm = {normalise_header(h): h for h in reversed(headers)}
+    for role, header in (mapping or {}).items():
+        if header is None or header == "":
+            disabled.add(role)
+            continue
+        if header in headers:
+            fixed[role] = header
+        elif normalise_header(header) in by_norm:
+            fixed[role] = by_norm[normalise_header(header)]
+        else:
+            raise InputError(f"there is no column '{header}' to use as {role}.", where=where,
+                             hint="The columns are: " + ", ".join(f"'{h}'" for h in headers) + ".")
+    return fixed, disabled
+
+
+def _header_row_for_mapping(grid: pd.DataFrame, mapping: dict) -> int | None:
+    wanted = {normalise_header(h) for h in mapping.values() if h}
+    for row, cells in grid.head(40).iterrows():
+        if wanted and wanted <= {normalise_header(c) for c in cells}:
+            return int(row)
+    return None
+
+
+def _missing_role_error(role: str, headers: list[str], where: str, layout: str) -> InputError:
+    what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
+    key = "customer_id" if role == "customer" else role
+    return InputError(
+        f"no {what} column was recognised ({LAYOUTS.get(layout, layout)}).", where=where,
+        hint="The columns are: " + ", ".join(f"'{h}'" for h in headers)
+        + f". Tell the program which one it is, e.g. --map {key}=COLUMN (mapping={{'{key}': 'COLUMN'}}).")
+
+
+def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
+    mask = mask.fillna(False).astype(bool) & (work["skip"] == "")
+    if mask.any():
+        work.loc[mask, "skip"] = reason
+        work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
+
+
+def _fill_order_level(work: pd.DataFrame) -> bool:
+    """Copy order-level cells (email, date, status …) from an order's first row to its other rows."""
+    key = work["order_id"].where(work["order_id"] != "")
+    if not key.notna().any() or not key.dropna().duplicated().any():
+        return False
+    cols = [c for c in _ORDERED_ROLES if (work[c] != "").any()]
+    if cols:
+        filled = work[cols].replace("", pd.NA).groupby(key).ffill()
+        has_key = key.notna()
+        for c in cols:
+            work.loc[has_key, c] = filled.loc[has_key, c].fillna("").astype(str)
+    return True
+
+
+def _totals_rows(body: pd.DataFrame, work: pd.DataFrame) -> pd.Series:
+    """Typed-in totals: a 'Total…' label, or a row holding only numbers (no date, customer, order)."""
+    cand = (work["date"] == "") | work["date"].str.match(_TOTALS_RE)
+    out = pd.Series(False, index=work.index)
+    if not cand.any():
+        return out
+    sub = body.loc[cand]
+    labelled = pd.Series(False, index=sub.index)
+    for c in sub.columns[: min(len(sub.columns), 12)]:
+        labelled |= sub[c].str.match(_TOTALS_RE)
+    ident = (work.loc[cand, ["customer_id", "email", "name", "order_id"]] != "").any(axis=1)
+    filled = sub != ""
+    numeric = sub.apply(lambda col: col.str.fullmatch(r"[\s$€£¥(+\-−]*[\d.,' ]*\d[\d.,' ]*\)?\s*[A-Z€$£]{0,3}\)?"))
+    only_numbers = filled.any(axis=1) & (numeric | ~filled).all(axis=1) & ~ident
+    out.loc[sub.index] = labelled | only_numbers
+    return out
+
+
+def _amount_mode(work: pd.DataFrame, amount: pd.Series, key: pd.Series, preset: Preset | None, notes) -> str:
+    if preset is not None and preset.amount_mode:
+        return preset.amount_mode
+    multi = key.notna() & key.duplicated(keep=False)
+    if not multi.any():
+        return "first"
+    later = multi & key.duplicated(keep="first")
+    if amount[later].isna().mean() > 0.5:
+        return "first"
+    spread = amount[multi].groupby(key[multi]).agg(lambda v: v.nunique(dropna=True))
+    if (spread <= 1).all():
+        notes.append("Each line of an order repeats the order's total; it was counted once per order.")
+        return "first"
+    notes.append("Orders spread over several lines: line amounts were added up per order.")
+    return "sum"
+
+
+def _net_refunds(orders: pd.DataFrame, refunds: pd.DataFrame, work: pd.DataFrame, notes) -> int:
+    """Subtract refund rows from their order (by id), else from the customer's latest earlier order."""
+    if refunds.empty:
+        return 0
+    value = -refunds["amount"].abs()
+    by_parent = refunds["parent"].isin(orders.index)
+    direct = value[by_parent].groupby(refunds.loc[by_parent, "parent"]).sum()
+    orders.loc[direct.index, "amount"] += direct
+    rest = refunds[~by_parent & refunds["identity"].isin(orders["customer_id"]) & refunds["date"].notna()]
+    if not rest.empty:
+        book = orders.reset_index()[["key", "customer_id", "date"]].sort_values("date")
+        r = rest.assign(value=value[rest.index], rowno=rest.index).sort_values("date")
+        back = pd.merge_asof(r, book, left_on="date", right_on="date", left_by="identity",
+                             right_by="customer_id", direction="backward")
+        fwd = pd.merge_asof(r, book, left_on="date", right_on="date", left_by="identity",
+                            right_by="customer_id", direction="forward")
+        target = back["key"].fillna(fwd["key"])
+        sums = back["value"].groupby(target.to_numpy()).sum()
+        orders.loc[sums.index, "amount"] += sums
+        notes.append(f"{len(rest)} refunds did not name an order in this file; each was subtracted from "
+                     "that customer's latest earlier order.")
+    orphan = refunds.index.difference(refunds.index[by_parent]).difference(rest.index)
+    if len(orphan):
+        _mark(work, pd.Series(work.index.isin(orphan), index=work.index), "refund without its order",
+              work["order_id"])
+    return int(len(refunds) - len(orphan))
+
+
+def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
+                progress=None) -> OrderData:
+    """Read an order export (file path, DataFrame or list of rows) into one row per order.
+
+    See docs/architecture.md ("OrderData") for the result. Raises
+    :class:`~clv_engine.errors.InputError` with a message for a person when the source
+    cannot be used.
+    """
+    _check_options(layout, date_order, mapping)
+    step = progress or (lambda name, fraction: None)
+    step("Reading file", 0.0)
+    raw = read_raw_table(source, sheet, progress)
+    report = IntakeReport(source=raw.source, sheet=raw.sheet)
+    report.notes.extend(raw.notes)
+    where = _where(report)
+    grid = raw.grid
+    nonblank_rows = grid.index[(grid != "").any(axis=1)] if len(grid) else grid.index
+    if len(nonblank_rows) == 0:
+        raise InputError("the file has no rows with content.", where=where,
+                         hint="Export the orders again and check that the export contains rows.")
+    grid = grid.loc[: nonblank_rows[-1]]
+    step("Finding columns", 0.3)
+
+    header_row = (_header_row_for_mapping(grid, mapping) if mapping else None) or find_header_row(grid)
+    headers = unique_headers(list(grid.loc[header_row]))
+    body = grid.loc[header_row + 1:].copy()
+    body.columns = headers
+    report.header_row, report.columns = header_row, headers
+    if header_row > int(grid.index[0]):
+        report.notes.append(f"The column headers are on row {header_row}; the rows above them were skipped.")
+    if body.empty:
+        raise InputError(f"there are no rows under the column headers on row {header_row}.", where=where,
+                         hint="Check that the export contains orders.")
+
+    fixed, disabled = _resolve_user_mapping(mapping, headers, where)
+    preset = PRESETS.get(layout) if layout not in (None, "generic") else None
+    if layout is None:
+        preset = detect_layout(headers)
+        refuse_if_unusable(preset, where, fixed)
+        if preset is not None and preset.refuse is not None:
+            preset = None
+        if preset is not None:
+            report.notes.insert(0, f"Looks like a {preset.label}.")
+    elif preset is not None and preset.refuse is not None:
+        refuse_if_unusable(preset, where, fixed)
+        preset = None
+    report.layout = preset.id if preset else "generic"
+    report.layout_label = LAYOUTS[report.layout]
+    preferred = dict(preset.roles, _exclusive=True) if preset else None
+    roles = guess_roles(headers, preferred, fixed)
+    for role in disabled:
+        roles.pop(role, None)
+    roles.pop("_exclusive", None)
+    report.mapping = {r: roles[r] for r in ROLES if r in roles}
+    if "date" not in roles:
+        raise _missing_role_error("date", headers, where, report.layout)
+    if "amount" not in roles:
+        raise _missing_role_error("amount", headers, where, report.layout)
+    if not {"customer_id", "email", "name"} & set(roles):
+        raise _missing_role_error("customer", headers, where, report.layout)
+
+    work = pd.DataFrame(index=body.index)
+    for role in ROLES:
+        work[role] = clean_text(body[roles[role]]) if role in roles else pd.Series("", index=body.index, dtype=str)
+    work["skip"] = ""
+    work["detail"] = ""
+    work["refund_row"] = False
+    work["parent"] = ""
+    report.rows_read = len(body)
+
+    blank = ~(body != "").any(axis=1)
+    _mark(work, blank, "blank row")
+    _mark(work, _totals_rows(body, work) & ~blank, "totals row")
+    has_lines = _fill_order_level(work)
+    step("Reading values", 0.45)
+    if preset is not None and preset.adjust is not None:
+        preset.adjust(work, body, report.notes)
+    _mark(work, body.duplicated(keep="first") & ~blank, "exact duplicate")
+
+    # identity: customer id, else normalised email, else normalised name
+    email = work["email"].str.lower().str.replace(r"\s+", "", regex=True)
+    email = email.where(~email.isin(_PLACEHOLDERS), "")
+    name_key = work["name"].str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+    name_key = name_key.where(~name_key.isin(_PLACEHOLDERS), "")
+    cid = work["customer_id"].where(~work["customer_id"].str.lower().isin(_PLACEHOLDERS), "")
+    identity = cid.where(cid != "", email.where(email != "", name_key))
+    if "phone_identity" in work:
+        phone = work["phone_identity"].str.replace(r"[^\d+]", "", regex=True)
+        identity = identity.where(identity != "", phone)
+    work["identity"] = identity
+    _mark(work, identity == "", "no customer")
+
+    # dates
+    order_hint = date_order or work.attrs.get("date_order") or (preset.date_order if preset else None)
+    default_order = order_hint if order_hint in ("DMY", "MDY") else "MDY"
+    dates, dinfo = parse_dates(work["date"], date_order=date_order, default_order=default_order)
+    report.date_order = dinfo.order
+    report.notes.extend(f"Dates: {n}." for n in dinfo.notes)
+    if dinfo.ambiguous:
+        which = "day/month" if dinfo.order == "DMY" else "month/day"
+        why = ("as you chose" if date_order else f"as {preset.label}s write them" if preset and preset.date_order
+               else "because nothing in the file settles it")
+        report.notes.append(
+            f"Every date could be read as day/month or month/day (e.g. 05/03); they were read as {which} "
+            f"{why}. If that is wrong, set the date order to {'MDY' if dinfo.order == 'DMY' else 'DMY'} "
+            "(--date-order).")
+    _mark(work, dates.isna(), "unreadable date", work["date"].where(work["date"] != "", "(blank)"))
+
+    # amounts
+    amount, ainfo = parse_amounts(work["amount"])
+    if ainfo.decimal == ",":
+        report.notes.append("Amounts use a decimal comma (e.g. 35,82).")
+    report.notes.extend(f"Amounts: {n}." for n in ainfo.notes)
+    refund_cell, _ = parse_amounts(work["refund"])
+    refund_cell = refund_cell.abs().fillna(0.0)
+    key = work["order_id"].where(work["order_id"] != "")
+    amount_row_key = key.where(key.notna(), "\x00" + pd.Series(work.index.astype(str), index=work.index))
+    work["is_refund"] = work["refund_row"] | (amount < 0)
+    live = work["skip"] == ""
+    ordinary = live & ~work["is_refund"]
+    mode = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset, report.notes)
+    group_has_amount = amount.notna().where(ordinary, False).groupby(amount_row_key).transform("any")
+    bad_amount = (amount.isna() & (work["amount"] != "")) | ~group_has_amount.astype(bool) & amount.isna()
+    _mark(work, bad_amount, "unreadable amount", work["amount"].where(work["amount"] != "", "(blank)"))
+
+    # currency
+    cur = work["currency"].str.upper().str.strip()
+    cur = cur.where(cur != "", ainfo.currencies.astype(str) if ainfo.currencies is not None else "")
+    live = work["skip"] == ""
+    counts = cur[live & (cur != "")].value_counts()
+    chosen = None
+    if currency:
+        chosen = str(currency).upper()
+        if len(counts) and chosen not in counts.index:
+            raise InputError(f"there are no orders in {chosen} in this file.", where=where,
+                             hint="The currencies in the file are: " + ", ".join(counts.index) + ".")
+    elif len(counts):
+        chosen = str(counts.index[0])
+    if len(counts) > 1:
+        listed = ", ".join(f"{c} ({n})" for c, n in counts.items())
+        report.notes.append(f"The file mixes currencies: {listed}. Only {chosen} orders are analysed.")
+    if chosen:
+        _mark(work, (cur != "") & (cur != chosen), "other currency", cur)
+    report.currency = chosen
+    step("Building orders", 0.7)
+
+    # orders: merge line items, then net refunds
+    live = work["skip"] == ""
+    ordinary = live & ~work["is_refund"]
+    lines = pd.DataFrame({"key": amount_row_key[ordinary], "identity": identity[ordinary],
+                          "date": dates[ordinary], "amount": amount[ordinary],
+                          "refund": refund_cell[ordinary], "row": work.index[ordinary]})
+    grouped = lines.groupby("key", sort=False)
+    agg = "sum" if mode == "sum" else "first"
+    orders = pd.DataFrame({
+        "customer_id": grouped["identity"].first(),
+        "date": grouped["date"].first(),
+        "amount": grouped["amount"].sum(min_count=1) if agg == "sum" else grouped["amount"].first(),
+        "refund": grouped["refund"].sum() if agg == "sum" else grouped["refund"].first(),
+        "row": grouped["row"].min(),
+    })
+    orders["amount"] = orders["amount"].fillna(0.0)
+    orders.index.name = "key"
+    netted_by_column = int((orders["refund"] > 0).sum())
+    orders["amount"] = orders["amount"] - orders["refund"]
+    refund_rows = work[live & work["is_refund"]]
+    refunds = pd.DataFrame({"parent": refund_rows["parent"].where(refund_rows["parent"] != "", refund_rows["order_id"]),
+                            "identity": identity[refund_rows.index], "date": dates[refund_rows.index],
+                            "amount": amount[refund_rows.index]}, index=refund_rows.index)
+    report.refunds_netted = netted_by_column + _net_refunds(orders, refunds, work, report.notes)
+    if has_lines and mode == "first" and preset is not None:
+        report.notes.append("Orders spread over several lines (line items) were merged into one order each.")
+
+    keys = orders.index.to_series()
+    order_id = keys.where(~keys.str.startswith("\x00"), "row " + keys.str[1:])
+    result = pd.DataFrame({
+        "customer_id": orders["customer_id"].astype(str).to_numpy(),
+        "order_id": order_id.astype(str).to_numpy(),
+        "date": orders["date"].astype("datetime64[ns]").to_numpy(),
+        "amount": orders["amount"].astype("float64").to_numpy(),
+        "row": orders["row"].astype("int64").to_numpy(),
+    })
+    result = result.sort_values(["date", "row"], kind="stable").reset_index(drop=True)
+    result["customer_id"] = result["customer_id"].astype(str)
+    result["order_id"] = result["order_id"].astype(str)
+
+    # report
+    skipped = work[work["skip"] != ""]
+    report.skipped = pd.DataFrame({"row": skipped.index.astype("int64"), "reason": skipped["skip"].astype(str).to_numpy(),
+                                   "detail": skipped["detail"].astype(str).str.slice(0, 80).to_numpy()})
+    counts = skipped["skip"].value_counts()
+    report.rows_skipped = {r: int(counts[r]) for r in SKIP_REASONS if r in counts.index}
+    report.rows_used = report.rows_read - len(skipped)
+    if result.empty:
+        top = "; ".join(f"{r}: {n}" for r, n in sorted(report.rows_skipped.items(), key=lambda kv: -kv[1])[:3])
+        raise InputError(f"none of the {report.rows_read} rows could be used as an order ({top}).", where=where,
+                         hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
+                              "orders again.")
+    step("Customers", 0.85)
+    used = work["skip"] == ""
+    customers = _customer_table(body, work[used], dates[used], roles, report)
+    preview = body.head(50).astype(str)
+    step("Done", 1.0)
+    log.info("intake: %d rows read, %d used, %d orders, %d customers", report.rows_read, report.rows_used,
+             len(result), len(customers))
+    return OrderData(orders=result, customers=customers, report=report, preview=preview)
+
+
+def _customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict,
+                    report: IntakeReport) -> pd.DataFrame:
+    """One row per customer: email, name, consent and descriptive attributes (most recent non-empty)."""
+    order = dates.sort_values(kind="stable").index
+    frame = used.loc[order]
+    ident = frame["identity"]
+    emails = frame["email"].str.lower().str.strip()
+    emails = emails.where(emails.str.contains("@", regex=False), "")
+    cols = {"email": emails, "name": frame["name"].str.replace(r"\s+", " ", regex=True).str.strip()}
+    out = pd.DataFrame(index=pd.Index(pd.unique(ident), name="customer_id", dtype=str))
+    for col, values in cols.items():
+        out[col] = values.replace("", pd.NA).groupby(ident).last().reindex(out.index).fillna("").astype(str)
+    consent = parse_consent(frame["consent"])
+    out["consent"] = consent.groupby(ident).last().reindex(out.index).astype("boolean")
+    mapped = set(roles.values())
+    attrs = []
+    for header in body.columns:
+        if header in mapped or header in out.columns or len(attrs) >= _MAX_ATTRIBUTES:
+            continue
+        values = clean_text(body.loc[frame.index, header])
+        if not is_attribute_column(header, values):
+            continue
+        attrs.append(header)
+        out[header] = values.replace("", pd.NA).groupby(ident).last().reindex(out.index).fillna("").astype(str)
+    out = out.sort_index()
+    out.index = out.index.astype(str)
+    return out

@@ -1,0 +1,328 @@
+"""Reading a source (file, DataFrame, list of rows) into a grid of text cells.
+
+The grid is a DataFrame of ``str`` with integer columns ``0..n-1``; its index is the row
+number a spreadsheet program shows (first line = 1). Nothing is converted here: every cell
+is text ("" when blank) so later steps convert explicitly.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+__all__ = ["RawTable", "cell_to_text", "read_raw_table"]
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+DELIMITERS = [",", ";", "\t", "|"]
+_SAMPLE_BYTES = 256 * 1024
+
+
+@dataclass
+class RawTable:
+    """A grid of text cells plus where it came from."""
+
+    grid: pd.DataFrame
+    source: str
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def cell_to_text(value) -> str:
+    """One cell from Excel/openpyxl/calamine/a DataFrame -> its text form."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float | np.floating):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        if float(value).is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(float(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return ""
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, dt.timedelta | pd.Timedelta):
+        return str(value)
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _grid_from_rows(rows: list[list]) -> pd.DataFrame:
+    width = max((len(r) for r in rows), default=0)
+    texts = [[cell_to_text(c) for c in r] + [""] * (width - len(r)) for r in rows]
+    grid = pd.DataFrame(texts, columns=range(width), dtype=str) if texts else pd.DataFrame(dtype=str)
+    grid.index = range(1, len(grid) + 1)
+    return grid
+
+
+def _frame_to_grid(frame: pd.DataFrame) -> pd.DataFrame:
+    header = [cell_to_text(c) for c in frame.columns]
+    cols = {}
+    for i, name in enumerate(frame.columns):
+        col = frame.iloc[:, i]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            c = col
+            if getattr(c.dt, "tz", None) is not None:
+                c = c.dt.tz_localize(None)
+            has_time = bool((c.dropna() != c.dropna().dt.normalize()).any())
+            fmt = "%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d"
+            cols[i] = c.dt.strftime(fmt).fillna("").astype(str)
+        else:
+            cols[i] = pd.Series([cell_to_text(v) for v in col.tolist()], index=frame.index, dtype=str)
+    body = pd.DataFrame(cols, dtype=str)
+    grid = pd.concat([pd.DataFrame([header], columns=range(len(header)), dtype=str),
+                      body.set_axis(range(len(header)), axis=1)], ignore_index=True)
+    grid.index = range(1, len(grid) + 1)
+    return grid.astype(str)
+
+
+def _decode_sample(raw: bytes) -> tuple[str, str]:
+    """Pick the encoding: BOMs first, then strict UTF-8, then Windows-1252."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", raw[3:].decode("utf-8", errors="replace")
+    if raw.startswith(b"\xff\xfe"):
+        return "utf-16", raw.decode("utf-16", errors="replace")
+    if raw.startswith(b"\xfe\xff"):
+        return "utf-16", raw.decode("utf-16", errors="replace")
+    head = raw[:4096]
+    if len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0:
+        return "utf-16-le", raw.decode("utf-16-le", errors="replace")
+    if len(head) >= 4 and head[0::2].count(0) > len(head) // 4 and head[1::2].count(0) == 0:
+        return "utf-16-be", raw.decode("utf-16-be", errors="replace")
+    try:
+        return "utf-8", raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start > len(raw) - 4:  # sample cut inside a multi-byte character
+            return "utf-8", raw[: err.start].decode("utf-8")
+        return "cp1252", raw.decode("cp1252", errors="replace")
+
+
+def sniff_delimiter(text: str) -> str:
+    """Choose among , ; tab | the delimiter giving the most consistent field count."""
+    lines = text.splitlines()[:200]
+    sample = "\n".join(lines[:-1] if len(lines) > 5 else lines)
+    best, best_score = ",", -1.0
+    for delim in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        modal = max(set(counts), key=lambda c: (counts.count(c), c))
+        share = counts.count(modal) / len(counts)
+        score = modal * share * (len(counts) ** 0.5)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _check_not_binary(raw: bytes, name: str) -> None:
+    kinds = {b"%PDF": "a PDF document", b"PK\x03\x04": "a zip archive", b"\x89PNG": "a PNG image",
+             b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
+             b"{\\rtf": "an RTF document", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7-zip archive"}
+    for magic, kind in kinds.items():
+        if raw.startswith(magic):
+            raise InputError(f"this file is {kind}, not a spreadsheet or CSV file.", where=name,
+                             hint="Export the orders from your shop as CSV or Excel and choose that file.")
+    head = raw[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        zeros = head.count(0)
+        if not (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4) or zeros > len(head) * 0.7:
+            raise InputError("this file is not text: it looks like a binary file, not a CSV.", where=name,
+                             hint="Export the orders from your shop as CSV or Excel and choose that file.")
+
+
+def _read_text(path: Path, progress=None) -> RawTable:
+    with open(path, "rb") as fh:
+        sample = fh.read(_SAMPLE_BYTES)
+    name = path.name
+    if not sample.strip(b"\xef\xbb\xbf\xff\xfe\x00 \r\n\t"):
+        raise InputError("the file is empty.", where=name,
+                         hint="Export the orders again and check that the export contains rows.")
+    _check_not_binary(sample, name)
+    encoding, text = _decode_sample(sample)
+    delimiter = sniff_delimiter(text)
+    if encoding == "utf-8":
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
+                                              delimiter=delimiter)), default=1)
+    if progress:
+        progress("Reading file", 0.05)
+    kwargs = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
+                  skip_blank_lines=False, encoding=encoding, quotechar='"', doublequote=True,
+                  engine="c", encoding_errors="replace")
+    grid = None
+    for attempt in range(3):
+        try:
+            grid = pd.read_csv(path, names=range(width), **kwargs)
+            break
+        except pd.errors.ParserError as err:
+            if "Expected" in str(err) and attempt < 2:
+                width *= 4
+                continue
+            raise InputError(f"the file could not be read as a table ({err}).", where=name,
+                             hint="Open it in a spreadsheet program and save it again as CSV.") from err
+        except UnicodeError as err:
+            raise InputError("the file's text encoding could not be read.", where=name,
+                             hint="Save it again as 'CSV UTF-8'.") from err
+    assert grid is not None
+    used = [c for c in grid.columns if (grid[c] != "").any()]
+    last = max(used, default=0)
+    grid = grid.loc[:, : last].astype(str)
+    if encoding == "utf-8-sig" or encoding.startswith("utf-16"):
+        pass
+    grid.index = range(1, len(grid) + 1)
+    label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
+    table = RawTable(grid, name, encoding=encoding, delimiter=delimiter)
+    if encoding == "cp1252":
+        table.notes.append("The file is not UTF-8; read it as Windows-1252 (Western European).")
+    log.debug("read %s rows, %s-separated, encoding %s", len(grid), label, encoding)
+    return table
+
+
+def _read_excel(path: Path, sheet: str | None) -> RawTable:
+    name = path.name
+    suffix = path.suffix.lower()
+    try:
+        import python_calamine  # noqa: F401
+        have_calamine = True
+    except ImportError:
+        have_calamine = False
+    try:
+        if have_calamine:
+            from python_calamine import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(str(path))
+            sheets = list(book.sheet_names)
+            chosen = _choose_sheet(sheets, sheet, name)
+            rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        else:
+            engine = {".xls": "xlrd", ".ods": "odf"}.get(suffix, "openpyxl")
+            with pd.ExcelFile(path, engine=engine) as book:
+                sheets = list(book.sheet_names)
+                chosen = _choose_sheet(sheets, sheet, name)
+                frame = book.parse(chosen, header=None, dtype=object)
+            rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+    except InputError:
+        raise
+    except ImportError as err:
+        raise InputError(f"reading {suffix} files needs an extra package ({err.name}).", where=name,
+                         hint="Install python-calamine, or save the sheet as CSV and use that file.") from err
+    except Exception as err:  # readers raise many unrelated types for damaged files
+        raise InputError(f"the file could not be opened as a {suffix} workbook ({type(err).__name__}).",
+                         where=name, hint="Open it in Excel or LibreOffice and save it again, or save the sheet as CSV.") from err
+    grid = _grid_from_rows(rows)
+    return RawTable(grid, name, sheet=chosen, sheets=sheets)
+
+
+def _choose_sheet(sheets: list[str], sheet: str | int | None, name: str) -> str:
+    if not sheets:
+        raise InputError("the workbook has no sheets.", where=name, hint="Check that you chose the right file.")
+    if sheet is None:
+        return sheets[0]
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if 0 <= sheet < len(sheets):
+            return sheets[sheet]
+    else:
+        if sheet in sheets:
+            return sheet
+        folded = {s.strip().casefold(): s for s in sheets}
+        if str(sheet).strip().casefold() in folded:
+            return folded[str(sheet).strip().casefold()]
+    listed = ", ".join(f"'{s}'" for s in sheets)
+    raise InputError(f"there is no sheet '{sheet}' in this workbook.", where=name,
+                     hint=f"The sheets are: {listed}. Choose one of them.")
+
+
+def read_raw_table(source, sheet=None, progress=None) -> RawTable:
+    """Read any supported source into a :class:`RawTable` of text cells."""
+    if isinstance(source, pd.DataFrame):
+        return RawTable(_frame_to_grid(source), "DataFrame")
+    if isinstance(source, list | tuple):
+        rows = [list(r) if isinstance(r, list | tuple) else [r] for r in source]
+        return RawTable(_grid_from_rows(rows), "range")
+    if not isinstance(source, str | os.PathLike):
+        raise InputError(f"cannot read orders from a {type(source).__name__}.",
+                         hint="Give a file path, a pandas DataFrame or a list of rows (first row = headers).")
+    path = Path(source)
+    name = path.name
+    if not path.exists():
+        raise InputError("the file does not exist.", where=str(path),
+                         hint="Check the file name and folder, or choose the file again.")
+    if path.is_dir():
+        raise InputError("this is a folder, not a file.", where=str(path), hint="Choose the exported orders file inside it.")
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty.", where=name,
+                         hint="Export the orders again and check that the export contains rows.")
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    suffix = path.suffix.lower()
+    if magic.startswith(b"PK\x03\x04") and suffix not in {".xlsx", ".xlsm", ".ods", ".xlsb"}:
+        import zipfile
+
+        try:
+            members = zipfile.ZipFile(path).namelist()
+        except zipfile.BadZipFile:
+            members = []
+        if "xl/workbook.xml" in members or "content.xml" in members:
+            return _read_excel(path, sheet)
+    if magic.startswith(b"\xd0\xcf\x11\xe0") and suffix != ".xls":
+        return _read_excel(path.with_suffix(path.suffix), sheet) if suffix in EXCEL_SUFFIXES else _read_ole(path, sheet)
+    if suffix in EXCEL_SUFFIXES:
+        if suffix in {".xlsx", ".xlsm", ".ods"} and not magic.startswith(b"PK\x03\x04"):
+            if magic.lstrip(b"\xef\xbb\xbf").lstrip()[:1] not in (b"",) and b"\x00" not in magic:
+                # a CSV saved with an Excel extension: read it as text
+                return _read_text(path, progress)
+        return _read_excel(path, sheet)
+    return _read_text(path, progress)
+
+
+def _read_ole(path: Path, sheet) -> RawTable:
+    """An old .xls workbook saved under another extension."""
+    try:
+        return _read_excel(path, sheet)
+    except InputError:
+        raise InputError("this file is an old Excel workbook or another Office document saved under a "
+                         "different extension.", where=path.name,
+                         hint="Open it in Excel and save it as .xlsx or CSV.") from None

@@ -1,0 +1,333 @@
+"""Platform layouts (Shopify, WooCommerce, Square, Stripe, PayPal, Etsy, Toast, QuickBooks, Amazon).
+
+Each preset is data: a header signature, preferred column names per role, the platform's
+date order and how amounts combine over an order's rows, plus at most one small ``adjust``
+function for the platform's quirks. ``adjust(work, table, notes)`` receives the work frame
+(text columns named after the roles, plus ``skip``, ``detail``, ``refund_row``, ``parent``
+and ``refund`` columns) and the raw table (headers as columns), and edits ``work`` in place.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..errors import InputError
+from .columns import normalise_header
+from .values import clean_text, parse_amounts
+
+__all__ = ["LAYOUTS", "PRESETS", "Preset", "column_named", "detect_layout"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One platform export layout."""
+
+    id: str
+    label: str
+    required: tuple[str, ...]  # normalised headers that must all be present
+    any_of: tuple[str, ...] = ()  # ... and at least one of these (normalised; "prefix*" allowed)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    date_order: str | None = None
+    amount_mode: str | None = None  # "first" (order total on each/first row), "sum" (line amounts), None = auto
+    adjust: Callable | None = None
+    refuse: str | None = None  # message when the layout cannot give order history
+
+
+def column_named(table: pd.DataFrame, *names: str) -> pd.Series | None:
+    """The first column of ``table`` whose normalised header matches one of ``names``."""
+    norm = {normalise_header(c): c for c in reversed(list(table.columns))}
+    for n in names:
+        c = norm.get(normalise_header(n))
+        if c is not None:
+            return clean_text(table[c])
+    return None
+
+
+def _mark(work: pd.DataFrame, mask, reason: str, detail: str | pd.Series = "") -> None:
+    """Set a skip reason on rows not already skipped."""
+    mask = pd.Series(mask, index=work.index).fillna(False).astype(bool) & (work["skip"] == "")
+    if mask.any():
+        work.loc[mask, "skip"] = reason
+        work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
+
+
+def _status_words(work: pd.DataFrame) -> pd.Series:
+    return work["status"].str.lower().str.replace(r"[\s_-]+", " ", regex=True).str.strip()
+
+
+# --- platform quirks ---------------------------------------------------------------
+
+def _shopify_orders(work, table, notes):
+    status = _status_words(work)
+    cancelled = column_named(table, "Cancelled at")
+    if cancelled is not None:
+        # order-level cell sits on the order's first row only
+        filled = cancelled.replace("", pd.NA).groupby(work["order_id"]).transform("first").fillna("")
+        _mark(work, filled != "", "cancelled or failed", "cancelled")
+    _mark(work, status.isin(["voided", "expired"]), "cancelled or failed", status)
+    pending = status.isin(["pending", "authorized", "partially paid"]) & (work["skip"] == "")
+    if pending.any():
+        n = work.loc[pending, "order_id"].nunique()
+        notes.append(f"{n} orders are pending or only authorized (not yet paid); they are counted as orders.")
+    shipping_name = column_named(table, "Shipping Name")
+    if shipping_name is not None:
+        work["name"] = work["name"].where(work["name"] != "", shipping_name)
+    phone = column_named(table, "Phone", "Billing Phone")
+    if phone is not None:
+        work["phone_identity"] = phone
+
+
+def _woocommerce_plugin(work, table, notes):
+    status = _status_words(work).str.replace(r"^wc ", "", regex=True)
+    _mark(work, status.isin(["cancelled", "canceled", "failed", "trash", "checkout draft"]), "cancelled or failed", status)
+    _mark(work, status.isin(["pending", "pending payment"]), "not paid", status)
+    items = column_named(table, "refund_items")
+    refunds = pd.Series(0.0, index=work.index)
+    if items is not None:
+        amounts = items.str.findall(r"amount:\s*([-\d.,]+)")
+        flat = amounts.explode().dropna()
+        if not flat.empty:
+            values, _ = parse_amounts(flat.astype(str))
+            refunds = values.abs().groupby(level=0).sum().reindex(work.index, fill_value=0.0)
+    total, _ = parse_amounts(work["amount"])
+    full = status.eq("refunded") & (refunds == 0)
+    refunds = refunds.where(~full, total.abs().fillna(0.0))
+    work["refund"] = refunds.map(lambda v: repr(float(v)) if v else "")
+    first = column_named(table, "billing_first_name")
+    last = column_named(table, "billing_last_name")
+    if first is not None and last is not None:
+        full_name = (first + " " + last).str.strip()
+        work["name"] = work["name"].where(work["name"] != "", full_name)
+
+
+def _combine_date_time(work, table, date_names, time_names):
+    date = column_named(table, *date_names)
+    time = column_named(table, *time_names)
+    if date is not None and time is not None:
+        work["date"] = (date + " " + time).str.strip().where(date != "", "")
+
+
+def _square(work, table, notes):
+    _combine_date_time(work, table, ["Date"], ["Time"])
+    event = column_named(table, "Event Type")
+    status = column_named(table, "Transaction Status")
+    if status is not None:
+        s = status.str.lower()
+        _mark(work, s.str.contains("fail|cancel|void|declin", regex=True), "cancelled or failed", s)
+    if event is not None:
+        refund = event.str.lower().str.contains("refund")
+        amount, _ = parse_amounts(work["amount"])
+        # a refund event written as a positive number still reduces the order
+        flip = refund & (amount > 0)
+        work.loc[flip, "amount"] = "-" + work.loc[flip, "amount"]
+        work.loc[refund, "refund_row"] = True
+    payment = column_named(table, "Payment ID")
+    if payment is not None:
+        work["parent"] = work["order_id"]
+
+
+_PAYPAL_INCOMING = re.compile(
+    r"payment received|express checkout payment|website payment|mobile payment|shopping cart|"
+    r"subscription payment|virtual terminal|invoice|donation|pos payment|mass pay payment|"
+    r"general payment|prea?pproved payment|ebay auction payment|payment$|zahlung|paiement|pago"
+)
+_PAYPAL_NOT_PAYMENT = re.compile(
+    r"withdraw|transfer|hold|fee|conversion|deposit|authori[sz]ation|void|bank|currency|tax|adjustment|"
+    r"reserve|debit card|cashback|reward|credit card|balance|abbuchung|umbuchung|einbehalt|gebühr"
+)
+
+
+def _paypal(work, table, notes):
+    kind = column_named(table, "Type")
+    impact = column_named(table, "Balance Impact")
+    amount, info = parse_amounts(work["amount"])
+    if kind is not None:
+        k = kind.str.lower()
+        refund = k.str.contains("refund|reversal|chargeback|rückzahlung|erstattung|rembourse", regex=True) & (amount < 0)
+        work.loc[refund, "refund_row"] = True
+        incoming = k.str.contains(_PAYPAL_INCOMING) & ~k.str.contains(_PAYPAL_NOT_PAYMENT) & (amount >= 0)
+        if impact is not None:
+            incoming &= ~impact.str.lower().isin(["debit", "memo"])
+        _mark(work, ~incoming & ~refund, "not a payment", kind)
+    st = _status_words(work)
+    _mark(work, st.isin(["denied", "failed", "canceled", "cancelled", "reversed", "voided", "expired", "unclaimed"]),
+          "cancelled or failed", st)
+    ref = column_named(table, "Reference Txn ID")
+    if ref is not None:
+        work["parent"] = ref.where(work["refund_row"], work["order_id"])
+    _combine_date_time(work, table, ["Date"], ["Time"])
+    # region decides the date order when the column itself does not
+    cur = work["currency"].str.upper()
+    mostly_usd = (cur == "USD").mean() > 0.5 if len(cur) else True
+    work.attrs["date_order"] = "MDY" if (mostly_usd and info.decimal == ".") else "DMY"
+
+
+def _stripe(work, table, notes):
+    st = _status_words(work)
+    _mark(work, st.isin(["failed", "canceled", "cancelled", "blocked"]), "cancelled or failed", st)
+    captured = column_named(table, "Captured")
+    if captured is not None:
+        _mark(work, captured.str.lower().isin(["false", "no", "0"]), "cancelled or failed", "not captured")
+    work["currency"] = work["currency"].str.upper()
+
+
+def _etsy(work, table, notes):
+    adjusted = column_named(table, "Adjusted Order Total")
+    total = column_named(table, "Order Total", "Order Value", "Item Total")
+    if adjusted is not None and total is not None:
+        usable = ~adjusted.isin(["", "--", "-", "n/a", "N/A"])
+        adj, _ = parse_amounts(adjusted.where(usable, ""))
+        tot, _ = parse_amounts(total)
+        usable &= adj.notna()
+        diff = (tot - adj).where(usable & tot.notna(), 0.0).clip(lower=0)
+        work["amount"] = total
+        work["refund"] = diff.map(lambda v: repr(float(v)) if v else "")
+    st = _status_words(work)
+    _mark(work, st.str.contains("cancel", regex=False), "cancelled or failed", st)
+
+
+def _toast(work, table, notes):
+    if column_named(table, "Opened Date") is not None:
+        _combine_date_time(work, table, ["Opened Date"], ["Opened Time"])
+    void = column_named(table, "Void Date", "Voided")
+    if void is not None:
+        _mark(work, ~void.str.lower().isin(["", "false", "no", "0"]), "cancelled or failed", "void")
+    st = _status_words(work)
+    _mark(work, st.isin(["voided", "void", "denied", "failed", "cancelled", "canceled"]), "cancelled or failed", st)
+
+
+def _quickbooks(work, table, notes):
+    first_col = clean_text(table.iloc[:, 0])
+    others_blank = (table.iloc[:, 1:].apply(clean_text) == "").all(axis=1)
+    heading = (first_col != "") & others_blank & ~first_col.str.match(r"(?i)^(grand\s*)?total\b")
+    if heading.any():
+        customer = first_col.where(heading).ffill().fillna("")
+        work["name"] = work["name"].where(work["name"] != "", customer)
+        _mark(work, heading, "heading row", first_col)
+    kind = _status_words(work)
+    _mark(work, kind.str.contains(r"estimate|quote|purchase order|sales order|delayed|statement charge", regex=True),
+          "not a payment", kind)
+    _mark(work, kind.str.contains(r"void", regex=True), "cancelled or failed", kind)
+    refund = kind.str.contains(r"credit memo|refund", regex=True)
+    work.loc[refund, "refund_row"] = True
+
+
+def _amazon(work, table, notes):  # never reached: refused before
+    return None
+
+
+PRESETS: dict[str, Preset] = {p.id: p for p in [
+    Preset(
+        "shopify_orders", "Shopify orders export",
+        required=("name", "email", "financialstatus", "total"), any_of=("lineitem*", "createdat"),
+        roles={"order_id": ["Name", "Id"], "email": ["Email"], "name": ["Billing Name", "Shipping Name"],
+               "date": ["Created at", "Paid at"], "amount": ["Total"], "currency": ["Currency"],
+               "status": ["Financial Status"], "refund": ["Refunded Amount"],
+               "consent": ["Accepts Email Marketing", "Accepts Marketing"]},
+        date_order="YMD", amount_mode="first", adjust=_shopify_orders),
+    Preset(
+        "shopify_customers", "Shopify customers export",
+        required=("email", "totalspent"), any_of=("totalorders", "firstname"),
+        refuse=("this is a Shopify customers export: it has one total per customer, not the dates of each "
+                "order, so lifetime value cannot be computed from it."),
+    ),
+    Preset(
+        "woocommerce_plugin", "WooCommerce order export (plugin)",
+        required=("orderid", "ordertotal"), any_of=("customeremail", "billingemail", "orderdate"),
+        roles={"order_id": ["order_number", "order_id"], "customer_id": ["customer_id", "customer_user"],
+               "email": ["customer_email", "billing_email"], "name": ["billing_name", "customer_name"],
+               "date": ["order_date", "paid_date", "date_created"], "amount": ["order_total"],
+               "currency": ["order_currency", "currency"], "status": ["status", "order_status"]},
+        date_order="MDY", amount_mode="first", adjust=_woocommerce_plugin),
+    Preset(
+        "woocommerce_core", "WooCommerce Analytics orders download",
+        required=("date", "status", "customer"), any_of=("netsales", "nrevenueformatted", "customertype"),
+        roles={"order_id": ["Order #", "Order"], "name": ["Customer"], "date": ["Date"],
+               "amount": ["Net sales", "N. Revenue (formatted)", "Net Sales"], "status": ["Status"]},
+        amount_mode="first", adjust=None),
+    Preset(
+        "square", "Square transactions export",
+        required=("date", "time", "timezone"), any_of=("grosssales", "totalcollected"),
+        roles={"customer_id": ["Customer ID", "Customer Reference ID"], "name": ["Customer Name"],
+               "order_id": ["Transaction ID", "Payment ID"], "date": ["Date"],
+               "amount": ["Total Collected", "Gross Sales"], "status": ["Event Type"]},
+        date_order="MDY", amount_mode=None, adjust=_square),
+    Preset(
+        "stripe", "Stripe payments export",
+        required=("amountrefunded",), any_of=("createddateutc", "createdutc"),
+        roles={"order_id": ["id"], "customer_id": ["Customer ID"], "email": ["Customer Email"],
+               "name": ["Customer Description", "Customer Name"],
+               "date": ["Created date (UTC)", "Created (UTC)"], "amount": ["Amount"],
+               "refund": ["Amount Refunded"], "currency": ["Currency"], "status": ["Status"]},
+        date_order="YMD", amount_mode="first", adjust=_stripe),
+    Preset(
+        "paypal", "PayPal activity download",
+        required=("date", "time", "timezone", "type", "gross", "net"), any_of=("status", "currency"),
+        roles={"order_id": ["Transaction ID"], "email": ["From Email Address"], "name": ["Name"],
+               "date": ["Date"], "amount": ["Gross"], "currency": ["Currency"], "status": ["Status"]},
+        date_order=None, amount_mode="first", adjust=_paypal),
+    Preset(
+        "etsy", "Etsy sold orders export",
+        required=("saledate",), any_of=("buyeruserid", "fullname", "buyer"),
+        roles={"customer_id": ["Buyer User ID"], "name": ["Full Name", "Buyer", "Ship Name"],
+               "order_id": ["Order ID"], "date": ["Sale Date"],
+               "amount": ["Order Total", "Order Value", "Item Total"], "currency": ["Currency"],
+               "status": ["Status"]},
+        date_order="MDY", amount_mode=None, adjust=_etsy),
+    Preset(
+        "toast", "Toast check/payment details export",
+        required=("checkid",), any_of=("openeddate", "paiddate", "orderdate"),
+        roles={"customer_id": ["Customer Id"], "email": ["Customer Email", "Email"],
+               "name": ["Customer", "Tab Name"], "order_id": ["Check Id", "Payment Id", "Order Id"],
+               "date": ["Opened Date", "Paid Date", "Order Date"], "amount": ["Amount", "Total"],
+               "refund": ["Refund Amount"], "status": ["Status"]},
+        date_order="MDY", amount_mode="sum", adjust=_toast),
+    Preset(
+        "quickbooks", "QuickBooks sales by customer detail",
+        required=("date", "num", "amount"), any_of=("transactiontype", "type"),
+        roles={"name": ["Name", "Customer"], "order_id": ["Num"], "date": ["Date"], "amount": ["Amount"],
+               "status": ["Transaction Type", "Type"]},
+        date_order="MDY", amount_mode="sum", adjust=_quickbooks),
+    Preset(
+        "amazon", "Amazon all orders report",
+        required=("amazonorderid",),
+        refuse=("this is an Amazon orders report: Amazon does not include any buyer identity (no email, "
+                "name or customer id), so orders cannot be grouped by customer."),
+    ),
+]}
+
+LAYOUTS: dict[str, str] = {"generic": "Generic order list", **{p.id: p.label for p in PRESETS.values()}}
+
+_HINTS = {
+    "shopify_customers": "Export the Orders instead: Shopify admin › Orders › Export › All orders (CSV).",
+    "amazon": "Use an export from a shop system that records customers (Shopify, WooCommerce, …), or add a "
+              "customer column and map it with --map customer_id=COLUMN.",
+}
+
+
+def _has(norm: set[str], name: str) -> bool:
+    if name.endswith("*"):
+        return any(n.startswith(name[:-1]) for n in norm)
+    return name in norm
+
+
+def detect_layout(headers: list[str]) -> Preset | None:
+    """The preset whose signature the headers match, or None (generic)."""
+    norm = {normalise_header(h) for h in headers}
+    for preset in PRESETS.values():
+        if all(_has(norm, r) for r in preset.required) and (
+                not preset.any_of or any(_has(norm, a) for a in preset.any_of)):
+            return preset
+    return None
+
+
+def refuse_if_unusable(preset: Preset | None, source: str, mapping: dict | None) -> None:
+    """Raise the preset's clear error for layouts that cannot give per-customer order history."""
+    if preset is None or preset.refuse is None:
+        return
+    if preset.id == "amazon" and mapping and ("customer_id" in mapping or "email" in mapping or "name" in mapping):
+        return
+    raise InputError(preset.refuse, where=source, hint=_HINTS.get(preset.id))

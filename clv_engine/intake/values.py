@@ -1,0 +1,300 @@
+"""Turning text cells into numbers, dates and yes/no flags, one whole column at a time.
+
+Every function takes a pandas Series of strings ("" for blank) and returns a parsed
+Series plus what it decided for the column (decimal mark, day/month order), so the
+decision is made once from the whole column and reported, never guessed per cell.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "AmountColumn",
+    "DateColumn",
+    "clean_text",
+    "parse_amounts",
+    "parse_consent",
+    "parse_dates",
+]
+
+_SPACES = "\u00a0\u202f\u2007\u2009\u200b\ufeff"
+_SPACE_TABLE = str.maketrans({c: " " for c in _SPACES})
+
+# symbol / short code written next to an amount -> ISO code (None = ambiguous "$")
+_CURRENCY_SYMBOLS = {
+    "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY",
+    "₪": "ILS", "₱": "PHP", "฿": "THB", "₫": "VND", "zł": "PLN", "kr": "SEK", "rm": "MYR",
+    "r$": "BRL", "us$": "USD", "a$": "AUD", "c$": "CAD", "ca$": "CAD", "au$": "AUD",
+    "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "chf": "CHF", "fr": "CHF", "$": "$",
+}
+
+_AMOUNT_RE = re.compile(
+    r"^(?P<open>\()?\s*(?P<sign1>[-+−])?\s*(?P<cur1>[^\d\s().,+\-−']{1,4})?\s*"
+    r"(?P<sign2>[-+−])?\s*(?P<num>\d[\d.,' ]*|[.,]\d+)\s*(?P<cur2>[^\d\s().,+\-−']{1,4})?\s*"
+    r"(?P<sign3>[-−])?\s*(?P<close>\))?$"
+)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Strip spaces (incl. non-breaking), a leading Excel apostrophe and stray quotes."""
+    s = values.astype(str).str.translate(_SPACE_TABLE).str.strip()
+    if s.str.startswith("'").any():
+        s = s.str.replace(r"^'", "", regex=True).str.strip()
+    return s
+
+
+@dataclass
+class AmountColumn:
+    """How an amount column was read."""
+
+    decimal: str = "."  # "." or ","
+    currencies: pd.Series | None = None  # per-row code found inside the cell ("" if none)
+    notes: list[str] = field(default_factory=list)
+
+
+def _decimal_votes(num: pd.Series) -> tuple[int, int]:
+    """Count cells that prove a dot decimal and cells that prove a comma decimal."""
+    has_dot = num.str.contains(".", regex=False)
+    has_comma = num.str.contains(",", regex=False)
+    both = has_dot & has_comma
+    dot_last = num.str.rfind(".") > num.str.rfind(",")
+    dot_votes = both & dot_last
+    comma_votes = both & ~dot_last
+    only_comma = num[has_comma & ~has_dot]
+    only_dot = num[has_dot & ~has_comma]
+    # "35,82" or "12,5" (not exactly three digits after one comma) -> decimal comma
+    comma_dec = only_comma.str.fullmatch(r"\d*,(\d{1,2}|\d{4,})")
+    # "1,234,567" -> thousands commas -> dot decimal
+    comma_thou = only_comma.str.count(",") > 1
+    dot_dec = only_dot.str.fullmatch(r"\d*\.(\d{1,2}|\d{4,})")
+    dot_thou = only_dot.str.count(r"\.") > 1
+    dots = int(dot_votes.sum() + comma_thou.sum() + dot_dec.sum())
+    commas = int(comma_votes.sum() + comma_dec.sum() + dot_thou.sum())
+    return dots, commas
+
+
+def parse_amounts(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.Series, AmountColumn]:
+    """Parse money cells like ``$1,240.00``, ``-$0.95``, ``(50.00)``, ``50.00-``, ``12,00 €``.
+
+    The decimal mark is decided from the whole column (``1.234,50`` vs ``1,234.50``;
+    ``35,82`` proves a decimal comma). Unreadable non-blank cells become NaN; blank cells
+    become NaN too (callers tell them apart with ``values == ""``).
+    """
+    s = clean_text(values)
+    info = AmountColumn()
+    nonblank = s != ""
+    plain = pd.to_numeric(s.where(nonblank, None), errors="coerce")
+    need = nonblank & plain.isna()
+    if not need.any() and decimal in (None, ".") and not s.str.contains(",", regex=False).any():
+        info.currencies = pd.Series("", index=s.index, dtype=object)
+        return plain.astype("float64"), info
+
+    parts = s.str.extract(_AMOUNT_RE)
+    num = parts["num"].fillna("").astype(str).str.replace(r"[' ]", "", regex=True)
+    if decimal is None:
+        dots, commas = _decimal_votes(num[num != ""])
+        decimal = "," if commas > dots else "."
+        if commas and dots:
+            info.notes.append(
+                f"{commas} cells used a decimal comma and {dots} a decimal point; "
+                f"read all as decimal {'comma' if decimal == ',' else 'point'}"
+            )
+    info.decimal = decimal
+    if decimal == ",":
+        num = num.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        num = num.str.replace(",", "", regex=False)
+    number = pd.to_numeric(num.where(num != "", None), errors="coerce").astype("float64")
+    negative = (
+        parts["sign1"].isin(["-", "−"]) | parts["sign2"].isin(["-", "−"])
+        | parts["sign3"].notna() | (parts["open"].notna() & parts["close"].notna())
+    )
+    # an unmatched bracket is not a negative sign; treat as unreadable
+    broken = parts["open"].notna() != parts["close"].notna()
+    number = number.where(~broken)
+    number = number.where(~negative, -number)
+
+    cur = parts["cur1"].fillna(parts["cur2"]).fillna("").astype(str)
+    known = cur.str.lower().map(_CURRENCY_SYMBOLS)
+    is_code = cur.str.fullmatch(r"[A-Za-z]{3}")
+    code = known.where(known.notna(), cur.str.upper().where(is_code, None))
+    unreadable_cur = (cur != "") & code.isna()
+    number = number.where(~unreadable_cur)
+    info.currencies = code.fillna("").astype(object)
+    return number, info
+
+
+@dataclass
+class DateColumn:
+    """How a date column was read: the format family and the day/month order used."""
+
+    order: str | None = None  # "DMY", "MDY", "YMD" or None (no numeric d/m dates)
+    ambiguous: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+_ISO_RE = r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+_OFFSET_RE = r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}|\s[A-Z]{2,5})$"
+_NUMERIC_RE = re.compile(
+    r"^(?P<a>\d{1,2})[./-](?P<b>\d{1,2})[./-](?P<y>\d{4}|\d{2})(?P<time>[ T,]+.*)?$"
+)
+_YMD_SLASH_RE = re.compile(r"^(?P<y>\d{4})[./](?P<m>\d{1,2})[./](?P<d>\d{1,2})(?P<time>[ T,]+.*)?$")
+_TIME_FORMATS = ["", " %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", " %H:%M:%S.%f"]
+_MONTH_FORMATS = [
+    "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d %b %y", "%b %d %y", "%d %B %y",
+    "%B %d %y", "%Y %b %d",
+]
+
+
+def _try_formats(s: pd.Series, formats: list[str]) -> pd.Series:
+    """Parse with each explicit format in turn on the cells still unparsed (vectorised)."""
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    todo = s != ""
+    for fmt in formats:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        if ok.any():
+            out.loc[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
+            todo.loc[ok[ok].index] = False
+    return out
+
+
+def _excel_serials(s: pd.Series) -> pd.Series:
+    """Excel serial day numbers (1900 system) -> datetimes; others NaT."""
+    num = pd.to_numeric(s.where(s.str.fullmatch(r"\d{4,6}(\.\d+)?"), None), errors="coerce")
+    num = num.where((num >= 2) & (num < 2958466))
+    days = pd.to_timedelta((num * 86400).round(), unit="s")
+    return (pd.Timestamp("1899-12-30") + days).astype("datetime64[ns]")
+
+
+def _normalise_date_text(s: pd.Series) -> pd.Series:
+    s = s.str.replace(r"\s+", " ", regex=True)
+    s = s.str.replace(r"(?i)\b(\d{1,2})(st|nd|rd|th)\b", r"\1", regex=True)
+    s = s.str.replace(r"(?<=[A-Za-z])\.", "", regex=True)  # "Mar." -> "Mar"
+    s = s.str.replace(",", " ", regex=False).str.replace(r"\s+", " ", regex=True).str.strip()
+    s = s.str.replace(r"(?i)\s*([ap])\.?m\.?$", lambda m: " " + m.group(1).upper() + "M", regex=True)
+    return s
+
+
+def parse_dates(
+    values: pd.Series, *, date_order: str | None = None, default_order: str = "MDY"
+) -> tuple[pd.Series, DateColumn]:
+    """Parse a date (or date-time) column into naive local wall-clock datetimes.
+
+    ISO dates keep their wall time and drop the offset; ``dd/mm`` vs ``mm/dd`` is decided
+    from the whole column (a first part > 12 means day first); when nothing decides it,
+    ``date_order`` or ``default_order`` is used and the column is flagged ambiguous.
+    """
+    s = clean_text(values)
+    info = DateColumn()
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    todo = s != ""
+    if not todo.any():
+        return out, info
+    s = s.where(todo, "")
+
+    iso = todo & s.str.match(_ISO_RE)
+    if iso.any():
+        text = s[iso].str.replace(_OFFSET_RE, "", regex=True).str.replace(",", ".", regex=False)
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+        out.loc[iso] = parsed.astype("datetime64[ns]")
+        info.order = "YMD"
+        todo &= out.isna() & ~iso
+
+    ymd = todo & s.str.match(_YMD_SLASH_RE)
+    if ymd.any():
+        text = _normalise_date_text(s[ymd].str.replace(r"^(\d{4})[./](\d{1,2})[./]", r"\1-\2-", regex=True))
+        out.loc[ymd] = _try_formats(text.str.replace("-", "/"), [f"%Y/%m/%d{t}" for t in _TIME_FORMATS])
+        info.order = info.order or "YMD"
+        todo &= out.isna() & ~ymd
+
+    numeric = todo & s.str.match(_NUMERIC_RE)
+    if numeric.any():
+        parts = s[numeric].str.extract(_NUMERIC_RE)
+        a = pd.to_numeric(parts["a"])
+        b = pd.to_numeric(parts["b"])
+        day_first = bool((a > 12).any())
+        month_first = bool((b > 12).any())
+        if day_first and not month_first:
+            order = "DMY"
+        elif month_first and not day_first:
+            order = "MDY"
+        elif day_first and month_first:
+            order = date_order if date_order in ("DMY", "MDY") else ("DMY" if (a > 12).sum() >= (b > 12).sum() else "MDY")
+            info.notes.append("the date column mixes day/month and month/day dates; "
+                              f"read as {'day/month' if order == 'DMY' else 'month/day'}, "
+                              "dates that do not fit were not read")
+        else:
+            order = date_order if date_order in ("DMY", "MDY") else default_order
+            info.ambiguous = True
+        info.order = order
+        text = s[numeric].str.replace(r"^(\d{1,2})[./-](\d{1,2})[./-]", r"\1/\2/", regex=True)
+        text = _normalise_date_text(text)
+        first, second = ("%d", "%m") if order == "DMY" else ("%m", "%d")
+        years = "%Y" if parts["y"].str.len().max() == 4 else "%y"
+        other = "%y" if years == "%Y" else "%Y"
+        formats = [f"{first}/{second}/{y}{t}" for y in (years, other) for t in _TIME_FORMATS]
+        out.loc[numeric] = _try_formats(text, formats)
+        todo &= out.isna() & ~numeric
+
+    serial = todo & s.str.fullmatch(r"\d{4,6}(\.\d+)?")
+    if serial.any():
+        # an 8-digit YYYYMMDD never reaches here (regex allows 4-6 digits)
+        out.loc[serial] = _excel_serials(s[serial])
+        todo &= out.isna() & ~serial
+
+    compact = todo & s.str.fullmatch(r"(19|20)\d{6}")
+    if compact.any():
+        out.loc[compact] = _try_formats(s[compact], ["%Y%m%d"])
+        todo &= out.isna() & ~compact
+
+    if todo.any():
+        text = _normalise_date_text(s[todo].str.replace(r"(?<=[A-Za-z])-|-(?=[A-Za-z])", " ", regex=True))
+        text = text.str.replace(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s", "", case=False, regex=True)
+        text = text.str.replace(_OFFSET_RE, "", regex=True)
+        formats = [f + t for f in _MONTH_FORMATS for t in _TIME_FORMATS]
+        out.loc[todo] = _try_formats(text, formats)
+    return out, info
+
+
+_CONSENT_YES = {
+    "yes", "y", "true", "1", "subscribed", "optedin", "optin", "opted in", "ja", "oui", "si", "sí",
+    "x", "accepted", "confirmed", "single_opt_in", "confirmed_opt_in",
+}
+_CONSENT_NO = {
+    "no", "n", "false", "0", "unsubscribed", "optedout", "optout", "opted out", "nein", "non",
+    "never subscribed", "not subscribed", "notsubscribed", "never_subscribed", "not_subscribed",
+    "pending", "declined", "rejected", "invalid", "redacted",
+}
+
+
+def parse_consent(values: pd.Series) -> pd.Series:
+    """Yes/no-like text -> pandas boolean with NA for blank or unknown."""
+    s = clean_text(values).str.lower()
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    out[s.isin(_CONSENT_YES)] = True
+    out[s.isin(_CONSENT_NO)] = False
+    return out
+
+
+def looks_numeric(values: pd.Series) -> float:
+    """Share of non-blank cells that read as amounts/numbers (for attribute filtering)."""
+    s = clean_text(values)
+    s = s[s != ""]
+    if s.empty:
+        return 0.0
+    parsed, _ = parse_amounts(s)
+    return float(parsed.notna().mean())
+
+
+def as_float_array(series: pd.Series) -> np.ndarray:
+    """Float array with NaN for missing (helper for callers doing arithmetic)."""
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
