@@ -1,0 +1,170 @@
+"""Result charts as matplotlib ``Figure`` objects (no pyplot, no Qt widgets).
+
+Each function takes the customer table (``Analysis.customers``) and returns a Figure that
+the desktop shows in a ``FigureCanvasQTAgg`` and that can also be saved as an image.
+A chart with nothing to show says so in words instead of drawing empty axes.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+FIGURE_SIZE = (6.0, 3.6)
+TIER_COLOURS = ("#2E7D32", "#F9A825", "#9E9E9E", "#1565C0", "#6A1B9A", "#C62828")
+
+
+def _figure() -> Figure:
+    figure = Figure(figsize=FIGURE_SIZE, layout="constrained")
+    return figure
+
+
+def _message(figure: Figure, text: str) -> Figure:
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    axes.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=11)
+    return figure
+
+
+def _values(customers: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in customers.columns:
+        return np.zeros(0)
+    values = pd.to_numeric(customers[column], errors="coerce").to_numpy(dtype=float,
+                                                                        na_value=np.nan)
+    return values[np.isfinite(values)]
+
+
+def _money(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:,.0f}k"
+    return f"{value:,.0f}"
+
+
+def value_by_tier_figure(customers: pd.DataFrame, tier_names: list[str] | None = None,
+                         value_column: str = "clv") -> Figure:
+    """Bar chart: total expected value and customer count per tier."""
+    figure = _figure()
+    if customers.empty or "tier" not in customers.columns or value_column not in customers:
+        return _message(figure, "No tiers to show yet.")
+    values = pd.to_numeric(customers[value_column], errors="coerce").fillna(0.0)
+    grouped = values.groupby(customers["tier"].astype(str), sort=False).agg(["sum", "count"])
+    order = [t for t in (tier_names or []) if t in grouped.index]
+    order += [t for t in grouped.index if t not in order]
+    grouped = grouped.loc[order]
+    axes = figure.add_subplot()
+    colours = [TIER_COLOURS[i % len(TIER_COLOURS)] for i in range(len(grouped))]
+    bars = axes.bar(grouped.index.tolist(), grouped["sum"].to_numpy(), color=colours)
+    for bar, (total, count) in zip(bars, grouped.itertuples(index=False)):
+        axes.annotate(f"{_money(total)}\n{int(count):,} customers",
+                      (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                      ha="center", va="bottom", fontsize=8, xytext=(0, 2),
+                      textcoords="offset points")
+    axes.set_ylabel("Expected value")
+    axes.set_title("Expected value by tier")
+    axes.margins(y=0.25)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def cumulative_value_figure(customers: pd.DataFrame, value_column: str = "clv") -> Figure:
+    """Share of total expected value held by the top x% of customers (a Pareto curve)."""
+    figure = _figure()
+    values = _values(customers, value_column)
+    total = values.sum() if len(values) else 0.0
+    if len(values) == 0 or total <= 0:
+        return _message(figure, "No expected value to show yet.")
+    ordered = np.sort(values)[::-1]
+    share_value = np.concatenate([[0.0], np.cumsum(ordered) / total]) * 100
+    share_customers = np.linspace(0, 100, len(share_value))
+    if len(share_value) > 2001:  # a smooth curve needs far fewer points than customers
+        picks = np.linspace(0, len(share_value) - 1, 2001).round().astype(int)
+        share_customers, share_value = share_customers[picks], share_value[picks]
+    axes = figure.add_subplot()
+    axes.plot(share_customers, share_value, color="#1565C0", linewidth=2)
+    axes.plot([0, 100], [0, 100], color="#9E9E9E", linestyle="--", linewidth=1,
+              label="if every customer were equal")
+    top20 = float(np.interp(20, share_customers, share_value))
+    axes.scatter([20], [top20], color="#C62828", zorder=3)
+    axes.annotate(f"top 20% hold {top20:.0f}%", (20, top20), xytext=(8, -14),
+                  textcoords="offset points", fontsize=9)
+    axes.set_xlabel("Customers, most valuable first (%)")
+    axes.set_ylabel("Share of expected value (%)")
+    axes.set_xlim(0, 100)
+    axes.set_ylim(0, 102)
+    axes.set_title("How concentrated is your value?")
+    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def clv_distribution_figure(customers: pd.DataFrame, value_column: str = "clv") -> Figure:
+    """Histogram of customer value (log-spaced bins when values span decades)."""
+    figure = _figure()
+    values = _values(customers, value_column)
+    if len(values) == 0:
+        return _message(figure, "No customer values to show yet.")
+    axes = figure.add_subplot()
+    positive = values[values > 0]
+    if len(positive) and positive.max() / max(positive.min(), 1e-9) > 100:
+        bins = np.geomspace(max(positive.min(), 0.01), positive.max(), 30)
+        axes.hist(positive, bins=bins, color="#1565C0")
+        axes.set_xscale("log")
+        zero = len(values) - len(positive)
+        note = f" ({zero:,} customers at 0 not shown)" if zero else ""
+        axes.set_xlabel(f"Expected value per customer, log scale{note}")
+    else:
+        axes.hist(values, bins=30, color="#1565C0")
+        axes.set_xlabel("Expected value per customer")
+    median = float(np.median(values))
+    axes.axvline(median, color="#C62828", linestyle="--", linewidth=1)
+    axes.annotate(f"median {_money(median)}", (median, 1), xycoords=("data", "axes fraction"),
+                  xytext=(4, -12), textcoords="offset points", fontsize=9, color="#C62828")
+    axes.set_ylabel("Customers")
+    axes.set_title("How value is spread across customers")
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def rfm_grid_figure(customers: pd.DataFrame) -> Figure:
+    """Heat map of customer counts by recency score (rows) and frequency score (columns)."""
+    figure = _figure()
+    needed = {"rfm_r", "rfm_f"}
+    if customers.empty or not needed.issubset(customers.columns):
+        return _message(figure, "No RFM scores to show yet.")
+    r = pd.to_numeric(customers["rfm_r"], errors="coerce")
+    f = pd.to_numeric(customers["rfm_f"], errors="coerce")
+    ok = r.notna() & f.notna()
+    if not ok.any():
+        return _message(figure, "No RFM scores to show yet.")
+    r = r[ok].astype(int)
+    f = f[ok].astype(int)
+    r_levels = np.arange(r.min(), r.max() + 1)
+    f_levels = np.arange(f.min(), f.max() + 1)
+    counts = pd.crosstab(r, f).reindex(index=r_levels, columns=f_levels, fill_value=0)
+    grid = counts.to_numpy()[::-1]  # highest recency score on top
+    axes = figure.add_subplot()
+    image = axes.imshow(grid, cmap="Blues", aspect="auto")
+    high = grid.max() if grid.size else 0
+    for (i, j), count in np.ndenumerate(grid):
+        axes.text(j, i, f"{count:,}", ha="center", va="center", fontsize=8,
+                  color="white" if count > high * 0.6 else "black")
+    axes.set_xticks(range(len(f_levels)), [str(v) for v in f_levels])
+    axes.set_yticks(range(len(r_levels)), [str(v) for v in r_levels[::-1]])
+    axes.set_xlabel("Frequency score (more orders →)")
+    axes.set_ylabel("Recency score (more recent ↑)")
+    axes.set_title("Customers by recency and frequency")
+    figure.colorbar(image, ax=axes, label="Customers")
+    return figure
+
+
+def all_result_figures(customers: pd.DataFrame, tier_names: list[str] | None = None
+                       ) -> dict[str, Figure]:
+    """The four result charts keyed by a short name (used by the app and for images)."""
+    return {
+        "value_by_tier": value_by_tier_figure(customers, tier_names),
+        "cumulative_value": cumulative_value_figure(customers),
+        "clv_distribution": clv_distribution_figure(customers),
+        "rfm_grid": rfm_grid_figure(customers),
+    }

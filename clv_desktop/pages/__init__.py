@@ -1,0 +1,1 @@
+"""The app's pages, one per step: start, check, settings, results, export."""

@@ -1,0 +1,119 @@
+"""Small reusable widgets: headings, explanations, cards, chart views, tables."""
+from __future__ import annotations
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFrame, QHeaderView, QLabel, QScrollArea, QSizePolicy, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+
+def heading(text: str, level: int = 1) -> QLabel:
+    """A bold heading scaled from the application font (no pixel sizes)."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * (1.6 if level == 1 else 1.2))
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    return label
+
+
+def explanation(text: str) -> QLabel:
+    """A wrapped, slightly muted sentence under a field or heading."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setForegroundRole(label.foregroundRole())
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+def scrollable(widget: QWidget) -> QScrollArea:
+    """Wrap a page so it scrolls instead of being cut off in a small window."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+def table_view(model=None, *, sortable: bool = False, stretch_last: bool = True) -> QTableView:
+    """A read-only table suited to large models (uniform row heights, no row header)."""
+    view = QTableView()
+    if model is not None:
+        view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(sortable)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
+    view.horizontalHeader().setDefaultSectionSize(view.fontMetrics().averageCharWidth() * 16)
+    view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+    view.setMinimumHeight(view.fontMetrics().height() * 8)
+    return view
+
+
+def fit_columns(view: QTableView, max_chars: int = 40) -> None:
+    """Size columns to header and first visible rows, capped so one column cannot hog."""
+    header = view.horizontalHeader()
+    cap = view.fontMetrics().averageCharWidth() * max_chars
+    view.resizeColumnsToContents()
+    for section in range(header.count()):
+        if header.sectionSize(section) > cap:
+            header.resizeSection(section, cap)
+
+
+class Card(QFrame):
+    """A summary card: big value, title, one explanatory sentence."""
+
+    def __init__(self, title: str, value: str, text: str, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        layout = QVBoxLayout(self)
+        value_label = QLabel(value)
+        font = value_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        value_label.setFont(font)
+        title_label = QLabel(title)
+        title_label.setWordWrap(True)
+        bold = title_label.font()
+        bold.setBold(True)
+        title_label.setFont(bold)
+        text_label = QLabel(text)
+        text_label.setWordWrap(True)
+        for label in (value_label, title_label, text_label):
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.setAccessibleName(f"{title}: {value}. {text}")
+        self.value_text, self.title_text = value, title
+
+
+class ChartView(QWidget):
+    """Shows one matplotlib Figure in a FigureCanvasQTAgg; replace it with set_figure."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.canvas: FigureCanvasQTAgg | None = None
+        self.setMinimumHeight(self.fontMetrics().height() * 16)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_figure(self, figure: Figure) -> None:
+        if self.canvas is not None:
+            self._layout.removeWidget(self.canvas)
+            self.canvas.deleteLater()
+        self.canvas = FigureCanvasQTAgg(figure)
+        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.canvas.setMinimumHeight(self.fontMetrics().height() * 14)
+        self._layout.addWidget(self.canvas)

@@ -1,0 +1,160 @@
+"""A small stand-in for the engine with the documented shapes (docs/architecture.md)."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from clv_engine.errors import Cancelled, InputError
+
+ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status",
+         "refund", "consent")
+
+
+@dataclasses.dataclass
+class FakeSettings:
+    method: str = "auto"
+    horizon_months: float = 12.0
+    discount_rate: float = 0.10
+    margin: float = 1.0
+    acquisition_cost: float = 0.0
+    tier_splits: tuple = (20.0, 50.0, 30.0)
+    tier_names: tuple = ("High", "Medium", "Low")
+
+
+def fake_customers(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    clv = np.round(rng.gamma(1.2, 80.0, n), 2)
+    rank = pd.Series(clv).rank(ascending=False, method="first").to_numpy()
+    tier = np.where(rank <= 0.2 * n, "High", np.where(rank <= 0.7 * n, "Medium", "Low"))
+    segments = np.array(["Champions", "Loyal", "At risk", "Lost"])
+    last = pd.Timestamp("2024-01-01") - pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    return pd.DataFrame({
+        "customer_id": [f"C{i:07d}" for i in range(n)],
+        "email": [f"person{i}@example.com" for i in range(n)],
+        "name": [f"Person {i}" for i in range(n)],
+        "consent": pd.array(rng.random(n) < 0.7, dtype="boolean"),
+        "orders": rng.integers(1, 12, n),
+        "total_value": np.round(rng.gamma(1.5, 60.0, n), 2),
+        "last_order": last,
+        "clv": clv,
+        "clv_method": "predictive",
+        "p_alive": rng.random(n),
+        "churn_risk": rng.random(n),
+        "tier": tier,
+        "rfm_r": rng.integers(1, 6, n),
+        "rfm_f": rng.integers(1, 6, n),
+        "rfm_m": rng.integers(1, 6, n),
+        "rfm_segment": segments[rng.integers(0, 4, n)],
+        "actions": "Say thank you; Offer early access",
+    })
+
+
+class FakeEngine:
+    """Records calls; ``analyze`` can be slowed down to test Cancel."""
+
+    def __init__(self, n_customers: int = 200):
+        self.n_customers = n_customers
+        self.analyze_started = threading.Event()
+        self.slow_analysis = False
+        self.calls: list[tuple] = []
+        self.sample = None
+
+    def roles(self):
+        return ROLES
+
+    def read_orders(self, source, *, mapping=None, progress=None):
+        self.calls.append(("read_orders", str(source), mapping))
+        path = Path(source)
+        if path.suffix == ".bad":
+            raise InputError("no column looks like an order date", where=f"{path.name}, row 1",
+                             hint="Choose the date column in the mapping.")
+        if path.suffix == ".crash":
+            raise RuntimeError("secret@example.com broke the parser")
+        if progress:
+            progress("Reading", 0.5)
+        skipped = pd.DataFrame({"row": [5, 9], "reason": ["cancelled order", "no amount"],
+                                "detail": ["Status 'cancelled'", "Total is empty"]})
+        report = SimpleNamespace(
+            source=path.name, sheet=None, layout="shopify_orders",
+            layout_label="Shopify orders export",
+            mapping=mapping or {"email": "Email", "order_id": "Name", "date": "Created at",
+                                "amount": "Total"},
+            columns=["Name", "Email", "Created at", "Total", "Financial Status"],
+            rows_read=12, rows_used=10, skipped=skipped,
+            rows_skipped={"cancelled order": 1, "no amount": 1},
+            notes=["1 refund was netted against its order."])
+        preview = pd.DataFrame({"Name": ["#1001", "#1002"], "Email": ["a@x.org", "b@x.org"],
+                                "Created at": ["2024-01-02", "2024-01-05"],
+                                "Total": ["10.00", "20.00"], "Financial Status": ["paid"] * 2})
+        return SimpleNamespace(orders=pd.DataFrame(), customers=pd.DataFrame(), report=report,
+                               preview=preview)
+
+    def default_settings(self):
+        return FakeSettings()
+
+    def make_settings(self, **values):
+        names = {f.name for f in dataclasses.fields(FakeSettings)}
+        return FakeSettings(**{k: v for k, v in values.items() if k in names})
+
+    def analyze(self, source, settings, *, progress=None, cancel=None):
+        self.calls.append(("analyze", settings))
+        self.analyze_started.set()
+        steps = 200 if self.slow_analysis else 3
+        for i in range(steps):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("cancelled")
+            if progress:
+                progress("Fitting", i / steps)
+            if self.slow_analysis:
+                threading.Event().wait(0.02)
+        customers = fake_customers(self.n_customers)
+        segments = customers.groupby("tier").agg(customers=("clv", "size"),
+                                                 total_value=("clv", "sum")).reset_index()
+        rfm = customers.groupby("rfm_segment").agg(customers=("clv", "size")).reset_index()
+        rfm["actions"] = "Say thank you"
+        return SimpleNamespace(customers=customers, segments=segments, rfm_profiles=rfm,
+                               summary={"headline": "Your top 20% of customers hold 61% of "
+                                                    "expected value.",
+                                        "top_tier_share_of_clv": 0.61, "method": "predictive",
+                                        "clv_basis": "BG/NBD + Gamma-Gamma"},
+                               settings=settings, orders=source)
+
+    def email_tools(self):
+        return {"mailchimp": "Mailchimp", "generic": "Generic CSV"}
+
+    def export_email_lists(self, customers, tool, out_dir, *, mode, include_no_consent,
+                           overwrite):
+        self.calls.append(("export", tool, len(customers), mode, include_no_consent))
+        path = Path(out_dir) / f"{tool}_all.csv"
+        if path.exists() and not overwrite:
+            raise InputError(f"The export would replace {path.name}.", where=str(out_dir),
+                             hint="Choose another folder or allow overwriting.")
+        chosen = customers if include_no_consent else customers[customers["consent"].fillna(False)]
+        chosen[["email", "tier"]].to_csv(path, index=False)
+        left = len(customers) - len(chosen)
+        return SimpleNamespace(files=[path], written=len(chosen),
+                               left_out={"no marketing consent": left},
+                               describe=lambda: [f"Wrote {len(chosen)} contacts to {path.name}.",
+                                                 f"Left out {left} without marketing consent."])
+
+    def write_excel_report(self, analysis, path):
+        self.calls.append(("report", str(path)))
+        Path(path).write_bytes(b"PK fake workbook")
+
+    def compare_with_previous(self, path, new_customers):
+        old = pd.read_csv(path, dtype={"customer_id": str})
+        if "tier" not in old.columns:
+            raise InputError("The previous run's file has no 'tier' column.",
+                             where=f"{Path(path).name}, row 1")
+        migration = pd.crosstab(old["tier"], new_customers["tier"].to_numpy()[:len(old)])
+        migration.index.name = "old tier"
+        movement = pd.Series(["same"] * len(old), index=old["customer_id"], name="movement")
+        return SimpleNamespace(migration=migration, movement=movement)
+
+    def sample_path(self):
+        return self.sample
