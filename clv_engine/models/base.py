@@ -1,0 +1,415 @@
+"""Shared fitting base for the customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma, ...).
+
+Estimator contract (scikit-learn style): ``__init__`` only stores hyper-parameters;
+allowed values are declared once (``hyperparameter_rules``) and checked when ``fit``
+starts; ``fit`` returns ``self``; fitted state ends in ``_``; predicting before ``fit`` or
+``set_params`` raises :class:`~clv_engine.errors.NotFittedError`.
+
+Log-likelihood convention, the same for every model: ``log_likelihood_`` is the **total**
+log-likelihood over all customers (each data pattern's log-likelihood times its weight),
+keeping every constant term of the published likelihood, so values compare directly with
+the papers (BG/NBD on CDNOW: -9582.4).
+
+Fitting: maximum likelihood on the log-parameter scale. The data are compressed to unique
+rows with weights. The objective is the *mean* negative log-likelihood per customer plus
+``penalizer * sum(log(param) ** 2)``, minimised with analytic gradients by L-BFGS-B from
+the best of several data-driven starting points; if that fails, Nelder-Mead and then BFGS
+from the best point found. Standard errors come from a numerical Hessian (central
+differences of the analytic gradient) of the total objective, mapped to the natural scale
+with the delta method; 95% intervals are computed on the log scale (always positive).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from ..errors import ConvergenceError, InputError, ModelWarning, NotFittedError
+
+logger = logging.getLogger(__name__)
+
+LOG_PARAM_BOUND = 18.0  # parameters are kept in [exp(-18), exp(18)] ~ [1.5e-8, 6.6e7]
+GRADIENT_TOLERANCE = 1e-5  # on the mean log-likelihood per customer, log-parameter scale
+FORMAT_VERSION = 1
+
+
+def non_negative_number(value) -> bool:
+    """Rule for hyper-parameters such as ``penalizer``: a finite number >= 0."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool) and math.isfinite(value) and value >= 0
+
+
+def _position_label(values, position: int) -> str:
+    index = values.index if isinstance(values, (pd.Series, pd.DataFrame)) else None
+    if index is not None and not isinstance(index, pd.RangeIndex):
+        return f"customer {index[position]!r}"
+    return f"position {position}"
+
+
+def to_float_column(values, name: str, *, integer: bool = False, positive: bool = False,
+                    allow_empty: bool = False) -> np.ndarray:
+    """Turn ``values`` (list, array, Series) into a 1-D float array or raise InputError.
+
+    Checks: numbers only, finite, >= 0 (> 0 with ``positive``), whole numbers with
+    ``integer``. The error names the column and the first offending customer/position.
+    """
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"'{name}' must contain numbers only.", where=f"column '{name}'",
+                         hint="Check for text or empty cells in that column.") from None
+    array = np.atleast_1d(array)
+    if array.ndim != 1:
+        raise InputError(f"'{name}' must be a single column of numbers, got shape {array.shape}.",
+                         where=f"column '{name}'")
+    if array.size == 0 and not allow_empty:
+        raise InputError(f"'{name}' is empty: a model needs at least one customer.",
+                         where=f"column '{name}'")
+    problems = [
+        (~np.isfinite(array), "is missing or not a finite number",
+         "Fill in or remove that customer."),
+        (array < 0 if not positive else array <= 0,
+         "must be greater than zero" if positive else "must not be negative",
+         "Check the data for refunds or typing errors."),
+    ]
+    if integer:
+        problems.append((np.isfinite(array) & (array != np.round(array)),
+                         "must be a whole number", "Counts of orders cannot have fractions."))
+    for mask, what, hint in problems:
+        if mask.any():
+            first = int(np.flatnonzero(mask)[0])
+            raise InputError(f"'{name}' {what} (value {array[first]!r}; {int(mask.sum())} "
+                             f"such value(s) in all).",
+                             where=f"column '{name}', {_position_label(values, first)}", hint=hint)
+    return array
+
+
+def check_same_length(**columns: np.ndarray) -> int:
+    """Raise InputError unless all columns have the same length; return that length."""
+    lengths = {name: len(col) for name, col in columns.items()}
+    if len(set(lengths.values())) > 1:
+        described = ", ".join(f"'{n}' has {k}" for n, k in lengths.items())
+        raise InputError(f"Columns must have one value per customer, but {described}.",
+                         hint="Pass columns of the same customer table.")
+    return next(iter(lengths.values()))
+
+
+def check_weights(weights, n_rows: int) -> np.ndarray:
+    """Customer counts per row (default 1); non-negative, finite, summing to more than 0."""
+    if weights is None:
+        return np.ones(n_rows)
+    weights = to_float_column(weights, "weights")
+    check_same_length(rows=np.empty(n_rows), weights=weights)
+    if weights.sum() <= 0:
+        raise InputError("'weights' add up to zero: there are no customers to fit.",
+                         where="column 'weights'")
+    return weights
+
+
+def compress_patterns(columns: list[np.ndarray], weights: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Unique data rows and the total weight of each (speeds up fits on big data)."""
+    rows = np.column_stack(columns)
+    keep = weights > 0
+    unique, inverse = np.unique(rows[keep], axis=0, return_inverse=True)
+    pattern_weights = np.bincount(inverse.ravel(), weights=weights[keep], minlength=len(unique))
+    return unique, pattern_weights
+
+
+def log1mexp_ratio(k, length):
+    """``(1 - exp(-k * length)) / k`` with the limit ``length`` at k = 0 (k, length arrays)."""
+    k = np.asarray(k, dtype=float)
+    length = np.asarray(length, dtype=float)
+    small = np.abs(k) < 1e-10
+    safe_k = np.where(small, 1.0, k)
+    value = -np.expm1(-safe_k * length) / safe_k
+    return np.where(small, length, value)
+
+
+class BaseModel:
+    """Base of every model: parameters, fitting, standard errors, summary, saving.
+
+    Subclasses set ``parameter_names`` and implement ``_pattern_log_likelihood(params, data)``
+    (per-row log-likelihood, natural-scale parameter vector), ``_pattern_gradient(params,
+    data)`` (per-row log-likelihood and its gradient with respect to the natural-scale
+    parameters, shape rows x parameters) and ``_starting_points(data, weights)``.
+    """
+
+    parameter_names: tuple[str, ...] = ()
+    hyperparameter_rules: dict[str, tuple[Callable[[object], bool], str]] = {
+        "penalizer": (non_negative_number, "a number >= 0"),
+    }
+
+    def __init__(self, penalizer: float = 0.0):
+        self.penalizer = penalizer
+
+    # -- hyper-parameters -------------------------------------------------------------------
+    def get_params(self) -> dict:
+        """Hyper-parameters as given to ``__init__`` (scikit-learn ``get_params``)."""
+        return {name: getattr(self, name) for name in self.hyperparameter_rules}
+
+    def _validate_hyperparameters(self) -> None:
+        for name, (rule, description) in self.hyperparameter_rules.items():
+            value = getattr(self, name)
+            if not rule(value):
+                raise InputError(f"{type(self).__name__}: {name}={value!r} is not allowed; "
+                                 f"it must be {description}.", where=f"setting '{name}'")
+
+    def set_params(self, **params) -> BaseModel:
+        """Set hyper-parameters and/or model parameters (to predict from known values).
+
+        Model parameters must be finite and > 0. Setting model parameters marks the model
+        as fitted from known values: ``log_likelihood_``, ``standard_errors_`` and
+        ``covariance_`` become ``None`` and ``n_customers_`` 0.
+        """
+        unknown = set(params) - set(self.parameter_names) - set(self.hyperparameter_rules)
+        if unknown:
+            raise InputError(f"{type(self).__name__} has no parameter(s) {sorted(unknown)}; "
+                             f"known: {list(self.parameter_names)} and "
+                             f"{list(self.hyperparameter_rules)}.")
+        for name in self.hyperparameter_rules:
+            if name in params:
+                setattr(self, name, params[name])
+        model_values = {n: params[n] for n in self.parameter_names if n in params}
+        if not model_values:
+            return self
+        current = dict(getattr(self, "params_", {}))
+        current.update(model_values)
+        missing = [n for n in self.parameter_names if n not in current]
+        if missing:
+            raise InputError(f"{type(self).__name__}: parameter(s) {missing} missing; give all "
+                             f"of {list(self.parameter_names)}.")
+        for name, value in current.items():
+            if not non_negative_number(value) or value <= 0:
+                raise InputError(f"{type(self).__name__}: parameter {name}={value!r} must be "
+                                 f"a finite number > 0.", where=f"parameter '{name}'")
+        self.params_ = {n: float(current[n]) for n in self.parameter_names}
+        self.log_likelihood_ = None
+        self.standard_errors_ = None
+        self.covariance_ = None
+        self.n_customers_ = 0
+        self.converged_ = True
+        self._after_params_set()
+        return self
+
+    def _after_params_set(self) -> None:
+        """Hook for derived fitted attributes (e.g. Gamma-Gamma ``mean_exists_``)."""
+
+    # -- fitted state -----------------------------------------------------------------------
+    def _require_params(self) -> np.ndarray:
+        params = getattr(self, "params_", None)
+        if params is None:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(...) or "
+                                 f"set_params(...) before predicting.")
+        return np.array([params[n] for n in self.parameter_names])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals (NaN errors when params were set)."""
+        values = self._require_params()
+        errors = self.standard_errors_ or {}
+        se = np.array([errors.get(n, np.nan) for n in self.parameter_names], dtype=float)
+        se_log = se / values
+        table = pd.DataFrame({
+            "estimate": values,
+            "standard_error": se,
+            "lower_95": values * np.exp(-1.959964 * se_log),
+            "upper_95": values * np.exp(1.959964 * se_log),
+        }, index=pd.Index(list(self.parameter_names), name="parameter"))
+        return table
+
+    # -- fitting ----------------------------------------------------------------------------
+    def _fit_patterns(self, columns: list[np.ndarray], weights: np.ndarray) -> BaseModel:
+        """Fit on validated columns (one row per customer or pattern) and weights."""
+        data, pattern_weights = compress_patterns(columns, weights)
+        total = float(pattern_weights.sum())
+        penalizer = float(self.penalizer)
+        lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
+
+        def objective(theta):
+            params = np.exp(np.clip(theta, lower, upper))
+            with np.errstate(all="ignore"):
+                ll = pattern_weights @ self._pattern_log_likelihood(params, data)
+            value = -ll / total + penalizer * float(theta @ theta)
+            return value if np.isfinite(value) else 1e100
+
+        def objective_and_gradient(theta):
+            params = np.exp(np.clip(theta, lower, upper))
+            with np.errstate(all="ignore"):
+                ll_rows, grad_rows = self._pattern_gradient(params, data)
+                ll = pattern_weights @ ll_rows
+                grad = -(pattern_weights @ grad_rows) * params / total + 2 * penalizer * theta
+                grad[(theta < lower) | (theta > upper)] = 0.0  # objective is flat out there
+            value = -ll / total + penalizer * float(theta @ theta)
+            if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+                return 1e100, np.zeros_like(theta)
+            return value, grad
+
+        starts = [np.log(np.clip(np.asarray(s, dtype=float), 1e-7, 1e7))
+                  for s in self._starting_points(data, pattern_weights)]
+        start = min(starts, key=objective)
+        candidates = []
+        result = optimize.minimize(objective_and_gradient, start, jac=True, method="L-BFGS-B",
+                                   bounds=[(lower, upper)] * len(start),
+                                   options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9})
+        candidates.append(("L-BFGS-B", result.x, result.fun))
+        converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
+        if not converged:
+            logger.info("L-BFGS-B did not converge (%s); trying Nelder-Mead and BFGS",
+                        result.message)
+            best = min(candidates, key=lambda c: c[2])[1]
+            nm = optimize.minimize(objective, best, method="Nelder-Mead",
+                                   options={"maxiter": 4000 * len(start), "xatol": 1e-9,
+                                            "fatol": 1e-14, "adaptive": True})
+            candidates.append(("Nelder-Mead", nm.x, nm.fun))
+            bfgs = optimize.minimize(objective_and_gradient, np.clip(nm.x, lower, upper),
+                                     jac=True, method="BFGS", options={"gtol": 1e-9})
+            candidates.append(("BFGS", bfgs.x, bfgs.fun))
+        name, theta, value = min(candidates, key=lambda c: c[2])
+        if not np.isfinite(value) or value >= 1e99:
+            raise ConvergenceError(f"{type(self).__name__} could not be fitted to this data: "
+                                   f"every optimiser ended on an undefined likelihood. Check "
+                                   f"the data for extreme values or use a simpler method.")
+        theta = np.clip(theta, lower, upper)
+        converged = converged or self._good_optimum(objective_and_gradient, theta, lower, upper)
+        params = np.exp(theta)
+        self.params_ = {n: float(v) for n, v in zip(self.parameter_names, params)}
+        self.log_likelihood_ = float(pattern_weights @ self._pattern_log_likelihood(params, data))
+        self.n_customers_ = int(round(total))
+        self.converged_ = bool(converged)
+        self.optimizer_ = name
+        errors_known = self._set_standard_errors(objective_and_gradient, theta, total)
+        at_bound = [n for n, t in zip(self.parameter_names, theta)
+                    if abs(t) >= LOG_PARAM_BOUND - 1e-3]
+        if at_bound or not errors_known:
+            self.converged_ = False
+            which = f"parameter(s) {at_bound} ran to the edge of the allowed range" if at_bound \
+                else "the likelihood is flat in some direction (no standard errors)"
+            warnings.warn(ModelWarning(
+                f"{type(self).__name__}: {which}; the data do not pin down the parameters "
+                f"(too few, too short or too uniform customer histories). Predictions are "
+                f"finite but rough; consider a simpler method or a penalizer > 0."),
+                stacklevel=3)
+        elif not self.converged_:
+            warnings.warn(ModelWarning(
+                f"{type(self).__name__}: the fit converged only weakly (optimiser {name}); "
+                f"treat the parameters with care."), stacklevel=3)
+        self._after_params_set()
+        return self
+
+    @staticmethod
+    def _good_optimum(objective_and_gradient, theta, lower, upper) -> bool:
+        value, grad = objective_and_gradient(theta)
+        if value >= 1e99:
+            return False
+        free = (theta > lower + 1e-6) & (theta < upper - 1e-6)
+        return bool(np.all(np.abs(grad[free]) < GRADIENT_TOLERANCE))
+
+    def _set_standard_errors(self, objective_and_gradient, theta, total) -> bool:
+        """Set ``covariance_`` and ``standard_errors_``; False when the Hessian is singular."""
+        k = len(theta)
+        hessian = np.empty((k, k))
+        for j in range(k):
+            step = 1e-5 * max(1.0, abs(theta[j]))
+            up, down = theta.copy(), theta.copy()
+            up[j] += step
+            down[j] -= step
+            hessian[:, j] = (objective_and_gradient(up)[1]
+                             - objective_and_gradient(down)[1]) / (2 * step)
+        hessian = (hessian + hessian.T) / 2 * total
+        params = np.exp(theta)
+        try:
+            cov_log = np.linalg.inv(hessian)
+            ok = np.all(np.isfinite(cov_log)) and np.all(np.diag(cov_log) > 0)
+        except np.linalg.LinAlgError:
+            ok = False
+        if not ok:
+            self.covariance_ = None
+            self.standard_errors_ = {n: math.nan for n in self.parameter_names}
+            return False
+        cov = cov_log * np.outer(params, params)
+        self.covariance_ = pd.DataFrame(cov, index=list(self.parameter_names),
+                                        columns=list(self.parameter_names))
+        self.standard_errors_ = {n: float(math.sqrt(cov[i, i]))
+                                 for i, n in enumerate(self.parameter_names)}
+        return True
+
+    # -- saving -----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Parameters plus metadata as a JSON-able dict (no pickle)."""
+        self._require_params()
+        from .. import __version__
+
+        errors = self.standard_errors_
+        return {
+            "model": type(self).__name__,
+            "format_version": FORMAT_VERSION,
+            "clv_toolkit_version": __version__,
+            "hyperparameters": {n: float(v) for n, v in self.get_params().items()},
+            "params": dict(self.params_),
+            "log_likelihood": self.log_likelihood_,
+            "standard_errors": None if errors is None else
+            {n: (None if math.isnan(v) else v) for n, v in errors.items()},
+            "covariance": None if self.covariance_ is None else self.covariance_.to_numpy().tolist(),
+            "n_customers": self.n_customers_,
+            "converged": self.converged_,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BaseModel:
+        """Rebuild a model saved with :meth:`to_dict` (called on BaseModel, it picks the class)."""
+        name = data.get("model") if isinstance(data, dict) else None
+        target = cls
+        if cls is BaseModel or name != cls.__name__:
+            known = {sub.__name__: sub for sub in _all_subclasses(BaseModel)}
+            if name not in known or not issubclass(known[name], cls):
+                raise InputError(f"Saved model {name!r} cannot be loaded as {cls.__name__}.",
+                                 hint="Load it with the class it was saved from.")
+            target = known[name]
+        if data.get("format_version", 0) > FORMAT_VERSION:
+            raise InputError("The saved model was written by a newer CLV Toolkit.",
+                             hint="Update CLV Toolkit to load it.")
+        model = target(**data.get("hyperparameters", {}))
+        model.set_params(**data["params"])
+        model.log_likelihood_ = data.get("log_likelihood")
+        errors = data.get("standard_errors")
+        model.standard_errors_ = None if errors is None else {
+            n: (math.nan if v is None else float(v)) for n, v in errors.items()}
+        cov = data.get("covariance")
+        model.covariance_ = None if cov is None else pd.DataFrame(
+            np.array(cov, dtype=float), index=list(target.parameter_names),
+            columns=list(target.parameter_names))
+        model.n_customers_ = int(data.get("n_customers", 0))
+        model.converged_ = data.get("converged", True)
+        return model
+
+    def __repr__(self) -> str:
+        hyper = ", ".join(f"{n}={v!r}" for n, v in self.get_params().items())
+        params = getattr(self, "params_", None)
+        fitted = "" if params is None else " " + ", ".join(
+            f"{n}={v:.4g}" for n, v in params.items())
+        return f"<{type(self).__name__}({hyper}){fitted}>"
+
+    # -- to implement -----------------------------------------------------------------------
+    def _pattern_log_likelihood(self, params: np.ndarray, data: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _pattern_gradient(self, params: np.ndarray, data: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _starting_points(self, data: np.ndarray, weights: np.ndarray) -> list:
+        raise NotImplementedError
+
+
+def _all_subclasses(cls) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found

@@ -1,0 +1,231 @@
+"""BG/NBD model: Fader, Hardie & Lee (2005), "Counting your customers the easy way: an
+alternative to the Pareto/NBD model", Marketing Science 24(2), 275-284.
+
+While alive a customer buys at Poisson rate lambda ~ Gamma(r, alpha); after each purchase
+they drop out with probability p ~ Beta(a, b). Times are in the unit of ``recency``/``T``.
+
+Numerics: likelihood and P(alive) in log space (log-sum-exp); the expectations use the
+Euler transform of 2F1 (no overflow for customers with thousands of orders) and, when
+``a + b + x - 1 <= 0`` (one-time buyers when a + b < 1, where eq. 7/10 divide by zero),
+the exact Beta mixture identity that shifts ``b`` up by one.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from .base import BaseModel, check_same_length, check_weights, to_float_column
+
+A_NEAR_ONE = 1e-7  # eq. 7 divides by (a - 1); nearer than this we average a +/- A_STEP
+A_STEP = 1e-5
+
+
+def continuous_inputs(frequency, recency, T, weights=None):
+    """Validated (frequency, recency, T, weights) arrays for the continuous-time models.
+
+    frequency: repeat purchases (whole numbers >= 0); recency: time of the last purchase
+    since the first (0 when frequency is 0); T: age of the customer at the end of the data.
+    """
+    x = to_float_column(frequency, "frequency", integer=True)
+    t_x = to_float_column(recency, "recency")
+    big_t = to_float_column(T, "T")
+    check_same_length(frequency=x, recency=t_x, T=big_t)
+    check_order(t_x, big_t, recency, "recency", "T")
+    bad = (x == 0) & (t_x > 0)
+    if bad.any():
+        from ..errors import InputError
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"recency is {t_x[i]} but frequency is 0: with no repeat purchase the "
+                         f"recency must be 0.", where=f"column 'recency', position {i}",
+                         hint="Use the BTYD summary (frequency = repeat purchases).")
+    return x, t_x, big_t, check_weights(weights, len(x))
+
+
+def check_order(smaller, larger, original, small_name, large_name):
+    """Raise InputError where ``smaller > larger`` (e.g. recency after the end of the data)."""
+    bad = smaller > larger * (1 + 1e-12) + 1e-12
+    if bad.any():
+        from ..errors import InputError
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{small_name} ({smaller[i]}) is larger than {large_name} "
+                         f"({larger[i]}).", where=f"column '{small_name}', position {i}",
+                         hint=f"{small_name} is measured from the first purchase and cannot "
+                              f"exceed {large_name}; check the summary step.")
+
+
+def bg_expected_purchases_new(t, r, alpha, a, b):
+    """E[X(t)] for a new BG/NBD customer, FHL (2005) eq. 7, finite for all a, b > 0.
+
+    Arrays broadcast. Uses Euler's transform
+    ``(alpha/(alpha+t))**r 2F1(r, b; c; z) = (1-z)**(a-1) 2F1(c-r, a-1; c; z)``,
+    ``c = a + b - 1``, and ``E_{a,b} = b/(a+b) E_{a,b+1} + a/(a+b) E_{a+1,b}`` when c <= 0.
+    """
+    t, r, alpha, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                              for v in (t, r, alpha, a, b)))
+    out = np.zeros(t.shape)
+    low_c = a + b - 1 <= 0.05
+    ok = ~low_c
+    out[ok] = _expected_new_direct(t[ok], r[ok], alpha[ok], a[ok], b[ok])
+    if low_c.any():
+        tt, rr, al, aa, bb = t[low_c], r[low_c], alpha[low_c], a[low_c], b[low_c]
+        out[low_c] = (bb / (aa + bb) * bg_expected_purchases_new(tt, rr, al, aa, bb + 1)
+                      + aa / (aa + bb) * bg_expected_purchases_new(tt, rr, al, aa + 1, bb))
+    return np.maximum(out, 0.0)
+
+
+def _expected_new_direct(t, r, alpha, a, b):
+    near = np.abs(a - 1) < A_NEAR_ONE
+    if near.any():
+        a_low = np.where(near, 1 - A_STEP, a)
+        a_high = np.where(near, 1 + A_STEP, a)
+        return (_expected_new_euler(t, r, alpha, a_low, b)
+                + _expected_new_euler(t, r, alpha, a_high, b)) / 2
+    return _expected_new_euler(t, r, alpha, a, b)
+
+
+def _expected_new_euler(t, r, alpha, a, b):
+    c = a + b - 1
+    z = t / (alpha + t)
+    log_one_minus_z = np.log(alpha) - np.log(alpha + t)
+    series = special.hyp2f1(c - r, a - 1, c, z)
+    return c / (a - 1) * (1 - np.exp((a - 1) * log_one_minus_z) * series)
+
+
+def bg_p_n_purchases_new(n, t, r, alpha, a, b):
+    """P(X(t) = n) for a new BG/NBD customer, FHL (2005) eq. 8 (log space, NB tail by betainc)."""
+    n, t, r, alpha, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                                 for v in (n, t, r, alpha, a, b)))
+    log_nb = (special.gammaln(r + n) - special.gammaln(r) - special.gammaln(n + 1)
+              + r * (np.log(alpha) - np.log(alpha + t))
+              + special.xlogy(n, t) - n * np.log(alpha + t))
+    first = np.exp(special.betaln(a, b + n) - special.betaln(a, b) + log_nb)
+    positive = n > 0
+    tail = special.betainc(np.where(positive, n, 1.0), r, t / (alpha + t))
+    second = np.where(positive, np.exp(special.betaln(a + 1, np.maximum(b + n - 1, 1e-300))
+                                       - special.betaln(a, b)) * tail, 0.0)
+    return np.clip(first + second, 0.0, 1.0)
+
+
+class BetaGeoModel(BaseModel):
+    """BG/NBD purchase model (Fader, Hardie & Lee 2005); parameters r, alpha, a, b.
+
+    ``fit(frequency, recency, T, weights=None)`` uses the BTYD summary (frequency = repeat
+    purchases, recency = time of last purchase since the first, T = customer age).
+    """
+
+    parameter_names = ("r", "alpha", "a", "b")
+    #: MBG/NBD (Batislam et al. 2007) also lets customers drop out right after the first purchase.
+    dropout_at_first_purchase = False
+
+    def fit(self, frequency, recency, T, weights=None) -> BetaGeoModel:
+        """Maximum-likelihood fit (eq. 6); returns self."""
+        self._validate_hyperparameters()
+        x, t_x, big_t, w = continuous_inputs(frequency, recency, T, weights)
+        return self._fit_patterns([x, t_x, big_t], w)
+
+    # -- likelihood (eq. 6) -------------------------------------------------------------------
+    def _log_terms(self, params, data):
+        r, alpha, a, b = params
+        x, t_x, big_t = data[:, 0], data[:, 1], data[:, 2]
+        shift = 1.0 if self.dropout_at_first_purchase else 0.0
+        base = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+        log_a = special.betaln(a, b + x + shift) - special.betaln(a, b) - (r + x) * np.log(alpha + big_t)
+        has_b = (x > 0) | (shift > 0)
+        log_b = np.where(
+            has_b,
+            special.betaln(a + 1, np.maximum(b + x - 1 + shift, 1e-300)) - special.betaln(a, b)
+            - (r + x) * np.log(alpha + t_x), -np.inf)
+        return base, log_a, log_b, has_b
+
+    def _pattern_log_likelihood(self, params, data):
+        base, log_a, log_b, _ = self._log_terms(params, data)
+        return base + np.logaddexp(log_a, log_b)
+
+    def _pattern_gradient(self, params, data):
+        r, alpha, a, b = params
+        x, t_x, big_t = data[:, 0], data[:, 1], data[:, 2]
+        shift = 1.0 if self.dropout_at_first_purchase else 0.0
+        base, log_a, log_b, has_b = self._log_terms(params, data)
+        total = np.logaddexp(log_a, log_b)
+        w_a = np.exp(log_a - total)
+        w_b = np.where(has_b, np.exp(log_b - total), 0.0)
+        dg = special.digamma
+        ab = dg(a + b)
+        b_x = np.maximum(b + x - 1 + shift, 1e-300)
+        grad = np.empty((len(x), 4))
+        grad[:, 0] = (dg(r + x) - dg(r) + np.log(alpha)
+                      - w_a * np.log(alpha + big_t) - w_b * np.log(alpha + t_x))
+        grad[:, 1] = r / alpha - (r + x) * (w_a / (alpha + big_t) + w_b / (alpha + t_x))
+        end = dg(a + b + x + shift)
+        grad[:, 2] = w_a * (ab - end) + w_b * (dg(a + 1) - dg(a) + ab - end)
+        grad[:, 3] = (w_a * (dg(b + x + shift) - dg(b) + ab - end)
+                      + w_b * (dg(b_x) - dg(b) + ab - end))
+        return base + total, grad
+
+    def _starting_points(self, data, weights):
+        x, big_t = data[:, 0], data[:, 2]
+        rate = max(float(weights @ x) / max(float(weights @ big_t), 1e-12), 1e-6)
+        return [[r, r / rate, a, b] for r in (0.3, 1.0) for a, b in ((1.0, 3.0), (0.5, 2.0),
+                                                                     (2.0, 8.0))]
+
+    # -- predictions --------------------------------------------------------------------------
+    def _log_odds_dead(self, x, t_x, big_t):
+        r, alpha, a, b = self._require_params()
+        shift = 1.0 if self.dropout_at_first_purchase else 0.0
+        b_x = np.maximum(b + x - 1 + shift, 1e-300)
+        log_odds = np.log(a) - np.log(b_x) + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
+        if not self.dropout_at_first_purchase:
+            log_odds = np.where(x > 0, log_odds, -np.inf)
+        return log_odds
+
+    def p_alive(self, frequency, recency, T) -> np.ndarray:
+        """P(alive at T | x, t_x, T) (Fader, Hardie & Lee 2008 note, eq. 2); 1 for x = 0."""
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        return special.expit(-self._log_odds_dead(x, t_x, big_t))
+
+    def _posterior_new_params(self, x, big_t):
+        """Parameters of the process after T for a customer alive at T."""
+        r, alpha, a, b = self._require_params()
+        shift = 1.0 if self.dropout_at_first_purchase else 0.0
+        return r + x, alpha + big_t, a, b + x + shift
+
+    def expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
+        """E[Y(t) | x, t_x, T]: purchases in the next ``t`` time units, FHL (2005) eq. 10.
+
+        Computed as P(alive) times eq. 7 with the posterior parameters, the same quantity
+        without the 1/(a - 1) and 2F1 overflow problems.
+        """
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        t = to_float_column(t, "t")
+        alive = special.expit(-self._log_odds_dead(x, t_x, big_t))
+        r, alpha, a, b = self._posterior_new_params(x, big_t)
+        return alive * bg_expected_purchases_new(t, r, alpha, a, b)
+
+    def expected_purchases_new(self, t) -> np.ndarray:
+        """E[X(t)] for a customer just acquired, FHL (2005) eq. 7."""
+        t = to_float_column(t, "t")
+        r, alpha, a, b = self._require_params()
+        if self.dropout_at_first_purchase:
+            return b / (a + b) * bg_expected_purchases_new(t, r, alpha, a, b + 1)
+        return bg_expected_purchases_new(t, r, alpha, a, b)
+
+    def p_n_purchases(self, n, t) -> np.ndarray:
+        """P(X(t) = n) for a customer just acquired, FHL (2005) eq. 8."""
+        n = to_float_column(n, "n", integer=True)
+        t = to_float_column(t, "t")
+        r, alpha, a, b = self._require_params()
+        if self.dropout_at_first_purchase:
+            return (a / (a + b) * (n == 0)
+                    + b / (a + b) * bg_p_n_purchases_new(n, t, r, alpha, a, b + 1))
+        return bg_p_n_purchases_new(n, t, r, alpha, a, b)
+
+    def p_n_purchases_conditional(self, n, t, frequency, recency, T) -> np.ndarray:
+        """P(Y(t) = n | x, t_x, T): n purchases in the next ``t`` (Fader, Hardie & Lee 2008
+        note "Computing P(alive) ... and P(X(t)=x)"), as dead-or-alive mixture."""
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        n = to_float_column(n, "n", integer=True)
+        t = to_float_column(t, "t")
+        alive = special.expit(-self._log_odds_dead(x, t_x, big_t))
+        r, alpha, a, b = self._posterior_new_params(x, big_t)
+        return np.clip((1 - alive) * (n == 0)
+                       + alive * bg_p_n_purchases_new(n, t, r, alpha, a, b), 0.0, 1.0)
