@@ -1,0 +1,72 @@
+"""installer/smoke.py judges a built app by its exit code and the PNGs it writes."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from installer_modules import load_installer_script
+
+smoke = load_installer_script("smoke")
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fake apps are #! scripts")
+
+FAKE_APP = """#!{python}
+import os, sys
+from pathlib import Path
+args = sys.argv[1:]
+assert args[0] == "--smoke" and args[2] == "--out", args
+assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
+out = Path(args[3])
+{body}
+"""
+
+
+def fake_app(tmp_path: Path, body: str) -> Path:
+    app = tmp_path / "CLV Toolkit"
+    app.write_text(FAKE_APP.format(python=sys.executable, body=body), encoding="utf-8")
+    app.chmod(0o755)
+    return app
+
+
+def test_app_that_writes_pngs_and_exits_zero_passes(tmp_path):
+    app = fake_app(tmp_path, "(out / 'results.png').write_bytes(b'png'); (out / 'check.png').write_bytes(b'png')")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = smoke.run_smoke(app, tmp_path / "sample.csv", out)
+    assert result.ok, result.problems
+    assert result.pngs == ["check.png", "results.png"]
+
+
+def test_app_that_fails_is_reported_with_its_exit_code_and_output(tmp_path):
+    app = fake_app(tmp_path, "print('could not read the sample', file=sys.stderr); sys.exit(3)")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = smoke.run_smoke(app, tmp_path / "sample.csv", out)
+    assert not result.ok
+    assert result.exit_code == 3
+    assert "app exited with code 3" in result.problems
+    assert "could not read the sample" in result.output
+
+
+def test_app_that_exits_zero_without_pngs_fails(tmp_path):
+    app = fake_app(tmp_path, "(out / 'notes.txt').write_text('done')")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = smoke.run_smoke(app, tmp_path / "sample.csv", out)
+    assert not result.ok
+    assert result.problems == [f"no PNG written under {out}"]
+
+
+def test_app_that_hangs_is_stopped_and_reported(tmp_path):
+    app = fake_app(tmp_path, "import time; time.sleep(30)")
+    result = smoke.run_smoke(app, tmp_path / "sample.csv", tmp_path, timeout=1)
+    assert not result.ok
+    assert result.problems == ["app did not finish within 1 s"]
+
+
+def test_missing_build_says_to_build_first(tmp_path):
+    result = smoke.run_smoke(tmp_path / "CLV Toolkit", tmp_path / "sample.csv", tmp_path)
+    assert not result.ok
+    assert "run installer/build.py first" in result.problems[0]
