@@ -1,0 +1,371 @@
+"""lifetimes-compatible fitters: thin wrappers over :mod:`clv_engine.models`.
+
+Each fitter keeps lifetimes 0.11.3's constructor, ``fit`` keywords, attribute names
+(``params_`` as a Series with lifetimes' keys, ``data``, ``variance_matrix_``,
+``standard_errors_``, ``confidence_intervals_``, ``summary``) and prediction methods, and
+forwards the work to the native model. Differences on purpose:
+
+* optimiser keywords (``initial_params``, ``tol``, ``iterative_fitting``, ``fit_method``,
+  ``maxiter``, scipy options) are accepted but the engine picks its own starting values
+  and optimisers; ``verbose`` logs instead of printing;
+* ``penalizer_coef`` is passed to the engine's penalizer, which penalises the squared
+  log-parameters rather than the squared parameters;
+* predictions are finite where lifetimes gives NaN (Pareto/NBD with recency = T,
+  BG/NBD with a + b < 1); ``save_model``/``load_model`` write JSON, not dill;
+* Pareto/NBD has standard errors and a working ``summary``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pandas as pd
+
+from ... import models
+
+__all__ = [
+    "BaseFitter",
+    "BetaGeoFitter",
+    "ModifiedBetaGeoFitter",
+    "ParetoNBDFitter",
+    "BetaGeoBetaBinomFitter",
+    "GammaGammaFitter",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def _shape_like(result, *inputs):
+    """Return ``result`` as a Series when an input was a Series, a scalar when all were scalars."""
+    for value in inputs:
+        if isinstance(value, pd.Series):
+            return pd.Series(np.asarray(result, dtype=float), index=value.index)
+    result = np.asarray(result, dtype=float)
+    if all(np.ndim(v) == 0 for v in inputs) and result.size == 1:
+        return result.reshape(())[()]
+    return result
+
+
+class BaseFitter:
+    """Shared behaviour of the compatible fitters (lifetimes' ``BaseFitter``)."""
+
+    native_class: type = None
+    #: lifetimes key -> engine key (only where they differ)
+    renamed: dict[str, str] = {}
+    param_names: tuple[str, ...] = ()
+
+    def __init__(self, penalizer_coef=0.0):
+        self.penalizer_coef = penalizer_coef
+
+    # -- parameters -------------------------------------------------------------------------
+    def _native_name(self, key: str) -> str:
+        return self.renamed.get(key, key)
+
+    @property
+    def params_(self) -> pd.Series:
+        native = getattr(self, "_native", None)
+        if native is None or getattr(native, "params_", None) is None:
+            raise AttributeError("params_")
+        return pd.Series(
+            [native.params_[self._native_name(k)] for k in self.param_names], index=list(self.param_names),
+            dtype=float,
+        )
+
+    @params_.setter
+    def params_(self, values) -> None:
+        values = pd.Series(values, dtype=float)
+        native = getattr(self, "_native", None) or self.native_class()
+        native.set_params(**{self._native_name(k): float(values[k]) for k in self.param_names})
+        self._native = native
+
+    def _model(self):
+        native = getattr(self, "_native", None)
+        if native is None or getattr(native, "params_", None) is None:
+            raise ValueError("Model has not been fit yet. Please call the .fit method first.")
+        return native
+
+    def _unload_params(self, *args):
+        params = self.params_ if hasattr(self, "_native") else None
+        if params is None:
+            raise ValueError("Model has not been fit yet. Please call the .fit method first.")
+        return [params[a] for a in args]
+
+    # -- uncertainty ------------------------------------------------------------------------
+    @property
+    def variance_matrix_(self) -> pd.DataFrame:
+        cov = getattr(self._model(), "covariance_", None)
+        names = list(self.param_names)
+        if cov is None:
+            return pd.DataFrame(np.nan, index=names, columns=names)
+        native = [self._native_name(k) for k in names]
+        return pd.DataFrame(cov.loc[native, native].to_numpy(), index=names, columns=names)
+
+    @property
+    def standard_errors_(self) -> pd.Series:
+        return pd.Series(np.sqrt(np.diag(self.variance_matrix_.to_numpy())), index=list(self.param_names))
+
+    @property
+    def confidence_intervals_(self) -> pd.DataFrame:
+        params, se = self.params_, self.standard_errors_
+        return pd.DataFrame(
+            {"lower 95% bound": params - 1.96 * se, "upper 95% bound": params + 1.96 * se},
+            index=params.index,
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """coef, se(coef), lower/upper 95% bound (lifetimes' layout)."""
+        df = pd.DataFrame(index=self.params_.index)
+        df["coef"] = self.params_
+        df["se(coef)"] = self.standard_errors_
+        df["lower 95% bound"] = self.confidence_intervals_["lower 95% bound"]
+        df["upper 95% bound"] = self.confidence_intervals_["upper 95% bound"]
+        return df
+
+    @property
+    def log_likelihood_(self) -> float:
+        """Total log-likelihood over customers (the engine's convention)."""
+        return self._model().log_likelihood_
+
+    # -- fitting helpers --------------------------------------------------------------------
+    def _fit_native(self, columns, weights, verbose, ignored):
+        used = {k: v for k, v in ignored.items() if v is not None}
+        if used:
+            logger.debug("lifetimes optimiser options %s accepted; the engine uses its own", sorted(used))
+        native = self.native_class(penalizer=float(self.penalizer_coef))
+        native.fit(*columns, weights=weights)
+        if verbose:
+            logger.info("%s fitted: %s", type(self).__name__, native)
+        self._native = native
+        return native
+
+    # -- saving -----------------------------------------------------------------------------
+    def save_model(self, path, save_data=True, save_generate_data_method=True, values_to_save=None):
+        """Save parameters and metadata as JSON (no pickle); ``data`` is not saved."""
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(self._model().to_dict(), handle)
+
+    def load_model(self, path):
+        """Load parameters saved with :meth:`save_model`."""
+        with open(path, encoding="utf-8") as handle:
+            self._native = self.native_class.from_dict(json.load(handle))
+
+    def __repr__(self) -> str:
+        classname = type(self).__name__
+        try:
+            subj = f" fitted with {self.data.shape[0]:d} subjects,"
+        except AttributeError:
+            subj = ""
+        try:
+            params = ", ".join(f"{k}: {v:.2f}" for k, v in sorted(self.params_.items()))
+        except (AttributeError, ValueError):
+            return f"<lifetimes.{classname}>"
+        return f"<lifetimes.{classname}:{subj} {params}>"
+
+
+class _ContinuousFitter(BaseFitter):
+    """BG/NBD, MBG/NBD and Pareto/NBD share their prediction API."""
+
+    param_names = ("r", "alpha", "a", "b")
+
+    def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False, tol=1e-7,
+            index=None, **kwargs):
+        """Fit to the BTYD summary; returns self."""
+        frequency = np.asarray(frequency).astype(int)
+        recency = np.asarray(recency, dtype=float)
+        T = np.asarray(T, dtype=float)
+        if weights is None:
+            weights = np.ones_like(recency, dtype=int)
+        else:
+            weights = np.asarray(weights)
+        self._fit_native((frequency, recency, T), weights, verbose,
+                         {"initial_params": initial_params, **kwargs})
+        self.data = pd.DataFrame(
+            {"frequency": frequency, "recency": recency, "T": T, "weights": weights}, index=index
+        )
+        return self
+
+    def predict(self, t, frequency, recency, T):
+        """Alias of :meth:`conditional_expected_number_of_purchases_up_to_time`."""
+        return self.conditional_expected_number_of_purchases_up_to_time(t, frequency, recency, T)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        """Expected repeat purchases in the next ``t`` given the history."""
+        model = self._model()
+        f, r, tt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
+        shape = np.broadcast_shapes(np.shape(t), f.shape)
+        values = model.expected_purchases(
+            np.broadcast_to(t, shape).ravel(), np.broadcast_to(f, shape).ravel(),
+            np.broadcast_to(r, shape).ravel(), np.broadcast_to(tt, shape).ravel(),
+        )
+        return _shape_like(np.reshape(values, shape), t, frequency, recency, T)
+
+    def conditional_probability_alive(self, frequency, recency, T):
+        """P(alive) given the history."""
+        f, r, tt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
+        values = np.reshape(self._model().p_alive(f.ravel(), r.ravel(), tt.ravel()), f.shape)
+        if any(isinstance(v, pd.Series) for v in (frequency, recency, T)):
+            return _shape_like(values, frequency, recency, T)
+        return np.atleast_1d(values)
+
+    def conditional_probability_alive_matrix(self, max_frequency=None, max_recency=None):
+        """P(alive) on a grid: rows recency 0..max_recency, columns frequency 0..max_frequency."""
+        max_frequency = max_frequency or int(self.data["frequency"].max())
+        max_recency = max_recency or int(self.data["T"].max())
+        rec, freq = np.meshgrid(np.arange(max_recency + 1), np.arange(max_frequency + 1), indexing="ij")
+        # lifetimes' grid pairs frequency 0 with recency > 0; such a customer has recency 0
+        rec = np.where(freq == 0, 0, rec)
+        values = self._model().p_alive(freq.ravel(), rec.ravel(), np.full(freq.size, max_recency))
+        return np.reshape(values, freq.shape)
+
+    def expected_number_of_purchases_up_to_time(self, t):
+        """Expected repeat purchases by ``t`` of a newly acquired customer."""
+        values = self._model().expected_purchases_new(np.atleast_1d(np.asarray(t, dtype=float)))
+        return _shape_like(np.reshape(values, np.shape(t)), t)
+
+    def probability_of_n_purchases_up_to_time(self, t, n):
+        """P(N(t) = n) for a newly acquired customer."""
+        shape = np.broadcast_shapes(np.shape(t), np.shape(n))
+        values = self._model().p_n_purchases(
+            np.broadcast_to(n, shape).ravel(), np.broadcast_to(t, shape).ravel()
+        )
+        return _shape_like(np.reshape(values, shape), t, n)
+
+    def conditional_probability_of_n_purchases_up_to_time(self, n, t, frequency, recency, T):
+        """P(n purchases in the next ``t``) given the history."""
+        arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (n, t, frequency, recency, T)))
+        values = self._model().p_n_purchases_conditional(*(a.ravel() for a in arrays))
+        return _shape_like(np.reshape(values, arrays[0].shape), n, t, frequency, recency, T)
+
+
+class BetaGeoFitter(_ContinuousFitter):
+    """BG/NBD (Fader, Hardie & Lee 2005), lifetimes-compatible."""
+
+    native_class = models.BetaGeoModel
+
+
+class ModifiedBetaGeoFitter(_ContinuousFitter):
+    """MBG/NBD (Batislam et al. 2007), lifetimes-compatible."""
+
+    native_class = getattr(models, "ModifiedBetaGeoModel", None)
+
+
+class ParetoNBDFitter(_ContinuousFitter):
+    """Pareto/NBD (Schmittlein, Morrison & Colombo 1987), lifetimes-compatible."""
+
+    native_class = getattr(models, "ParetoNBDModel", None)
+    param_names = ("r", "alpha", "s", "beta")
+
+    def fit(self, frequency, recency, T, weights=None, iterative_fitting=1, initial_params=None, verbose=False,
+            tol=1e-4, index=None, fit_method="Nelder-Mead", maxiter=2000, **kwargs):
+        """Fit to the BTYD summary; returns self (optimiser keywords accepted, see module)."""
+        if iterative_fitting <= 0:
+            raise ValueError("iterative_fitting parameter should be greater than 0 as of lifetimes v0.2.1")
+        return super().fit(frequency, recency, T, weights, initial_params, verbose, tol, index, **kwargs)
+
+
+class BetaGeoBetaBinomFitter(BaseFitter):
+    """BG/BB for discrete opportunities (Fader, Hardie & Shang 2010), lifetimes-compatible."""
+
+    native_class = getattr(models, "BetaGeoBetaBinomModel", None)
+    param_names = ("alpha", "beta", "gamma", "delta")
+
+    def fit(self, frequency, recency, n_periods, weights=None, initial_params=None, verbose=False, tol=1e-7,
+            index=None, **kwargs):
+        """Fit to (frequency, recency, n_periods[, weights]); returns self."""
+        frequency = np.asarray(frequency).astype(int)
+        recency = np.asarray(recency).astype(int)
+        n_periods = np.asarray(n_periods).astype(int)
+        weights = np.ones_like(recency) if weights is None else np.asarray(weights)
+        self._fit_native((frequency, recency, n_periods), weights, verbose,
+                         {"initial_params": initial_params, **kwargs})
+        self.data = pd.DataFrame(
+            {"frequency": frequency, "recency": recency, "n_periods": n_periods, "weights": weights}, index=index
+        )
+        return self
+
+    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future, frequency, recency,
+                                                             n_periods):
+        """Expected transactions in the next ``m_periods_in_future`` opportunities."""
+        values = self._model().expected_purchases(
+            *np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
+                                   (m_periods_in_future, frequency, recency, n_periods)))
+        )
+        return _shape_like(values, m_periods_in_future, frequency, recency, n_periods)
+
+    def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods):
+        """P(alive at opportunity n_periods + m_periods_in_future) given the history."""
+        values = self._model().p_alive(
+            *np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
+                                   (frequency, recency, n_periods, m_periods_in_future)))
+        )
+        return _shape_like(values, m_periods_in_future, frequency, recency, n_periods)
+
+    def expected_number_of_transactions_in_first_n_periods(self, n):
+        """Expected number of customers with each frequency in the first ``n`` opportunities."""
+        x_counts = self.data.groupby("frequency")["weights"].sum()
+        x = np.asarray(x_counts.index)
+        probability = self._model().p_frequency(x, n)
+        return pd.DataFrame(
+            np.asarray(probability) * x_counts.sum(), index=pd.Index(x, name="frequency"), columns=["model"]
+        )
+
+
+class GammaGammaFitter(BaseFitter):
+    """Gamma-Gamma spend model (Fader & Hardie 2013), lifetimes-compatible (``v`` = engine ``gamma``)."""
+
+    native_class = models.GammaGammaModel
+    param_names = ("p", "q", "v")
+    renamed = {"v": "gamma"}
+
+    def fit(self, frequency, monetary_value, weights=None, initial_params=None, verbose=False, tol=1e-7,
+            index=None, q_constraint=False, **kwargs):
+        """Fit on repeat buyers; returns self.
+
+        With ``q_constraint=True`` a fit ending at q <= 1 raises ``ValueError`` (lifetimes
+        would bound q instead; a forced q = 1 still has no finite mean spend).
+        """
+        frequency_arr = np.asarray(frequency).astype(float)
+        monetary = np.asarray(monetary_value).astype(float)
+        if np.any(monetary[frequency_arr > 0] <= 0):
+            raise ValueError("There exist non-positive (<= 0) values in the monetary_value vector.")
+        weights = np.ones_like(frequency_arr, dtype=int) if weights is None else np.asarray(weights)
+        native = self._fit_native((frequency_arr, monetary), weights, verbose,
+                                  {"initial_params": initial_params, **kwargs})
+        if q_constraint and not native.mean_exists_:
+            raise ValueError(
+                f"The fitted q = {native.params_['q']:.3g} is <= 1: expected spend is not finite for this data."
+            )
+        self.data = pd.DataFrame(
+            {"monetary_value": monetary, "frequency": frequency_arr, "weights": weights}, index=index
+        )
+        return self
+
+    def conditional_expected_average_profit(self, frequency=None, monetary_value=None):
+        """Expected average order value given a customer's repeat orders (raises if q <= 1)."""
+        if monetary_value is None:
+            monetary_value = self.data["monetary_value"]
+        if frequency is None:
+            frequency = self.data["frequency"]
+        f, m = np.broadcast_arrays(np.asarray(frequency, dtype=float), np.asarray(monetary_value, dtype=float))
+        values = np.reshape(self._model().expected_order_value(f.ravel(), m.ravel()), f.shape)
+        return _shape_like(values, frequency, monetary_value)
+
+    def customer_lifetime_value(self, transaction_prediction_model, frequency, recency, T, monetary_value,
+                                time=12, discount_rate=0.01, freq="D"):
+        """Discounted value over ``time`` months (lifetimes' method: monthly steps, monthly rate).
+
+        ``freq`` is the unit of ``T``: "D", "H", "W" or "M". Returns a Series named ``clv``.
+        """
+        value = np.asarray(self.conditional_expected_average_profit(frequency, monetary_value), dtype=float)
+        factor = {"W": 4.345, "M": 1.0, "D": 30, "H": 30 * 24}[freq]
+        index = frequency.index if isinstance(frequency, pd.Series) else pd.RangeIndex(len(np.atleast_1d(value)))
+        clv = np.zeros(len(index))
+        previous = np.asarray(transaction_prediction_model.predict(0.0, frequency, recency, T), dtype=float)
+        for month in range(1, int(time) + 1):
+            current = np.asarray(transaction_prediction_model.predict(month * factor, frequency, recency, T),
+                                 dtype=float)
+            clv = clv + value * (current - previous) / (1 + discount_rate) ** month
+            previous = current
+        return pd.Series(clv, index=index, name="clv")
