@@ -83,9 +83,14 @@ def app_data_dir() -> Path:
 
 
 def log_unexpected_error(error: BaseException, context: str) -> Path:
-    """Append the error type and stack (no message: it may hold customer data) to the log."""
+    """Append the error type and call stack to the log.
+
+    Only file names, line numbers and function names are written: the message and source
+    lines can hold customer data (emails, names) and are left out.
+    """
     path = app_data_dir() / LOG_NAME
-    frames = "".join(traceback.format_tb(error.__traceback__))
+    frames = "".join(f"  {Path(frame.filename).name}:{frame.lineno} in {frame.name}\n"
+                     for frame in traceback.extract_tb(error.__traceback__))
     entry = f"--- {context}: {type(error).__module__}.{type(error).__qualname__}\n{frames}\n"
     try:
         with path.open("a", encoding="utf-8") as log_file:

@@ -144,6 +144,7 @@ class ResultsPage(QWidget):
 
     def _show_comparison(self) -> None:
         self._set_comparison_visible(True)
+        self.tabs.setCurrentIndex(3)
         fit_columns(self.migration_view)
         fit_columns(self.movement_view)
 
