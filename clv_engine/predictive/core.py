@@ -1,0 +1,330 @@
+"""``predict_clv``: model-based CLV per customer with an interval."""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Cancelled, InputError
+from ..summary import customer_summary
+from .intervals import (
+    PURCHASE_PARAM_NAMES,
+    SPEND_PARAM_NAMES,
+    coarse_patterns,
+    draw_parameter_sets,
+    simulate_orders,
+    simulate_spend_ratio,
+)
+from .result import PREDICTION_COLUMNS, Prediction
+from .selection import (
+    MODEL_LABELS,
+    choose_model,
+    describe_choice,
+    fit_purchase_model,
+    model_class,
+    thin_data_reason,
+)
+from .value import (
+    WEEKS_PER_MONTH,
+    compress_patterns,
+    discounted_purchases,
+    expected_order_values,
+    mean_gap_weeks,
+    next_order_wait_weeks,
+)
+
+__all__ = ["predict_clv", "fit_spend_model", "MIN_SPEND_CUSTOMERS"]
+
+logger = logging.getLogger(__name__)
+
+MODEL_CHOICES = ("auto", "bgnbd", "mbgnbd", "paretonbd")
+MIN_SPEND_CUSTOMERS = 10
+SIMULATION_BUDGET = 4_000_000  # simulated futures (patterns x draws)
+MAX_SIMULATION_PATTERNS = 40_000
+N_PARAMETER_DRAWS = 50
+
+
+def predict_clv(
+    orders: pd.DataFrame,
+    *,
+    as_of=None,
+    model: str = "auto",
+    horizon_months: int = 12,
+    discount_rate: float = 0.10,
+    margin: float = 1.0,
+    interval: float = 0.80,
+    random_state: int | None = 0,
+    progress=None,
+    cancel=None,
+) -> Prediction:
+    """Predict each customer's CLV over ``horizon_months`` with a BTYD model.
+
+    ``orders`` has ``customer_id``, ``date`` and ``amount`` (one row per order).
+    ``model`` is ``"auto"`` (choose on a holdout of the user's own data) or one of
+    ``"bgnbd"``, ``"mbgnbd"``, ``"paretonbd"``. ``discount_rate`` is per year;
+    ``margin`` the share of order value that is profit (1.0 = revenue CLV);
+    ``interval`` the central probability of ``clv_low``..``clv_high``.
+    Thin data never raises: it returns ``Prediction(ok=False, verdict=<why>)``.
+    Bad settings raise :class:`~clv_engine.errors.InputError`.
+    """
+    check_settings(model, horizon_months, discount_rate, margin, interval)
+    settings = {
+        "as_of": None if as_of is None else str(pd.Timestamp(as_of).date()),
+        "model": model,
+        "horizon_months": int(horizon_months),
+        "discount_rate": float(discount_rate),
+        "margin": float(margin),
+        "interval": float(interval),
+        "random_state": random_state,
+    }
+    step = make_stepper(progress, cancel)
+
+    step("Summarising customers", 0.0)
+    summary = customer_summary(orders, observation_end=as_of, freq="D", freq_multiplier=7)
+    as_of_ts = summary.attrs["observation_end"]
+    settings["as_of"] = str(as_of_ts.date())
+    first_order = summary["first_order"].min()
+    history_days = (as_of_ts - first_order) / pd.Timedelta(days=1)
+    reason = thin_data_reason(summary, history_days)
+    if reason:
+        return Prediction(ok=False, verdict=reason, settings=settings)
+
+    candidates = list(MODEL_CHOICES[1:]) if model == "auto" else [model]
+    notes: list[str] = []
+    step("Checking models on the last part of the history", 0.1)
+    in_range = orders.loc[pd.to_datetime(orders["date"]) <= as_of_ts]
+    best, scores, failures, split_date = choose_model(in_range, as_of_ts, candidates, first_order)
+    if best is None and model == "auto":
+        detail = "; ".join(f"{MODEL_LABELS[n]} {why}" for n, why in failures.items())
+        return Prediction(
+            ok=False,
+            verdict=f"No purchase model could be checked on this data ({detail}), "
+            "so CLV uses the formula/historical method instead.",
+            settings=settings,
+            model={"candidates": {n: {"failed": why} for n, why in failures.items()}},
+        )
+    chosen = best or model
+    if best is None:
+        notes.append(f"The holdout check was skipped: {failures.get(model, 'not enough data')}.")
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("prediction cancelled")
+
+    step(f"Fitting {MODEL_LABELS[chosen]} on all orders", 0.4)
+    frequency = summary["frequency"].to_numpy(dtype=np.float64)
+    recency = summary["recency"].to_numpy(dtype=np.float64)
+    T = summary["T"].to_numpy(dtype=np.float64)
+    order_of_preference = [chosen] + sorted(
+        (n for n in scores if n != chosen), key=lambda n: scores[n].mae
+    )
+    fitted, fit_errors = None, {}
+    for name in order_of_preference:
+        try:
+            fitted = fit_purchase_model(name, frequency, recency, T)
+            chosen = name
+            break
+        except Exception as exc:
+            fit_errors[name] = type(exc).__name__
+            logger.info("fitting %s on all data failed: %s", name, type(exc).__name__)
+    if fitted is None:
+        return Prediction(
+            ok=False,
+            verdict=f"{MODEL_LABELS[order_of_preference[0]]} could not be fitted to these orders, "
+            "so CLV uses the formula/historical method instead.",
+            settings=settings,
+        )
+
+    step("Fitting the spend model", 0.55)
+    monetary = summary["monetary_value"].to_numpy(dtype=np.float64)
+    spend_model, spend_note = fit_spend_model(frequency, monetary)
+    if spend_note:
+        notes.append(spend_note)
+
+    step("Computing expected value", 0.65)
+    params = {k: float(v) for k, v in fitted.params_.items()}
+    (px, ptx, pT), inverse, _ = compress_patterns(frequency, recency, T)
+    expected_p, discounted_p = discounted_purchases(fitted, px, ptx, pT, horizon_months, discount_rate)
+    alive_p = np.clip(np.nan_to_num(np.asarray(fitted.p_alive(px, ptx, pT), dtype=np.float64)), 0, 1)
+    expected = expected_p[inverse]
+    discounted = discounted_p[inverse]
+    p_alive = alive_p[inverse]
+    order_value = expected_order_values(
+        spend_model, frequency, monetary, summary["average_order_value"].to_numpy(dtype=np.float64)
+    )
+    clv = margin * discounted * order_value
+
+    step("Computing the interval", 0.75)
+    rng = np.random.default_rng(random_state)
+    low, high, used_cov = clv_interval(
+        chosen, fitted, spend_model, frequency, recency, T, monetary, order_value,
+        discounted, expected, horizon_months, margin, interval, rng,
+    )
+    if not used_cov:
+        notes.append("The parameter covariance was not usable; the interval shows only purchase randomness.")
+    low = np.minimum(np.nan_to_num(low, nan=0.0, posinf=0.0), clv)
+    high = np.maximum(np.nan_to_num(high, nan=0.0, posinf=0.0), clv)
+
+    step("Estimating next order dates", 0.95)
+    wait_days = 7.0 * next_order_wait_weeks(params, frequency, T)
+    horizon_days = horizon_months * WEEKS_PER_MONTH * 7
+    likely = (p_alive >= 0.5) & (wait_days <= horizon_days) & np.isfinite(wait_days)
+    next_date = pd.Series(
+        pd.to_datetime(as_of_ts.normalize())
+        + pd.to_timedelta(np.where(likely, np.round(wait_days), 0.0), unit="D"),
+        index=summary.index,
+    ).where(likely)
+    gap_days = 7.0 * mean_gap_weeks(params, frequency, T)
+
+    customers = pd.DataFrame(
+        {
+            "clv_low": np.maximum(low, 0.0),
+            "clv": np.maximum(clv, 0.0),
+            "clv_high": np.maximum(high, 0.0),
+            "p_alive": p_alive,
+            "churn_risk": 1.0 - p_alive,
+            "expected_orders": np.maximum(expected, 0.0),
+            "expected_order_value": order_value,
+            "next_order_date": next_date.astype("datetime64[ns]"),
+            "expected_days_between_orders": np.nan_to_num(gap_days, nan=0.0, posinf=0.0),
+        },
+        index=summary.index,
+    )[PREDICTION_COLUMNS]
+
+    chosen_score = scores.get(chosen)
+    if chosen_score is not None:
+        verdict = describe_choice(chosen_score, scores, forced=model != "auto")
+    else:
+        verdict = f"{MODEL_LABELS[chosen]} was used without a holdout check (not enough data to hold some back)."
+    if fit_errors:
+        verdict += " " + " ".join(
+            f"{MODEL_LABELS[n]} scored better on the holdout but could not be fitted to all orders."
+            for n in fit_errors
+        )
+    model_info = {
+        "name": MODEL_LABELS[chosen],
+        "key": chosen,
+        "params": params,
+        "spend_params": None if spend_model is None else {k: float(v) for k, v in spend_model.params_.items()},
+        "holdout_score": None if chosen_score is None else chosen_score.as_dict(),
+        "candidates": {
+            **{n: s.as_dict() for n, s in scores.items()},
+            **{n: {"failed": why} for n, why in failures.items()},
+        },
+        "holdout_start": str(split_date.date()),
+        "verdict": verdict,
+    }
+    step("Done", 1.0)
+    return Prediction(ok=True, verdict=verdict, customers=customers, model=model_info, settings=settings, notes=notes)
+
+
+def check_settings(model, horizon_months, discount_rate, margin, interval) -> None:
+    """Raise InputError for settings a person typed wrong."""
+    if model not in MODEL_CHOICES:
+        raise InputError(
+            f"unknown model {model!r}", where="setting 'model'",
+            hint=f"Use one of: {', '.join(MODEL_CHOICES)}.",
+        )
+    if not (isinstance(horizon_months, (int, np.integer)) and 1 <= horizon_months <= 120):
+        raise InputError(
+            f"the horizon {horizon_months!r} is not a whole number of months from 1 to 120",
+            where="setting 'horizon_months'", hint="Use e.g. 12 for one year.",
+        )
+    if not (np.isfinite(discount_rate) and 0 <= discount_rate < 1):
+        raise InputError(
+            f"the discount rate {discount_rate!r} is not between 0 and 1",
+            where="setting 'discount_rate'", hint="Give it per year as a fraction, e.g. 0.10 for 10%.",
+        )
+    if not (np.isfinite(margin) and 0 < margin <= 1):
+        raise InputError(
+            f"the margin {margin!r} is not between 0 and 1",
+            where="setting 'margin'", hint="Give the profit share of an order, e.g. 0.3 for 30% (1 = revenue).",
+        )
+    if not (np.isfinite(interval) and 0 < interval < 1):
+        raise InputError(
+            f"the interval {interval!r} is not between 0 and 1",
+            where="setting 'interval'", hint="Use e.g. 0.80 for an 80% interval.",
+        )
+
+
+def make_stepper(progress, cancel):
+    """A function that reports progress and raises Cancelled when asked to stop."""
+
+    def step(text: str, fraction: float) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("prediction cancelled")
+        if progress is not None:
+            progress(text, fraction)
+
+    return step
+
+
+def fit_spend_model(frequency, monetary):
+    """Fit Gamma-Gamma on repeat buyers with positive spend; ``(model or None, note)``.
+
+    The model is not used (note says why) when there are fewer than
+    :data:`MIN_SPEND_CUSTOMERS` such customers, the fit fails, or q <= 1 (the population
+    mean spend would be negative or infinite).
+    """
+    from ..models import GammaGammaModel
+
+    usable = (frequency > 0) & (monetary > 0) & np.isfinite(monetary)
+    if usable.sum() < MIN_SPEND_CUSTOMERS:
+        return None, (
+            f"Only {int(usable.sum())} repeat buyers with positive spend: order values are each "
+            "customer's historical average order value."
+        )
+    (fx, fm), _, counts = compress_patterns(frequency[usable], monetary[usable])
+    try:
+        spend = GammaGammaModel().fit(fx, fm, weights=counts)
+    except Exception as exc:
+        logger.info("Gamma-Gamma fit failed: %s", type(exc).__name__)
+        return None, "The spend model could not be fitted: order values are historical averages."
+    if not spend.params_["q"] > 1:
+        return None, (
+            f"The spend model gave q = {spend.params_['q']:.2f} (<= 1, mean spend undefined): "
+            "order values are historical averages."
+        )
+    return spend, None
+
+
+def clv_interval(
+    name, fitted, spend_model, frequency, recency, T, monetary, order_value,
+    discounted, expected, horizon_months, margin, interval, rng,
+):
+    """``(low, high, used_covariance)`` per customer; see ``intervals`` for the method."""
+    px, ptx, pT, inverse = coarse_patterns(frequency, recency, T, MAX_SIMULATION_PATTERNS)
+    n_patterns = len(px)
+    n_sims = int(np.clip(SIMULATION_BUDGET // max(n_patterns, 1), 100, 400))
+    names = PURCHASE_PARAM_NAMES[name]
+    params = {k: float(v) for k, v in fitted.params_.items()}
+    draws, used_cov = draw_parameter_sets(
+        params, getattr(fitted, "covariance_", None), names, N_PARAMETER_DRAWS, rng
+    )
+    cls = type(fitted)
+
+    def factory(values):
+        return cls().set_params(**values)
+
+    column_draw = np.arange(n_sims) % N_PARAMETER_DRAWS
+    horizon_weeks = horizon_months * WEEKS_PER_MONTH
+    orders = simulate_orders(name, factory, draws, column_draw, px, ptx, pT, horizon_weeks, rng)
+    ratio = np.where(expected > 0, discounted / np.maximum(expected, 1e-300), 1.0)
+    tail = (1.0 - interval) / 2.0
+    if spend_model is None:
+        q_low, q_high = np.quantile(orders, [tail, 1.0 - tail], axis=1)
+        scale = margin * ratio * order_value
+        return scale * q_low[inverse], scale * q_high[inverse], used_cov
+    spend_params = {k: float(v) for k, v in spend_model.params_.items()}
+    spend_draws, spend_cov = draw_parameter_sets(
+        spend_params, getattr(spend_model, "covariance_", None), SPEND_PARAM_NAMES, n_sims, rng
+    )
+    spend_ratio = simulate_spend_ratio(orders, px, spend_draws, rng)
+    c = frequency * np.maximum(monetary, 0.0)
+    c_mean = np.bincount(inverse, weights=c, minlength=n_patterns) / np.maximum(
+        np.bincount(inverse, minlength=n_patterns), 1
+    )
+    v_hat = spend_params["gamma"]
+    spend_ratio *= (spend_draws["gamma"][None, :] + c_mean[:, None]) / (v_hat + c_mean[:, None])
+    q_low, q_high = np.quantile(spend_ratio, [tail, 1.0 - tail], axis=1)
+    scale = margin * ratio * (v_hat + c)
+    return scale * q_low[inverse], scale * q_high[inverse], used_cov and spend_cov

@@ -1,0 +1,110 @@
+"""Expected value of each customer over the horizon: purchases, spend, discounting.
+
+All model times are in weeks (the CDNOW convention); dates and gaps shown to people are
+in days.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "compress_patterns",
+    "monthly_discount_factors",
+    "discounted_purchases",
+    "expected_order_values",
+    "next_order_wait_weeks",
+]
+
+DAYS_PER_MONTH = 365.25 / 12
+WEEKS_PER_MONTH = DAYS_PER_MONTH / 7
+
+
+def compress_patterns(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Unique rows of the given equal-length columns.
+
+    Returns ``(unique_columns, inverse, counts)`` with ``unique_columns[k][inverse]``
+    equal to ``columns[k]``. Hash-based (pandas factorize), so linear in the number of rows.
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(np.asarray(column), sort=False)
+        key = key * np.int64(len(uniques) + 1) + codes
+    inverse, unique_keys = pd.factorize(key, sort=False)
+    first = np.full(len(unique_keys), -1, dtype=np.int64)
+    # first row of each pattern: scatter indices in reverse so the first wins
+    rows = np.arange(len(inverse), dtype=np.int64)
+    first[inverse[::-1]] = rows[::-1]
+    counts = np.bincount(inverse, minlength=len(unique_keys))
+    return [np.asarray(c)[first] for c in columns], inverse, counts
+
+
+def monthly_discount_factors(horizon_months: int, discount_rate: float) -> np.ndarray:
+    """Factor ``(1 + d) ** (-k / 12)`` for the end of each month ``k = 1..horizon``.
+
+    ``discount_rate`` is per year; a month's purchases are discounted to today from the
+    end of that month (the convention of lifetimes' ``customer_lifetime_value``, with a
+    yearly rather than monthly rate).
+    """
+    months = np.arange(1, int(horizon_months) + 1, dtype=np.float64)
+    return (1.0 + float(discount_rate)) ** (-months / 12.0)
+
+
+def discounted_purchases(model, frequency, recency, T, horizon_months: int, discount_rate: float):
+    """Expected purchases over the horizon, undiscounted and discounted.
+
+    Sums the model's conditional expected purchases month by month, each month's
+    increment times its discount factor. Returns ``(expected, discounted)`` arrays,
+    both finite and non-negative.
+    """
+    factors = monthly_discount_factors(horizon_months, discount_rate)
+    previous = np.zeros(len(frequency))
+    discounted = np.zeros(len(frequency))
+    for month, factor in enumerate(factors, start=1):
+        cumulative = np.asarray(
+            model.expected_purchases(month * WEEKS_PER_MONTH, frequency, recency, T), dtype=np.float64
+        )
+        cumulative = np.where(np.isfinite(cumulative), cumulative, previous)
+        cumulative = np.maximum(cumulative, previous)
+        discounted += (cumulative - previous) * factor
+        previous = cumulative
+    return previous, discounted
+
+
+def expected_order_values(spend_model, frequency, monetary_value, fallback_value):
+    """Expected value of a future order per customer.
+
+    With a usable Gamma-Gamma ``spend_model`` this is its conditional expectation (a
+    weighted mean of the customer's own average and the population mean); otherwise
+    ``fallback_value`` (the customer's historical average order value). Negative or
+    non-finite values are replaced by the fallback, then by 0.
+    """
+    fallback = np.nan_to_num(np.asarray(fallback_value, dtype=np.float64), nan=0.0, posinf=0.0)
+    fallback = np.maximum(fallback, 0.0)
+    if spend_model is None:
+        return fallback
+    value = np.asarray(
+        spend_model.expected_order_value(frequency, np.maximum(monetary_value, 0.0)), dtype=np.float64
+    )
+    good = np.isfinite(value) & (value >= 0)
+    return np.where(good, value, fallback)
+
+
+def next_order_wait_weeks(params: dict, frequency, T) -> np.ndarray:
+    """Median waiting time (weeks) to the next order of a customer who is still active.
+
+    In BG/NBD, MBG/NBD and Pareto/NBD an active customer's purchase rate is, given the
+    history, Gamma(r + x, alpha + T); the wait to the next order is then Lomax and its
+    median is ``(alpha + T) * (2 ** (1 / (r + x)) - 1)``.
+    """
+    shape = params["r"] + np.asarray(frequency, dtype=np.float64)
+    rate = params["alpha"] + np.asarray(T, dtype=np.float64)
+    return rate * np.expm1(np.log(2.0) / shape)
+
+
+def mean_gap_weeks(params: dict, frequency, T) -> np.ndarray:
+    """Expected time between orders (weeks) of an active customer: 1 / E[rate]."""
+    shape = params["r"] + np.asarray(frequency, dtype=np.float64)
+    rate = params["alpha"] + np.asarray(T, dtype=np.float64)
+    return rate / shape

@@ -1,0 +1,56 @@
+"""The simulation behind the CLV interval agrees with the models' closed forms."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clv_engine.models import BetaGeoModel, GammaGammaModel
+from clv_engine.predictive.intervals import draw_parameter_sets, simulate_orders, simulate_spend_ratio
+
+BG_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+
+
+def point_draws(params, n):
+    return {k: np.full(n, v) for k, v in params.items()}
+
+
+@pytest.mark.parametrize("history", [(0, 0.0, 30.0), (2, 30.43, 38.86), (7, 10.0, 38.0)])
+def test_simulated_orders_average_to_the_expected_purchases(history):
+    x, t_x, T = history
+    model = BetaGeoModel().set_params(**BG_PARAMS)
+    n = 40_000
+    orders = simulate_orders(
+        "bgnbd", lambda p: BetaGeoModel().set_params(**p), point_draws(BG_PARAMS, 1), np.zeros(n, dtype=int),
+        np.array([x]), np.array([t_x]), np.array([T]), 52.0, np.random.default_rng(1),
+    )
+    expected = float(model.expected_purchases(52.0, [x], [t_x], [T])[0])
+    assert orders.mean() == pytest.approx(expected, rel=0.04, abs=0.01)
+    p_zero = float(model.p_n_purchases_conditional([0], [52.0], [x], [t_x], [T])[0])
+    assert (orders == 0).mean() == pytest.approx(p_zero, abs=0.01)
+
+
+def test_simulated_spend_averages_to_the_gamma_gamma_expectation():
+    spend = GammaGammaModel().set_params(p=6.25, q=3.74, gamma=15.44)
+    n = 200_000
+    orders = np.full((1, n), 3)
+    ratio = simulate_spend_ratio(orders, np.array([2.0]), point_draws({"p": 6.25, "q": 3.74}, n),
+                                 np.random.default_rng(2))
+    total = (15.44 + 2 * 30.0) * ratio
+    expected = 3 * float(spend.expected_order_value([2], [30.0])[0])
+    assert total.mean() == pytest.approx(expected, rel=0.01)
+
+
+def test_parameter_draws_follow_the_fitted_covariance():
+    params = {"r": 0.25, "alpha": 4.4}
+    cov = pd.DataFrame([[1e-4, 0.0], [0.0, 0.09]], index=["r", "alpha"], columns=["r", "alpha"])
+    draws, used = draw_parameter_sets(params, cov, ("r", "alpha"), 20_000, np.random.default_rng(3))
+    assert used
+    assert np.all(draws["r"] > 0) and np.all(draws["alpha"] > 0)
+    assert np.std(draws["alpha"]) == pytest.approx(0.3, rel=0.05)
+    assert np.median(draws["r"]) == pytest.approx(0.25, rel=0.01)
+
+
+def test_unusable_covariance_gives_point_draws():
+    draws, used = draw_parameter_sets({"r": 0.25, "alpha": 4.4}, None, ("r", "alpha"), 5, np.random.default_rng(0))
+    assert not used and np.all(draws["alpha"] == 4.4)

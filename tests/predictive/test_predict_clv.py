@@ -1,0 +1,137 @@
+"""predict_clv on real CDNOW orders: complete, finite, explained; thin data falls back."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clv_engine.errors import Cancelled, InputError
+from clv_engine.predictive import PREDICTION_COLUMNS, predict_clv
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+NUMBER_COLUMNS = [c for c in PREDICTION_COLUMNS if c != "next_order_date"]
+
+
+@pytest.fixture(scope="module")
+def cdnow_orders() -> pd.DataFrame:
+    raw = pd.read_csv(
+        DATA / "CDNOW_sample.txt", sep=r"\s+", header=None, names=["master", "cid", "date", "cds", "amount"]
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": raw["cid"].astype(str),
+            "date": pd.to_datetime(raw["date"].astype(str), format="%Y%m%d"),
+            "amount": raw["amount"].astype(float),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def prediction(cdnow_orders):
+    return predict_clv(cdnow_orders, as_of="1998-06-30")
+
+
+def test_every_customer_gets_finite_non_negative_values(prediction, cdnow_orders):
+    assert prediction.ok
+    table = prediction.customers
+    assert list(table.columns) == PREDICTION_COLUMNS
+    assert len(table) == cdnow_orders["customer_id"].nunique()
+    values = table[NUMBER_COLUMNS].to_numpy(dtype=float)
+    assert np.all(np.isfinite(values)) and np.all(values >= 0)
+    assert (table["clv_low"] <= table["clv"]).all() and (table["clv"] <= table["clv_high"]).all()
+    np.testing.assert_allclose(table["churn_risk"], 1 - table["p_alive"])
+    assert table["p_alive"].between(0, 1).all()
+
+
+def test_the_interval_has_width_for_active_customers(prediction):
+    table = prediction.customers
+    active = table["expected_orders"] > 1
+    assert active.sum() > 50
+    assert (table.loc[active, "clv_high"] > table.loc[active, "clv_low"]).all()
+
+
+def test_model_choice_is_explained_in_words(prediction):
+    model = prediction.model
+    assert model["name"] in ("BG/NBD", "MBG/NBD", "Pareto/NBD")
+    assert "predicted the last" in prediction.verdict and "%" in prediction.verdict
+    assert model["verdict"] == prediction.verdict
+    assert set(model["candidates"]) == {"bgnbd", "mbgnbd", "paretonbd"}
+    assert model["holdout_score"]["actual_orders"] > 0
+    assert set(model["spend_params"]) == {"p", "q", "gamma"}
+
+
+def test_next_order_date_is_after_as_of_or_blank(prediction):
+    dates = prediction.customers["next_order_date"]
+    filled = dates.dropna()
+    assert len(filled) > 0 and dates.isna().sum() > 0
+    assert (filled >= pd.Timestamp("1998-06-30")).all()
+    assert (filled <= pd.Timestamp("1999-07-01")).all()
+    unlikely = prediction.customers["p_alive"] < 0.5
+    assert dates[unlikely].isna().all()
+
+
+def test_forced_model_is_used(cdnow_orders):
+    result = predict_clv(cdnow_orders, model="bgnbd", as_of="1998-06-30")
+    assert result.ok and result.model["name"] == "BG/NBD"
+    assert "chosen in the settings" in result.verdict
+
+
+def test_margin_scales_and_discounting_lowers_value(cdnow_orders, prediction):
+    half = predict_clv(cdnow_orders, model=prediction.model["key"], as_of="1998-06-30", margin=0.5)
+    np.testing.assert_allclose(half.customers["clv"], prediction.customers["clv"] * 0.5)
+    undiscounted = predict_clv(cdnow_orders, model=prediction.model["key"], as_of="1998-06-30", discount_rate=0.0)
+    assert (undiscounted.customers["clv"] >= prediction.customers["clv"] - 1e-12).all()
+    assert undiscounted.customers["clv"].sum() > prediction.customers["clv"].sum()
+
+
+def test_same_random_state_gives_the_same_interval(cdnow_orders, prediction):
+    again = predict_clv(cdnow_orders, as_of="1998-06-30")
+    pd.testing.assert_frame_equal(again.customers, prediction.customers)
+
+
+def test_few_customers_fall_back_with_a_reason(cdnow_orders):
+    some = cdnow_orders.loc[cdnow_orders["customer_id"].astype(int) <= 60]
+    result = predict_clv(some)
+    assert not result.ok and not result
+    assert "60 customers" in result.verdict and "formula" in result.verdict
+    assert result.customers.empty
+
+
+def test_short_history_falls_back_with_a_reason(cdnow_orders):
+    early = cdnow_orders.loc[cdnow_orders["date"] < "1997-03-01"]
+    result = predict_clv(early)
+    assert not result.ok
+    assert "days" in result.verdict
+
+
+def test_no_repeat_buyers_fall_back_with_a_reason(cdnow_orders):
+    firsts = cdnow_orders.sort_values("date").drop_duplicates("customer_id")
+    result = predict_clv(firsts)
+    assert not result.ok
+    assert "bought more than once" in result.verdict
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [{"model": "magic"}, {"horizon_months": 0}, {"discount_rate": -0.1}, {"margin": 1.5}, {"interval": 1.0}],
+)
+def test_bad_settings_are_explained(cdnow_orders, setting):
+    with pytest.raises(InputError) as error:
+        predict_clv(cdnow_orders, **setting)
+    assert "setting" in str(error.value)
+
+
+def test_cancel_stops_the_prediction(cdnow_orders):
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        predict_clv(cdnow_orders, cancel=stop)
+
+
+def test_progress_is_reported_in_order(cdnow_orders):
+    seen = []
+    predict_clv(cdnow_orders, model="bgnbd", progress=lambda step, fraction: seen.append(fraction))
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
