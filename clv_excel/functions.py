@@ -24,11 +24,9 @@ from .shaping import (
     excel_value,
     frame_to_cells,
     is_blank,
-    looks_like_serial_date,
     optional_date,
     optional_number,
     optional_text,
-    serial_to_datetime,
 )
 
 log = logging.getLogger(__name__)
@@ -48,7 +46,6 @@ MODEL_SETTINGS = {
 }
 PERIOD_CHOICES = ("day", "week", "month")
 PERIOD_FREQ = {"day": "D", "week": "W", "month": "M"}
-DATE_HEADER_WORDS = ("date", "created", "paid at", "time", "day")
 
 SUMMARY_HEADERS = {
     "orders": "Orders",
@@ -245,33 +242,11 @@ def order_data(orders):
 
 
 def read_range(table):
-    """Run intake on a normalised range (Excel serial dates in date columns converted)."""
+    """Run intake on a normalised range. Intake reads Excel serial numbers in the date
+    column (how xlwings Lite passes date cells) like any other date."""
     from clv_engine.intake import read_orders
 
-    return read_orders(with_serial_dates(table))
-
-
-def with_serial_dates(table):
-    """Convert Excel serial numbers to datetimes in columns whose header names a date and
-    whose every filled cell is a date-range number (how xlwings Lite passes date cells)."""
-    header = table[0]
-    date_columns = [
-        i
-        for i, name in enumerate(header)
-        if isinstance(name, str)
-        and any(word in name.lower() for word in DATE_HEADER_WORDS)
-        and _all_serial(table, i)
-    ]
-    if not date_columns:
-        return table
-    converted = [header]
-    for row in table[1:]:
-        row = list(row)
-        for i in date_columns:
-            if not is_blank(row[i]):
-                row[i] = serial_to_datetime(row[i])
-        converted.append(row)
-    return converted
+    return read_orders(table)
 
 
 def customer_summary_for(orders, end, freq):
@@ -290,7 +265,7 @@ def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
 
     settings_key = (
         "analysis",
-        optional_number(horizon_months, "horizon (months)", 12.0, low=1, high=600),
+        whole_months(horizon_months),
         optional_number(discount_rate, "discount rate", 0.10, low=0, rate=True),
         optional_number(margin, "margin", 1.0, low=0, rate=True),
         optional_text(model, "model", "auto", MODEL_CHOICES),
@@ -315,17 +290,21 @@ def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
     return RESULTS.get_or_compute(table, settings_key, run)
 
 
+def whole_months(value) -> int:
+    """Horizon in whole months (Excel passes every number as a float)."""
+    months = optional_number(value, "horizon (months)", 12.0, low=1, high=120)
+    if months != int(months):
+        raise InputError(f"horizon (months) must be a whole number of months; got {months:g}.",
+                         hint="Use e.g. 12 for one year.")
+    return int(months)
+
+
 def _all_given(**arguments) -> bool:
     missing = [name.replace("_", " ") for name, value in arguments.items() if is_blank(value)]
     if missing:
         raise InputError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing.",
                          hint="Fill in the required arguments.")
     return True
-
-
-def _all_serial(table, column) -> bool:
-    filled = [row[column] for row in table[1:] if column < len(row) and not is_blank(row[column])]
-    return bool(filled) and all(looks_like_serial_date(v) for v in filled)
 
 
 def _tier_value(cell):
