@@ -7,6 +7,7 @@
 # (pip install -e ".[desktop,installer]"). Optional: CLV_CODESIGN_IDENTITY="Developer ID
 # Application: ..." to sign with a real certificate (otherwise PyInstaller signs ad hoc and
 # owners must allow the app once in System Settings > Privacy & Security).
+# Optional: CLV_WHEEL_URL=https://.../ where the engine wheel for xlwings Lite will be hosted.
 # Result: dist/CLV-Toolkit-<version>.dmg holding the app, an Applications link, the Excel
 # template workbook and the xlwings Lite files.
 set -euo pipefail
@@ -41,8 +42,8 @@ codesign --verify --deep --strict --verbose=1 "$APP"
 echo "==> Excel template and xlwings Lite files"
 rm -rf "$STAGING"
 mkdir -p "$STAGING"
-"$CLV_EXCEL" template "$STAGING/CLV Toolkit.xlsx"
-"$CLV_EXCEL" lite "$STAGING/xlwings Lite"
+"$CLV_EXCEL" template "$STAGING/CLV Toolkit.xlsx" --interpreter=
+"$CLV_EXCEL" lite "$STAGING/xlwings Lite" ${CLV_WHEEL_URL:+--wheel-url="$CLV_WHEEL_URL"}
 
 echo "==> Disk image"
 # ditto keeps the bundle's symlinks, extended attributes and signature intact.

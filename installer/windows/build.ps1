@@ -15,6 +15,8 @@
 param(
     [string]$Python = "python",
     [string]$Iscc = "",
+    # Web address (folder ending in /) where the engine wheel for xlwings Lite will be hosted.
+    [string]$WheelUrl = "",
     [switch]$SkipSmoke
 )
 
@@ -59,8 +61,12 @@ Invoke-Step "PyInstaller bundle" { & $Python installer\build.py --clean }
 if (-not $SkipSmoke) {
     Invoke-Step "Smoke test of the built app" { & $Python installer\smoke.py }
 }
-Invoke-Step "Excel template workbook" { & $ClvExcel template $TemplateFile }
-Invoke-Step "xlwings Lite bundle" { & $ClvExcel lite $LiteDir }
+# "--interpreter=" leaves the workbook's Python setting empty: the build machine's Python
+# path means nothing on an owner's PC (PowerShell 5 drops a separate "" argument).
+Invoke-Step "Excel template workbook" { & $ClvExcel template $TemplateFile --force "--interpreter=" }
+$LiteArgs = @("lite", $LiteDir)
+if ($WheelUrl) { $LiteArgs += "--wheel-url=$WheelUrl" }
+Invoke-Step "xlwings Lite bundle" { & $ClvExcel @LiteArgs }
 
 $Compiler = Find-Iscc
 Invoke-Step "Inno Setup installer" {

@@ -67,7 +67,9 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "{#TemplateFile}"; DestDir: "{userdocs}\{#AppName}"; DestName: "{#TemplateName}"; Flags: onlyifdoesntexist uninsneveruninstall
 #ifdef LiteDir
-Source: "{#LiteDir}\*"; DestDir: "{app}\xlwings Lite"; Flags: ignoreversion recursesubdirs createallsubdirs
+; Files to paste into the xlwings Lite add-in: next to the workbook so owners find them;
+; replaced on upgrade and removed on uninstall (nothing of the owner's is in them).
+Source: "{#LiteDir}\*"; DestDir: "{userdocs}\{#AppName}\xlwings Lite"; Flags: ignoreversion recursesubdirs createallsubdirs
 #endif
 
 [Icons]

@@ -82,10 +82,15 @@ def test_windows_template_goes_to_documents_and_survives_reinstall_and_uninstall
 
 def test_windows_build_script_builds_bundle_template_then_installer_in_order():
     text = BUILD_PS1.read_text(encoding="utf-8")
-    steps = ["installer\\build.py", "installer\\smoke.py", "template $TemplateFile", "lite $LiteDir",
+    steps = ["installer\\build.py", "installer\\smoke.py", "template $TemplateFile", '"lite", $LiteDir',
              "installer\\windows\\clv_toolkit.iss"]
     positions = [text.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_shipped_template_does_not_point_at_the_build_machines_python():
+    assert 'template $TemplateFile --force "--interpreter="' in BUILD_PS1.read_text(encoding="utf-8")
+    assert 'template "$STAGING/CLV Toolkit.xlsx" --interpreter=\n' in MACOS_BUILD.read_text(encoding="utf-8")
 
 
 def test_macos_script_builds_the_app_and_a_dmg():
