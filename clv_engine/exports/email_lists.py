@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,19 +186,17 @@ def _clean_row(row: dict, layout, excel_safe: bool) -> dict:
 def _write_csv_atomically(path: Path, columns, rows: list[dict], *, excel_safe: bool) -> None:
     encoding = "utf-8-sig" if excel_safe else "utf-8"
     quoting = csv.QUOTE_ALL if excel_safe else csv.QUOTE_MINIMAL
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding=encoding, newline="", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp", delete=False
-    )
+    tmp = path.parent / f".{path.stem}-{os.getpid()}-{id(rows)}.tmp"
     try:
-        with handle:
+        with open(tmp, "x", encoding=encoding, newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\r\n", quoting=quoting)
             writer.writeheader()
             writer.writerows(rows)
-        os.replace(handle.name, path)
+        os.replace(tmp, path)
     except OSError as exc:
-        Path(handle.name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise InputError(f"Cannot write {path.name} ({exc.strerror or exc}).", where=str(path.parent),
                          hint="Check that the folder is writable and the file is not open in another program.") from None
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

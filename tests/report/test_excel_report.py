@@ -1,0 +1,127 @@
+import math
+import shutil
+import subprocess
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+openpyxl = pytest.importorskip("openpyxl")
+
+from clv_engine.errors import InputError  # noqa: E402
+from clv_engine.report import histogram_table, pareto_curve, top_share, write_excel_report  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def report_path(analysis, tmp_path_factory):
+    return write_excel_report(analysis, tmp_path_factory.mktemp("report") / "report.xlsx")
+
+
+def test_report_has_every_sheet_in_order(report_path):
+    book = openpyxl.load_workbook(report_path)
+    assert book.sheetnames == ["Summary", "Tiers", "RFM segments", "Charts", "Tier High", "Tier Medium", "Tier Low",
+                               "Intake", "Settings"]
+    assert all(len(name) <= 31 for name in book.sheetnames)
+
+
+def test_report_has_native_charts_and_rfm_heat_map(report_path):
+    book = openpyxl.load_workbook(report_path)
+    assert len(book["Tiers"]._charts) == 1
+    assert len(book["Charts"]._charts) == 2  # Pareto curve and CLV histogram
+    rules = book["RFM segments"].conditional_formatting
+    assert any(rule.type == "colorScale" for cf in rules for rule in cf.rules)
+
+
+def test_summary_states_top_customer_share_in_plain_words(analysis, report_path):
+    values = analysis.customers["clv"].to_numpy()
+    top = np.sort(values)[::-1][: round(0.2 * len(values))].sum() / values.sum()
+    texts = [c.value for c in openpyxl.load_workbook(report_path)["Summary"]["A"] if c.value]
+    assert f"Your top 20% of customers hold {top:.0%} of expected value." in texts
+    assert any(t.startswith("High: Send exclusive offers") for t in texts)
+
+
+def test_tier_sheets_list_each_customer_once_best_first(analysis, report_path):
+    book = openpyxl.load_workbook(report_path)
+    ids = []
+    for tier in ("High", "Medium", "Low"):
+        ws = book[f"Tier {tier}"]
+        header = [c.value for c in ws[1]]
+        assert header[:3] == ["Customer ID", "Name", "Email"]
+        clv_col = header.index("CLV")
+        clvs = [row[clv_col] for row in ws.iter_rows(min_row=2, values_only=True)]
+        assert clvs == sorted(clvs, reverse=True)
+        ids += [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
+        assert ws.freeze_panes == "A2"
+    assert sorted(ids) == sorted(analysis.customers["customer_id"])
+
+
+def test_no_nan_or_formula_cells_in_report(report_path):
+    book = openpyxl.load_workbook(report_path)
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate)
+                if isinstance(cell.value, float):
+                    assert math.isfinite(cell.value)
+    names = [c.value for c in book["Tier High"]["B"]] + [c.value for c in book["Tier Medium"]["B"]] + \
+        [c.value for c in book["Tier Low"]["B"]]
+    assert '=HYPERLINK("http://evil.example","click")' in names  # stored as text
+
+
+def test_money_cells_use_currency_format(report_path):
+    ws = openpyxl.load_workbook(report_path)["Tiers"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index("Total value") + 1)
+    assert "€" in cell.number_format
+    share = ws.cell(row=2, column=header.index("Share of value") + 1)
+    assert share.number_format == "0.0%"
+
+
+def test_intake_and_settings_sheets(report_path):
+    book = openpyxl.load_workbook(report_path)
+    intake = list(book["Intake"].iter_rows(values_only=True))
+    assert any(row[:2] == (17, "date not readable") for row in intake)
+    settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
+    assert settings["settings: tier_splits"] == "20, 50, 30"
+    assert settings["settings: mapping"] == "(not set)"
+    assert settings["model: params.r"] == 0.24
+
+
+def test_report_without_optional_parts(tmp_path):
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "clv": [10.0, np.nan], "tier": ["High", "Low"]})
+    analysis = types.SimpleNamespace(customers=customers, segments=None, summary={}, orders=None)
+    path = write_excel_report(analysis, tmp_path / "out" / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Tiers", "Charts", "Tier High", "Tier Low", "Intake", "Settings"]
+
+
+def test_report_needs_a_customer_table(tmp_path):
+    with pytest.raises(InputError, match="customer table"):
+        write_excel_report(types.SimpleNamespace(customers=None), tmp_path / "r.xlsx")
+
+
+def test_pareto_and_histogram_helpers_match_hand_values():
+    curve = pareto_curve([50.0, 30.0, 10.0, 10.0, 0.0], points=5)
+    assert curve["share_of_value"].round(4).tolist() == [0.0, 0.5, 0.8, 0.9, 1.0, 1.0]
+    assert top_share([50.0, 30.0, 10.0, 10.0, 0.0]) == pytest.approx(0.5)
+    assert top_share([0.0, 0.0]) == 0.0
+    hist = histogram_table(np.array([0.0, 5.0, 12.0, 99.0]), bins=4)
+    assert hist["customers"].sum() == 4
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_report_to_pdf(report_path, tmp_path):
+    profile = (tmp_path / "lo-profile").as_uri()
+    completed = subprocess.run(
+        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(report_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    pdf = tmp_path / "report.pdf"
+    assert completed.returncode == 0, completed.stderr
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_size > 20_000
