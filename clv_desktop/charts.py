@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 FIGURE_SIZE = (6.0, 3.6)
 TIER_COLOURS = ("#2E7D32", "#F9A825", "#9E9E9E", "#1565C0", "#6A1B9A", "#C62828")
@@ -62,6 +63,7 @@ def value_by_tier_figure(customers: pd.DataFrame, tier_names: list[str] | None =
                       ha="center", va="bottom", fontsize=8, xytext=(0, 2),
                       textcoords="offset points")
     axes.set_ylabel("Expected value")
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _money(value)))
     axes.set_title("Expected value by tier")
     axes.margins(y=0.25)
     axes.spines[["top", "right"]].set_visible(False)

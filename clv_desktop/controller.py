@@ -20,7 +20,9 @@ from . import charts, insights
 from .app_settings import AppSettings, log_unexpected_error
 from .engine import DEFAULT_ROLES, Engine
 from .models import ColumnTableModel, RowFilterProxy
-from .table_data import CUSTOMER_COLUMN_ORDER, CUSTOMER_COLUMNS, PROFILE_COLUMNS, ColumnTable
+from .table_data import (
+    CUSTOMER_COLUMN_ORDER, CUSTOMER_COLUMNS, PROFILE_COLUMN_ORDER, PROFILE_COLUMNS, ColumnTable,
+)
 from .workers import Job
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class AppController(QObject):
         self.comparison = None
         self.figures: dict = {}
         self.cards: list[insights.Card] = []
+        self.comparison_lines: list[str] = []
         self.last_export: ExportSummary | None = None
         self.last_report: ExportSummary | None = None
         self._job: Job | None = None
@@ -341,6 +344,8 @@ class AppController(QObject):
 
         def done(comparison):
             self.comparison = comparison
+            describe = getattr(comparison, "describe", None)
+            self.comparison_lines = list(describe()) if callable(describe) else []
             migration = getattr(comparison, "migration", None)
             movement = getattr(comparison, "movement", None)
             self.migration_model.set_table(_frame_table(migration))
@@ -415,7 +420,7 @@ class AppController(QObject):
 def _profile_table(profiles) -> ColumnTable:
     if profiles is None or not isinstance(profiles, pd.DataFrame):
         return ColumnTable.empty()
-    return ColumnTable.from_frame(profiles, known=PROFILE_COLUMNS,
+    return ColumnTable.from_frame(profiles, known=PROFILE_COLUMNS, order=PROFILE_COLUMN_ORDER,
                                   include_index=not isinstance(profiles.index, pd.RangeIndex))
 
 

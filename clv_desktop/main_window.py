@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QSplitter, QStackedWidget, QWidget,
+    QPushButton, QStackedWidget, QWidget,
 )
 
 from .controller import AppController
@@ -36,7 +36,7 @@ class MainWindow(QMainWindow):
         self.steps = QListWidget()
         self.steps.addItems(STEP_NAMES)
         self.steps.setAccessibleName("Steps")
-        self.steps.setMaximumWidth(self.fontMetrics().averageCharWidth() * 22)
+        self.steps.setFixedWidth(self.fontMetrics().averageCharWidth() * 20)
         self.pages = QStackedWidget()
         self.start_page = StartPage()
         self.check_page = CheckPage(self.controller)
@@ -47,12 +47,11 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(scrollable(page))
         self.pages.addWidget(self.results_page)
         self.pages.addWidget(scrollable(self.export_page))
-        splitter = QSplitter()
-        splitter.addWidget(self.steps)
-        splitter.addWidget(self.pages)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        central_layout = QHBoxLayout(central)
+        central_layout.addWidget(self.steps)
+        central_layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         self.steps.currentRowChanged.connect(self.pages.setCurrentIndex)
 
         self._build_status_bar()

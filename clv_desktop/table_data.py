@@ -64,6 +64,10 @@ PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
     "actions": ("Recommended actions", TEXT),
 }
 
+# Profile columns shown first: the group, its size and worth, and what to do.
+PROFILE_COLUMN_ORDER = ("tier", "rfm_segment", "customers", "share_of_customers",
+                        "average_value", "share_of_value", "actions")
+
 # Columns shown first in the customer table: what a shop owner looks for.
 CUSTOMER_COLUMN_ORDER = (
     "name", "email", "tier", "clv", "rfm_segment", "orders", "total_value", "last_order",

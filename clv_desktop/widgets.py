@@ -71,6 +71,17 @@ def fit_columns(view: QTableView, max_chars: int = 40) -> None:
             header.resizeSection(section, cap)
 
 
+def fit_height(view: QTableView, max_rows: int = 15) -> None:
+    """Make a short table exactly as tall as its rows (up to ``max_rows``), no blank area."""
+    rows = view.model().rowCount() if view.model() is not None else 0
+    shown = min(rows, max_rows)
+    body = sum(view.rowHeight(r) for r in range(shown)) if shown else view.rowHeight(0) or 0
+    height = (view.horizontalHeader().sizeHint().height() + body
+              + 2 * view.frameWidth() + view.horizontalScrollBar().sizeHint().height())
+    view.setMinimumHeight(height)
+    view.setMaximumHeight(height)
+
+
 class Card(QFrame):
     """A summary card: big value, title, one explanatory sentence."""
 

@@ -34,6 +34,7 @@ class ExportPage(QWidget):
         self.tier_boxes_layout = QHBoxLayout(self.tier_boxes_widget)
         self.tier_boxes_layout.setContentsMargins(0, 0, 0, 0)
         self.tier_boxes: dict[str, QCheckBox] = {}
+        self.tier_boxes_layout.addStretch(1)
         form.addRow(QLabel("Tiers"), self.tier_boxes_widget)
 
         modes = QWidget()
@@ -111,7 +112,7 @@ class ExportPage(QWidget):
             box = QCheckBox(tier)
             box.setChecked(chosen is None or tier in chosen)
             self.tier_boxes[tier] = box
-            self.tier_boxes_layout.addWidget(box)
+            self.tier_boxes_layout.insertWidget(len(self.tier_boxes) - 1, box)
         self.mode_buttons.get(saved.get("mode"), self.mode_buttons["per-tier"]).setChecked(True)
         self.include_no_consent.setChecked(bool(saved.get("include_no_consent", False)))
         if not self.folder.text():

@@ -7,7 +7,9 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from ..widgets import Card, ChartView, explanation, fit_columns, heading, scrollable, table_view
+from ..widgets import (
+    Card, ChartView, explanation, fit_columns, fit_height, heading, scrollable, table_view,
+)
 
 ALL = "All"
 CHART_ORDER = ("cumulative_value", "value_by_tier", "clv_distribution", "rfm_grid")
@@ -94,6 +96,7 @@ class ResultsPage(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(heading("Value tiers", level=2))
         self.tier_view = table_view(self.controller.tier_profile_model)
+        self.tier_view.setWordWrap(True)
         layout.addWidget(self.tier_view)
         layout.addWidget(heading("Segments and what to do with them", level=2))
         layout.addWidget(explanation("RFM segments group customers by how recently, how "
@@ -101,7 +104,8 @@ class ResultsPage(QWidget):
                                      "recommended actions."))
         self.segment_view = table_view(self.controller.segment_profile_model)
         self.segment_view.setWordWrap(True)
-        layout.addWidget(self.segment_view, 1)
+        layout.addWidget(self.segment_view)
+        layout.addStretch(1)
         return page
 
     # -- comparison ----------------------------------------------------------------------
@@ -117,6 +121,9 @@ class ResultsPage(QWidget):
         row.addWidget(self.compare_button)
         row.addStretch(1)
         layout.addLayout(row)
+        self.comparison_label = QLabel()
+        self.comparison_label.setWordWrap(True)
+        layout.addWidget(self.comparison_label)
         self.migration_heading = heading("Tier migration (rows: before, columns: now)", 2)
         layout.addWidget(self.migration_heading)
         self.migration_view = table_view(self.controller.migration_model)
@@ -124,12 +131,13 @@ class ResultsPage(QWidget):
         self.movement_heading = heading("Movement", 2)
         layout.addWidget(self.movement_heading)
         self.movement_view = table_view(self.controller.movement_model)
-        layout.addWidget(self.movement_view, 1)
+        layout.addWidget(self.movement_view)
+        layout.addStretch(1)
         self._set_comparison_visible(False)
         return page
 
     def _set_comparison_visible(self, visible: bool) -> None:
-        for widget in (self.migration_heading, self.migration_view):
+        for widget in (self.migration_heading, self.migration_view, self.comparison_label):
             widget.setVisible(visible)
         has_movement = visible and self.controller.movement_model.rowCount() > 0
         for widget in (self.movement_heading, self.movement_view):
@@ -145,8 +153,10 @@ class ResultsPage(QWidget):
     def _show_comparison(self) -> None:
         self._set_comparison_visible(True)
         self.tabs.setCurrentIndex(3)
-        fit_columns(self.migration_view)
-        fit_columns(self.movement_view)
+        self.comparison_label.setText("\n".join(self.controller.comparison_lines))
+        for view in (self.migration_view, self.movement_view):
+            fit_columns(view)
+            fit_height(view)
 
     # -- refresh -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -174,9 +184,14 @@ class ResultsPage(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
-        self.customer_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        value_column = controller.customer_model.table.column_index("clv")
+        if value_column is not None:  # most valuable customers first
+            self.customer_view.sortByColumn(value_column, Qt.SortOrder.DescendingOrder)
         self._apply_filters()
         fit_columns(self.customer_view, 30)
-        fit_columns(self.tier_view)
+        fit_columns(self.tier_view, 60)
         fit_columns(self.segment_view, 60)
+        for view in (self.tier_view, self.segment_view):
+            view.resizeRowsToContents()
+            fit_height(view, max_rows=20)
         self._set_comparison_visible(False)

@@ -53,7 +53,8 @@ class StartPage(QWidget):
         self.recent_list.itemActivated.connect(
             lambda item: self.recent_chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.recent_label)
-        layout.addWidget(self.recent_list, 1)
+        layout.addWidget(self.recent_list)
+        layout.addStretch(1)
 
     def set_recent_files(self, paths: list[str]) -> None:
         self.recent_list.clear()
