@@ -81,11 +81,16 @@ _NON_ATTRIBUTE_WORDS = {
     "transaction", "tip", "gratuity", "shipping", "duties", "weight", "barcode", "receipt", "invoice",
     "reference", "checkout", "token", "url", "link", "ip", "useragent", "password", "card", "last4", "fulfillment",
     "fulfilled", "status", "tags", "order", "orders", "created", "updated", "paid", "cancelled", "canceled",
-    "time", "date", "number", "num", "no", "id", "spent", "spend", "sales", "value", "hash",
+    "time", "date", "number", "num", "no", "id", "spent", "spend", "sales", "value", "hash", "name", "first",
+    "last", "firstname", "lastname", "email", "mail", "username", "coupon", "coupons", "code", "street",
+    "address", "address1", "address2", "consent", "marketing", "accepts", "type", "typ", "zeitzone", "uhrzeit",
+    "timezone", "zone", "mode", "message", "descriptor", "captured", "converted", "event", "device", "staff",
+    "server", "employee", "brand", "pan", "suffix", "risk", "requires", "taxable", "method", "impact",
+    "subject", "title", "insurance", "handling", "cash", "tender", "drawer", "items", "sold", "dining",
 }
-_KEEP_ATTRIBUTE_WORDS = {"country", "city", "state", "province", "region", "zip", "postcode", "postal", "channel",
-                         "source", "location", "segment", "type", "group", "gender", "company", "language",
-                         "store", "shop", "phone", "tag", "tags"}
+_KEEP_ATTRIBUTE_WORDS = {"country", "city", "state", "province", "region", "zip", "zipcode", "postcode", "postal",
+                         "channel", "source", "location", "segment", "group", "gender", "company", "language",
+                         "store", "shop", "phone", "tag", "tags", "metadata"}
 
 
 def normalise_header(name: str) -> str:

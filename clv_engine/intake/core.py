@@ -203,7 +203,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         if preset is not None and preset.refuse is not None:
             preset = None
         if preset is not None:
-            report.notes.insert(0, f"Looks like a {preset.label}.")
+            article = "an" if preset.label[0] in "AEIOU" else "a"
+            report.notes.insert(0, f"Looks like {article} {preset.label}.")
     elif preset is not None and preset.refuse is not None:
         refuse_if_unusable(preset, where, fixed)
         preset = None
@@ -261,8 +262,9 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     report.notes.extend(f"Dates: {n}." for n in dinfo.notes)
     if dinfo.ambiguous:
         which = "day/month" if dinfo.order == "DMY" else "month/day"
-        why = ("as you chose" if date_order else f"as {preset.label}s write them" if preset and preset.date_order
-               else "because nothing in the file settles it")
+        why = ("as you chose" if date_order else work.attrs.get("date_order_why")
+               or (f"as {preset.label}s write them" if preset and preset.date_order
+                   else "because nothing in the file settles it"))
         report.notes.append(
             f"Every date could be read as day/month or month/day (e.g. 05/03); they were read as {which} "
             f"{why}. If that is wrong, set the date order to {'MDY' if dinfo.order == 'DMY' else 'DMY'} "
@@ -331,7 +333,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                             "identity": identity[refund_rows.index], "date": dates[refund_rows.index],
                             "amount": amount[refund_rows.index]}, index=refund_rows.index)
     report.refunds_netted = netted_by_column + _net_refunds(orders, refunds, work, report.notes)
-    if has_lines and mode == "first" and preset is not None:
+    if has_lines and mode == "first" and (lines["key"].value_counts() > 1).any():
         report.notes.append("Orders spread over several lines (line items) were merged into one order each.")
 
     keys = orders.index.to_series()
@@ -360,7 +362,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)
-    used = work["skip"] == ""
+    used = (work["skip"] == "") & work["identity"].isin(result["customer_id"])
     customers = _customer_table(body, work[used], dates[used], roles, report)
     preview = body.head(50).astype(str)
     step("Done", 1.0)

@@ -34,6 +34,7 @@ class Preset:
     amount_mode: str | None = None  # "first" (order total on each/first row), "sum" (line amounts), None = auto
     adjust: Callable | None = None
     refuse: str | None = None  # message when the layout cannot give order history
+    alt_required: tuple[str, ...] = ()  # a second signature (e.g. the export in another language)
 
 
 def column_named(table: pd.DataFrame, *names: str) -> pd.Series | None:
@@ -141,28 +142,34 @@ _PAYPAL_NOT_PAYMENT = re.compile(
 
 
 def _paypal(work, table, notes):
-    kind = column_named(table, "Type")
-    impact = column_named(table, "Balance Impact")
+    kind = column_named(table, "Type", "Typ")
+    impact = column_named(table, "Balance Impact", "Auswirkung auf Guthaben")
     amount, info = parse_amounts(work["amount"])
+    st = _status_words(work)
+    _mark(work, st.isin(["denied", "failed", "canceled", "cancelled", "reversed", "voided", "expired", "unclaimed"]),
+          "cancelled or failed", st)
     if kind is not None:
         k = kind.str.lower()
         refund = k.str.contains("refund|reversal|chargeback|rückzahlung|erstattung|rembourse", regex=True) & (amount < 0)
         work.loc[refund, "refund_row"] = True
         incoming = k.str.contains(_PAYPAL_INCOMING) & ~k.str.contains(_PAYPAL_NOT_PAYMENT) & (amount >= 0)
         if impact is not None:
-            incoming &= ~impact.str.lower().isin(["debit", "memo"])
+            incoming &= ~impact.str.lower().isin(["debit", "memo", "belastung"])
         _mark(work, ~incoming & ~refund, "not a payment", kind)
-    st = _status_words(work)
-    _mark(work, st.isin(["denied", "failed", "canceled", "cancelled", "reversed", "voided", "expired", "unclaimed"]),
-          "cancelled or failed", st)
-    ref = column_named(table, "Reference Txn ID")
+        # on a refund the buyer is the recipient, not the sender
+        to_email = column_named(table, "To Email Address", "Empfänger E-Mail-Adresse")
+        if to_email is not None:
+            work.loc[refund, "email"] = to_email[refund]
+    ref = column_named(table, "Reference Txn ID", "Zugehöriger Transaktionscode")
     if ref is not None:
         work["parent"] = ref.where(work["refund_row"], work["order_id"])
-    _combine_date_time(work, table, ["Date"], ["Time"])
+    _combine_date_time(work, table, ["Date", "Datum"], ["Time", "Uhrzeit"])
     # region decides the date order when the column itself does not
     cur = work["currency"].str.upper()
     mostly_usd = (cur == "USD").mean() > 0.5 if len(cur) else True
     work.attrs["date_order"] = "MDY" if (mostly_usd and info.decimal == ".") else "DMY"
+    work.attrs["date_order_why"] = (f"as PayPal writes them for {'US' if work.attrs['date_order'] == 'MDY' else 'non-US'} "
+                                    "accounts (judged from the currency and decimal mark)")
 
 
 def _stripe(work, table, notes):
@@ -266,8 +273,11 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
     Preset(
         "paypal", "PayPal activity download",
         required=("date", "time", "timezone", "type", "gross", "net"), any_of=("status", "currency"),
-        roles={"order_id": ["Transaction ID"], "email": ["From Email Address"], "name": ["Name"],
-               "date": ["Date"], "amount": ["Gross"], "currency": ["Currency"], "status": ["Status"]},
+        roles={"order_id": ["Transaction ID", "Transaktionscode"],
+               "email": ["From Email Address", "Absender E-Mail-Adresse"], "name": ["Name"],
+               "date": ["Date", "Datum"], "amount": ["Gross", "Brutto"], "currency": ["Currency", "Währung"],
+               "status": ["Status"]},
+        alt_required=("datum", "uhrzeit", "brutto", "netto", "typ"),
         date_order=None, amount_mode="first", adjust=_paypal),
     Preset(
         "etsy", "Etsy sold orders export",
@@ -288,7 +298,8 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
     Preset(
         "quickbooks", "QuickBooks sales by customer detail",
         required=("date", "num", "amount"), any_of=("transactiontype", "type"),
-        roles={"name": ["Name", "Customer"], "order_id": ["Num"], "date": ["Date"], "amount": ["Amount"],
+        # QuickBooks Online puts the customer in heading rows of the unnamed first column
+        roles={"name": ["Name", "Customer", "Column 1"], "order_id": ["Num"], "date": ["Date"], "amount": ["Amount"],
                "status": ["Transaction Type", "Type"]},
         date_order="MDY", amount_mode="sum", adjust=_quickbooks),
     Preset(
@@ -320,6 +331,8 @@ def detect_layout(headers: list[str]) -> Preset | None:
     for preset in PRESETS.values():
         if all(_has(norm, r) for r in preset.required) and (
                 not preset.any_of or any(_has(norm, a) for a in preset.any_of)):
+            return preset
+        if preset.alt_required and all(_has(norm, r) for r in preset.alt_required):
             return preset
     return None
 

@@ -138,7 +138,8 @@ class DateColumn:
 
 
 _ISO_RE = r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
-_OFFSET_RE = r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}|\s[A-Z]{2,5})$"
+# a UTC offset or zone name after a time of day: "14:22:10 +0100", "10:15Z", "09:00 PST"
+_OFFSET_RE = r"(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}|[A-Z]{2,5})$"
 _NUMERIC_RE = re.compile(
     r"^(?P<a>\d{1,2})[./-](?P<b>\d{1,2})[./-](?P<y>\d{4}|\d{2})(?P<time>[ T,]+.*)?$"
 )
@@ -201,7 +202,7 @@ def parse_dates(
 
     iso = todo & s.str.match(_ISO_RE)
     if iso.any():
-        text = s[iso].str.replace(_OFFSET_RE, "", regex=True).str.replace(",", ".", regex=False)
+        text = s[iso].str.replace(_OFFSET_RE, r"\1", regex=True).str.replace(",", ".", regex=False)
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_localize(None)
@@ -259,7 +260,7 @@ def parse_dates(
     if todo.any():
         text = _normalise_date_text(s[todo].str.replace(r"(?<=[A-Za-z])-|-(?=[A-Za-z])", " ", regex=True))
         text = text.str.replace(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s", "", case=False, regex=True)
-        text = text.str.replace(_OFFSET_RE, "", regex=True)
+        text = text.str.replace(_OFFSET_RE, r"\1", regex=True)
         formats = [f + t for f in _MONTH_FORMATS for t in _TIME_FORMATS]
         out.loc[todo] = _try_formats(text, formats)
     return out, info
