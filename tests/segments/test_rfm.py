@@ -64,3 +64,25 @@ def test_as_of_recomputes_recency_from_last_order():
 def test_missing_columns_are_a_clear_error():
     with pytest.raises(InputError, match="orders"):
         rfm_scores(pd.DataFrame({"days_since_last_order": [1], "total_value": [1.0]}))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=6), min_size=1, max_size=40), st.randoms(use_true_random=False))
+def test_scores_are_in_range_tie_safe_and_order_free(values, rnd):
+    series = pd.Series(values, dtype="float64")
+    scores = quintile_score(series)
+    assert scores.between(1, 5).all()
+    for value in set(values):
+        assert scores[series == value].nunique() == 1
+    if series.nunique() > 1:
+        assert scores[series == series.max()].iloc[0] == 5
+    order = list(range(len(values)))
+    rnd.shuffle(order)
+    assert quintile_score(series.iloc[order]).sort_index().tolist() == scores.tolist()
+    # a better value never gets a lower score
+    ranked = scores.groupby(series).first().sort_index()
+    assert ranked.is_monotonic_increasing
