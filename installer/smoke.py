@@ -32,7 +32,8 @@ class SmokeResult:
 
 def sample_relative_path() -> Path:
     """Where the engine's sample sits inside the clv_engine package (from this checkout)."""
-    sys.path.insert(0, str(REPO_ROOT))
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
     import clv_engine
     from clv_engine.sample import sample_path
 

@@ -70,3 +70,25 @@ def test_missing_build_says_to_build_first(tmp_path):
     result = smoke.run_smoke(tmp_path / "CLV Toolkit", tmp_path / "sample.csv", tmp_path)
     assert not result.ok
     assert "run installer/build.py first" in result.problems[0]
+
+
+linux_layout = pytest.mark.skipif(sys.platform == "darwin", reason="macOS bundles keep data in Contents/Resources")
+
+
+@linux_layout
+def test_smoke_uses_the_sample_collected_into_the_bundle(tmp_path):
+    pytest.importorskip("clv_engine.sample")
+    relative = smoke.sample_relative_path()
+    bundled = tmp_path / "CLV Toolkit" / "_internal" / "clv_engine" / relative
+    bundled.parent.mkdir(parents=True)
+    bundled.write_text("Name,Email\n", encoding="utf-8")
+    assert smoke.bundled_sample(tmp_path) == bundled
+
+
+@linux_layout
+def test_smoke_fails_when_the_bundle_lacks_the_sample(tmp_path, capsys):
+    pytest.importorskip("clv_engine.sample")
+    (tmp_path / "CLV Toolkit" / "_internal" / "clv_engine").mkdir(parents=True)
+    assert smoke.bundled_sample(tmp_path) is None
+    assert smoke.main(["--dist", str(tmp_path)]) == 1
+    assert "sample file is not inside the bundle" in capsys.readouterr().err
