@@ -308,6 +308,8 @@ def _all_given(**arguments) -> bool:
 
 
 def _tier_value(cell):
+    if type(cell) is float or type(cell) is int:
+        return cell
     if is_blank(cell):
         return float("nan")
     try:

@@ -33,23 +33,37 @@ def as_table(values, what: str = "orders") -> list[list]:
     """Return ``values`` as a rectangular list of rows without trailing blank rows/columns.
 
     Accepts a list of lists, a 1-D list (one row, as classic xlwings passes a single-row
-    range) or a scalar. Raises :class:`InputError` when nothing is left.
+    range) or a scalar. Raises :class:`InputError` when nothing is left. A well-formed
+    range (the usual case) is returned without copying its rows.
     """
+    empty = InputError(f"the {what} range is empty.", hint="Select the range with its header row.")
     if values is None:
-        raise InputError(f"the {what} range is empty.", hint="Select the range with its header row.")
+        raise empty
     if not isinstance(values, (list, tuple)):
         values = [[values]]
     elif values and not isinstance(values[0], (list, tuple)):
         values = [list(values)]
-    rows = [list(row) if isinstance(row, (list, tuple)) else [row] for row in values]
-    while rows and all(is_blank(v) for v in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise InputError(f"the {what} range is empty.", hint="Select the range with its header row.")
-    width = max(len(row) for row in rows)
-    rows = [row + [None] * (width - len(row)) for row in rows]
-    last_used = max((i for row in rows for i, v in enumerate(row) if not is_blank(v)), default=-1)
-    return [row[: last_used + 1] for row in rows]
+    rows = values if type(values) is list else list(values)
+    end = len(rows)
+    while end and all(is_blank(v) for v in rows[end - 1]):
+        end -= 1
+    if not end:
+        raise empty
+    if end < len(rows):
+        rows = rows[:end]
+    width = len(rows[0])
+    if not all(type(row) is list and len(row) == width for row in rows):
+        width = max(len(row) if isinstance(row, (list, tuple)) else 1 for row in rows)
+        rows = [
+            (list(row) if isinstance(row, (list, tuple)) else [row]) for row in rows
+        ]
+        rows = [row + [None] * (width - len(row)) for row in rows]
+    used = width
+    while used > 1 and all(is_blank(row[used - 1]) for row in rows):
+        used -= 1
+    if used < width:
+        rows = [row[:used] for row in rows]
+    return rows
 
 
 def as_column(values, what: str = "values") -> list:
@@ -207,14 +221,28 @@ def frame_to_cells(frame, columns=None, *, index_label=None, headers=None) -> li
     """
     columns = list(frame.columns if columns is None else columns)
     headers = headers or {}
-    header = ([index_label] if index_label else []) + [headers.get(c, c) for c in columns]
-    data_columns = [frame[c].tolist() for c in columns]
+    header = ([index_label] if index_label else []) + [str(headers.get(c, c)) for c in columns]
+    data_columns = [column_cells(frame[c]) for c in columns]
     if index_label:
-        data_columns.insert(0, frame.index.tolist())
-    rows = [header]
-    for record in zip(*data_columns):
-        rows.append([excel_value(v) for v in record])
-    return rows
+        data_columns.insert(0, column_cells(frame.index.to_series()))
+    return [header] + [list(record) for record in zip(*data_columns)]
+
+
+def column_cells(series) -> list:
+    """One column as Excel-safe Python values (vectorised for numbers and dates)."""
+    kind = series.dtype.kind
+    if kind == "f":
+        values = series.to_numpy(dtype="float64")
+        cells = values.tolist()
+        if not np.isfinite(values).all():
+            cells = [v if math.isfinite(v) else None for v in cells]
+        return cells
+    if kind in "iub":
+        return series.to_numpy().tolist()
+    if kind == "M":
+        stamps = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
+        return stamps.to_numpy(dtype="datetime64[us]").tolist()  # NaT -> None
+    return [excel_value(v) for v in series.tolist()]
 
 
 def error_cell(error: BaseException) -> str:

@@ -7,11 +7,6 @@ from excel_helpers import as_lite, assert_excel_safe, cdnow_orders, is_error_cel
 from clv_engine.pipeline import Settings, analyze
 from clv_excel import functions, udfs
 
-# Intake (clv_engine.intake.values.parse_dates) reads date-only text like "1997-01-18" as
-# 1997-01-01, and cells holding datetimes go through that text: reported to the integrator.
-INTAKE_DATE_BUG = pytest.mark.xfail(strict=True, reason="intake reads YYYY-MM-DD text as the 1st of the month")
-
-
 ORDER_FUNCTIONS = ["clv_summary", "clv_predict", "clv_rfm", "clv_segments", "clv_model", "clv_intake", "clv_customers"]
 
 
@@ -43,7 +38,6 @@ def test_predict_settings_reach_the_pipeline(orders):
     assert got == pytest.approx(expected.to_dict(), rel=1e-12)
 
 
-@INTAKE_DATE_BUG
 def test_lite_serial_dates_give_the_same_result_as_datetimes(orders):
     classic = udfs.clv_summary(orders)
     functions.RESULTS.clear()
@@ -68,12 +62,10 @@ def test_lite_serial_dates_are_read_as_the_right_days(orders):
     assert last_order_of(udfs.clv_summary(as_lite(orders)), "C00004") == dt.datetime(1997, 12, 12)
 
 
-@INTAKE_DATE_BUG
 def test_datetime_cells_are_read_as_the_right_days(orders):
     assert last_order_of(udfs.clv_summary(orders), "C00004") == dt.datetime(1997, 12, 12)
 
 
-@INTAKE_DATE_BUG
 def test_text_dates_are_read_as_the_right_days(orders):
     text = [orders[0]] + [[c, d.strftime("%Y-%m-%d"), v] for c, d, v in orders[1:]]
     assert last_order_of(udfs.clv_summary(text), "C00004") == dt.datetime(1997, 12, 12)
