@@ -7,6 +7,18 @@ from __future__ import annotations
 
 from .base import BaseModel
 from .beta_geo import BetaGeoModel
+from .beta_geo_beta_binom import BetaGeoBetaBinomModel
 from .gamma_gamma import GammaGammaModel
+from .modified_beta_geo import ModifiedBetaGeoModel
+from .pareto_nbd import ParetoNBDModel
+from .shifted_beta_geometric import ShiftedBetaGeometricModel
 
-__all__ = ["BaseModel", "BetaGeoModel", "GammaGammaModel"]
+__all__ = [
+    "BaseModel",
+    "BetaGeoBetaBinomModel",
+    "BetaGeoModel",
+    "GammaGammaModel",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
+    "ShiftedBetaGeometricModel",
+]

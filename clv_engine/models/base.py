@@ -264,11 +264,12 @@ class BaseModel:
                         result.message)
             best = min(candidates, key=lambda c: c[2])[1]
             nm = optimize.minimize(objective, best, method="Nelder-Mead",
-                                   options={"maxiter": 4000 * len(start), "xatol": 1e-9,
+                                   options={"maxiter": 600 * len(start), "xatol": 1e-8,
                                             "fatol": 1e-14, "adaptive": True})
             candidates.append(("Nelder-Mead", nm.x, nm.fun))
             bfgs = optimize.minimize(objective_and_gradient, np.clip(nm.x, lower, upper),
-                                     jac=True, method="BFGS", options={"gtol": 1e-9})
+                                     jac=True, method="BFGS",
+                                     options={"gtol": 1e-9, "maxiter": 500})
             candidates.append(("BFGS", bfgs.x, bfgs.fun))
         name, theta, value = min(candidates, key=lambda c: c[2])
         if not np.isfinite(value) or value >= 1e99:
