@@ -17,13 +17,13 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Cancelled, ClvError, InputError
+from .intake import ROLES
 
-ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status", "refund", "consent")
 DEMO_EXPORTS = ("mailchimp", "klaviyo", "hubspot", "brevo", "activecampaign", "generic")
 
 
 class _Progress:
-    """Progress on stderr: a bar on a terminal, one line per step otherwise.
+    """Progress on stderr as a bar, only when stderr is a terminal.
 
     Nothing is shown for a run that finishes within a moment.
     """
@@ -39,28 +39,24 @@ class _Progress:
         self.drawn = False
 
     def __call__(self, step: str, fraction: float) -> None:
-        if self.quiet:
+        if self.quiet or not self.tty:
             return
         now = time.monotonic()
         if now - self.start < self.delay:
             return
-        if self.tty:
-            if now - self.last_draw < 0.1 and step == self.last_step:
-                return
-            width = 24
-            filled = int(round(fraction * width))
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {step:<32}")
-            self.stream.flush()
-            self.drawn = True
-        elif step != self.last_step:
-            self.stream.write(f"{step}…\n")
-            self.stream.flush()
+        if now - self.last_draw < 0.1 and step == self.last_step:
+            return
+        width = 24
+        filled = int(round(fraction * width))
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {step[:40]:<40}")
+        self.stream.flush()
+        self.drawn = True
         self.last_step = step
         self.last_draw = now
 
     def finish(self) -> None:
         if self.drawn:
-            self.stream.write("\r" + " " * 64 + "\r")
+            self.stream.write("\r" + " " * 72 + "\r")
             self.stream.flush()
 
 
@@ -89,7 +85,7 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
                    help="auto (default): best predictive model, or the formula when the data is too thin")
     g.add_argument("--model", choices=("auto", "bgnbd", "mbgnbd", "paretonbd"), default="auto",
                    help="predictive model (default: chosen on your own data)")
-    g.add_argument("--horizon", type=float, default=12.0, metavar="MONTHS", help="prediction horizon (default 12)")
+    g.add_argument("--horizon", type=int, default=12, metavar="MONTHS", help="prediction horizon (default 12)")
     g.add_argument("--discount-rate", type=float, default=0.10, metavar="RATE", help="yearly, e.g. 0.1 (default)")
     g.add_argument("--margin", type=float, default=1.0, metavar="FRACTION", help="gross margin, e.g. 0.4 (default 1)")
     g.add_argument("--acquisition-cost", type=float, default=0.0, metavar="AMOUNT", help="cost to win a customer")

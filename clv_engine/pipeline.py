@@ -41,7 +41,8 @@ CUSTOMER_COLUMNS = [
     "clv_method", "p_alive", "churn_risk", "expected_orders", "next_order_date", "tier",
     "rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment", "actions",
 ]
-_PREDICTIVE_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "churn_risk", "expected_orders", "next_order_date"]
+_PREDICTIVE_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "churn_risk", "expected_orders", "next_order_date",
+                       "expected_order_value"]
 
 ProgressCallback = Callable[[str, float], None]
 
@@ -56,7 +57,7 @@ class Settings:
 
     method: str = "auto"  # auto | predictive | historical | simple
     model: str = "auto"  # for predictive: auto | bgnbd | mbgnbd | paretonbd
-    horizon_months: float = 12.0
+    horizon_months: int = 12  # whole months, 1 to 120
     discount_rate: float = 0.10  # per year
     margin: float = 1.0  # gross margin as a fraction (1 = revenue)
     acquisition_cost: float = 0.0
@@ -87,8 +88,15 @@ class Settings:
             raise InputError(f"unknown method {self.method!r}", hint=f"Use one of: {', '.join(METHODS)}.")
         if self.model not in MODELS:
             raise InputError(f"unknown model {self.model!r}", hint=f"Use one of: {', '.join(MODELS)}.")
+        try:
+            months = float(self.horizon_months)
+        except (TypeError, ValueError):
+            raise InputError(f"horizon must be a number of months, got {self.horizon_months!r}") from None
+        if not (math.isfinite(months) and months == int(months) and 1 <= months <= 120):
+            raise InputError(f"horizon {self.horizon_months!r} is not a whole number of months from 1 to 120",
+                             hint="Use e.g. 12 for one year.")
+        self.horizon_months = int(months)
         checks = [
-            ("horizon (months)", self.horizon_months, 0, 600, False),
             ("discount rate", self.discount_rate, 0, 1, True),
             ("margin", self.margin, 0, 1, True),
             ("acquisition cost", self.acquisition_cost, 0, math.inf, True),
@@ -99,7 +107,7 @@ class Settings:
                 v = float(value)
             except (TypeError, ValueError):
                 raise InputError(f"{label} must be a number, got {value!r}") from None
-            ok = math.isfinite(v) and (low <= v <= high if closed else low < v < high or (v == high and high == 600))
+            ok = math.isfinite(v) and (low <= v <= high if closed else low < v < high)
             if not ok:
                 raise InputError(f"{label} {v:g} is out of range", hint=f"Use a value from {low:g} to {high:g}.")
         if self.lifespan_years is not None and not (0 < float(self.lifespan_years) <= 100):
@@ -172,11 +180,14 @@ class Analysis:
         exports = []
         if self.settings.exports:
             from .exports import export_email_lists
+            from .segments import Playbook
 
+            playbook = Playbook.load(self.settings.playbook)
             for tool in self.settings.exports:
                 result = export_email_lists(
                     self.customers, tool, out / "exports", mode=self.settings.export_mode,
                     include_no_consent=self.settings.include_no_consent, overwrite=overwrite_exports,
+                    playbook=playbook, value_col=self.settings.value_column,
                 )
                 exports.append({"tool": tool, "files": [str(Path(f).name) for f in result.files],
                                 "written": int(result.written),
@@ -254,6 +265,8 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     if settings.compare is not None:
         comparison = compare_runs(read_previous_customers(settings.compare), customers)
         customers["movement"] = comparison.movement.reindex(customers["customer_id"]).fillna("").to_numpy()
+    customers = _contract_order(customers, attributes=[c for c in data.customers.columns
+                                                       if c not in ("email", "name", "consent")])
     tier_profiles = segment_profiles(customers, "tier", value_col=settings.value_column, playbook=playbook)
     rfm_profiles = segment_profiles(customers, "rfm_segment", value_col=settings.value_column, playbook=playbook)
 
@@ -315,6 +328,16 @@ def _customer_table(data, summary: pd.DataFrame, clv_table: pd.DataFrame, method
         if column not in table.columns:
             table[column] = people[column].to_numpy()
     return table
+
+
+_BTYD_COLUMNS = ["frequency", "recency", "T", "monetary_value", "expected_order_value", "movement"]
+
+
+def _contract_order(customers: pd.DataFrame, attributes: list[str]) -> pd.DataFrame:
+    """Contract columns first (docs/architecture.md), then model inputs, then attributes."""
+    first = [c for c in CUSTOMER_COLUMNS + _BTYD_COLUMNS if c in customers.columns]
+    rest = [c for c in customers.columns if c not in first and c not in attributes]
+    return customers[first + rest + [c for c in attributes if c in customers.columns and c not in first]]
 
 
 def _run_summary(data, summary, customers, tier_profiles, settings, method_info, prediction, comparison) -> dict:

@@ -1,0 +1,106 @@
+"""The clv command: outputs, exit codes, messages for people."""
+import json
+
+import pandas as pd
+import pytest
+
+from clv_engine import cli
+
+REQUIRED = ["customer_id", "email", "name", "orders", "total_value", "first_order", "last_order", "clv", "tier"]
+
+
+def _write_orders(path, rows=None):
+    rows = rows or [
+        ("1001", "ann@example.com", "Ann Lee", "2024-01-05", "$120.00"),
+        ("1002", "bob@example.com", "Bob Ray", "2024-01-09", "$35.50"),
+        ("1003", "ann@example.com", "Ann Lee", "2024-03-02", "$80.00"),
+        ("1004", "cy@example.com", "Cy Dee", "2024-04-11", "$1,240.00"),
+        ("1005", "bob@example.com", "Bob Ray", "2024-05-20", "($10.00)"),
+        ("1006", "", "", "2024-05-21", "$12.00"),
+        ("1007", "dee@example.com", "Dee Fox", "not a date", "$40.00"),
+    ]
+    lines = ["Order,Email,Customer,Date,Total"] + [",".join(f'"{v}"' for v in r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_analyze_writes_every_file_with_required_columns(tmp_path, capsys):
+    src = _write_orders(tmp_path / "orders.csv")
+    out = tmp_path / "new" / "results"
+    code = cli.main(["analyze", str(src), "--out", str(out), "--method", "historical", "--no-report"])
+    assert code == 0
+    customers = pd.read_csv(out / "customers.csv", dtype={"customer_id": str})
+    assert all(c in customers.columns for c in REQUIRED)
+    assert len(customers) == 3  # ann, bob, cy; the blank-customer and bad-date rows are skipped
+    ann = customers.set_index("email").loc["ann@example.com"]
+    assert ann["orders"] == 2 and ann["total_value"] == 200 and ann["first_order"] == "2024-01-05"
+    bob = customers.set_index("email").loc["bob@example.com"]
+    assert bob["total_value"] == pytest.approx(25.5)  # (10.00) is a negative amount
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["rows_read"] == 7 and summary["rows_used"] == 5
+    assert sum(summary["rows_skipped"].values()) == 2
+    assert summary["customers"] == 3 and summary["version"]
+    assert summary["settings"]["method"] == "historical"
+    intake = pd.read_csv(out / "intake.csv")
+    assert sorted(intake["row"].tolist()) == [7, 8]  # spreadsheet rows: header is row 1
+    assert (out / "segments.csv").exists()
+    assert "3 customers" in capsys.readouterr().out
+
+
+def test_missing_file_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "results"
+    code = cli.main(["analyze", str(tmp_path / "nope.csv"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("clv: error:") and "nope.csv" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--map", "date"], "ROLE=COLUMN"),
+    (["--map", "colour=Total"], "unknown role"),
+    (["--tiers", "20,20"], "adds up to 40"),
+    (["--tier-names", "A,B"], "3 tiers need 3"),
+    (["--margin", "40"], "margin"),
+    (["--map", "date=Shipped"], "Shipped"),
+])
+def test_bad_options_are_explained(tmp_path, capsys, args, expected):
+    src = _write_orders(tmp_path / "orders.csv")
+    out = tmp_path / "results"
+    code = cli.main(["analyze", str(src), "--out", str(out), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and expected in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_compare_with_an_earlier_run_adds_movement(tmp_path):
+    src = _write_orders(tmp_path / "orders.csv")
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert cli.main(["analyze", str(src), "--out", str(first), "--method", "historical", "--no-report", "-q"]) == 0
+    assert cli.main(["analyze", str(src), "--out", str(second), "--method", "historical", "--no-report", "-q",
+                     "--compare", str(first / "customers.csv")]) == 0
+    customers = pd.read_csv(second / "customers.csv")
+    assert set(customers["movement"]) == {"same"}
+    migration = pd.read_csv(second / "migration.csv")
+    assert migration.shape[0] >= 3
+
+
+def test_demo_runs_the_whole_job_on_the_bundled_sample(tmp_path):
+    out = tmp_path / "demo"
+    assert cli.main(["demo", "--out", str(out), "-q"]) == 0
+    customers = pd.read_csv(out / "customers.csv", dtype={"customer_id": str})
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["layout"] == "shopify_orders"
+    assert summary["rows_read"] == summary["rows_used"] + sum(summary["rows_skipped"].values())
+    assert len(customers) == summary["customers"] > 1000
+    for column in ("clv", "clv_low", "clv_high"):
+        assert customers[column].notna().all() and (customers[column] >= 0).all()
+    assert (customers["clv_low"] <= customers["clv"] + 1e-6).all()
+    assert (customers["clv"] <= customers["clv_high"] + 1e-6).all()
+    assert set(customers["tier"]) == {"High", "Medium", "Low"}
+    assert customers["rfm_segment"].notna().all()
+    assert (out / "report.xlsx").exists()
+    assert len(list((out / "exports").glob("mailchimp_*.csv"))) == 3
+    # A second demo into the same folder replaces its own lists and says so in the summary.
+    assert cli.main(["demo", "--out", str(out), "-q"]) == 0
