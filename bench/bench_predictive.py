@@ -1,0 +1,154 @@
+"""Predictive CLV job, CLV Toolkit vs lifetimes, on the same synthetic order log.
+
+Each side runs in its own subprocess of this script (so peak memory is measured fairly,
+as the process's maximum resident set size) on the same CSV, in the same run:
+
+    read CSV -> customer summary -> fit BG/NBD and Gamma-Gamma -> 12-month CLV ->
+    P(alive) -> value tiers -> write CSV
+
+CLV Toolkit does more work in its step (``predict_clv``: a holdout check of the model,
+the 80% interval by simulation, next-order dates); lifetimes computes point CLV only.
+Both write customer id, CLV, P(alive) and tier (CLV Toolkit also the interval).
+
+    python bench/bench_predictive.py                       # 1 million customers
+    python bench/bench_predictive.py --customers 20000     # quick run
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def peak_memory_mb() -> float:
+    """Peak resident set size of this process (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
+
+
+def run_toolkit(csv_path: str, out_path: str) -> dict:
+    import pandas as pd
+
+    from clv_engine.predictive import predict_clv
+    from clv_engine.tiers import assign_tiers
+
+    steps = {}
+    t0 = time.perf_counter()
+    orders = pd.read_csv(csv_path, usecols=["customer_id", "date", "amount"], parse_dates=["date"],
+                         dtype={"customer_id": str})
+    steps["read"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    prediction = predict_clv(orders, model="bgnbd", horizon_months=12, discount_rate=0.10)
+    steps["predict"] = time.perf_counter() - t
+    t = time.perf_counter()
+    table = prediction.customers[["clv", "clv_low", "clv_high", "p_alive"]].copy()
+    table["tier"] = assign_tiers(table["clv"])
+    table.to_csv(out_path, float_format="%.6g")
+    steps["tiers+write"] = time.perf_counter() - t
+    return {"seconds": time.perf_counter() - t0, "steps": steps, "customers": len(table),
+            "total_clv": float(table["clv"].sum()), "params": prediction.model.get("params")}
+
+
+def run_lifetimes(csv_path: str, out_path: str) -> dict:
+    import numpy as np
+    import pandas as pd
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    steps = {}
+    t0 = time.perf_counter()
+    orders = pd.read_csv(csv_path, usecols=["customer_id", "date", "amount"], parse_dates=["date"],
+                         dtype={"customer_id": str})
+    steps["read"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    summary = summary_data_from_transaction_data(orders, "customer_id", "date", "amount")
+    steps["summary"] = time.perf_counter() - t
+    t = time.perf_counter()
+    weeks = summary.assign(recency=summary["recency"] / 7, T=summary["T"] / 7)
+    bgf = BetaGeoFitter().fit(weeks["frequency"], weeks["recency"], weeks["T"])
+    repeat = weeks.loc[(weeks["frequency"] > 0) & (weeks["monetary_value"] > 0)]
+    ggf = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    steps["fit"] = time.perf_counter() - t
+    t = time.perf_counter()
+    monthly_rate = 1.10 ** (1 / 12) - 1
+    clv = ggf.customer_lifetime_value(bgf, weeks["frequency"], weeks["recency"], weeks["T"],
+                                      weeks["monetary_value"], time=12, discount_rate=monthly_rate, freq="W")
+    p_alive = bgf.conditional_probability_alive(weeks["frequency"], weeks["recency"], weeks["T"])
+    steps["clv"] = time.perf_counter() - t
+    t = time.perf_counter()
+    table = pd.DataFrame({"clv": clv.fillna(0.0), "p_alive": p_alive}, index=weeks.index)
+    table["tier"] = pd.qcut(table["clv"].rank(method="first", ascending=False), [0, 0.2, 0.7, 1.0],
+                            labels=["High", "Medium", "Low"])
+    table.to_csv(out_path, float_format="%.6g")
+    steps["tiers+write"] = time.perf_counter() - t
+    return {"seconds": time.perf_counter() - t0, "steps": steps, "customers": len(table),
+            "total_clv": float(np.nansum(clv)), "nan_clv": int(clv.isna().sum()),
+            "params": {k: float(v) for k, v in bgf.params_.items()}}
+
+
+def run_side(side: str, csv_path: str, out_path: str) -> None:
+    result = (run_toolkit if side == "toolkit" else run_lifetimes)(csv_path, out_path)
+    result["peak_mb"] = peak_memory_mb()
+    print(json.dumps(result))
+
+
+def spawn(side: str, csv_path: str, out_path: str, timeout: float) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--side", side, "--csv", csv_path, "--out", out_path]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--csv", help="order CSV to use (generated when missing)")
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--side", choices=["toolkit", "lifetimes"], help=argparse.SUPPRESS)
+    parser.add_argument("--skip-lifetimes", action="store_true", help="time CLV Toolkit only")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per side")
+    args = parser.parse_args(argv)
+    if args.side:
+        run_side(args.side, args.csv, args.out)
+        return 0
+
+    workdir = Path(tempfile.mkdtemp(prefix="clv_bench_"))
+    csv_path = args.csv or str(workdir / f"orders_{args.customers}.csv")
+    if not os.path.exists(csv_path):
+        sys.path.insert(0, str(HERE))
+        from generate_orders import generate_orders
+
+        t = time.perf_counter()
+        orders = generate_orders(args.customers, args.seed)
+        orders.to_csv(csv_path, index=False, date_format="%Y-%m-%d %H:%M:%S")
+        print(f"generated {len(orders):,} orders of {args.customers:,} customers in "
+              f"{time.perf_counter() - t:.1f} s -> {csv_path}")
+    results = {"toolkit": spawn("toolkit", csv_path, str(workdir / "toolkit.csv"), args.timeout)}
+    print("CLV Toolkit:", json.dumps(results["toolkit"]))
+    if not args.skip_lifetimes:
+        results["lifetimes"] = spawn("lifetimes", csv_path, str(workdir / "lifetimes.csv"), args.timeout)
+        print("lifetimes:  ", json.dumps(results["lifetimes"]))
+        ours, theirs = results["toolkit"], results["lifetimes"]
+        if "error" not in ours and "error" not in theirs:
+            print(f"time:   {ours['seconds']:.1f} s vs {theirs['seconds']:.1f} s -> "
+                  f"{theirs['seconds'] / ours['seconds']:.1f}x faster")
+            print(f"memory: {ours['peak_mb']:.0f} MB vs {theirs['peak_mb']:.0f} MB -> "
+                  f"{theirs['peak_mb'] / ours['peak_mb']:.1f}x less")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
