@@ -242,7 +242,7 @@ def _read_excel(path: Path, sheet: str | None) -> RawTable:
             with pd.ExcelFile(path, engine=engine) as book:
                 sheets = list(book.sheet_names)
                 chosen = _choose_sheet(sheets, sheet, name)
-                frame = book.parse(chosen, header=None, dtype=object)
+                frame = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
             rows = frame.astype(object).where(frame.notna(), None).values.tolist()
     except InputError:
         raise

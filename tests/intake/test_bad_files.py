@@ -1,0 +1,95 @@
+"""Files that cannot be used give one clear message naming the file and what to do."""
+import zipfile
+
+import pytest
+
+from clv_engine.errors import InputError
+from clv_engine.intake import read_orders
+
+
+def error_for(source, **kw) -> str:
+    with pytest.raises(InputError) as err:
+        read_orders(source, **kw)
+    return str(err.value)
+
+
+def test_missing_file(tmp_path):
+    message = error_for(tmp_path / "nope.csv")
+    assert "nope.csv" in message and "does not exist" in message and "Check the file name" in message
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert "empty.csv: the file is empty" in error_for(tmp_path / "empty.csv")
+    (tmp_path / "blank.csv").write_bytes(b"\xef\xbb\xbf\r\n\r\n")
+    assert "empty" in error_for(tmp_path / "blank.csv")
+
+
+def test_header_only(tmp_path):
+    (tmp_path / "head.csv").write_text("Order ID,Email,Date,Total\n")
+    assert "no rows under the column headers" in error_for(tmp_path / "head.csv")
+
+
+def test_pdf_renamed_to_csv(tmp_path):
+    (tmp_path / "orders.csv").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    message = error_for(tmp_path / "orders.csv")
+    assert "orders.csv" in message and "PDF" in message and "Export the orders" in message
+
+
+def test_zip_renamed_to_csv(tmp_path):
+    with zipfile.ZipFile(tmp_path / "orders.csv", "w") as z:
+        z.writestr("a.txt", "hello")
+    assert "zip archive" in error_for(tmp_path / "orders.csv")
+
+
+def test_binary_garbage(tmp_path):
+    (tmp_path / "orders.csv").write_bytes(bytes(range(256)) * 20)
+    assert "not text" in error_for(tmp_path / "orders.csv")
+
+
+def test_wrong_sheet_lists_the_sheets(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Orders 2024"
+    book.create_sheet("Customers")
+    book.save(tmp_path / "book.xlsx")
+    message = error_for(tmp_path / "book.xlsx", sheet="Orders")
+    assert "no sheet 'Orders'" in message and "'Orders 2024', 'Customers'" in message
+
+
+def test_damaged_workbook(tmp_path):
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    message = error_for(tmp_path / "book.xlsx")
+    assert "book.xlsx" in message and "could not be opened" in message
+
+
+@pytest.mark.parametrize("role, header", [("date", "Date"), ("amount", "Total"), ("customer_id", "Email")])
+def test_missing_column_lists_columns_and_how_to_map(tmp_path, role, header):
+    cols = ["Order ID", "Email", "Date", "Total"]
+    cols[cols.index(header)] = "Something"
+    text = ",".join(cols) + "\n1,a@x.test,2024-03-05,10\n"
+    (tmp_path / "o.csv").write_text(text)
+    message = error_for(tmp_path / "o.csv")
+    assert "'Something'" in message and f"--map {role}=COLUMN" in message
+
+
+def test_unknown_mapping_column(tmp_path):
+    (tmp_path / "o.csv").write_text("Order ID,Email,Date,Total\n1,a@x.test,2024-03-05,10\n")
+    message = error_for(tmp_path / "o.csv", mapping={"amount": "Revenue"})
+    assert "no column 'Revenue'" in message and "'Total'" in message
+    assert "unknown column role" in error_for(tmp_path / "o.csv", mapping={"price": "Total"})
+
+
+def test_nothing_readable_names_the_top_reasons(tmp_path):
+    (tmp_path / "o.csv").write_text("Order ID,Email,Date,Total\n1,a@x.test,soon,10\n2,b@x.test,later,5\n3,,2024-01-01,1\n")
+    message = error_for(tmp_path / "o.csv")
+    assert "none of the 3 rows" in message and "unreadable date: 2" in message and "no customer: 1" in message
+
+
+def test_asking_for_a_currency_not_in_the_file(tmp_path):
+    (tmp_path / "o.csv").write_text("Order ID,Email,Date,Total,Currency\n1,a@x.test,2024-03-05,10,USD\n")
+    assert "no orders in GBP" in error_for(tmp_path / "o.csv", currency="GBP")
+
+
+def test_unsupported_source_type():
+    assert "cannot read orders from a int" in error_for(42)

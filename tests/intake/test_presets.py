@@ -1,0 +1,159 @@
+"""Each platform export, in its real column layout, gives the right orders, skips and refunds."""
+import pandas as pd
+import pytest
+
+from clv_engine.errors import InputError
+from clv_engine.intake import LAYOUTS, read_orders
+
+
+def amounts(data):
+    return dict(zip(data.orders["order_id"], data.orders["amount"].round(2)))
+
+
+def check_accounting(data):
+    r = data.report
+    assert r.rows_read == r.rows_used + len(r.skipped)
+    assert sum(r.rows_skipped.values()) == len(r.skipped)
+    assert not data.orders["amount"].isna().any()
+    assert (data.orders["customer_id"] != "").all()
+    assert str(data.orders["date"].dtype) == "datetime64[ns]"
+    assert set(data.orders["customer_id"]) == set(data.customers.index)
+
+
+def test_shopify_orders_merge_line_items_and_net_refunds(data_dir):
+    data = read_orders(data_dir / "shopify_orders.csv")
+    r = data.report
+    assert r.layout == "shopify_orders" and r.layout_label == LAYOUTS["shopify_orders"]
+    assert "Looks like a Shopify orders export." in r.notes
+    assert amounts(data) == {"#1001": 59.8, "#1002": 75.0, "#1003": 20.0, "#1004": 15.5, "#1007": 0.0, "#1008": 12.0}
+    assert r.rows_skipped == {"cancelled or failed": 3}  # voided (2 line rows) + cancelled
+    assert r.refunds_netted == 2
+    assert r.currency == "EUR"
+    first = data.orders.set_index("order_id").loc["#1002"]
+    assert first["customer_id"] == "ben@example.com"  # trimmed and lower-cased
+    assert first["date"] == pd.Timestamp("2024-03-06 09:00:00")  # local wall time, offset dropped
+    assert first["row"] == 4
+    assert any("pending" in n for n in r.notes)
+    check_accounting(data)
+
+
+def test_shopify_customers_keep_latest_attributes_and_consent(data_dir):
+    customers = read_orders(data_dir / "shopify_orders.csv").customers
+    ana = customers.loc["ana@example.com"]
+    assert ana["name"] == "Ana Souza"
+    assert ana["Billing City"] == "Hamburg"  # most recent order
+    assert ana["Billing Zip"] == "20095"  # leading apostrophe stripped
+    assert ana["Phone"] == "+4917612345"
+    assert not ana["consent"]  # said yes first, then no
+    assert customers.loc["fay@example.com", "consent"]
+    assert customers.loc["carla díaz", "name"] == "Carla Díaz"  # POS order without email: identity by name
+    assert "Lineitem name" not in customers.columns and "Subtotal" not in customers.columns
+    assert str(customers["consent"].dtype) == "boolean"
+
+
+def test_shopify_customers_export_is_refused_with_advice(data_dir):
+    with pytest.raises(InputError, match="Export the Orders instead") as err:
+        read_orders(data_dir / "shopify_customers.csv")
+    assert "shopify_customers.csv" in str(err.value)
+
+
+def test_woocommerce_analytics_refund_rows_are_netted(data_dir):
+    data = read_orders(data_dir / "woocommerce_core.csv")
+    assert data.report.layout == "woocommerce_core"
+    assert amounts(data) == {"1201": 45.0, "1202": 40.0, "1203": 40.0, "1204": 25.0, "1205": 1025.0}
+    assert data.report.refunds_netted == 1
+    assert data.orders.set_index("order_id").loc["1203", "customer_id"] == "jane miller"
+    check_accounting(data)
+
+
+def test_woocommerce_plugin_refund_items_statuses_and_currency(data_dir):
+    data = read_orders(data_dir / "woocommerce_plugin.csv")
+    r = data.report
+    assert r.layout == "woocommerce_plugin"
+    assert amounts(data) == {"501": 54.9, "502": 100.0, "505": 0.0}
+    assert r.rows_skipped == {"cancelled or failed": 2, "not paid": 1, "other currency": 1}
+    assert r.refunds_netted == 2
+    assert data.customers.loc["12", "name"] == "Ki Tan"
+    check_accounting(data)
+
+
+def test_square_uses_total_collected_and_nets_refund_events(data_dir):
+    data = read_orders(data_dir / "square.csv")
+    assert data.report.layout == "square"
+    assert data.report.mapping["amount"] == "Total Collected"
+    assert amounts(data) == {"TX1": 1339.2, "TX2": 3.0}
+    assert data.orders.set_index("order_id").loc["TX1", "date"] == pd.Timestamp("2026-10-05 14:30:00")
+    assert data.report.rows_skipped == {"no customer": 1}
+    assert data.report.refunds_netted == 1
+    check_accounting(data)
+
+
+def test_stripe_drops_failed_and_uncaptured_and_subtracts_refunded(data_dir):
+    data = read_orders(data_dir / "stripe.csv")
+    r = data.report
+    assert r.layout == "stripe"
+    assert amounts(data) == {"ch_1A": 1000.0, "ch_1B": 30.0, "ch_1D": 0.0}
+    assert r.currency == "USD"  # lower-case usd in the file
+    assert set(r.skipped["detail"]) >= {"not captured", "EUR"}
+    assert r.rows_skipped == {"cancelled or failed": 2, "other currency": 1}
+    check_accounting(data)
+
+
+def test_paypal_keeps_incoming_payments_and_nets_refunds(data_dir):
+    data = read_orders(data_dir / "paypal_us.csv")
+    r = data.report
+    assert r.layout == "paypal"
+    assert amounts(data) == {"5AB1": 1000.0, "8GH4": 30.0}  # Gross, not Net; refunds netted
+    assert r.rows_skipped == {"not a payment": 3, "cancelled or failed": 1}
+    assert r.refunds_netted == 2
+    assert "shop@seller.test" not in data.customers.index
+    assert r.date_order == "MDY" and any("month/day" in n for n in r.notes)
+    check_accounting(data)
+
+
+def test_paypal_german_decimal_comma_and_day_month(data_dir):
+    data = read_orders(data_dir / "paypal_de.csv")
+    assert data.report.layout == "paypal"
+    assert amounts(data) == {"A1": 35.82, "A2": 1234.5}
+    assert data.orders.set_index("order_id").loc["A1", "date"] == pd.Timestamp("2024-03-05 14:02:11")
+    assert data.report.rows_skipped == {"not a payment": 1}
+    check_accounting(data)
+
+
+def test_etsy_uses_adjusted_total_and_two_digit_years(data_dir):
+    data = read_orders(data_dir / "etsy.csv")
+    assert data.report.layout == "etsy"
+    assert amounts(data) == {"3001": 25.0, "3002": 30.0, "3004": 1000.0}
+    assert data.orders["date"].min() == pd.Timestamp("2024-03-05")
+    assert data.report.rows_skipped == {"cancelled or failed": 1}
+    check_accounting(data)
+
+
+def test_toast_adds_split_payments_and_skips_voids(data_dir):
+    data = read_orders(data_dir / "toast.csv")
+    assert data.report.layout == "toast"
+    assert amounts(data) == {"C1": 30.0, "C2": 30.0}
+    assert data.report.rows_skipped == {"cancelled or failed": 1}
+    check_accounting(data)
+
+
+def test_quickbooks_report_headings_totals_and_credit_memos(data_dir):
+    data = read_orders(data_dir / "quickbooks.csv")
+    r = data.report
+    assert r.layout == "quickbooks" and r.header_row == 5
+    assert amounts(data) == {"1001": 175.0, "1010": 1150.0, "1020": 90.0}
+    assert r.rows_skipped == {"blank row": 1, "totals row": 3, "heading row": 2, "not a payment": 1}
+    assert set(data.orders["customer_id"]) == {"amy's bird sanctuary", "bill's windsurf shop"}
+    check_accounting(data)
+
+
+def test_amazon_report_without_buyers_is_refused(data_dir):
+    with pytest.raises(InputError, match="no email, name or customer id"):
+        read_orders(data_dir / "amazon.txt")
+
+
+def test_forcing_a_layout_overrides_detection(data_dir):
+    data = read_orders(data_dir / "woocommerce_core.csv", layout="generic")
+    assert data.report.layout == "generic"
+    with pytest.raises(InputError, match="unknown layout"):
+        read_orders(data_dir / "woocommerce_core.csv", layout="magento")

@@ -1,0 +1,98 @@
+"""Amount, date and consent cells in the shapes shops and spreadsheets write them."""
+import pandas as pd
+import pytest
+
+from clv_engine.intake.values import parse_amounts, parse_consent, parse_dates
+
+
+def amounts(cells, **kw):
+    values, info = parse_amounts(pd.Series(cells, dtype=str), **kw)
+    return [None if pd.isna(v) else round(v, 4) for v in values], info
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("$1,240.00", 1240.0), ("-$0.95", -0.95), ("$-0.95", -0.95), ("(50.00)", -50.0), ("50.00-", -50.0),
+    ("'75.50", 75.5), ("USD 12.00", 12.0), ("RM 8.90", 8.9), ("£3", 3.0), ("1\u00a0234.50", 1234.5),
+    (" 7 ", 7.0), ("€99", 99.0), ("+5.25", 5.25), (".5", 0.5),
+])
+def test_money_cells_are_read_with_symbols_and_negatives(cell, expected):
+    values, _ = amounts([cell, "1.50"])
+    assert values[0] == expected
+
+
+def test_decimal_comma_is_decided_from_the_whole_column():
+    values, info = amounts(["1.234,50", "35,82", "12,00 €", "1.000"])
+    assert info.decimal == ","
+    assert values == [1234.5, 35.82, 12.0, 1000.0]
+
+
+def test_thousands_commas_with_decimal_point():
+    values, info = amounts(["1,234.50", "1,000", "2,500,000"])
+    assert info.decimal == "."
+    assert values == [1234.5, 1000.0, 2500000.0]
+
+
+def test_currency_found_inside_the_amount_cell():
+    _, info = amounts(["USD 12.00", "12,00 €", "£4.00", "5.00"])
+    assert list(info.currencies) == ["USD", "EUR", "GBP", ""]
+
+
+def test_unreadable_amounts_are_nan_not_zero():
+    values, _ = amounts(["abc", "12.3.4,5,6", "(12.00", "", "1.00"])
+    assert values[:4] == [None, None, None, None]
+
+
+def dates(cells, **kw):
+    out, info = parse_dates(pd.Series(cells, dtype=str), **kw)
+    return list(out), info
+
+
+def test_iso_dates_keep_local_wall_time_and_drop_offsets():
+    out, info = dates(["2024-03-05 14:22:10 +0100", "2024-03-06T09:00:00Z", "2024-03-07", "2024-03-08 10:15 -05:00"])
+    assert out == [pd.Timestamp("2024-03-05 14:22:10"), pd.Timestamp("2024-03-06 09:00"),
+                   pd.Timestamp("2024-03-07"), pd.Timestamp("2024-03-08 10:15")]
+    assert info.order == "YMD" and not info.ambiguous
+
+
+def test_day_first_is_inferred_from_any_day_above_twelve():
+    out, info = dates(["05/03/2024", "13/03/2024"])
+    assert info.order == "DMY" and not info.ambiguous
+    assert out[0] == pd.Timestamp("2024-03-05")
+
+
+def test_month_first_is_inferred_from_any_day_above_twelve():
+    out, info = dates(["05/03/2024", "03/13/2024 2:30:00 PM"])
+    assert info.order == "MDY"
+    assert out == [pd.Timestamp("2024-05-03"), pd.Timestamp("2024-03-13 14:30")]
+
+
+def test_ambiguous_column_uses_the_given_order_and_is_flagged():
+    out, info = dates(["05/03/2024", "04/03/2024"], date_order="DMY")
+    assert info.ambiguous and info.order == "DMY"
+    assert out[0] == pd.Timestamp("2024-03-05")
+    out, info = dates(["05/03/2024"], default_order="MDY")
+    assert info.ambiguous and out[0] == pd.Timestamp("2024-05-03")
+
+
+def test_two_digit_years_dotted_dates_and_month_names():
+    out, _ = dates(["03/05/24", "12/31/24"])
+    assert out == [pd.Timestamp("2024-03-05"), pd.Timestamp("2024-12-31")]
+    out, _ = dates(["05.03.2024", "31.12.2024 18:00"])
+    assert out == [pd.Timestamp("2024-03-05"), pd.Timestamp("2024-12-31 18:00")]
+    out, _ = dates(["5 Mar 2024", "Mar 5, 2024", "March 5th, 2024", "05-Mar-2024", "Tue, 5 March 2024"])
+    assert set(out) == {pd.Timestamp("2024-03-05")}
+
+
+def test_excel_serial_numbers_as_text():
+    out, _ = dates(["45356", "45356.5"])
+    assert out == [pd.Timestamp("2024-03-05"), pd.Timestamp("2024-03-05 12:00")]
+
+
+def test_unreadable_dates_are_nat():
+    out, _ = dates(["not a date", "2024-02-30", "", "31/31/2024"])
+    assert all(pd.isna(v) for v in out)
+
+
+def test_consent_words():
+    out = parse_consent(pd.Series(["yes", "No", "TRUE", "subscribed", "never subscribed", "", "maybe"], dtype=str))
+    assert out.tolist() == [True, False, True, True, False, pd.NA, pd.NA]
