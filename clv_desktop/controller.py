@@ -8,6 +8,7 @@ engine or pandas on behalf of the views.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ METHODS = {  # id -> (label, one-line explanation)
                 "Average order × orders per year × years kept, less costs."),
 }
 SEARCH_COLUMNS = ("name", "email", "customer_id")
+WARM_COLUMNS = ("tier", "rfm_segment")
 EMAIL_MODES = {"per-tier": "One file per tier", "single": "One file, tier as a tag"}
 
 
@@ -306,6 +308,10 @@ class AppController(QObject):
         for key in ("tier", "rfm_segment"):
             self.customer_proxy.set_filter(key, None)
         self.customer_model.set_table(table)
+        # Text sort keys and search text take a second on a million customers: build
+        # them now in the background so the first header click or search is quick.
+        threading.Thread(target=table.warm_up, args=(SEARCH_COLUMNS + WARM_COLUMNS,),
+                         name="clv-table-warm-up", daemon=True).start()
         self.tier_profile_model.set_table(_profile_table(getattr(analysis, "segments", None)))
         self.segment_profile_model.set_table(
             _profile_table(getattr(analysis, "rfm_profiles", None)))

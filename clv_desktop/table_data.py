@@ -8,6 +8,8 @@ computed with vectorised numpy/pandas operations.
 from __future__ import annotations
 
 import math
+import re
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,6 +86,8 @@ class Column:
     kind: str
     values: np.ndarray
     _sort_key: np.ndarray | None = field(default=None, repr=False)
+    _search_text: tuple[str, np.ndarray] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def display(self, row: int) -> str:
         value = self.values[row]
@@ -111,13 +115,64 @@ class Column:
 
     def sort_key(self) -> np.ndarray:
         """float64 key per row (NaN for missing); cached because text keys are slow."""
-        if self._sort_key is None:
-            self._sort_key = _make_sort_key(self)
-        return self._sort_key
+        with self._lock:  # a background warm-up and a header click may ask at once
+            if self._sort_key is None:
+                self._sort_key = _make_sort_key(self)
+            return self._sort_key
+
+    def contains(self, text: str) -> np.ndarray:
+        """Rows whose text contains ``text``, ignoring case.
+
+        All values are joined once into one lower-case string; a search is then one
+        C-level scan plus ``searchsorted`` from match positions to rows.
+        """
+        with self._lock:
+            if self._search_text is None:
+                self._search_text = _search_text(self.values)
+            joined, starts = self._search_text
+        needle = text.lower().replace(SEPARATOR, "")
+        mask = np.zeros(len(self.values), dtype=bool)
+        if not needle:
+            mask[:] = True
+            return mask
+        positions = np.fromiter((m.start() for m in re.finditer(re.escape(needle), joined)),
+                                dtype=np.int64)
+        if len(positions):
+            mask[np.searchsorted(starts, positions, side="right") - 1] = True
+        return mask
+
+    def warm_up(self) -> None:
+        """Build the sort key and search text now (from a background thread)."""
+        self.sort_key()
+        if self.kind == TEXT:
+            self.contains("")  # builds the search text
+
+
+SEPARATOR = "\x00"
+
+
+def _lowered(values: np.ndarray) -> list[str]:
+    """Each value as lower-case text ("" when missing)."""
+    return [v.lower() if isinstance(v, str) else ("" if _missing(v) else str(v).lower())
+            for v in values]
 
 
 def _is_nan(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or _is_nan(value)
+
+
+def _search_text(values: np.ndarray) -> tuple[str, np.ndarray]:
+    """Lower-cased values joined by NUL, and where each row starts in that string."""
+    lowered = [v.replace(SEPARATOR, "") for v in _lowered(values)]
+    lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
+    starts = np.zeros(len(lowered), dtype=np.int64)
+    if len(lowered) > 1:
+        np.cumsum(lengths[:-1], out=starts[1:])
+    return SEPARATOR.join(lowered), starts
 
 
 def _make_sort_key(column: Column) -> np.ndarray:
@@ -131,17 +186,29 @@ def _make_sort_key(column: Column) -> np.ndarray:
         return series.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
     if column.is_numeric():
         return np.asarray(values, dtype=np.float64)
-    series = pd.Series(values, dtype=object).fillna("").astype(str).str.lower()
-    text = series.to_numpy(dtype=object).astype(str)
-    order = np.argsort(text, kind="stable")
-    # Rank equal strings equally so a later stable sort keeps their previous order.
-    ranks = np.empty(len(text), dtype=np.float64)
-    sorted_text = text[order]
-    new_group = np.ones(len(text), dtype=bool)
-    if len(text) > 1:
+    # Equal strings (ignoring case) get equal ranks, so a later stable sort keeps their
+    # previous order; missing values rank NaN (last). Few distinct values (tiers,
+    # segments): factorize and sort only those. Many (names, emails): sort them all as a
+    # fixed-width numpy string array, which beats hashing a million distinct strings.
+    series = pd.Series(values, dtype=object)
+    sample = series.iloc[:: max(1, len(series) // 2000)]
+    if len(series) > 5000 and sample.nunique() > len(sample) // 2:
+        missing = series.isna().to_numpy()
+        lowered = np.array(_lowered(values), dtype=str)
+        codes = np.arange(len(series))
+        codes[missing] = -1
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        lowered = np.array([str(u).lower() for u in uniques], dtype=str)
+    order = np.argsort(lowered, kind="stable")
+    sorted_text = lowered[order]
+    new_group = np.ones(len(lowered), dtype=bool)
+    if len(lowered) > 1:
         new_group[1:] = sorted_text[1:] != sorted_text[:-1]
-    ranks[order] = np.cumsum(new_group)
-    return ranks
+    unique_rank = np.empty(len(lowered) + 1, dtype=np.float64)
+    unique_rank[order] = np.cumsum(new_group)
+    unique_rank[-1] = np.nan  # code -1 (missing) indexes this slot
+    return unique_rank[codes]
 
 
 def _kind_of(series: pd.Series) -> str:
@@ -229,12 +296,16 @@ class ColumnTable:
         mask = np.zeros(self.n_rows, dtype=bool)
         for key in keys:
             column = self.column(key)
-            if column is None:
-                continue
-            series = pd.Series(column.values, dtype=object)
-            found = series.str.contains(text, case=False, regex=False, na=False)
-            mask |= found.to_numpy(dtype=bool, na_value=False)
+            if column is not None:
+                mask |= column.contains(text)
         return mask
+
+    def warm_up(self, keys: tuple[str, ...]) -> None:
+        """Precompute sort keys and search text of ``keys`` (call from a worker thread)."""
+        for key in keys:
+            column = self.column(key)
+            if column is not None:
+                column.warm_up()
 
     def distinct(self, key: str) -> list[str]:
         """Sorted distinct non-empty values of a text column (for filter drop-downs)."""

@@ -112,3 +112,27 @@ def test_proxy_maps_rows_both_ways():
         assert proxy.mapFromSource(source).row() == row
     hidden = int(np.flatnonzero(frame["tier"].to_numpy() != "Low")[0])
     assert not proxy.mapFromSource(model.index(hidden, 0)).isValid()
+
+
+def test_sorting_many_distinct_names_matches_a_case_insensitive_sort_with_missing_last():
+    rng = np.random.default_rng(3)
+    names = [f"{rng.choice(['ann', 'Bob', 'CARL', 'dora'])} {i}" for i in range(8000)]
+    names[17] = None
+    _, proxy = _models(pd.DataFrame({"name": names}))
+    proxy.sort(_column(proxy, "name"), Qt.SortOrder.AscendingOrder)
+    shown = _shown(proxy, "name")
+    present = [n for n in names if n is not None]
+    assert shown[:-1] == sorted(present, key=str.lower)
+    assert shown[-1] == ""
+
+
+def test_search_finds_substrings_anywhere_and_ignores_case():
+    frame = pd.DataFrame({"name": ["Zoë Müller", None, "Ann Lee", "bob"],
+                          "email": ["zoe@x.org", "ANN@shop.com", "", "bob@ann.net"]})
+    _, proxy = _models(frame)
+    proxy.set_search("ann", ("name", "email"))
+    assert _shown(proxy, "email") == ["ANN@shop.com", "", "bob@ann.net"]
+    proxy.set_search("MÜLL", ("name", "email"))
+    assert _shown(proxy, "name") == ["Zoë Müller"]
+    proxy.set_search("nobody", ("name", "email"))
+    assert proxy.rowCount() == 0
