@@ -30,6 +30,28 @@ CHUNK_ROWS = 10_000  # rows per block (108 nodes each) to bound memory on big da
 def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
     """log I and (optionally) d log I / d(r, alpha, s, beta), arrays over customers.
 
+    I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ; -inf where t_x == T. Rows are grouped by
+    the number of decade panels their range [q, 1] needs (most need one or two).
+    """
+    lead = min(alpha, beta)
+    log_q = (r + x + s) * (np.log(lead + t_x) - np.log(lead + big_t))
+    panels = np.clip(np.ceil(-log_q / np.log(10)), 1, len(PANEL_EDGES) - 1).astype(int)
+    log_integral = np.empty(len(x))
+    grad = np.empty((len(x), 4)) if with_gradient else None
+    for count in np.unique(panels):
+        rows = panels == count
+        part = _log_integral_panels(r, alpha, s, beta, x[rows], t_x[rows], big_t[rows],
+                                    with_gradient, count)
+        if with_gradient:
+            log_integral[rows], grad[rows] = part
+        else:
+            log_integral[rows] = part
+    return (log_integral, grad) if with_gradient else log_integral
+
+
+def _log_integral_panels(r, alpha, s, beta, x, t_x, big_t, with_gradient, n_panels):
+    """log I on ``n_panels`` decade panels of y' (see :func:`pareto_log_integral`).
+
     I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ; -inf where t_x == T. In y' = y / y(t_x)
     the integral runs over [q, 1]; composite Gauss-Legendre on decade panels of y' resolves
     the features near y' = 0 that appear when α and β differ by orders of magnitude.
@@ -42,8 +64,9 @@ def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
     c0 = lead + t_x
     log_q = n * (np.log(c0) - np.log(lead + big_t))  # y' runs from q to 1
     q = np.exp(log_q)[:, None]
-    upper = np.maximum(q, PANEL_EDGES[None, :-1])
-    lower = np.maximum(q, PANEL_EDGES[None, 1:])
+    edges = np.append(PANEL_EDGES[:n_panels], 0.0)
+    upper = np.maximum(q, edges[None, :-1])
+    lower = np.maximum(q, edges[None, 1:])
     width = upper - lower
     width[:, 0] = np.where(q[:, 0] > PANEL_EDGES[1], -np.expm1(log_q), width[:, 0])
     y = (lower[:, :, None] + width[:, :, None] * (GAUSS_NODES + 1) / 2).reshape(len(x), -1)
