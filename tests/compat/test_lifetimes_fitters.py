@@ -15,10 +15,6 @@ lifetimes = pytest.importorskip("lifetimes")
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def needs(fitter_class):
-    return pytest.mark.skipif(fitter_class.native_class is None, reason="native model not available yet")
-
-
 @pytest.fixture(scope="module")
 def cdnow() -> pd.DataFrame:
     return pd.read_csv(DATA / "cdnow_customers_summary.csv")
@@ -52,7 +48,6 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(bgf):
     assert round(bgf.log_likelihood_, 1) == -9582.4
 
 
-@needs(compat.ParetoNBDFitter)
 def test_pareto_nbd_reproduces_fader_hardie_lee_2005(cdnow):
     pnbd = compat.ParetoNBDFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     assert list(pnbd.params_.index) == ["r", "alpha", "s", "beta"]
@@ -61,7 +56,6 @@ def test_pareto_nbd_reproduces_fader_hardie_lee_2005(cdnow):
     assert np.all(np.isfinite(pnbd.summary.to_numpy()))
 
 
-@needs(compat.ModifiedBetaGeoFitter)
 def test_mbgnbd_reproduces_btydplus_values(cdnow):
     mbgf = compat.ModifiedBetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     np.testing.assert_allclose(mbgf.params_.to_numpy(), [0.525, 6.183, 0.891, 1.614], rtol=3e-3)
@@ -74,7 +68,6 @@ def test_gamma_gamma_reproduces_fader_hardie_2013(cdnow_spend):
     np.testing.assert_allclose(ggf.params_.to_numpy(), [6.25, 3.74, 15.44], atol=1e-2)
 
 
-@needs(compat.BetaGeoBetaBinomFitter)
 def test_bgbb_reproduces_fader_hardie_shang_2010(donations):
     bgbb = compat.BetaGeoBetaBinomFitter().fit(
         donations["frequency"], donations["recency"], donations["periods"], weights=donations["weights"]
@@ -82,6 +75,21 @@ def test_bgbb_reproduces_fader_hardie_shang_2010(donations):
     assert list(bgbb.params_.index) == ["alpha", "beta", "gamma", "delta"]
     np.testing.assert_allclose(bgbb.params_.to_numpy(), [1.204, 0.750, 0.657, 2.783], atol=6e-4)
     assert round(bgbb.log_likelihood_, 1) == -33225.6
+    theirs = lifetimes.BetaGeoBetaBinomFitter().fit(
+        donations["frequency"], donations["recency"], donations["periods"], weights=donations["weights"]
+    )
+    args = (donations["frequency"], donations["recency"], donations["periods"])
+    np.testing.assert_allclose(
+        bgbb.conditional_expected_number_of_purchases_up_to_time(5, *args),
+        theirs.conditional_expected_number_of_purchases_up_to_time(5, *args), rtol=2e-3,
+    )
+    np.testing.assert_allclose(
+        bgbb.conditional_probability_alive(0, *args), theirs.conditional_probability_alive(0, *args), rtol=2e-3
+    )
+    np.testing.assert_allclose(
+        bgbb.expected_number_of_transactions_in_first_n_periods(6)["model"],
+        theirs.expected_number_of_transactions_in_first_n_periods(6)["model"], rtol=2e-3,
+    )
 
 
 # -- side by side with lifetimes ------------------------------------------------------------------
@@ -169,7 +177,6 @@ def test_bgnbd_one_time_buyers_are_finite_when_a_plus_b_below_one():
     assert np.isfinite(value) and value > 0
 
 
-@needs(compat.ParetoNBDFitter)
 def test_pareto_nbd_recency_equal_to_T_is_finite():
     params = pd.Series({"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7})
     theirs = lifetimes.ParetoNBDFitter()

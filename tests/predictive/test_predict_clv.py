@@ -73,23 +73,27 @@ def test_next_order_date_is_after_as_of_or_blank(prediction):
     assert dates[unlikely].isna().all()
 
 
-def test_forced_model_is_used(cdnow_orders):
-    result = predict_clv(cdnow_orders, model="bgnbd", as_of="1998-06-30")
-    assert result.ok and result.model["name"] == "BG/NBD"
-    assert "chosen in the settings" in result.verdict
+@pytest.fixture(scope="module")
+def bg_prediction(cdnow_orders):
+    return predict_clv(cdnow_orders, model="bgnbd", as_of="1998-06-30")
 
 
-def test_margin_scales_and_discounting_lowers_value(cdnow_orders, prediction):
-    half = predict_clv(cdnow_orders, model=prediction.model["key"], as_of="1998-06-30", margin=0.5)
-    np.testing.assert_allclose(half.customers["clv"], prediction.customers["clv"] * 0.5)
-    undiscounted = predict_clv(cdnow_orders, model=prediction.model["key"], as_of="1998-06-30", discount_rate=0.0)
-    assert (undiscounted.customers["clv"] >= prediction.customers["clv"] - 1e-12).all()
-    assert undiscounted.customers["clv"].sum() > prediction.customers["clv"].sum()
+def test_forced_model_is_used(bg_prediction):
+    assert bg_prediction.ok and bg_prediction.model["name"] == "BG/NBD"
+    assert "chosen in the settings" in bg_prediction.verdict
 
 
-def test_same_random_state_gives_the_same_interval(cdnow_orders, prediction):
-    again = predict_clv(cdnow_orders, as_of="1998-06-30")
-    pd.testing.assert_frame_equal(again.customers, prediction.customers)
+def test_margin_scales_and_discounting_lowers_value(cdnow_orders, bg_prediction):
+    half = predict_clv(cdnow_orders, model="bgnbd", as_of="1998-06-30", margin=0.5)
+    np.testing.assert_allclose(half.customers["clv"], bg_prediction.customers["clv"] * 0.5)
+    undiscounted = predict_clv(cdnow_orders, model="bgnbd", as_of="1998-06-30", discount_rate=0.0)
+    assert (undiscounted.customers["clv"] >= bg_prediction.customers["clv"] - 1e-12).all()
+    assert undiscounted.customers["clv"].sum() > bg_prediction.customers["clv"].sum()
+
+
+def test_same_random_state_gives_the_same_interval(cdnow_orders, bg_prediction):
+    again = predict_clv(cdnow_orders, model="bgnbd", as_of="1998-06-30")
+    pd.testing.assert_frame_equal(again.customers, bg_prediction.customers)
 
 
 def test_few_customers_fall_back_with_a_reason(cdnow_orders):

@@ -248,13 +248,13 @@ class BetaGeoFitter(_ContinuousFitter):
 class ModifiedBetaGeoFitter(_ContinuousFitter):
     """MBG/NBD (Batislam et al. 2007), lifetimes-compatible."""
 
-    native_class = getattr(models, "ModifiedBetaGeoModel", None)
+    native_class = models.ModifiedBetaGeoModel
 
 
 class ParetoNBDFitter(_ContinuousFitter):
     """Pareto/NBD (Schmittlein, Morrison & Colombo 1987), lifetimes-compatible."""
 
-    native_class = getattr(models, "ParetoNBDModel", None)
+    native_class = models.ParetoNBDModel
     param_names = ("r", "alpha", "s", "beta")
 
     def fit(self, frequency, recency, T, weights=None, iterative_fitting=1, initial_params=None, verbose=False,
@@ -268,7 +268,7 @@ class ParetoNBDFitter(_ContinuousFitter):
 class BetaGeoBetaBinomFitter(BaseFitter):
     """BG/BB for discrete opportunities (Fader, Hardie & Shang 2010), lifetimes-compatible."""
 
-    native_class = getattr(models, "BetaGeoBetaBinomModel", None)
+    native_class = models.BetaGeoBetaBinomModel
     param_names = ("alpha", "beta", "gamma", "delta")
 
     def fit(self, frequency, recency, n_periods, weights=None, initial_params=None, verbose=False, tol=1e-7,
@@ -296,17 +296,15 @@ class BetaGeoBetaBinomFitter(BaseFitter):
 
     def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods):
         """P(alive at opportunity n_periods + m_periods_in_future) given the history."""
-        values = self._model().p_alive(
-            *np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
-                                   (frequency, recency, n_periods, m_periods_in_future)))
-        )
-        return _shape_like(values, m_periods_in_future, frequency, recency, n_periods)
+        f, r, n = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, n_periods)))
+        values = self._model().p_alive(f.ravel(), r.ravel(), n.ravel(), periods_ahead=int(m_periods_in_future))
+        return _shape_like(np.reshape(values, f.shape), m_periods_in_future, frequency, recency, n_periods)
 
     def expected_number_of_transactions_in_first_n_periods(self, n):
         """Expected number of customers with each frequency in the first ``n`` opportunities."""
         x_counts = self.data.groupby("frequency")["weights"].sum()
         x = np.asarray(x_counts.index)
-        probability = self._model().p_frequency(x, n)
+        probability = self._model().p_n_purchases(x, np.full(len(x), n))
         return pd.DataFrame(
             np.asarray(probability) * x_counts.sum(), index=pd.Index(x, name="frequency"), columns=["model"]
         )
