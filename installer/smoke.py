@@ -3,15 +3,20 @@
     python installer/smoke.py [--dist dist]
 
 Runs ``<bundle executable> --smoke <bundled sample> --out <temp dir>`` offscreen, then
-checks that it exited 0 and wrote PNG charts. Exits 0 when all is well, 1 otherwise.
+checks that it exited 0, wrote PNG charts, and that neither its output nor the files it
+wrote mention a missing module (the frozen app falls back quietly when, say, a model cannot
+be fitted, and a module PyInstaller left out shows up only as such a message).
+Exits 0 when all is well, 1 otherwise.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bundle_layout import REPO_ROOT, bundle_executable, bundled_package_dirs  # noqa: E402
 
 SMOKE_TIMEOUT_SECONDS = 600
+MISSING_MODULE = re.compile(r"ModuleNotFoundError|No module named")
+TEXT_SUFFIXES = {".csv", ".txt", ".json", ".log", ".md"}
 
 
 @dataclass
@@ -49,6 +56,25 @@ def bundled_sample(dist_dir: Path) -> Path | None:
     return None
 
 
+def written_texts(out_dir: Path):
+    """(file name, text) for every text file and Excel workbook the app wrote."""
+    for path in sorted(out_dir.rglob("*")):
+        name = path.relative_to(out_dir).as_posix()
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            yield name, path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix.lower() in {".xlsx", ".xlsm"}:
+            with zipfile.ZipFile(path) as book:
+                for member in book.namelist():
+                    if member.endswith(".xml"):
+                        yield f"{name}:{member}", book.read(member).decode("utf-8", errors="replace")
+
+
+def missing_module_mentions(out_dir: Path, output: str) -> list[str]:
+    """Where the app's output or files mention a module missing from the bundle."""
+    places = ["app output"] if MISSING_MODULE.search(output) else []
+    return places + [name for name, text in written_texts(out_dir) if MISSING_MODULE.search(text)]
+
+
 def run_smoke(executable: Path, sample: Path, out_dir: Path, timeout: float = SMOKE_TIMEOUT_SECONDS) -> SmokeResult:
     """Start the built app in smoke mode and check what it left in out_dir."""
     if not executable.is_file():
@@ -68,7 +94,11 @@ def run_smoke(executable: Path, sample: Path, out_dir: Path, timeout: float = SM
         problems.append(f"app exited with code {completed.returncode}")
     if not pngs:
         problems.append(f"no PNG written under {out_dir}")
-    return SmokeResult(not problems, completed.returncode, pngs, problems, completed.stdout + completed.stderr)
+    output = completed.stdout + completed.stderr
+    mentions = missing_module_mentions(out_dir, output)
+    if mentions:
+        problems.append("a module is missing from the bundle (see " + ", ".join(mentions[:5]) + ")")
+    return SmokeResult(not problems, completed.returncode, pngs, problems, output)
 
 
 def main(argv: list[str] | None = None) -> int:

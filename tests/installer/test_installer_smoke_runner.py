@@ -92,3 +92,33 @@ def test_smoke_fails_when_the_bundle_lacks_the_sample(tmp_path, capsys):
     assert smoke.bundled_sample(tmp_path) is None
     assert smoke.main(["--dist", str(tmp_path)]) == 1
     assert "sample file is not inside the bundle" in capsys.readouterr().err
+
+
+PNG_AND = "(out / 'results.png').write_bytes(b'png'); "
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        PNG_AND + "(out / 'summary.json').write_text('{\"verdict\": \"BG/NBD could not be fitted (ModuleNotFoundError)\"}')",
+        PNG_AND + "print(\"No module named 'scipy.optimize._lbfgsb'\", file=sys.stderr)",
+    ],
+    ids=["in a written file", "in the app output"],
+)
+def test_app_reporting_a_missing_module_fails_even_with_exit_zero(tmp_path, body):
+    out = tmp_path / "out"
+    out.mkdir()
+    result = smoke.run_smoke(fake_app(tmp_path, body), tmp_path / "sample.csv", out)
+    assert result.exit_code == 0
+    assert not result.ok
+    assert result.problems[0].startswith("a module is missing from the bundle")
+
+
+def test_missing_module_named_inside_an_excel_report_is_found(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Pareto/NBD could not be fitted (ModuleNotFoundError)"
+    book.save(tmp_path / "clv-report.xlsx")
+    (tmp_path / "customers.csv").write_text("customer_id,clv\nc1,10\n", encoding="utf-8")
+    mentions = smoke.missing_module_mentions(tmp_path, "")
+    assert len(mentions) == 1 and mentions[0].startswith("clv-report.xlsx:")

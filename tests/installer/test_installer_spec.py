@@ -45,8 +45,10 @@ def test_bundle_leaves_out_heavy_unused_modules(module):
 
 def test_bundle_keeps_the_modules_the_app_needs():
     excluded = set(spec_constant("EXCLUDED_MODULES"))
+    # numpy.f2py: scipy.optimize's array_api_compat star-imports numpy, which imports f2py;
+    # without it every model fit in the frozen app failed with ModuleNotFoundError.
     needed = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "matplotlib", "numpy", "scipy",
-              "pandas", "openpyxl", "clv_engine", "clv_desktop"}
+              "pandas", "openpyxl", "clv_engine", "clv_desktop", "numpy.f2py", "unittest"}
     assert not needed & excluded
 
 
