@@ -45,6 +45,7 @@ function Find-Iscc {
 
 $Version = (& $Python -c "import clv_engine; print(clv_engine.__version__)").Trim()
 if ($LASTEXITCODE -ne 0 -or -not $Version) { throw "Could not read clv_engine.__version__ with $Python" }
+$NumericVersion = (($Version -split "[^0-9]+" | Where-Object { $_ -ne "" }) | Select-Object -First 4) -join "."
 $ScriptsDir = (& $Python -c "import sysconfig; print(sysconfig.get_path('scripts'))").Trim()
 $ClvExcel = Join-Path $ScriptsDir "clv-excel.exe"
 if (-not (Test-Path $ClvExcel)) { throw "clv-excel not found in $ScriptsDir; run: $Python -m pip install -e `".[desktop,installer]`"" }
@@ -70,7 +71,7 @@ Invoke-Step "xlwings Lite bundle" { & $ClvExcel @LiteArgs }
 
 $Compiler = Find-Iscc
 Invoke-Step "Inno Setup installer" {
-    & $Compiler "/DAppVersion=$Version" "/DBundleDir=$BundleDir" "/DTemplateFile=$TemplateFile" `
+    & $Compiler "/DAppVersion=$Version" "/DNumericVersion=$NumericVersion" "/DBundleDir=$BundleDir" "/DTemplateFile=$TemplateFile" `
         "/DLiteDir=$LiteDir" "/DOutputDir=$Dist" "installer\windows\clv_toolkit.iss"
 }
 

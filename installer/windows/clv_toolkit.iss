@@ -19,6 +19,10 @@
 #ifndef AppVersion
   #error Pass the version: ISCC /DAppVersion=x.y.z (build.ps1 reads clv_engine.__version__)
 #endif
+#ifndef NumericVersion
+  ; Windows file versions are up to four numbers: build.ps1 passes 0.1.0.2 for 0.1.0.dev2
+  #define NumericVersion AppVersion
+#endif
 #ifndef BundleDir
   #define BundleDir "..\..\dist\CLV Toolkit"
 #endif
@@ -40,7 +44,7 @@ AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=CLV Toolkit
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#NumericVersion}
 PrivilegesRequired=lowest
 DefaultDirName={autopf}\{#AppName}
 DisableProgramGroupPage=yes
