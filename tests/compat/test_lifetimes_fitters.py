@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 @pytest.fixture(scope="module")
 def cdnow() -> pd.DataFrame:
-    return pd.read_csv(DATA / "cdnow_customers_summary.csv")
+    return pd.read_csv(DATA / "models" / "cdnow_customers_summary.csv")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def cdnow_spend() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def donations() -> pd.DataFrame:
-    return pd.read_csv(DATA / "donations.csv")
+    return pd.read_csv(DATA / "models" / "donations.csv")
 
 
 @pytest.fixture(scope="module")
