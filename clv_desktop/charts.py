@@ -87,9 +87,11 @@ def cumulative_value_figure(customers: pd.DataFrame, value_column: str = "clv") 
     axes.plot(share_customers, share_value, color="#1565C0", linewidth=2)
     axes.plot([0, 100], [0, 100], color="#9E9E9E", linestyle="--", linewidth=1,
               label="if every customer were equal")
-    top20 = float(np.interp(20, share_customers, share_value))
-    axes.scatter([20], [top20], color="#C62828", zorder=3)
-    axes.annotate(f"top 20% hold {top20:.0f}%", (20, top20), xytext=(8, -14),
+    # The same "top 20%" as the summary card: the ceil(20%) most valuable customers.
+    top_n = int(np.ceil(len(ordered) * 0.2))
+    top_x, top_y = top_n / len(ordered) * 100, float(ordered[:top_n].sum() / total * 100)
+    axes.scatter([top_x], [top_y], color="#C62828", zorder=3)
+    axes.annotate(f"top 20% hold {top_y:.0f}%", (top_x, top_y), xytext=(8, -14),
                   textcoords="offset points", fontsize=9)
     axes.set_xlabel("Customers, most valuable first (%)")
     axes.set_ylabel("Share of expected value (%)")
@@ -113,6 +115,7 @@ def clv_distribution_figure(customers: pd.DataFrame, value_column: str = "clv") 
         bins = np.geomspace(max(positive.min(), 0.01), positive.max(), 30)
         axes.hist(positive, bins=bins, color="#1565C0")
         axes.set_xscale("log")
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _money(value)))
         zero = len(values) - len(positive)
         note = f" ({zero:,} customers at 0 not shown)" if zero else ""
         axes.set_xlabel(f"Expected value per customer, log scale{note}")

@@ -44,6 +44,8 @@ class ResultsPage(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(heading("Your customers at a glance"))
         self.cards_grid = QGridLayout()
+        for column in range(3):
+            self.cards_grid.setColumnStretch(column, 1)
         layout.addLayout(self.cards_grid)
         self.charts_grid = QGridLayout()
         self.chart_views = {name: ChartView() for name in CHART_ORDER}

@@ -1,0 +1,72 @@
+"""The window with the real engine on a small messy spreadsheet (open → export)."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("clv_engine.intake")
+pytest.importorskip("clv_engine.pipeline")
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from clv_desktop.controller import AppController  # noqa: E402
+from clv_desktop.main_window import CHECK, RESULTS, MainWindow  # noqa: E402
+
+MESSY = Path(__file__).resolve().parents[1] / "data" / "desktop_messy_orders.xlsx"
+WAIT = 120_000
+
+
+@pytest.fixture
+def real_window(qtbot, app_settings):
+    controller = AppController(app_settings=app_settings)
+    window = MainWindow(controller)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    controller.shutdown()
+
+
+def test_messy_spreadsheet_goes_from_open_to_email_lists(qtbot, real_window, tmp_path):
+    window, controller = real_window, real_window.controller
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        window.open_path(str(MESSY))
+    assert window.current_step() == CHECK
+    report = controller.order_data.report
+    assert window.check_page.report_label.text().startswith(
+        f"{report.rows_read:,} rows read; {report.rows_used:,} used; ")
+    assert controller.skipped_count() == report.rows_read - report.rows_used > 0
+    assert window.check_page.role_boxes["email"].currentText() == "E-mail address"
+
+    window.settings_page.method.setCurrentIndex(window.settings_page.method.findData("simple"))
+    with qtbot.waitSignal(controller.analysis_ready, timeout=WAIT):
+        window.analyse()
+    assert window.current_step() == RESULTS
+    n = len(controller.analysis.customers)
+    assert controller.customer_proxy.rowCount() == n > 0
+
+    page = window.export_page
+    page.folder.setText(str(tmp_path / "lists"))
+    with qtbot.waitSignal(controller.export_finished, timeout=WAIT):
+        page.export_button.click()
+    files = sorted(p.name for p in (tmp_path / "lists").iterdir())
+    assert files and all(name.startswith("mailchimp_") for name in files)
+    per_file = {f: len(pd.read_csv(tmp_path / "lists" / f)) for f in files}
+    said = {name: int(count) for count, name in
+            re.findall(r"Wrote (\d+) contacts? to (\S+)\.", page.summary.text())}
+    assert said == per_file
+
+
+def test_mapping_a_name_column_as_customer_reads_more_rows(qtbot, real_window):
+    window, controller = real_window, real_window.controller
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        window.open_path(str(MESSY))
+    used_before = controller.order_data.report.rows_used
+    boxes = window.check_page.role_boxes
+    boxes["customer_id"].setCurrentIndex(boxes["customer_id"].findData("Client"))
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        window.check_page.reread_button.click()
+    assert controller.mapping()["customer_id"] == "Client"
+    assert controller.order_data.report.rows_used > used_before
