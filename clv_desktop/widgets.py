@@ -5,8 +5,8 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHeaderView, QLabel, QScrollArea, QSizePolicy, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QScrollArea, QSizePolicy,
+    QTableView, QVBoxLayout, QWidget,
 )
 
 
@@ -80,6 +80,50 @@ def fit_height(view: QTableView, max_rows: int = 15) -> None:
               + 2 * view.frameWidth() + view.horizontalScrollBar().sizeHint().height())
     view.setMinimumHeight(height)
     view.setMaximumHeight(height)
+
+
+class ResponsiveGrid(QWidget):
+    """Lays its widgets out in as many columns as fit (each at least ``min_chars`` wide)."""
+
+    def __init__(self, min_chars: int, max_columns: int, parent=None):
+        super().__init__(parent)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._min_width = self.fontMetrics().averageCharWidth() * min_chars
+        self._max_columns = max_columns
+        self._widgets: list[QWidget] = []
+        self._columns = 0
+
+    def set_widgets(self, widgets: list[QWidget]) -> None:
+        for widget in self._widgets:
+            if widget not in widgets:
+                self._grid.removeWidget(widget)
+                widget.deleteLater()
+        self._widgets = list(widgets)
+        self._columns = 0
+        self._arrange()
+
+    def widgets(self) -> list[QWidget]:
+        return list(self._widgets)
+
+    def columns(self) -> int:
+        return self._columns
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        fit = max(1, min(self._max_columns, self.width() // max(self._min_width, 1)))
+        if fit == self._columns:
+            return
+        self._columns = fit
+        for widget in self._widgets:
+            self._grid.removeWidget(widget)
+        for column in range(self._max_columns):
+            self._grid.setColumnStretch(column, 1 if column < fit else 0)
+        for i, widget in enumerate(self._widgets):
+            self._grid.addWidget(widget, i // fit, i % fit)
 
 
 class Card(QFrame):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
 from ..widgets import (
-    Card, ChartView, explanation, fit_columns, fit_height, heading, scrollable, table_view,
+    Card, ChartView, ResponsiveGrid, explanation, fit_columns, fit_height, heading, scrollable,
+    table_view,
 )
 
 ALL = "All"
@@ -43,15 +44,12 @@ class ResultsPage(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(heading("Your customers at a glance"))
-        self.cards_grid = QGridLayout()
-        for column in range(3):
-            self.cards_grid.setColumnStretch(column, 1)
-        layout.addLayout(self.cards_grid)
-        self.charts_grid = QGridLayout()
+        self.cards_grid = ResponsiveGrid(min_chars=28, max_columns=3)
+        layout.addWidget(self.cards_grid)
+        self.charts_grid = ResponsiveGrid(min_chars=60, max_columns=2)
         self.chart_views = {name: ChartView() for name in CHART_ORDER}
-        for i, name in enumerate(CHART_ORDER):
-            self.charts_grid.addWidget(self.chart_views[name], i // 2, i % 2)
-        layout.addLayout(self.charts_grid, 1)
+        self.charts_grid.set_widgets(list(self.chart_views.values()))
+        layout.addWidget(self.charts_grid, 1)
         return page
 
     # -- customers -----------------------------------------------------------------------
@@ -163,14 +161,8 @@ class ResultsPage(QWidget):
     # -- refresh -------------------------------------------------------------------------
     def refresh(self) -> None:
         controller = self.controller
-        while self.cards_grid.count():
-            widget = self.cards_grid.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-        per_row = 3
-        for i, card in enumerate(controller.cards):
-            self.cards_grid.addWidget(Card(card.title, card.value, card.explanation),
-                                      i // per_row, i % per_row)
+        self.cards_grid.set_widgets([Card(card.title, card.value, card.explanation)
+                                     for card in controller.cards])
         for name, view in self.chart_views.items():
             figure = controller.figures.get(name)
             if figure is not None:

@@ -139,7 +139,7 @@ def test_results_show_cards_charts_and_a_filterable_customer_table(qtbot, window
     _analyse(qtbot, window)
     page = window.results_page
     assert window.current_step() == RESULTS
-    cards = [page.cards_grid.itemAt(i).widget() for i in range(page.cards_grid.count())]
+    cards = page.cards_grid.widgets()
     assert cards[0].value_text == "61%"
     assert all(view.canvas is not None for view in page.chart_views.values())
     assert window.controller.customer_proxy.rowCount() == 200
