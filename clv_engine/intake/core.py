@@ -17,7 +17,7 @@ from .columns import ROLES, find_header_row, guess_roles, is_attribute_column, n
 from .files import read_raw_table
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
 from .report import SKIP_REASONS, IntakeReport, OrderData
-from .values import clean_text, parse_amounts, parse_consent, parse_dates
+from .values import clean_text, on_uniques, parse_amounts, parse_consent, parse_dates
 
 __all__ = ["read_orders"]
 
@@ -68,6 +68,20 @@ def _header_row_for_mapping(grid: pd.DataFrame, mapping: dict) -> int | None:
     return None
 
 
+def _email_key(values: pd.Series) -> pd.Series:
+    email = values.str.lower().str.replace(r"\s+", "", regex=True)
+    return email.where(~email.isin(_PLACEHOLDERS), "")
+
+
+def _name_key(values: pd.Series) -> pd.Series:
+    name = values.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+    return name.where(~name.isin(_PLACEHOLDERS), "")
+
+
+def _id_key(values: pd.Series) -> pd.Series:
+    return values.where(~values.str.lower().isin(_PLACEHOLDERS), "")
+
+
 def _missing_role_error(role: str, headers: list[str], where: str, layout: str) -> InputError:
     what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
     key = "customer_id" if role == "customer" else role
@@ -113,6 +127,20 @@ def _totals_rows(body: pd.DataFrame, work: pd.DataFrame) -> pd.Series:
     numeric = sub.apply(lambda col: col.str.fullmatch(r"[\s$€£¥(+\-−]*[\d.,' ]*\d[\d.,' ]*\)?\s*[A-Z€$£]{0,3}\)?"))
     only_numbers = filled.any(axis=1) & (numeric | ~filled).all(axis=1) & ~ident
     out.loc[sub.index] = labelled | only_numbers
+    return out
+
+
+def _exact_duplicates(body: pd.DataFrame, blank: pd.Series, parsed: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell equals an earlier row.
+
+    Candidates share their parsed order key, date and amount (cheap numeric columns); only
+    those are compared cell by cell.
+    """
+    candidates = parsed.duplicated(keep=False) & ~blank
+    out = pd.Series(False, index=body.index)
+    if candidates.any():
+        sub = body.loc[candidates]
+        out.loc[sub.index] = sub.duplicated(keep="first")
     return out
 
 
@@ -188,6 +216,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     headers = unique_headers(list(grid.loc[header_row]))
     body = grid.loc[header_row + 1:].copy()
     body.columns = headers
+    body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
     report.header_row, report.columns = header_row, headers
     if header_row > int(grid.index[0]):
         report.notes.append(f"The column headers are on row {header_row}; the rows above them were skipped.")
@@ -226,8 +255,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     work = pd.DataFrame(index=body.index)
     for role in ROLES:
         work[role] = clean_text(body[roles[role]]) if role in roles else pd.Series("", index=body.index, dtype=str)
-    work["skip"] = ""
-    work["detail"] = ""
+    work["skip"] = pd.Categorical.from_codes(np.zeros(len(work), dtype="int8"), categories=["", *SKIP_REASONS])
+    work["detail"] = pd.Series("", index=work.index, dtype=object)
     work["refund_row"] = False
     work["parent"] = ""
     report.rows_read = len(body)
@@ -239,14 +268,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     step("Reading values", 0.45)
     if preset is not None and preset.adjust is not None:
         preset.adjust(work, body, report.notes)
-    _mark(work, body.duplicated(keep="first") & ~blank, "exact duplicate")
 
     # identity: customer id, else normalised email, else normalised name
-    email = work["email"].str.lower().str.replace(r"\s+", "", regex=True)
-    email = email.where(~email.isin(_PLACEHOLDERS), "")
-    name_key = work["name"].str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
-    name_key = name_key.where(~name_key.isin(_PLACEHOLDERS), "")
-    cid = work["customer_id"].where(~work["customer_id"].str.lower().isin(_PLACEHOLDERS), "")
+    email = on_uniques(work["email"], _email_key)
+    name_key = on_uniques(work["name"], _name_key)
+    cid = on_uniques(work["customer_id"], _id_key)
     identity = cid.where(cid != "", email.where(email != "", name_key))
     if "phone_identity" in work:
         phone = work["phone_identity"].str.replace(r"[^\d+]", "", regex=True)
@@ -278,8 +304,15 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     report.notes.extend(f"Amounts: {n}." for n in ainfo.notes)
     refund_cell, _ = parse_amounts(work["refund"])
     refund_cell = refund_cell.abs().fillna(0.0)
-    key = work["order_id"].where(work["order_id"] != "")
-    amount_row_key = key.where(key.notna(), "\x00" + pd.Series(work.index.astype(str), index=work.index))
+    # one integer key per order: the order id's code, or a unique code for rows without an id
+    oid_codes, oid_values = pd.factorize(work["order_id"].where(work["order_id"] != ""))
+    no_id = oid_codes < 0
+    oid_codes[no_id] = len(oid_values) + np.arange(int(no_id.sum()))
+    amount_row_key = pd.Series(oid_codes, index=work.index)
+    id_code = np.where(no_id, -1, oid_codes)
+    _mark(work, _exact_duplicates(body, blank, pd.DataFrame(
+        {"key": id_code, "date": dates.to_numpy().view("int64"), "amount": amount.to_numpy()},
+        index=work.index)), "exact duplicate")
     work["is_refund"] = work["refund_row"] | (amount < 0)
     live = work["skip"] == ""
     ordinary = live & ~work["is_refund"]
@@ -329,18 +362,21 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     netted_by_column = int((orders["refund"] > 0).sum())
     orders["amount"] = orders["amount"] - orders["refund"]
     refund_rows = work[live & work["is_refund"]]
-    refunds = pd.DataFrame({"parent": refund_rows["parent"].where(refund_rows["parent"] != "", refund_rows["order_id"]),
+    parent = refund_rows["parent"].where(refund_rows["parent"] != "", refund_rows["order_id"])
+    refunds = pd.DataFrame({"parent": oid_values.get_indexer(parent),
                             "identity": identity[refund_rows.index], "date": dates[refund_rows.index],
                             "amount": amount[refund_rows.index]}, index=refund_rows.index)
     report.refunds_netted = netted_by_column + _net_refunds(orders, refunds, work, report.notes)
     if has_lines and mode == "first" and (lines["key"].value_counts() > 1).any():
         report.notes.append("Orders spread over several lines (line items) were merged into one order each.")
 
-    keys = orders.index.to_series()
-    order_id = keys.where(~keys.str.startswith("\x00"), "row " + keys.str[1:])
+    keys = orders.index.to_numpy()
+    with_id = keys < len(oid_values)
+    order_id = np.where(with_id, np.asarray(oid_values, dtype=object)[np.minimum(keys, max(len(oid_values) - 1, 0))]
+                        if len(oid_values) else "", "row " + orders["row"].astype(str).to_numpy(dtype=object))
     result = pd.DataFrame({
         "customer_id": orders["customer_id"].astype(str).to_numpy(),
-        "order_id": order_id.astype(str).to_numpy(),
+        "order_id": pd.Series(order_id, dtype=object).astype(str).to_numpy(),
         "date": orders["date"].astype("datetime64[ns]").to_numpy(),
         "amount": orders["amount"].astype("float64").to_numpy(),
         "row": orders["row"].astype("int64").to_numpy(),
@@ -354,7 +390,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     report.skipped = pd.DataFrame({"row": skipped.index.astype("int64"), "reason": skipped["skip"].astype(str).to_numpy(),
                                    "detail": skipped["detail"].astype(str).str.slice(0, 80).to_numpy()})
     counts = skipped["skip"].value_counts()
-    report.rows_skipped = {r: int(counts[r]) for r in SKIP_REASONS if r in counts.index}
+    report.rows_skipped = {r: int(counts[r]) for r in SKIP_REASONS if counts.get(r, 0) > 0}
     report.rows_used = report.rows_read - len(skipped)
     if result.empty:
         top = "; ".join(f"{r}: {n}" for r, n in sorted(report.rows_skipped.items(), key=lambda kv: -kv[1])[:3])
@@ -371,30 +407,43 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     return OrderData(orders=result, customers=customers, report=report, preview=preview)
 
 
+def _latest_per_customer(values: pd.Series, codes: np.ndarray, n: int, filled: np.ndarray) -> np.ndarray:
+    """Value of each customer's last row (rows sorted by date) among rows where ``filled``."""
+    pos = np.flatnonzero(filled)
+    last = pd.Series(pos).groupby(codes[pos]).last()
+    out = np.full(n, "", dtype=object)
+    out[last.index.to_numpy()] = values.to_numpy(dtype=object)[last.to_numpy()]
+    return out
+
+
 def _customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict,
                     report: IntakeReport) -> pd.DataFrame:
     """One row per customer: email, name, consent and descriptive attributes (most recent non-empty)."""
-    order = dates.sort_values(kind="stable").index
-    frame = used.loc[order]
-    ident = frame["identity"]
-    emails = frame["email"].str.lower().str.strip()
-    emails = emails.where(emails.str.contains("@", regex=False), "")
-    cols = {"email": emails, "name": frame["name"].str.replace(r"\s+", " ", regex=True).str.strip()}
-    out = pd.DataFrame(index=pd.Index(pd.unique(ident), name="customer_id", dtype=str))
-    for col, values in cols.items():
-        out[col] = values.replace("", pd.NA).groupby(ident).last().reindex(out.index).fillna("").astype(str)
+    frame = used.iloc[np.argsort(dates.to_numpy(), kind="stable")]
+    codes, idents = pd.factorize(frame["identity"])
+    n = len(idents)
+    emails = on_uniques(frame["email"], lambda v: v.str.lower().where(v.str.contains("@", regex=False), ""))
+    names = on_uniques(frame["name"], lambda v: v.str.replace(r"\s+", " ", regex=True).str.strip())
+    out = pd.DataFrame(index=pd.Index(np.asarray(idents, dtype=object), name="customer_id").astype(str))
+    for col, values in {"email": emails, "name": names}.items():
+        out[col] = pd.Series(_latest_per_customer(values, codes, n, (values != "").to_numpy()),
+                             index=out.index, dtype=str)
     consent = parse_consent(frame["consent"])
-    out["consent"] = consent.groupby(ident).last().reindex(out.index).astype("boolean")
+    known = consent.notna().to_numpy()
+    latest = pd.Series(known.nonzero()[0]).groupby(codes[known]).last()
+    values = pd.array([pd.NA] * n, dtype="boolean")
+    values[latest.index.to_numpy()] = consent.to_numpy()[latest.to_numpy()]
+    out["consent"] = values
     mapped = set(roles.values())
-    attrs = []
+    attrs = 0
     for header in body.columns:
-        if header in mapped or header in out.columns or len(attrs) >= _MAX_ATTRIBUTES:
+        if header in mapped or header in out.columns or attrs >= _MAX_ATTRIBUTES:
             continue
-        values = clean_text(body.loc[frame.index, header])
-        if not is_attribute_column(header, values):
+        column = clean_text(body.loc[frame.index, header])
+        if not is_attribute_column(header, column):
             continue
-        attrs.append(header)
-        out[header] = values.replace("", pd.NA).groupby(ident).last().reindex(out.index).fillna("").astype(str)
+        attrs += 1
+        out[header] = pd.Series(_latest_per_customer(column, codes, n, (column != "").to_numpy()),
+                                index=out.index, dtype=str)
     out = out.sort_index()
-    out.index = out.index.astype(str)
     return out
