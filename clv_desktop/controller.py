@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from clv_engine.errors import Cancelled, ClvError, InputError
 
@@ -40,6 +40,7 @@ METHODS = {  # id -> (label, one-line explanation)
 }
 SEARCH_COLUMNS = ("name", "email", "customer_id")
 WARM_COLUMNS = ("tier", "rfm_segment")
+WARM_UP_DELAY_MS = 500
 EMAIL_MODES = {"per-tier": "One file per tier", "single": "One file, tier as a tag"}
 
 
@@ -308,10 +309,12 @@ class AppController(QObject):
         for key in ("tier", "rfm_segment"):
             self.customer_proxy.set_filter(key, None)
         self.customer_model.set_table(table)
-        # Text sort keys and search text take a second on a million customers: build
-        # them now in the background so the first header click or search is quick.
-        threading.Thread(target=table.warm_up, args=(SEARCH_COLUMNS + WARM_COLUMNS,),
-                         name="clv-table-warm-up", daemon=True).start()
+        # Text sort keys and search text take seconds on a million customers: build them
+        # in the background once the results are on screen, so the first header click or
+        # search is quick and the page itself is not slowed down.
+        QTimer.singleShot(WARM_UP_DELAY_MS, lambda: threading.Thread(
+            target=table.warm_up, args=(SEARCH_COLUMNS + WARM_COLUMNS,),
+            name="clv-table-warm-up", daemon=True).start())
         self.tier_profile_model.set_table(_profile_table(getattr(analysis, "segments", None)))
         self.segment_profile_model.set_table(
             _profile_table(getattr(analysis, "rfm_profiles", None)))

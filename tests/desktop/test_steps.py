@@ -230,3 +230,31 @@ def test_keyboard_shortcuts_open_steps_and_find(qtbot, window, tmp_path):
     window.find_action.trigger()
     assert window.current_step() == RESULTS
     assert window.results_page.search.hasFocus() or not window.isActiveWindow()
+
+
+class _Drop:
+    """Just enough of a QDropEvent for the window's drop handler."""
+
+    def __init__(self, paths):
+        from PySide6.QtCore import QMimeData, QUrl
+        self._mime = QMimeData()
+        self._mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        self.accepted = False
+
+    def mimeData(self):
+        return self._mime
+
+    def acceptProposedAction(self):
+        self.accepted = True
+
+
+def test_dropping_an_order_file_opens_it_and_other_files_are_refused(qtbot, window, tmp_path):
+    picture = tmp_path / "holiday.png"
+    picture.write_bytes(b"png")
+    refused = _Drop([picture])
+    window.dragEnterEvent(refused)
+    assert not refused.accepted
+    dropped = _Drop([_order_file(tmp_path)])
+    with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
+        window.dropEvent(dropped)
+    assert dropped.accepted and window.current_step() == CHECK

@@ -1,0 +1,57 @@
+"""Result charts are plain matplotlib Figures that render to images."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+import io  # noqa: E402
+
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from clv_desktop import charts, insights  # noqa: E402
+
+from .fakes import fake_customers  # noqa: E402
+
+
+def _texts(figure: Figure) -> list[str]:
+    return [t.get_text() for ax in figure.axes for t in ax.texts]
+
+
+def test_every_chart_renders_to_png_without_qt_widgets():
+    figures = charts.all_result_figures(fake_customers(300), ["High", "Medium", "Low"])
+    assert set(figures) == {"value_by_tier", "cumulative_value", "clv_distribution", "rfm_grid"}
+    for figure in figures.values():
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        assert buffer.getvalue()[:4] == b"\x89PNG"
+        assert figure.axes and figure.axes[0].has_data()
+
+
+def test_concentration_chart_marks_the_same_top_20_percent_as_the_card():
+    customers = fake_customers(99)
+    figure = charts.cumulative_value_figure(customers)
+    share = insights.top_share(customers["clv"].to_numpy())
+    assert f"top 20% hold {share * 100:.0f}%" in _texts(figure)
+
+
+def test_tier_chart_lists_tiers_best_first_with_counts():
+    customers = fake_customers(100)
+    figure = charts.value_by_tier_figure(customers, ["High", "Medium", "Low"])
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert labels == ["High", "Medium", "Low"]
+    assert any("20 customers" in text for text in _texts(figure))
+
+
+def test_empty_results_say_so_instead_of_drawing_empty_axes():
+    empty = pd.DataFrame(columns=["clv", "tier", "rfm_r", "rfm_f"])
+    for figure in charts.all_result_figures(empty).values():
+        assert any(text.startswith("No ") for text in _texts(figure))
+
+
+def test_rfm_grid_counts_every_scored_customer():
+    customers = fake_customers(250)
+    figure = charts.rfm_grid_figure(customers)
+    counts = [int(t.replace(",", "")) for t in _texts(figure)]
+    assert sum(counts) == 250
