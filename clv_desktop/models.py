@@ -40,11 +40,14 @@ class ColumnTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
+        return self.cell_data(index.row(), index.column(), role)
+
+    def cell_data(self, row: int, column: int, role=Qt.ItemDataRole.DisplayRole):
+        """Cell value for ``role`` by row and column number (no QModelIndex needed)."""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._table.display(index.row(), index.column())
+            return self._table.display(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            column = self._table.columns[index.column()]
-            return _ALIGN_RIGHT if column.is_numeric() else _ALIGN_LEFT
+            return _ALIGN_RIGHT if self._table.columns[column].is_numeric() else _ALIGN_LEFT
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -202,8 +205,7 @@ class RowFilterProxy(QAbstractProxyModel):
         row = index.row()
         if not 0 <= row < len(self._rows):
             return None
-        source = self.sourceModel()
-        return source.data(source.index(int(self._rows[row]), index.column()), role)
+        return self.sourceModel().cell_data(int(self._rows[row]), index.column(), role)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if self.sourceModel() is None:

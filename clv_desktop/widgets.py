@@ -55,6 +55,8 @@ def table_view(model=None, *, sortable: bool = False, stretch_last: bool = True)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.horizontalHeader().setStretchLastSection(stretch_last)
+    # Size columns to contents from the visible rows plus a few, not 1,000 per column.
+    view.horizontalHeader().setResizeContentsPrecision(50)
     view.horizontalHeader().setDefaultSectionSize(view.fontMetrics().averageCharWidth() * 16)
     view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
     view.setMinimumHeight(view.fontMetrics().height() * 8)
