@@ -114,7 +114,7 @@ def _fill_order_level(work: pd.DataFrame) -> bool:
 
 def _totals_rows(body: pd.DataFrame, work: pd.DataFrame) -> pd.Series:
     """Typed-in totals: a 'Total…' label, or a row holding only numbers (no date, customer, order)."""
-    cand = (work["date"] == "") | work["date"].str.match(_TOTALS_RE)
+    cand = work["date"] == ""  # a "Total" label in the date column is caught after date parsing
     out = pd.Series(False, index=work.index)
     if not cand.any():
         return out
@@ -295,6 +295,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             f"Every date could be read as day/month or month/day (e.g. 05/03); they were read as {which} "
             f"{why}. If that is wrong, set the date order to {'MDY' if dinfo.order == 'DMY' else 'DMY'} "
             "(--date-order).")
+    _mark(work, dates.isna() & work["date"].str.match(_TOTALS_RE) & (work["date"] != ""), "totals row")
     _mark(work, dates.isna(), "unreadable date", work["date"].where(work["date"] != "", "(blank)"))
 
     # amounts
@@ -419,7 +420,7 @@ def _latest_per_customer(values: pd.Series, codes: np.ndarray, n: int, filled: n
 def _customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict,
                     report: IntakeReport) -> pd.DataFrame:
     """One row per customer: email, name, consent and descriptive attributes (most recent non-empty)."""
-    frame = used.iloc[np.argsort(dates.to_numpy(), kind="stable")]
+    frame = used[["identity", "email", "name", "consent"]].iloc[np.argsort(dates.to_numpy(), kind="stable")]
     codes, idents = pd.factorize(frame["identity"])
     n = len(idents)
     emails = on_uniques(frame["email"], lambda v: v.str.lower().where(v.str.contains("@", regex=False), ""))
