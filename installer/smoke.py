@@ -104,12 +104,16 @@ def run_smoke(executable: Path, sample: Path, out_dir: Path, timeout: float = SM
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=REPO_ROOT / "dist", help="folder holding the built bundle")
-    parser.add_argument("--keep", type=Path, help="write the smoke output here instead of a temp folder")
+    parser.add_argument("--keep", type=Path, help="write the smoke output into this new or empty folder")
+    parser.add_argument("--file", type=Path, help="order file to use instead of the sample inside the bundle")
     args = parser.parse_args(argv)
 
-    sample = bundled_sample(args.dist)
+    sample = args.file or bundled_sample(args.dist)
     if sample is None:
         print(f"FAILED: the engine's sample file is not inside the bundle in {args.dist}", file=sys.stderr)
+        return 1
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        print(f"FAILED: {args.keep} is not empty; give --keep a new or empty folder", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="clv-smoke-") as temp:
         out_dir = args.keep or Path(temp)

@@ -28,5 +28,5 @@ def test_build_and_smoke_options_in_the_install_guide_are_real(capsys):
     smoke_help = help_text(load_installer_script("smoke"), capsys)
     for option in ("--dist", "--work", "--clean", "--audit-only"):
         assert option in DOC and option in build_help
-    for option in ("--dist", "--keep"):
+    for option in ("--dist", "--keep", "--file"):
         assert option in DOC and option in smoke_help

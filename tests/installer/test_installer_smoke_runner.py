@@ -122,3 +122,13 @@ def test_missing_module_named_inside_an_excel_report_is_found(tmp_path):
     (tmp_path / "customers.csv").write_text("customer_id,clv\nc1,10\n", encoding="utf-8")
     mentions = smoke.missing_module_mentions(tmp_path, "")
     assert len(mentions) == 1 and mentions[0].startswith("clv-report.xlsx:")
+
+
+def test_keep_folder_must_be_empty_so_old_screenshots_cannot_pass_the_check(tmp_path, capsys):
+    keep = tmp_path / "kept"
+    keep.mkdir()
+    (keep / "01-start.png").write_bytes(b"old")
+    sample = tmp_path / "orders.csv"
+    sample.write_text("Customer,Total\n", encoding="utf-8")
+    assert smoke.main(["--dist", str(tmp_path), "--file", str(sample), "--keep", str(keep)]) == 1
+    assert "is not empty" in capsys.readouterr().err
