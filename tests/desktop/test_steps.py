@@ -9,6 +9,7 @@ from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from clv_desktop.main_window import CHECK, RESULTS, SETTINGS, START  # noqa: E402
 
@@ -35,7 +36,7 @@ def test_start_page_lists_recent_files_and_only_start_is_available(window, tmp_p
     assert window.current_step() == START
     assert not window.steps.item(CHECK).flags() & Qt.ItemFlag.ItemIsEnabled
     window.controller.app_settings.add_recent_file(str(_order_file(tmp_path)))
-    window._recent_changed()
+    window.controller.recent_files_changed.emit()
     assert window.start_page.recent_list.count() == 1
     assert window.recent_menu.actions()[0].text() == "orders.csv"
 
@@ -146,8 +147,8 @@ def test_results_show_cards_charts_and_a_filterable_customer_table(qtbot, window
     page.tier_filter.setCurrentIndex(page.tier_filter.findData("High"))
     assert window.controller.customer_proxy.rowCount() == 40
     assert page.shown_label.text().startswith("Showing 40 of 200 customers")
-    page.search.setText("person 1")
-    page._apply_filters()
+    page.search.setText("person 1")  # applied after a short pause in typing
+    qtbot.waitUntil(lambda: window.controller.customer_proxy.rowCount() < 40, timeout=WAIT)
     shown = window.controller.customer_proxy.rowCount()
     assert 0 < shown < 40
     assert window.controller.segment_profile_model.rowCount() == 4
@@ -227,9 +228,11 @@ def test_keyboard_shortcuts_open_steps_and_find(qtbot, window, tmp_path):
     _analyse(qtbot, window)
     window.step_actions[SETTINGS].trigger()
     assert window.current_step() == SETTINGS
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
     window.find_action.trigger()
     assert window.current_step() == RESULTS
-    assert window.results_page.search.hasFocus() or not window.isActiveWindow()
+    assert window.results_page.search.hasFocus()
 
 
 class _Drop:
@@ -258,3 +261,22 @@ def test_dropping_an_order_file_opens_it_and_other_files_are_refused(qtbot, wind
     with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
         window.dropEvent(dropped)
     assert dropped.accepted and window.current_step() == CHECK
+
+
+def test_tab_moves_through_the_settings_in_reading_order(qtbot, window, tmp_path):
+    _open(qtbot, window, _order_file(tmp_path))
+    window.go_to(SETTINGS)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    page = window.settings_page
+    page.method.setFocus()
+    order = []
+    for _ in range(7):
+        focused = QApplication.focusWidget()
+        order.append(focused)
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    expected = [page.method, page.horizon, page.discount, page.margin, page.acquisition,
+                page.tier_names, page.tier_splits]
+    # spin boxes give focus to their inner line edit; compare the owning widget
+    owners = [w if w in expected else w.parentWidget() for w in order]
+    assert owners == expected
