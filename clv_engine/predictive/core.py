@@ -93,7 +93,8 @@ def predict_clv(
     candidates = list(MODEL_CHOICES[1:]) if model == "auto" else [model]
     notes: list[str] = []
     step("Checking models on the last part of the history", 0.1)
-    in_range = orders.loc[pd.to_datetime(orders["date"]) <= as_of_ts]
+    in_time = (pd.to_datetime(orders["date"]) <= as_of_ts).to_numpy()
+    in_range = orders if in_time.all() else orders.loc[in_time]  # no 3M-row copy when not needed
     best, scores, failures, split_date = choose_model(in_range, as_of_ts, candidates, first_order)
     if best is None and model == "auto":
         detail = "; ".join(f"{MODEL_LABELS[n]} {why}" for n, why in failures.items())
