@@ -54,6 +54,7 @@ ArchitecturesInstallIn64BitMode=x64compatible
 Uninstallable=yes
 UninstallDisplayName={#AppName}
 UninstallDisplayIcon={app}\{#AppExeName}
+SetupIconFile=..\icons\clv_toolkit.ico
 CloseApplications=yes
 OutputDir={#OutputDir}
 OutputBaseFilename=CLV-Toolkit-{#AppVersion}-setup

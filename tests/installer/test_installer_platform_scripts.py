@@ -120,3 +120,15 @@ def test_ci_step_is_executable_and_builds_outside_the_work_tree():
     assert CI_STEP.stat().st_mode & 0o111
     text = CI_STEP.read_text(encoding="utf-8")
     assert 'build.py --dist "$WORK/dist"' in text and 'smoke.py --dist "$WORK/dist"' in text
+
+
+def test_app_icon_exists_for_windows_and_macos_and_is_used_by_both_installers():
+    pil = pytest.importorskip("PIL.Image")
+    icons = INSTALLER_DIR / "icons"
+    with pil.open(icons / "clv_toolkit.ico") as ico:
+        assert (256, 256) in ico.info["sizes"]
+    with pil.open(icons / "clv_toolkit.icns") as icns:
+        assert icns.format == "ICNS"
+    spec = (INSTALLER_DIR / "clv_desktop.spec").read_text(encoding="utf-8")
+    assert 'first_existing("clv_toolkit.ico")' in spec and 'first_existing("clv_toolkit.icns")' in spec
+    assert setup_directives()["SetupIconFile"] == "..\\icons\\clv_toolkit.ico"
