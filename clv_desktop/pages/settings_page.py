@@ -82,7 +82,7 @@ class SettingsPage(QWidget):
             self.tier_names, "Names of your value tiers, best first, separated by commas."))
         self.tier_splits = QLineEdit()
         form.addRow(self._label("Tier &split (%)", self.tier_splits), _with_help(
-            self.tier_splits, "Share of customers in each tier, best first (e.g. 20, 30, 50)."))
+            self.tier_splits, "Share of customers in each tier, best first (e.g. 20, 50, 30)."))
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
