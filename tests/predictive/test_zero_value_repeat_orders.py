@@ -1,0 +1,31 @@
+"""Repeat buyers whose repeat orders were free or fully refunded must not stop the prediction."""
+import numpy as np
+import pandas as pd
+
+from clv_engine.predictive import predict_clv
+
+
+def test_free_repeat_orders_get_their_own_average_not_an_error():
+    rng = np.random.default_rng(7)
+    rows = []
+    start = pd.Timestamp("2024-01-01")
+    for c in range(400):
+        n = 1 + rng.poisson(2)
+        days = np.sort(rng.integers(0, 600, n))
+        for d in days:
+            rows.append((f"c{c}", start + pd.Timedelta(days=int(d)), float(rng.gamma(4, 10))))
+    orders = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    # Five repeat customers whose repeat orders were all refunded in full (worth 0).
+    repeaters = orders.groupby("customer_id").size()
+    zeroed = repeaters[repeaters >= 2].index[:5]
+    first = orders.groupby("customer_id")["date"].transform("min")
+    orders.loc[orders["customer_id"].isin(zeroed) & (orders["date"] > first), "amount"] = 0.0
+
+    prediction = predict_clv(orders, model="bgnbd")
+    assert prediction.ok, prediction.verdict
+    table = prediction.customers
+    assert np.isfinite(table[["clv", "clv_low", "clv_high", "expected_order_value"]].to_numpy()).all()
+    assert (table.loc[zeroed, "expected_order_value"] >= 0).all()
+    # their expected order value is their own historical average (first order / orders)
+    own = orders[orders["customer_id"].isin(zeroed)].groupby("customer_id")["amount"].mean()
+    np.testing.assert_allclose(table.loc[own.index, "expected_order_value"], own, rtol=1e-9)
