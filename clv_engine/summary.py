@@ -101,7 +101,8 @@ def customer_summary(
 ) -> pd.DataFrame:
     """Summarise an order table (``customer_id``, ``date``, ``amount``) per customer.
 
-    Returns a DataFrame indexed by ``customer_id`` (sorted) with :data:`SUMMARY_COLUMNS`.
+    Returns a DataFrame indexed by ``customer_id`` (in order of first appearance) with
+    :data:`SUMMARY_COLUMNS`.
     ``avg_days_between_orders`` is empty (NaN) for customers with a single order: there is
     no gap to average. Everything else is always a number.
     ``orders_per_year`` divides orders by the customer's tenure in years, with tenure
@@ -122,35 +123,36 @@ def customer_summary(
             hint="Choose a later observation end.",
         )
 
-    ids = orders["customer_id"].astype(str).to_numpy()
     amount = orders["amount"].to_numpy(dtype=np.float64)
     date_ns = dates.to_numpy(dtype="datetime64[ns]")
     period = period_index(date_ns, freq)
     end_period = int(period_index(np.array([end.to_datetime64()]), freq)[0])
 
-    codes, uniques = pd.factorize(ids, sort=True)
+    # Customers in order of first appearance (factorising without sorting the strings).
+    codes, uniques = pd.factorize(orders["customer_id"].astype(str), sort=False)
     n_cust = len(uniques)
 
-    # Business view, one pass of bincount/ufunc.at.
-    n_orders = np.bincount(codes, minlength=n_cust).astype(np.int64)
-    total = np.bincount(codes, weights=amount, minlength=n_cust)
-    ns = date_ns.astype(np.int64)
-    first_ns = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)
-    last_ns = np.full(n_cust, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(first_ns, codes, ns)
-    np.maximum.at(last_ns, codes, ns)
+    # Sort once by (customer, period) with a single int64 key.
+    first_p = int(period.min())
+    span = int(period.max()) - first_p + 1
+    key = codes.astype(np.int64) * span + (period - first_p)
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    c_sorted = codes[order]
+    ns = date_ns.astype(np.int64)[order]
+    amount_sorted = amount[order]
+
+    cust_start = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+    n_orders = np.diff(np.r_[cust_start, len(order)]).astype(np.int64)
+    total = np.add.reduceat(amount_sorted, cust_start)
+    first_ns = np.minimum.reduceat(ns, cust_start)
+    last_ns = np.maximum.reduceat(ns, cust_start)
 
     # BTYD view: one row per (customer, period) with summed value.
-    order = np.lexsort((period, codes))
-    c_sorted = codes[order]
-    p_sorted = period[order]
-    new_group = np.empty(len(order), dtype=bool)
-    new_group[0] = True
-    new_group[1:] = (c_sorted[1:] != c_sorted[:-1]) | (p_sorted[1:] != p_sorted[:-1])
-    group_start = np.flatnonzero(new_group)
+    group_start = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]])
     g_cust = c_sorted[group_start]
-    g_period = p_sorted[group_start]
-    g_value = np.add.reduceat(amount[order], group_start)
+    g_period = key_sorted[group_start] - g_cust.astype(np.int64) * span + first_p
+    g_value = np.add.reduceat(amount_sorted, group_start)
     periods_per_cust = np.bincount(g_cust, minlength=n_cust)
     first_group = np.concatenate(([0], np.cumsum(periods_per_cust)[:-1]))
     last_group = first_group + periods_per_cust - 1
@@ -163,6 +165,7 @@ def customer_summary(
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_value / np.maximum(frequency, 1), 0.0)
 
+    # Per-customer arrays above are in code order (cust_start follows sorted codes 0..n-1).
     day_ns = 86_400 * 10**9
     end_ns = end.to_datetime64().astype("datetime64[ns]").astype(np.int64)
     span_days = (last_ns - first_ns) / day_ns
@@ -186,7 +189,7 @@ def customer_summary(
             "T": T,
             "monetary_value": monetary,
         },
-        index=pd.Index(np.asarray(uniques, dtype=object), name="customer_id").astype(str),
+        index=pd.Index(uniques, name="customer_id"),
     )
     table.attrs["observation_end"] = end
     table.attrs["freq"] = freq
@@ -227,17 +230,26 @@ def calibration_holdout(
     obs_period = int(period_index(np.array([obs_end.to_datetime64()]), freq)[0])
     period = period_index(dates.to_numpy(dtype="datetime64[ns]"), freq)
     in_holdout = (period > cal_period) & (period <= obs_period)
-    hold = pd.DataFrame(
-        {
-            "customer_id": orders["customer_id"].astype(str).to_numpy()[in_holdout],
-            "period": period[in_holdout],
-            "amount": orders["amount"].to_numpy(dtype=np.float64)[in_holdout],
-        }
-    )
-    per_period = hold.groupby(["customer_id", "period"], sort=False)["amount"].sum()
-    by_customer = per_period.groupby(level="customer_id")
-    out["frequency_holdout"] = by_customer.size().reindex(out.index, fill_value=0).astype(np.float64)
-    out["monetary_value_holdout"] = by_customer.mean().reindex(out.index, fill_value=0.0).astype(np.float64)
+    ids = orders["customer_id"].astype(str).to_numpy()[in_holdout]
+    code = out.index.get_indexer(ids)
+    known = code >= 0  # customers whose first order is after the calibration end are not in it
+    code, hold_period = code[known].astype(np.int64), period[in_holdout][known]
+    hold_amount = orders["amount"].to_numpy(dtype=np.float64)[in_holdout][known]
+    n = len(out)
+    frequency_holdout = np.zeros(n)
+    monetary_holdout = np.zeros(n)
+    if len(code):
+        span = int(hold_period.max()) - int(hold_period.min()) + 1
+        key = code * span + (hold_period - int(hold_period.min()))
+        order = np.argsort(key, kind="stable")
+        starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])
+        per_period_value = np.add.reduceat(hold_amount[order], starts)
+        per_period_customer = code[order][starts]
+        frequency_holdout = np.bincount(per_period_customer, minlength=n).astype(np.float64)
+        value_sum = np.bincount(per_period_customer, weights=per_period_value, minlength=n)
+        monetary_holdout = np.divide(value_sum, frequency_holdout, out=np.zeros(n), where=frequency_holdout > 0)
+    out["frequency_holdout"] = frequency_holdout
+    out["monetary_value_holdout"] = monetary_holdout
     out["duration_holdout"] = float(obs_period - cal_period) / float(freq_multiplier)
     out.attrs["calibration_end"] = cal_end
     out.attrs["observation_end"] = obs_end
