@@ -288,8 +288,11 @@ class AppController(QObject):
 
         def run(progress, cancel):
             settings = engine.make_settings(**settings_values)
-            analysis = engine.analyze(source, settings, progress=progress, cancel=cancel)
-            progress("Preparing charts", 0.99)
+            # The engine's 0..1 fills the bar to 95%; preparing the views takes the rest,
+            # so the bar never moves backwards.
+            analysis = engine.analyze(source, settings, progress=lambda step, f: progress(step, 0.95 * f),
+                                      cancel=cancel)
+            progress("Preparing charts", 0.97)
             customers = analysis.customers
             table = ColumnTable.from_frame(customers, known=CUSTOMER_COLUMNS,
                                            order=CUSTOMER_COLUMN_ORDER)
