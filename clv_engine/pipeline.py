@@ -302,7 +302,7 @@ def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):
                                              margin=settings.margin, acquisition_cost=settings.acquisition_cost)
         info.update(method="simple", basis=basis)
         if "fallback_reason" in info:
-            info["basis"] = f"{info['fallback_reason']} Used the formula instead: {basis}."
+            info["basis"] = f"{info['fallback_reason']} Formula: {basis}."
     table = pd.DataFrame({"clv": clv})
     # Without a model there is no uncertainty band to compute: low = likely = high.
     table["clv_low"] = table["clv"]
@@ -368,9 +368,7 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "total_clv": total,
         "total_value_to_date": float(customers["total_value"].sum()),
         "top_tier_share_of_clv": share,
-        "headline": (f"Your top {settings.tier_splits[0]:g}% of customers hold {share:.0%} of expected value."
-                     if settings.tier_thresholds is None else
-                     f"Your {first_tier} customers hold {share:.0%} of expected value."),
+        "headline": _headline(len(top), len(customers), share, first_tier),
         "business_formula_clv": business_clv(summary, lifespan_years=settings.lifespan_years,
                                              margin=settings.margin, acquisition_cost=settings.acquisition_cost),
         "tiers": {str(row["tier"]): int(row["customers"]) for _, row in tier_profiles.iterrows()},
@@ -384,6 +382,15 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         out["comparison"] = {"file": os.fspath(settings.compare),
                              "movement": {str(k): int(v) for k, v in comparison.movement.value_counts().items()}}
     return out
+
+
+def _headline(top_customers: int, customers: int, share: float, tier: str) -> str:
+    """The one sentence a shop owner reads first; true for any tier sizes."""
+    if customers == 0 or top_customers == 0:
+        return f"No customer stands out enough to be in the {tier} tier."
+    part = top_customers / customers
+    who = f"top {part:.0%} of customers" if part < 0.995 else "customers"
+    return f"Your {who} ({top_customers:,}, the {tier} tier) hold {share:.0%} of expected value."
 
 
 # --- writing -----------------------------------------------------------------------------
