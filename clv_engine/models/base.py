@@ -27,7 +27,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from ..errors import ConvergenceError, InputError, ModelWarning, NotFittedError
 
@@ -113,12 +112,27 @@ def check_weights(weights, n_rows: int) -> np.ndarray:
 
 def compress_patterns(columns: list[np.ndarray], weights: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Unique data rows and the total weight of each (speeds up fits on big data)."""
-    rows = np.column_stack(columns)
+    """Unique data rows and the total weight of each (speeds up fits on big data).
+
+    Hash-based (linear in the rows); rows come back in order of first appearance.
+    """
     keep = weights > 0
-    unique, inverse = np.unique(rows[keep], axis=0, return_inverse=True)
-    pattern_weights = np.bincount(inverse.ravel(), weights=weights[keep], minlength=len(unique))
-    return unique, pattern_weights
+    columns = [np.asarray(c, dtype=float)[keep] for c in columns]
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1
+    for column in columns:
+        codes, uniques = pd.factorize(column, sort=False)
+        size *= len(uniques) + 1
+        if size >= 2 ** 62:  # key would overflow: sort the rows instead
+            unique, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
+            inverse = inverse.ravel()
+            return unique, np.bincount(inverse, weights=weights[keep], minlength=len(unique))
+        key = key * np.int64(len(uniques) + 1) + codes
+    inverse, unique_keys = pd.factorize(key, sort=False)
+    first = np.empty(len(unique_keys), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1, dtype=np.int64)
+    unique = np.column_stack([c[first] for c in columns])
+    return unique, np.bincount(inverse, weights=weights[keep], minlength=len(unique_keys))
 
 
 def log1mexp_ratio(k, length):
@@ -224,9 +238,17 @@ class BaseModel:
         return table
 
     # -- fitting ----------------------------------------------------------------------------
-    def _fit_patterns(self, columns: list[np.ndarray], weights: np.ndarray) -> BaseModel:
-        """Fit on validated columns (one row per customer or pattern) and weights."""
-        data, pattern_weights = compress_patterns(columns, weights)
+    def _fit_patterns(self, columns: list[np.ndarray], weights: np.ndarray,
+                      initial_params=None) -> BaseModel:
+        """Fit on validated columns (one row per customer or pattern) and weights.
+
+        ``initial_params`` (dict name -> value, e.g. from a fit on part of the same data)
+        is tried as a starting point next to the model's own.
+        """
+        from scipy import optimize
+
+        rows, pattern_weights = compress_patterns(columns, weights)
+        data = self._prepare_patterns(rows)
         total = float(pattern_weights.sum())
         penalizer = float(self.penalizer)
         lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
@@ -250,8 +272,10 @@ class BaseModel:
                 return 1e100, np.zeros_like(theta)
             return value, grad
 
-        starts = [np.log(np.clip(np.asarray(s, dtype=float), 1e-7, 1e7))
-                  for s in self._starting_points(data, pattern_weights)]
+        points = list(self._starting_points(rows, pattern_weights))
+        if initial_params is not None:
+            points.insert(0, [float(initial_params[n]) for n in self.parameter_names])
+        starts = [np.log(np.clip(np.asarray(s, dtype=float), 1e-7, 1e7)) for s in points]
         start = min(starts, key=objective)
         candidates = []
         result = optimize.minimize(objective_and_gradient, start, jac=True, method="L-BFGS-B",
@@ -397,6 +421,10 @@ class BaseModel:
         return f"<{type(self).__name__}({hyper}){fitted}>"
 
     # -- to implement -----------------------------------------------------------------------
+    def _prepare_patterns(self, rows: np.ndarray):
+        """Data handed to the likelihood during a fit (a model may precompute lookups)."""
+        return rows
+
     def _pattern_log_likelihood(self, params: np.ndarray, data: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 

@@ -12,6 +12,7 @@ the exact Beta mixture identity that shifts ``b`` up by one.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
 from .base import BaseModel, check_same_length, check_weights, to_float_column
@@ -106,6 +107,23 @@ def bg_p_n_purchases_new(n, t, r, alpha, a, b):
     return np.clip(first + second, 0.0, 1.0)
 
 
+class PatternLookup:
+    """Rows (x, t_x, T) with their distinct values and each row's index into them."""
+
+    def __init__(self, rows):
+        rows = np.asarray(rows, dtype=float)
+        self.x, self.t_x, self.big_t = rows[:, 0], rows[:, 1], rows[:, 2]
+        self.unique_x, self.x_index = distinct(self.x)
+        self.unique_tx, self.tx_index = distinct(self.t_x)
+        self.unique_t, self.t_index = distinct(self.big_t)
+
+
+def distinct(values):
+    """``(uniques, index)`` with ``uniques[index] == values`` (hash-based)."""
+    index, uniques = pd.factorize(values, sort=False)
+    return np.asarray(uniques, dtype=float), index
+
+
 class BetaGeoModel(BaseModel):
     """BG/NBD purchase model (Fader, Hardie & Lee 2005); parameters r, alpha, a, b.
 
@@ -117,49 +135,72 @@ class BetaGeoModel(BaseModel):
     #: MBG/NBD (Batislam et al. 2007) also lets customers drop out right after the first purchase.
     dropout_at_first_purchase = False
 
-    def fit(self, frequency, recency, T, weights=None) -> BetaGeoModel:
-        """Maximum-likelihood fit (eq. 6); returns self."""
+    def fit(self, frequency, recency, T, weights=None, *, initial_params=None) -> BetaGeoModel:
+        """Maximum-likelihood fit (eq. 6); returns self.
+
+        ``initial_params`` (dict r, alpha, a, b), e.g. a fit on part of the same data, is
+        tried as a starting point; the optimum does not depend on it.
+        """
         self._validate_hyperparameters()
         x, t_x, big_t, w = continuous_inputs(frequency, recency, T, weights)
-        return self._fit_patterns([x, t_x, big_t], w)
+        return self._fit_patterns([x, t_x, big_t], w, initial_params)
 
     # -- likelihood (eq. 6) -------------------------------------------------------------------
+    def _prepare_patterns(self, rows):
+        return PatternLookup(rows)
+
     def _log_terms(self, params, data):
+        """Per-row ``base``, ``log_a``, ``log_b`` of eq. 6 (log_b = -inf where absent).
+
+        Special functions are evaluated once per distinct frequency and logs once per
+        distinct recency / T, then looked up per row.
+        """
+        data = data if isinstance(data, PatternLookup) else PatternLookup(data)
         r, alpha, a, b = params
-        x, t_x, big_t = data[:, 0], data[:, 1], data[:, 2]
+        ux = data.unique_x
         shift = 1.0 if self.dropout_at_first_purchase else 0.0
-        base = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-        log_a = special.betaln(a, b + x + shift) - special.betaln(a, b) - (r + x) * np.log(alpha + big_t)
-        has_b = (x > 0) | (shift > 0)
-        log_b = np.where(
-            has_b,
-            special.betaln(a + 1, np.maximum(b + x - 1 + shift, 1e-300)) - special.betaln(a, b)
-            - (r + x) * np.log(alpha + t_x), -np.inf)
-        return base, log_a, log_b, has_b
+        beta_ab = special.betaln(a, b)
+        base_u = special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha)
+        log_a_u = special.betaln(a, b + ux + shift) - beta_ab
+        has_b_u = (ux > 0) | (shift > 0)
+        log_b_u = np.where(has_b_u, special.betaln(a + 1, np.maximum(b + ux - 1 + shift, 1e-300))
+                           - beta_ab, -np.inf)
+        rx = r + data.x
+        xi = data.x_index
+        log_a = log_a_u[xi] - rx * np.log(alpha + data.unique_t)[data.t_index]
+        log_b = log_b_u[xi] - rx * np.log(alpha + data.unique_tx)[data.tx_index]
+        return base_u[xi], log_a, log_b, has_b_u[xi]
 
     def _pattern_log_likelihood(self, params, data):
         base, log_a, log_b, _ = self._log_terms(params, data)
         return base + np.logaddexp(log_a, log_b)
 
     def _pattern_gradient(self, params, data):
+        data = data if isinstance(data, PatternLookup) else PatternLookup(data)
         r, alpha, a, b = params
-        x, t_x, big_t = data[:, 0], data[:, 1], data[:, 2]
         shift = 1.0 if self.dropout_at_first_purchase else 0.0
         base, log_a, log_b, has_b = self._log_terms(params, data)
         total = np.logaddexp(log_a, log_b)
         w_a = np.exp(log_a - total)
         w_b = np.where(has_b, np.exp(log_b - total), 0.0)
         dg = special.digamma
+        ux, xi = data.unique_x, data.x_index
         ab = dg(a + b)
-        b_x = np.maximum(b + x - 1 + shift, 1e-300)
-        grad = np.empty((len(x), 4))
-        grad[:, 0] = (dg(r + x) - dg(r) + np.log(alpha)
-                      - w_a * np.log(alpha + big_t) - w_b * np.log(alpha + t_x))
-        grad[:, 1] = r / alpha - (r + x) * (w_a / (alpha + big_t) + w_b / (alpha + t_x))
-        end = dg(a + b + x + shift)
-        grad[:, 2] = w_a * (ab - end) + w_b * (dg(a + 1) - dg(a) + ab - end)
-        grad[:, 3] = (w_a * (dg(b + x + shift) - dg(b) + ab - end)
-                      + w_b * (dg(b_x) - dg(b) + ab - end))
+        end_u = dg(a + b + ux + shift)
+        rate_u = dg(r + ux) - dg(r) + np.log(alpha)
+        b_u = dg(b + ux + shift) - dg(b) + ab - end_u
+        b_x_u = dg(np.maximum(b + ux - 1 + shift, 1e-300)) - dg(b) + ab - end_u
+        a_u = ab - end_u
+        log_t = np.log(alpha + data.unique_t)[data.t_index]
+        log_tx = np.log(alpha + data.unique_tx)[data.tx_index]
+        inv_t = (1.0 / (alpha + data.unique_t))[data.t_index]
+        inv_tx = (1.0 / (alpha + data.unique_tx))[data.tx_index]
+        a_row = a_u[xi]
+        grad = np.empty((len(data.x), 4))
+        grad[:, 0] = rate_u[xi] - w_a * log_t - w_b * log_tx
+        grad[:, 1] = r / alpha - (r + data.x) * (w_a * inv_t + w_b * inv_tx)
+        grad[:, 2] = w_a * a_row + w_b * (dg(a + 1) - dg(a) + a_row)
+        grad[:, 3] = w_a * b_u[xi] + w_b * b_x_u[xi]
         return base + total, grad
 
     def _starting_points(self, data, weights):
@@ -200,6 +241,17 @@ class BetaGeoModel(BaseModel):
         alive = special.expit(-self._log_odds_dead(x, t_x, big_t))
         r, alpha, a, b = self._posterior_new_params(x, big_t)
         return alive * bg_expected_purchases_new(t, r, alpha, a, b)
+
+    def expected_purchases_if_alive(self, t, frequency, T) -> np.ndarray:
+        """E[Y(t) | alive at T, x]: :meth:`expected_purchases` divided by P(alive).
+
+        Depends only on the frequency and T, so it can be computed once per distinct pair.
+        """
+        x = to_float_column(frequency, "frequency", integer=True)
+        big_t = to_float_column(T, "T")
+        t = to_float_column(t, "t")
+        r, alpha, a, b = self._posterior_new_params(x, big_t)
+        return bg_expected_purchases_new(t, r, alpha, a, b)
 
     def expected_purchases_new(self, t) -> np.ndarray:
         """E[X(t)] for a customer just acquired, FHL (2005) eq. 7."""

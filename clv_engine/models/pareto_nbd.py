@@ -17,7 +17,7 @@ gives the value *and* analytic parameter derivatives, with no difference of two 
 from __future__ import annotations
 
 import numpy as np
-from scipy import integrate, special
+from scipy import special
 
 from .base import BaseModel, log1mexp_ratio, to_float_column
 from .beta_geo import continuous_inputs
@@ -101,11 +101,12 @@ class ParetoNBDModel(BaseModel):
 
     parameter_names = ("r", "alpha", "s", "beta")
 
-    def fit(self, frequency, recency, T, weights=None) -> ParetoNBDModel:
-        """Maximum-likelihood fit; returns self."""
+    def fit(self, frequency, recency, T, weights=None, *, initial_params=None) -> ParetoNBDModel:
+        """Maximum-likelihood fit; returns self. ``initial_params`` (dict r, alpha, s,
+        beta) is tried as a starting point; the optimum does not depend on it."""
         self._validate_hyperparameters()
         x, t_x, big_t, w = continuous_inputs(frequency, recency, T, weights)
-        return self._fit_patterns([x, t_x, big_t], w)
+        return self._fit_patterns([x, t_x, big_t], w, initial_params)
 
     # -- likelihood ---------------------------------------------------------------------------
     def _log_parts(self, params, data, with_gradient):
@@ -179,6 +180,17 @@ class ParetoNBDModel(BaseModel):
         p_alive = np.exp(alive - np.logaddexp(alive, dead))
         return p_alive * self._expected_while_alive(t, r + x, alpha + big_t, s, beta + big_t)
 
+    def expected_purchases_if_alive(self, t, frequency, T) -> np.ndarray:
+        """E[Y(t) | alive at T, x]: :meth:`expected_purchases` divided by P(alive).
+
+        Depends only on the frequency and T, so it can be computed once per distinct pair.
+        """
+        x = to_float_column(frequency, "frequency", integer=True)
+        big_t = to_float_column(T, "T")
+        t = to_float_column(t, "t")
+        r, alpha, s, beta = self._require_params()
+        return self._expected_while_alive(t, r + x, alpha + big_t, s, beta + big_t)
+
     def expected_purchases_new(self, t) -> np.ndarray:
         """E[X(t)] for a customer just acquired (Schmittlein et al. 1987, eq. 17)."""
         t = to_float_column(t, "t")
@@ -189,6 +201,8 @@ class ParetoNBDModel(BaseModel):
         """P(X(t) = n) by conditioning on the dropout time τ (Fader, Hardie & Lee 2005,
         "Deriving an expression for P(X(t)=x) under the Pareto/NBD model", eq. 1):
         NB(n; λ-mixture over t) P(τ > t) + ∫_0^t NB(n; over τ) s β^s (β+τ)^-(s+1) dτ."""
+        from scipy import integrate
+
         def nb_log(u):
             return (special.gammaln(r + n) - special.gammaln(r) - special.gammaln(n + 1)
                     + r * (np.log(alpha) - np.log(alpha + u))

@@ -43,6 +43,28 @@ MIN_SPEND_CUSTOMERS = 10
 SIMULATION_BUDGET = 4_000_000  # simulated futures (patterns x draws)
 MAX_SIMULATION_PATTERNS = 40_000
 N_PARAMETER_DRAWS = 50
+MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many customers
+
+
+def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None) -> pd.DataFrame:
+    """The customer summary with recency and T in weeks (of days).
+
+    Reuses the caller's ``summary`` when it is a daily ``customer_summary`` for ``as_of``
+    (or for the last order when ``as_of`` is None); otherwise computes it.
+    """
+    if summary is not None and summary.attrs.get("freq") == "D" and "observation_end" in summary.attrs:
+        end = pd.Timestamp(summary.attrs["observation_end"])
+        wanted = pd.Timestamp(orders["date"].max()) if as_of is None else pd.Timestamp(as_of)
+        if end == wanted:
+            multiplier = float(summary.attrs.get("freq_multiplier", 1))
+            if multiplier == 7.0:
+                return summary
+            weekly = summary.assign(recency=summary["recency"] * multiplier / 7.0,
+                                    T=summary["T"] * multiplier / 7.0)
+            weekly.attrs.update(summary.attrs, freq_multiplier=7)
+            return weekly
+        logger.info("the given summary is for another date; summarising again")
+    return customer_summary(orders, observation_end=as_of, freq="D", freq_multiplier=7)
 
 
 def predict_clv(
@@ -57,6 +79,7 @@ def predict_clv(
     random_state: int | None = 0,
     progress=None,
     cancel=None,
+    summary: pd.DataFrame | None = None,
 ) -> Prediction:
     """Predict each customer's CLV over ``horizon_months`` with a BTYD model.
 
@@ -65,6 +88,9 @@ def predict_clv(
     ``"bgnbd"``, ``"mbgnbd"``, ``"paretonbd"``. ``discount_rate`` is per year;
     ``margin`` the share of order value that is profit (1.0 = revenue CLV);
     ``interval`` the central probability of ``clv_low``..``clv_high``.
+    ``summary`` is an optional ``customer_summary`` of the same orders and ``as_of``
+    (``freq="D"``, any ``freq_multiplier``) the caller already has; it is used instead of
+    computing it again (otherwise, or if it does not match, it is computed here).
     Thin data never raises: it returns ``Prediction(ok=False, verdict=<why>)``.
     Bad settings raise :class:`~clv_engine.errors.InputError`.
     """
@@ -81,7 +107,7 @@ def predict_clv(
     step = make_stepper(progress, cancel)
 
     step("Summarising customers", 0.0)
-    summary = customer_summary(orders, observation_end=as_of, freq="D", freq_multiplier=7)
+    summary = weekly_summary(orders, as_of, summary)
     as_of_ts = summary.attrs["observation_end"]
     settings["as_of"] = str(as_of_ts.date())
     first_order = summary["first_order"].min()
@@ -95,7 +121,10 @@ def predict_clv(
     step("Checking models on the last part of the history", 0.1)
     in_time = (pd.to_datetime(orders["date"]) <= as_of_ts).to_numpy()
     in_range = orders if in_time.all() else orders.loc[in_time]  # no 3M-row copy when not needed
-    best, scores, failures, split_date = choose_model(in_range, as_of_ts, candidates, first_order)
+    rng = np.random.default_rng(random_state)
+    best, scores, failures, split_date, sample = choose_model(
+        in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng
+    )
     if best is None and model == "auto":
         detail = "; ".join(f"{MODEL_LABELS[n]} {why}" for n, why in failures.items())
         return Prediction(
@@ -120,8 +149,9 @@ def predict_clv(
     )
     fitted, fit_errors = None, {}
     for name in order_of_preference:
+        start = scores[name].params if name in scores else None
         try:
-            fitted = fit_purchase_model(name, frequency, recency, T)
+            fitted = fit_purchase_model(name, frequency, recency, T, initial_params=start)
             chosen = name
             break
         except Exception as exc:
@@ -149,13 +179,13 @@ def predict_clv(
     expected = expected_p[inverse]
     discounted = discounted_p[inverse]
     p_alive = alive_p[inverse]
+    del px, ptx, pT, inverse, expected_p, discounted_p, alive_p
     order_value = expected_order_values(
         spend_model, frequency, monetary, summary["average_order_value"].to_numpy(dtype=np.float64)
     )
     clv = margin * discounted * order_value
 
     step("Computing the interval", 0.75)
-    rng = np.random.default_rng(random_state)
     low, high, used_cov = clv_interval(
         chosen, fitted, spend_model, frequency, recency, T, monetary, order_value,
         discounted, expected, horizon_months, margin, interval, rng,
@@ -196,6 +226,11 @@ def predict_clv(
         verdict = describe_choice(chosen_score, scores, forced=model != "auto")
     else:
         verdict = f"{MODEL_LABELS[chosen]} was used without a holdout check (not enough data to hold some back)."
+    if chosen_score is not None and sample[0] < sample[1]:
+        verdict += (
+            f" The check used a random {sample[0]:,} of the {sample[1]:,} customers; "
+            "the model was then fitted on all of them."
+        )
     if fit_errors:
         verdict += " " + " ".join(
             f"{MODEL_LABELS[n]} scored better on the holdout but could not be fitted to all orders."

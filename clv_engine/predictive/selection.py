@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..summary import calibration_holdout
+from ..summary import period_index
 from .value import compress_patterns
 
 __all__ = [
@@ -28,6 +28,8 @@ __all__ = [
     "HoldoutScore",
     "score_on_holdout",
     "choose_model",
+    "holdout_split",
+    "MAX_CHECK_CUSTOMERS",
 ]
 
 logger = logging.getLogger(__name__)
@@ -80,9 +82,63 @@ def holdout_split_date(first_order: pd.Timestamp, as_of: pd.Timestamp) -> pd.Tim
 
 
 ROUND_FOR_CHECK_ABOVE = 50_000
+MAX_CHECK_CUSTOMERS = 100_000
 
 
-def fit_purchase_model(name: str, frequency, recency, T, *, round_weeks: bool = False):
+def holdout_split(orders: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
+                  max_customers: int | None = None, rng=None) -> tuple[pd.DataFrame, int]:
+    """Calibration BTYD summary (weeks of days) and holdout repeat orders per customer.
+
+    The same numbers as ``calibration_holdout(orders, split_date, as_of, freq="D",
+    freq_multiplier=7)`` (columns ``frequency_cal``, ``recency_cal``, ``T_cal``,
+    ``frequency_holdout``, ``duration_holdout``; one row per customer who bought by the
+    split date), computed on integer customer codes. With more than ``max_customers``
+    customers, a random sample of that many (drawn with ``rng``) is used; returns
+    ``(table, (customers sampled, customers in all))``.
+    """
+    codes, uniques = pd.factorize(orders["customer_id"], sort=False)
+    n_customers = len(uniques)
+    period = period_index(orders["date"], "D")
+    cal_period = int(period_index(np.array([split_date.to_datetime64()]), "D")[0])
+    obs_period = int(period_index(np.array([as_of.to_datetime64()]), "D")[0])
+    keep = period <= obs_period
+    n_sampled = n_customers
+    if max_customers is not None and n_customers > max_customers:
+        n_sampled = max_customers
+        chosen = np.zeros(n_customers, dtype=bool)
+        chosen[rng.choice(n_customers, size=max_customers, replace=False)] = True
+        keep &= chosen[codes]
+    codes, period = codes[keep].astype(np.int64), period[keep]
+    first_p = int(period.min()) if len(period) else 0
+    span = (int(period.max()) if len(period) else 0) - first_p + 1
+    key = np.unique(codes * span + (period - first_p))  # distinct (customer, day), sorted
+    cust = key // span
+    day = key % span + first_p
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
+    customer = cust[starts]
+    first_day = day[starts]
+    in_cal = day <= cal_period
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(cust)]))
+    cal_days = np.bincount(group, weights=in_cal, minlength=len(starts))
+    last_cal = np.full(len(starts), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last_cal, group[in_cal], day[in_cal])
+    holdout_days = np.bincount(group, weights=~in_cal, minlength=len(starts))
+    bought = first_day <= cal_period
+    table = pd.DataFrame(
+        {
+            "frequency_cal": cal_days[bought] - 1.0,
+            "recency_cal": (last_cal[bought] - first_day[bought]) / 7.0,
+            "T_cal": (cal_period - first_day[bought]) / 7.0,
+            "frequency_holdout": holdout_days[bought].astype(np.float64),
+            "duration_holdout": float(obs_period - cal_period) / 7.0,
+        },
+        index=pd.Index(np.asarray(uniques)[customer[bought]], name="customer_id"),
+    )
+    return table, (n_sampled, n_customers)
+
+
+def fit_purchase_model(name: str, frequency, recency, T, *, round_weeks: bool = False,
+                       initial_params=None):
     """Fit a purchase model on compressed patterns; returns the fitted model.
 
     ``round_weeks`` rounds recency and T to whole weeks first (3x fewer patterns on big
@@ -94,7 +150,7 @@ def fit_purchase_model(name: str, frequency, recency, T, *, round_weeks: bool = 
     if round_weeks:
         recency, T = np.round(recency), np.round(T)
     (x, tx, tt), _, counts = compress_patterns(np.asarray(frequency, dtype=np.float64), recency, T)
-    return model_class(name)().fit(x, tx, tt, weights=counts)
+    return model_class(name)().fit(x, tx, tt, weights=counts, initial_params=initial_params)
 
 
 @dataclass
@@ -108,6 +164,7 @@ class HoldoutScore:
     mae: float
     holdout_weeks: float
     log_likelihood: float
+    params: dict | None = None  # the calibration fit (a starting point for the refit)
 
     def as_dict(self) -> dict:
         return {
@@ -140,23 +197,28 @@ def score_on_holdout(name: str, split: pd.DataFrame) -> HoldoutScore:
         mae=float(np.mean(np.abs(predicted - actual))),
         holdout_weeks=weeks,
         log_likelihood=float(getattr(model, "log_likelihood_", np.nan)),
+        params=dict(model.params_),
     )
 
 
-def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_order: pd.Timestamp):
+def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_order: pd.Timestamp,
+                 *, max_customers: int | None = MAX_CHECK_CUSTOMERS, rng=None):
     """Score each candidate on a calibration/holdout split of ``orders``.
 
-    Returns ``(best_name or None, scores: dict name -> HoldoutScore, failures: dict
-    name -> reason, split_date)``. Fit failures are recorded, not raised.
+    Above ``max_customers`` customers the check runs on a random sample of that many
+    (``rng``; the final fit uses everyone). Returns ``(best_name or None, scores: dict
+    name -> HoldoutScore, failures: dict name -> reason, split_date, sample)`` with
+    ``sample = (customers checked, customers in all)``. Fit failures are recorded, not raised.
     """
     split_date = holdout_split_date(first_order, as_of)
-    split = calibration_holdout(orders, split_date, as_of, freq="D", freq_multiplier=7)
+    rng = np.random.default_rng(0) if rng is None else rng
+    split, sample = holdout_split(orders, split_date, as_of, max_customers=max_customers, rng=rng)
     scores: dict[str, HoldoutScore] = {}
     failures: dict[str, str] = {}
     if (split["frequency_cal"] > 0).sum() < MIN_REPEAT_BUYERS or split["frequency_holdout"].sum() == 0:
         for name in candidates:
             failures[name] = "too few repeat orders before or after the holdout split"
-        return None, scores, failures, split_date
+        return None, scores, failures, split_date, sample
     for name in candidates:
         try:
             scores[name] = score_on_holdout(name, split)
@@ -164,12 +226,12 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
             logger.info("candidate %s failed on the calibration data: %s", name, type(exc).__name__)
             failures[name] = f"could not be fitted ({type(exc).__name__})"
     if not scores:
-        return None, scores, failures, split_date
+        return None, scores, failures, split_date, sample
     best_mae = min(s.mae for s in scores.values())
     # Per-customer error decides; models within 1% of the best MAE are split by total error.
     close = [s for s in scores.values() if s.mae <= best_mae * 1.01]
     best = min(close, key=lambda s: (s.total_error_pct, s.mae))
-    return best.model, scores, failures, split_date
+    return best.model, scores, failures, split_date, sample
 
 
 def describe_choice(best: HoldoutScore, scores: dict, forced: bool) -> str:

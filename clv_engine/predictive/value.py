@@ -55,21 +55,29 @@ def discounted_purchases(model, frequency, recency, T, horizon_months: int, disc
     """Expected purchases over the horizon, undiscounted and discounted.
 
     Sums the model's conditional expected purchases month by month, each month's
-    increment times its discount factor. Returns ``(expected, discounted)`` arrays,
-    both finite and non-negative.
+    increment times its discount factor. The expectation is P(alive) (per pattern) times
+    the expectation of an active customer, which depends only on (frequency, T) and is
+    computed once per distinct pair. Returns ``(expected, discounted)`` arrays, both
+    finite and non-negative.
     """
+    frequency = np.asarray(frequency, dtype=np.float64)
+    T = np.asarray(T, dtype=np.float64)
     factors = monthly_discount_factors(horizon_months, discount_rate)
-    previous = np.zeros(len(frequency))
-    discounted = np.zeros(len(frequency))
-    for month, factor in enumerate(factors, start=1):
-        cumulative = np.asarray(
-            model.expected_purchases(month * WEEKS_PER_MONTH, frequency, recency, T), dtype=np.float64
-        )
-        cumulative = np.where(np.isfinite(cumulative), cumulative, previous)
-        cumulative = np.maximum(cumulative, previous)
-        discounted += (cumulative - previous) * factor
-        previous = cumulative
-    return previous, discounted
+    (ux, uT), inverse, _ = compress_patterns(frequency, T)
+    months = np.arange(1, len(factors) + 1, dtype=np.float64) * WEEKS_PER_MONTH
+    # one call for all months: rows are (pair, month)
+    cumulative = np.asarray(
+        model.expected_purchases_if_alive(np.tile(months, len(ux)), np.repeat(ux, len(months)),
+                                          np.repeat(uT, len(months))),
+        dtype=np.float64,
+    ).reshape(len(ux), len(months))
+    cumulative = np.where(np.isfinite(cumulative), cumulative, 0.0)
+    cumulative = np.maximum.accumulate(np.maximum(cumulative, 0.0), axis=1)
+    increments = np.diff(cumulative, axis=1, prepend=0.0)
+    expected_u = cumulative[:, -1]
+    discounted_u = increments @ factors
+    alive = np.clip(np.nan_to_num(np.asarray(model.p_alive(frequency, recency, T), dtype=np.float64)), 0.0, 1.0)
+    return alive * expected_u[inverse], alive * discounted_u[inverse]
 
 
 def expected_order_values(spend_model, frequency, monetary_value, fallback_value):
