@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .text import JoinedColumn, whitespace_chars
+
 __all__ = [
     "on_uniques",
     "AmountColumn",
@@ -56,13 +58,31 @@ def on_uniques(values: pd.Series, func):
 _NEEDS_CLEANING = "^[\\s']|\\s$|[\u00a0\u202f\u2007\u2009\u200b\ufeff]"
 
 
+def _dirty_cells(s: pd.Series) -> pd.Series:
+    """Cells that need cleaning: leading/trailing space, a leading apostrophe, odd spaces."""
+    joined = JoinedColumn.of(s)
+    if joined is None:
+        return s.str.contains(_NEEDS_CLEANING, regex=True)
+    found = [joined.cells_starting_with("'")]
+    for space in joined.present(whitespace_chars()):
+        found += [joined.cells_starting_with(space), joined.cells_ending_with(space)]
+    found += [joined.cells_containing(c) for c in joined.present(_SPACES)]
+    dirty = np.zeros(len(s), dtype=bool)
+    dirty[np.concatenate(found)] = True
+    return pd.Series(dirty, index=s.index)
+
+
+def _clean_cells(s: pd.Series) -> pd.Series:
+    s = s.str.translate(_SPACE_TABLE).str.strip()
+    return s.str.replace(r"^'", "", regex=True).str.strip()
+
+
 def _clean_text_plain(values: pd.Series) -> pd.Series:
     s = values.astype(str)
-    dirty = s.str.contains(_NEEDS_CLEANING, regex=True)
+    dirty = _dirty_cells(s)
     if not dirty.any():
         return s
-    part = s[dirty].str.translate(_SPACE_TABLE).str.strip()
-    part = part.str.replace(r"^'", "", regex=True).str.strip()
+    part = on_uniques(s[dirty], _clean_cells)
     s = s.copy()
     s[dirty] = part
     return s
@@ -70,7 +90,7 @@ def _clean_text_plain(values: pd.Series) -> pd.Series:
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Strip spaces (incl. non-breaking) and a leading Excel apostrophe."""
-    return on_uniques(values.astype(str), _clean_text_plain)
+    return _clean_text_plain(values)
 
 
 @dataclass
