@@ -263,9 +263,8 @@ class BaseModel:
         def objective_and_gradient(theta):
             params = np.exp(np.clip(theta, lower, upper))
             with np.errstate(all="ignore"):
-                ll_rows, grad_rows = self._pattern_gradient(params, data)
-                ll = pattern_weights @ ll_rows
-                grad = -(pattern_weights @ grad_rows) * params / total + 2 * penalizer * theta
+                ll, grad_sum = self._weighted_gradient(params, data, pattern_weights)
+                grad = -grad_sum * params / total + 2 * penalizer * theta
                 grad[(theta < lower) | (theta > upper)] = 0.0  # objective is flat out there
             value = -ll / total + penalizer * float(theta @ theta)
             if not (np.isfinite(value) and np.all(np.isfinite(grad))):
@@ -421,6 +420,12 @@ class BaseModel:
         return f"<{type(self).__name__}({hyper}){fitted}>"
 
     # -- to implement -----------------------------------------------------------------------
+    def _weighted_gradient(self, params: np.ndarray, data, weights: np.ndarray
+                           ) -> tuple[float, np.ndarray]:
+        """Weighted total log-likelihood and its gradient (natural-scale parameters)."""
+        ll_rows, grad_rows = self._pattern_gradient(params, data)
+        return float(weights @ ll_rows), weights @ grad_rows
+
     def _prepare_patterns(self, rows: np.ndarray):
         """Data handed to the likelihood during a fit (a model may precompute lookups)."""
         return rows

@@ -47,6 +47,18 @@ def spend_inputs(frequency, monetary_value, weights=None):
     return x, values, weights, used
 
 
+class SpendLookup:
+    """Rows (x, zbar) with log(zbar), the distinct frequencies and each row's index into them."""
+
+    def __init__(self, rows):
+        rows = np.asarray(rows, dtype=float)
+        self.x, self.z = rows[:, 0], rows[:, 1]
+        with np.errstate(divide="ignore"):
+            self.log_z = np.log(self.z)
+        index, uniques = pd.factorize(self.x, sort=False)
+        self.unique_x, self.x_index = np.asarray(uniques, dtype=float), index
+
+
 class GammaGammaModel(BaseModel):
     """Gamma-Gamma average-order-value model; parameters p, q, gamma.
 
@@ -81,25 +93,38 @@ class GammaGammaModel(BaseModel):
             self.n_ignored_ = 0
 
     # -- likelihood (note, eq. 3: density of the mean zbar given x) ----------------------------
+    def _prepare_patterns(self, rows):
+        return SpendLookup(rows)
+
     def _pattern_log_likelihood(self, params, data):
+        return self._log_likelihood_parts(params, data)[0]
+
+    def _log_likelihood_parts(self, params, data):
+        """Per-row log-likelihood and ``log(gamma + x zbar)``; special functions are
+        evaluated once per distinct frequency."""
+        data = data if isinstance(data, SpendLookup) else SpendLookup(data)
         p, q, gamma = params
-        x, z = data[:, 0], data[:, 1]
-        px = p * x
-        return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
-                + q * np.log(gamma) + px * np.log(x) + (px - 1) * np.log(z)
-                - (px + q) * np.log(gamma + x * z))
+        ux, xi = data.unique_x, data.x_index
+        pux = p * ux
+        per_x = (special.gammaln(pux + q) - special.gammaln(pux) - special.gammaln(q)
+                 + q * np.log(gamma) + pux * np.log(ux))
+        px = p * data.x
+        log_gz = np.log(gamma + data.x * data.z)
+        return per_x[xi] + (px - 1) * data.log_z - (px + q) * log_gz, log_gz
 
     def _pattern_gradient(self, params, data):
+        data = data if isinstance(data, SpendLookup) else SpendLookup(data)
         p, q, gamma = params
-        x, z = data[:, 0], data[:, 1]
-        px = p * x
-        log_gz = np.log(gamma + x * z)
-        dg_sum = special.digamma(px + q)
+        ux, xi = data.unique_x, data.x_index
+        pux = p * ux
+        dg_sum_u = special.digamma(pux + q)
+        ll, log_gz = self._log_likelihood_parts(params, data)
+        x = data.x
         grad = np.empty((len(x), 3))
-        grad[:, 0] = x * (dg_sum - special.digamma(px) + np.log(x) + np.log(z) - log_gz)
-        grad[:, 1] = dg_sum - special.digamma(q) + np.log(gamma) - log_gz
-        grad[:, 2] = q / gamma - (px + q) / (gamma + x * z)
-        return self._pattern_log_likelihood(params, data), grad
+        grad[:, 0] = x * ((dg_sum_u - special.digamma(pux) + np.log(ux))[xi] + data.log_z - log_gz)
+        grad[:, 1] = (dg_sum_u - special.digamma(q) + np.log(gamma))[xi] - log_gz
+        grad[:, 2] = q / gamma - (p * x + q) / (gamma + x * data.z)
+        return ll, grad
 
     def _starting_points(self, data, weights):
         mean = float(weights @ data[:, 1]) / float(weights.sum())
