@@ -7,6 +7,7 @@ customer table. Every data row ends up used or in ``report.skipped`` with one re
 """
 from __future__ import annotations
 
+import itertools
 import logging
 
 import numpy as np
@@ -68,6 +69,15 @@ def _header_row_for_mapping(grid: pd.DataFrame, mapping: dict) -> int | None:
     return None
 
 
+def _case_variants(word: str) -> list[str]:
+    """Every spelling whose ``lower()`` is ``word`` (ASCII word; the Kelvin sign lowers to k)."""
+    options = [{c, c.upper()} | ({"\u212a"} if c == "k" else set()) for c in word]
+    return ["".join(p) for p in itertools.product(*options)]
+
+
+_PLACEHOLDER_SPELLINGS = frozenset(v for p in _PLACEHOLDERS for v in _case_variants(p))
+
+
 def _email_key(values: pd.Series) -> pd.Series:
     email = values.str.lower().str.replace(r"\s+", "", regex=True)
     return email.where(~email.isin(_PLACEHOLDERS), "")
@@ -79,7 +89,21 @@ def _name_key(values: pd.Series) -> pd.Series:
 
 
 def _id_key(values: pd.Series) -> pd.Series:
-    return values.where(~values.str.lower().isin(_PLACEHOLDERS), "")
+    return values.where(~values.isin(_PLACEHOLDER_SPELLINGS), "")
+
+
+def _fill_blank_keys(identity: pd.Series, values: pd.Series, key) -> pd.Series:
+    """Where ``identity`` is blank, use ``key(values)`` (computed only on those rows)."""
+    blank = identity.to_numpy() == ""
+    if not blank.any():
+        return identity
+    part = values[blank]
+    part = part[part.to_numpy() != ""]
+    if part.empty:
+        return identity
+    identity = identity.copy()
+    identity[part.index] = on_uniques(part, key)
+    return identity
 
 
 def _missing_role_error(role: str, headers: list[str], where: str, layout: str) -> InputError:
@@ -270,13 +294,12 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         preset.adjust(work, body, report.notes)
 
     # identity: customer id, else normalised email, else normalised name
-    email = on_uniques(work["email"], _email_key)
-    name_key = on_uniques(work["name"], _name_key)
-    cid = on_uniques(work["customer_id"], _id_key)
-    identity = cid.where(cid != "", email.where(email != "", name_key))
+    identity = _id_key(work["customer_id"])
+    identity = _fill_blank_keys(identity, work["email"], _email_key)
+    identity = _fill_blank_keys(identity, work["name"], _name_key)
     if "phone_identity" in work:
-        phone = work["phone_identity"].str.replace(r"[^\d+]", "", regex=True)
-        identity = identity.where(identity != "", phone)
+        identity = _fill_blank_keys(identity, work["phone_identity"],
+                                    lambda v: v.str.replace(r"[^\d+]", "", regex=True))
     work["identity"] = identity
     _mark(work, identity == "", "no customer")
 
@@ -295,7 +318,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             f"Every date could be read as day/month or month/day (e.g. 05/03); they were read as {which} "
             f"{why}. If that is wrong, set the date order to {'MDY' if dinfo.order == 'DMY' else 'DMY'} "
             "(--date-order).")
-    _mark(work, dates.isna() & work["date"].str.match(_TOTALS_RE) & (work["date"] != ""), "totals row")
+    unparsed = work["date"][dates.isna() & (work["date"] != "")]
+    _mark(work, unparsed.str.match(_TOTALS_RE).reindex(work.index, fill_value=False), "totals row")
     _mark(work, dates.isna(), "unreadable date", work["date"].where(work["date"] != "", "(blank)"))
 
     # amounts
@@ -303,8 +327,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if ainfo.decimal == ",":
         report.notes.append("Amounts use a decimal comma (e.g. 35,82).")
     report.notes.extend(f"Amounts: {n}." for n in ainfo.notes)
-    refund_cell, _ = parse_amounts(work["refund"])
-    refund_cell = refund_cell.abs().fillna(0.0)
+    if (work["refund"] != "").any():
+        refund_cell, _ = parse_amounts(work["refund"])
+        refund_cell = refund_cell.abs().fillna(0.0)
+    else:
+        refund_cell = pd.Series(0.0, index=work.index)
     # one integer key per order: the order id's code, or a unique code for rows without an id
     oid_codes, oid_values = pd.factorize(work["order_id"].where(work["order_id"] != ""))
     no_id = oid_codes < 0
@@ -323,7 +350,9 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     _mark(work, bad_amount, "unreadable amount", work["amount"].where(work["amount"] != "", "(blank)"))
 
     # currency
-    cur = work["currency"].str.upper().str.strip()
+    cur = work["currency"]
+    if (cur != "").any():
+        cur = on_uniques(cur, lambda v: v.str.upper().str.strip())
     cur = cur.where(cur != "", ainfo.currencies.astype(str) if ainfo.currencies is not None else "")
     live = work["skip"] == ""
     counts = cur[live & (cur != "")].value_counts()
