@@ -286,7 +286,7 @@ def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):
         prediction = predict_clv(
             orders, as_of=as_of, model=settings.model, horizon_months=settings.horizon_months,
             discount_rate=settings.discount_rate, margin=settings.margin, interval=settings.interval,
-            progress=report, cancel=cancel,
+            progress=report, cancel=cancel, summary=summary,
         )
         if prediction.ok:
             table = prediction.customers.reindex(summary.index)
