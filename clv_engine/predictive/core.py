@@ -40,8 +40,8 @@ logger = logging.getLogger(__name__)
 
 MODEL_CHOICES = ("auto", "bgnbd", "mbgnbd", "paretonbd")
 MIN_SPEND_CUSTOMERS = 10
-SIMULATION_BUDGET = 4_000_000  # simulated futures (patterns x draws)
-MAX_SIMULATION_PATTERNS = 40_000
+SIMULATION_BUDGET = 1_000_000  # simulated futures (patterns x draws)
+MAX_SIMULATION_PATTERNS = 10_000
 N_PARAMETER_DRAWS = 50
 MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many customers
 

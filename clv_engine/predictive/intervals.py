@@ -77,15 +77,20 @@ def as_matrix(covariance, names) -> np.ndarray | None:
 
 
 def coarse_patterns(frequency, recency, T, max_patterns: int):
-    """Purchase patterns for simulation; times rounded to whole weeks if there are many.
+    """Purchase patterns for simulation, coarsened until there are at most ``max_patterns``.
 
+    Times are rounded to whole weeks, then to 2, 4, 8, ... weeks, as far as needed.
     Returns ``(x, t_x, T, inverse)`` of the patterns and each customer's pattern index.
     """
     from .value import compress_patterns
 
     cols, inverse, _ = compress_patterns(frequency, recency, T)
-    if len(cols[0]) > max_patterns:
-        cols, inverse, _ = compress_patterns(frequency, np.round(recency), np.round(T))
+    step = 1.0
+    while len(cols[0]) > max_patterns and step <= 64:
+        cols, inverse, _ = compress_patterns(
+            frequency, np.round(recency / step) * step, np.round(T / step) * step
+        )
+        step *= 2
     return cols[0], cols[1], cols[2], inverse
 
 

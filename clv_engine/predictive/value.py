@@ -75,7 +75,7 @@ def discounted_purchases(model, frequency, recency, T, horizon_months: int, disc
     cumulative = np.maximum.accumulate(np.maximum(cumulative, 0.0), axis=1)
     increments = np.diff(cumulative, axis=1, prepend=0.0)
     expected_u = cumulative[:, -1]
-    discounted_u = increments @ factors
+    discounted_u = (increments * factors).sum(axis=1)
     alive = np.clip(np.nan_to_num(np.asarray(model.p_alive(frequency, recency, T), dtype=np.float64)), 0.0, 1.0)
     return alive * expected_u[inverse], alive * discounted_u[inverse]
 
