@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .columns import ROLES, find_header_row, guess_roles, is_attribute_column, normalise_header, unique_headers
+from .columns import ROLES, find_header_row, guess_roles, normalise_header, unique_headers
+from .customers import customer_table
 from .files import read_raw_table
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
 from .report import SKIP_REASONS, IntakeReport, OrderData
-from .values import clean_text, on_uniques, parse_amounts, parse_consent, parse_dates
+from .values import clean_text, on_uniques, parse_amounts, parse_dates
 
 __all__ = ["read_orders"]
 
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 _PLACEHOLDERS = {"", "-", "--", "n/a", "na", "none", "null", "unknown", "nan", "#n/a", "(blank)", "guest"}
 _TOTALS_RE = r"(?i)^\s*(grand\s*total|total\b|totals\b|sub-?total\b|sum\b|summe\b|gesamt|insgesamt|totaal|totale\b)"
 _ORDERED_ROLES = ("customer_id", "email", "name", "date", "currency", "status", "consent", "refund")
-_MAX_ATTRIBUTES = 40
 
 
 def _where(report: IntakeReport) -> str:
@@ -211,6 +211,20 @@ def _net_refunds(orders: pd.DataFrame, refunds: pd.DataFrame, work: pd.DataFrame
         _mark(work, pd.Series(work.index.isin(orphan), index=work.index), "refund without its order",
               work["order_id"])
     return int(len(refunds) - len(orphan))
+
+
+def _rows_of_customers_with_orders(work: pd.DataFrame, lines: pd.DataFrame, first_rows: pd.Series,
+                                   customer_ids: pd.Series) -> pd.Series:
+    """Rows still in use whose customer has at least one order."""
+    live = work["skip"] == ""
+    # an order's customer is its first line's; only refunds and later lines can name someone else
+    later_line = lines["key"].duplicated(keep="first")
+    doubtful = live & work["is_refund"]
+    doubtful.loc[later_line.index[later_line.to_numpy()]] = True
+    if not doubtful.any():
+        return live
+    keep = work["identity"][doubtful].isin(customer_ids)
+    return live & ~doubtful | keep.reindex(work.index, fill_value=False)
 
 
 def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
@@ -428,8 +442,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)
-    used = (work["skip"] == "") & work["identity"].isin(result["customer_id"])
-    customers = _customer_table(body, work[used], dates[used], roles, report)
+    used = _rows_of_customers_with_orders(work, lines, orders["row"], result["customer_id"])
+    customers = customer_table(body, work[used], dates[used], roles)
     preview = body.head(50).astype(str)
     step("Done", 1.0)
     log.info("intake: %d rows read, %d used, %d orders, %d customers", report.rows_read, report.rows_used,
@@ -437,43 +451,3 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     return OrderData(orders=result, customers=customers, report=report, preview=preview)
 
 
-def _latest_per_customer(values: pd.Series, codes: np.ndarray, n: int, filled: np.ndarray) -> np.ndarray:
-    """Value of each customer's last row (rows sorted by date) among rows where ``filled``."""
-    pos = np.flatnonzero(filled)
-    last = pd.Series(pos).groupby(codes[pos]).last()
-    out = np.full(n, "", dtype=object)
-    out[last.index.to_numpy()] = values.to_numpy(dtype=object)[last.to_numpy()]
-    return out
-
-
-def _customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict,
-                    report: IntakeReport) -> pd.DataFrame:
-    """One row per customer: email, name, consent and descriptive attributes (most recent non-empty)."""
-    frame = used[["identity", "email", "name", "consent"]].iloc[np.argsort(dates.to_numpy(), kind="stable")]
-    codes, idents = pd.factorize(frame["identity"])
-    n = len(idents)
-    emails = on_uniques(frame["email"], lambda v: v.str.lower().where(v.str.contains("@", regex=False), ""))
-    names = on_uniques(frame["name"], lambda v: v.str.replace(r"\s+", " ", regex=True).str.strip())
-    out = pd.DataFrame(index=pd.Index(np.asarray(idents, dtype=object), name="customer_id").astype(str))
-    for col, values in {"email": emails, "name": names}.items():
-        out[col] = pd.Series(_latest_per_customer(values, codes, n, (values != "").to_numpy()),
-                             index=out.index, dtype=str)
-    consent = parse_consent(frame["consent"])
-    known = consent.notna().to_numpy()
-    latest = pd.Series(known.nonzero()[0]).groupby(codes[known]).last()
-    values = pd.array([pd.NA] * n, dtype="boolean")
-    values[latest.index.to_numpy()] = consent.to_numpy()[latest.to_numpy()]
-    out["consent"] = values
-    mapped = set(roles.values())
-    attrs = 0
-    for header in body.columns:
-        if header in mapped or header in out.columns or attrs >= _MAX_ATTRIBUTES:
-            continue
-        column = clean_text(body.loc[frame.index, header])
-        if not is_attribute_column(header, column):
-            continue
-        attrs += 1
-        out[header] = pd.Series(_latest_per_customer(column, codes, n, (column != "").to_numpy()),
-                                index=out.index, dtype=str)
-    out = out.sort_index()
-    return out

@@ -1,0 +1,111 @@
+"""The customer table: one row per customer with the most recent non-empty email, name,
+consent and descriptive attributes (country, city, channel …).
+
+Text is cleaned only for each customer's latest candidate cell, not for every row; a
+customer whose latest cell turns out empty after cleaning is looked at again in full.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .columns import is_attribute_column
+from .values import clean_text, parse_consent
+
+__all__ = ["customer_table"]
+
+_MAX_ATTRIBUTES = 40
+_ATTRIBUTE_SAMPLE = 2000
+
+
+def _last_row_per_code(rows: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """For each code, the largest of ``rows`` carrying it (-1 if none); ``rows`` ascending."""
+    last = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last, codes[rows], rows)
+    return last
+
+
+def _latest(values: pd.Series, codes: np.ndarray, n: int, transform, is_filled) -> tuple[np.ndarray, pd.Series]:
+    """Each customer's latest ``transform``-ed value that ``is_filled`` (rows in date order).
+
+    Returns (customer positions that have one, their values).
+    """
+    cells = values.to_numpy(dtype=object)
+    last = _last_row_per_code(np.flatnonzero(cells != ""), codes, n)
+    who = np.flatnonzero(last >= 0)
+    picked = transform(pd.Series(cells[last[who]], dtype=str))
+    ok = np.asarray(is_filled(picked), dtype=bool)
+    if ok.all():
+        return who, picked
+    # those customers' latest cell was empty after cleaning: look at all their rows
+    retry = np.zeros(n, dtype=bool)
+    retry[who[~ok]] = True
+    rows = np.flatnonzero(retry[codes] & (cells != ""))
+    redone = transform(pd.Series(cells[rows], dtype=str))
+    filled = np.asarray(is_filled(redone), dtype=bool)
+    again = _last_row_per_code(np.arange(len(rows))[filled], codes[rows], n)
+    found = np.flatnonzero(again >= 0)
+    who = np.concatenate([who[ok], found])
+    picked = pd.concat([picked[ok], redone.iloc[again[found]]], ignore_index=True)
+    return who, picked
+
+
+def _spread(who: np.ndarray, picked: pd.Series, n: int, index: pd.Index) -> pd.Series:
+    out = np.full(n, "", dtype=object)
+    out[who] = picked.to_numpy(dtype=object)
+    return pd.Series(out, index=index, dtype=str)
+
+
+def _attribute_sample(column: pd.Series) -> pd.Series:
+    """``clean_text(column)``'s first non-empty cells (as many as the attribute check looks at)."""
+    for size in (4 * _ATTRIBUTE_SAMPLE, len(column)):
+        cleaned = clean_text(column.iloc[:size])
+        sample = cleaned[cleaned != ""]
+        if len(sample) >= _ATTRIBUTE_SAMPLE or size >= len(column):
+            return sample.head(_ATTRIBUTE_SAMPLE)
+    return sample
+
+
+def _sorted_by_id(out: pd.DataFrame) -> pd.DataFrame:
+    """``out.sort_index()``; large tables sort in numpy's string dtype (same code point order)."""
+    if len(out) < 10_000:
+        return out.sort_index()
+    try:
+        keys = out.index.to_numpy(dtype=object).astype(np.dtypes.StringDType())
+    except (UnicodeError, ValueError, TypeError):
+        return out.sort_index()
+    return out.take(np.argsort(keys, kind="stable"))
+
+
+def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict) -> pd.DataFrame:
+    """One row per customer of ``used`` (work rows: identity, email, name, consent), indexed by id."""
+    frame = used[["identity", "email", "name", "consent"]]
+    if not dates.is_monotonic_increasing:
+        frame = frame.iloc[np.argsort(dates.to_numpy(), kind="stable")]
+    codes, idents = pd.factorize(frame["identity"])
+    n = len(idents)
+    index = pd.Index(np.asarray(idents, dtype=object), name="customer_id").astype(str)
+    out = pd.DataFrame(index=index)
+    who, emails = _latest(frame["email"], codes, n,
+                          lambda v: v.str.lower().where(v.str.contains("@", regex=False), ""),
+                          lambda t: t.to_numpy() != "")
+    out["email"] = _spread(who, emails, n, index)
+    who, names = _latest(frame["name"], codes, n, lambda v: v.str.replace(r"\s+", " ", regex=True).str.strip(),
+                         lambda t: t.to_numpy() != "")
+    out["name"] = _spread(who, names, n, index)
+    who, consent = _latest(frame["consent"], codes, n, parse_consent, lambda t: t.notna().to_numpy())
+    values = pd.array([pd.NA] * n, dtype="boolean")
+    values[who] = consent.to_numpy(dtype=object) if len(who) else []
+    out["consent"] = values
+    mapped = set(roles.values())
+    attrs = 0
+    for header in body.columns:
+        if header in mapped or header in out.columns or attrs >= _MAX_ATTRIBUTES:
+            continue
+        column = body[header].loc[frame.index]
+        if not is_attribute_column(header, _attribute_sample(column)):
+            continue
+        attrs += 1
+        who, latest = _latest(column, codes, n, clean_text, lambda t: t.to_numpy() != "")
+        out[header] = _spread(who, latest, n, index)
+    return _sorted_by_id(out)
