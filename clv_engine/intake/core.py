@@ -30,6 +30,14 @@ _TOTALS_RE = r"(?i)^\s*(grand\s*total|total\b|totals\b|sub-?total\b|sum\b|summe\
 _ORDERED_ROLES = ("customer_id", "email", "name", "date", "currency", "status", "consent", "refund")
 
 
+def _row_has_text(grid: pd.DataFrame) -> np.ndarray:
+    """Per row: does any cell hold text."""
+    out = np.zeros(len(grid), dtype=bool)
+    for col in grid.columns:
+        out |= grid[col].to_numpy(dtype=object) != ""
+    return out
+
+
 def _where(report: IntakeReport) -> str:
     return report.source + (f", sheet '{report.sheet}'" if report.sheet else "")
 
@@ -157,10 +165,15 @@ def _totals_rows(body: pd.DataFrame, work: pd.DataFrame) -> pd.Series:
 def _exact_duplicates(body: pd.DataFrame, blank: pd.Series, parsed: pd.DataFrame) -> pd.Series:
     """Rows whose every cell equals an earlier row.
 
-    Candidates share their parsed order key, date and amount (cheap numeric columns); only
-    those are compared cell by cell.
+    Candidates share a hash of their parsed order key, date and amount (equal rows always
+    do); only those are compared cell by cell.
     """
-    candidates = parsed.duplicated(keep=False) & ~blank
+    mixed = np.zeros(len(parsed), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i, col in enumerate(parsed.columns):
+            bits = parsed[col].to_numpy().view(np.uint64)
+            mixed = (mixed ^ bits) * np.uint64(0x9E3779B97F4A7C15 + 2 * i)
+    candidates = pd.Series(pd.Series(mixed).duplicated(keep=False).to_numpy(), index=body.index) & ~blank
     out = pd.Series(False, index=body.index)
     if candidates.any():
         sub = body.loc[candidates]
@@ -243,7 +256,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     report.notes.extend(raw.notes)
     where = _where(report)
     grid = raw.grid
-    nonblank_rows = grid.index[(grid != "").any(axis=1)] if len(grid) else grid.index
+    has_text = pd.Series(_row_has_text(grid), index=grid.index)
+    nonblank_rows = grid.index[has_text.to_numpy()]
     if len(nonblank_rows) == 0:
         raise InputError("the file has no rows with content.", where=where,
                          hint="Export the orders again and check that the export contains rows.")
@@ -252,7 +266,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
 
     header_row = (_header_row_for_mapping(grid, mapping) if mapping else None) or find_header_row(grid)
     headers = unique_headers(list(grid.loc[header_row]))
-    body = grid.loc[header_row + 1:].copy()
+    body = grid.loc[header_row + 1:]
     body.columns = headers
     body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
     report.header_row, report.columns = header_row, headers
@@ -299,7 +313,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     work["parent"] = ""
     report.rows_read = len(body)
 
-    blank = ~(body != "").any(axis=1)
+    blank = ~pd.Series(has_text.loc[header_row + 1: nonblank_rows[-1]].to_numpy(), index=body.index)
     _mark(work, blank, "blank row")
     _mark(work, _totals_rows(body, work) & ~blank, "totals row")
     has_lines = _fill_order_level(work)

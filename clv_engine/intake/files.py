@@ -6,6 +6,7 @@ is text ("" when blank) so later steps convert explicitly.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -170,6 +171,19 @@ def _check_not_binary(raw: bytes, name: str) -> None:
                              hint="Export the orders from your shop as CSV or Excel and choose that file.")
 
 
+def _is_utf8(path: Path, chunk_size: int = 1 << 24) -> bool:
+    """Whether the whole file decodes as UTF-8 (read in chunks to keep memory flat)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(chunk_size):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _read_text(path: Path, progress=None) -> RawTable:
     with open(path, "rb") as fh:
         sample = fh.read(_SAMPLE_BYTES)
@@ -180,11 +194,8 @@ def _read_text(path: Path, progress=None) -> RawTable:
     _check_not_binary(sample, name)
     encoding, text = _decode_sample(sample)
     delimiter = sniff_delimiter(text)
-    if encoding == "utf-8":
-        try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            encoding = "cp1252"
+    if encoding == "utf-8" and not _is_utf8(path):
+        encoding = "cp1252"
     width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
                                               delimiter=delimiter)), default=1)
     if progress:
@@ -207,8 +218,7 @@ def _read_text(path: Path, progress=None) -> RawTable:
             raise InputError("the file's text encoding could not be read.", where=name,
                              hint="Save it again as 'CSV UTF-8'.") from err
     assert grid is not None
-    used = [c for c in grid.columns if (grid[c] != "").any()]
-    last = max(used, default=0)
+    last = next((c for c in reversed(grid.columns) if (grid[c].to_numpy() != "").any()), 0)
     grid = grid.loc[:, : last].astype(str)
     if encoding == "utf-8-sig" or encoding.startswith("utf-16"):
         pass

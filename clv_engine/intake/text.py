@@ -38,7 +38,7 @@ class JoinedColumn:
         cells = values.tolist() if hasattr(values, "tolist") else list(values)
         if not cells:
             return cls(cells, SEPARATOR)
-        text = SEPARATOR + SEPARATOR.join(cells) + SEPARATOR
+        text = SEPARATOR.join(["", *cells, ""])
         if text.count(SEPARATOR) != len(cells) + 1:
             return None
         return cls(cells, text)
