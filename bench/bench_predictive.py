@@ -27,6 +27,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Both sides write money to the cent and P(alive) to 4 decimals (round, then plain to_csv:
+# a float_format string costs seconds on a million rows).
+ROUNDING = {"clv": 2, "clv_low": 2, "clv_high": 2, "p_alive": 4}
 
 
 def peak_memory_mb() -> float:
@@ -52,7 +55,7 @@ def run_toolkit(csv_path: str, out_path: str) -> dict:
     t = time.perf_counter()
     table = prediction.customers[["clv", "clv_low", "clv_high", "p_alive"]].copy()
     table["tier"] = assign_tiers(table["clv"])
-    table.to_csv(out_path, float_format="%.6g")
+    table.round(ROUNDING).to_csv(out_path)
     steps["tiers+write"] = time.perf_counter() - t
     return {"seconds": time.perf_counter() - t0, "steps": steps, "customers": len(table),
             "total_clv": float(table["clv"].sum()), "params": prediction.model.get("params")}
@@ -88,7 +91,7 @@ def run_lifetimes(csv_path: str, out_path: str) -> dict:
     table = pd.DataFrame({"clv": clv.fillna(0.0), "p_alive": p_alive}, index=weeks.index)
     table["tier"] = pd.qcut(table["clv"].rank(method="first", ascending=False), [0, 0.2, 0.7, 1.0],
                             labels=["High", "Medium", "Low"])
-    table.to_csv(out_path, float_format="%.6g")
+    table.round(ROUNDING).to_csv(out_path)
     steps["tiers+write"] = time.perf_counter() - t
     return {"seconds": time.perf_counter() - t0, "steps": steps, "customers": len(table),
             "total_clv": float(np.nansum(clv)), "nan_clv": int(clv.isna().sum()),
