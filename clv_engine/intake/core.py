@@ -226,18 +226,24 @@ def _net_refunds(orders: pd.DataFrame, refunds: pd.DataFrame, work: pd.DataFrame
     return int(len(refunds) - len(orphan))
 
 
-def _rows_of_customers_with_orders(work: pd.DataFrame, lines: pd.DataFrame, first_rows: pd.Series,
-                                   customer_ids: pd.Series) -> pd.Series:
-    """Rows still in use whose customer has at least one order."""
+def _rows_of_customers_with_orders(work: pd.DataFrame, later_line: pd.Series, customer_ids: pd.Series) -> pd.Series:
+    """Rows still in use whose customer has at least one order (``later_line``: order lines after the first)."""
     live = work["skip"] == ""
     # an order's customer is its first line's; only refunds and later lines can name someone else
-    later_line = lines["key"].duplicated(keep="first")
     doubtful = live & work["is_refund"]
     doubtful.loc[later_line.index[later_line.to_numpy()]] = True
     if not doubtful.any():
         return live
     keep = work["identity"][doubtful].isin(customer_ids)
     return live & ~doubtful | keep.reindex(work.index, fill_value=False)
+
+
+def _sorted_by_date_and_row(orders: pd.DataFrame) -> bool:
+    date = orders["date"].to_numpy().view("int64")
+    row = orders["row"].to_numpy()
+    later = date[1:] > date[:-1]
+    same = date[1:] == date[:-1]
+    return bool(np.all(later | same & (row[1:] > row[:-1])))
 
 
 def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
@@ -406,15 +412,19 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     lines = pd.DataFrame({"key": amount_row_key[ordinary], "identity": identity[ordinary],
                           "date": dates[ordinary], "amount": amount[ordinary],
                           "refund": refund_cell[ordinary], "row": work.index[ordinary]})
-    grouped = lines.groupby("key", sort=False)
-    agg = "sum" if mode == "sum" else "first"
-    orders = pd.DataFrame({
-        "customer_id": grouped["identity"].first(),
-        "date": grouped["date"].first(),
-        "amount": grouped["amount"].sum(min_count=1) if agg == "sum" else grouped["amount"].first(),
-        "refund": grouped["refund"].sum() if agg == "sum" else grouped["refund"].first(),
-        "row": grouped["row"].min(),
-    })
+    later_line = lines["key"].duplicated(keep="first")
+    if later_line.any():
+        grouped = lines.groupby("key", sort=False)
+        agg = "sum" if mode == "sum" else "first"
+        orders = pd.DataFrame({
+            "customer_id": grouped["identity"].first(),
+            "date": grouped["date"].first(),
+            "amount": grouped["amount"].sum(min_count=1) if agg == "sum" else grouped["amount"].first(),
+            "refund": grouped["refund"].sum() if agg == "sum" else grouped["refund"].first(),
+            "row": grouped["row"].min(),
+        })
+    else:  # one line per order: nothing to merge
+        orders = lines.set_index("key").rename(columns={"identity": "customer_id"})
     orders["amount"] = orders["amount"].fillna(0.0)
     orders.index.name = "key"
     netted_by_column = int((orders["refund"] > 0).sum())
@@ -430,16 +440,19 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
 
     keys = orders.index.to_numpy()
     with_id = keys < len(oid_values)
-    order_id = np.where(with_id, np.asarray(oid_values, dtype=object)[np.minimum(keys, max(len(oid_values) - 1, 0))]
-                        if len(oid_values) else "", "row " + orders["row"].astype(str).to_numpy(dtype=object))
+    rows = orders["row"].astype("int64").to_numpy()
+    order_id = np.array([f"row {r}" for r in rows.tolist()], dtype=object)
+    if with_id.any():
+        order_id[with_id] = np.asarray(oid_values, dtype=object)[keys[with_id]]
     result = pd.DataFrame({
-        "customer_id": orders["customer_id"].astype(str).to_numpy(),
-        "order_id": pd.Series(order_id, dtype=object).astype(str).to_numpy(),
+        "customer_id": orders["customer_id"].to_numpy(dtype=object),
+        "order_id": order_id,
         "date": orders["date"].astype("datetime64[ns]").to_numpy(),
         "amount": orders["amount"].astype("float64").to_numpy(),
-        "row": orders["row"].astype("int64").to_numpy(),
+        "row": rows,
     })
-    result = result.sort_values(["date", "row"], kind="stable").reset_index(drop=True)
+    if not _sorted_by_date_and_row(result):
+        result = result.sort_values(["date", "row"], kind="stable").reset_index(drop=True)
     result["customer_id"] = result["customer_id"].astype(str)
     result["order_id"] = result["order_id"].astype(str)
 
@@ -456,7 +469,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)
-    used = _rows_of_customers_with_orders(work, lines, orders["row"], result["customer_id"])
+    used = _rows_of_customers_with_orders(work, later_line, result["customer_id"])
     customers = customer_table(body, work[used], dates[used], roles)
     preview = body.head(50).astype(str)
     step("Done", 1.0)
