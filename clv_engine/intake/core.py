@@ -19,7 +19,7 @@ from .customers import customer_table
 from .files import read_raw_table
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
 from .report import SKIP_REASONS, IntakeReport, OrderData
-from .values import clean_text, on_uniques, parse_amounts, parse_dates
+from .values import DateColumn, clean_text, iso_dates, on_uniques, parse_amounts, parse_dates
 
 __all__ = ["read_orders"]
 
@@ -311,8 +311,13 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         raise _missing_role_error("customer", headers, where, report.layout)
 
     work = pd.DataFrame(index=body.index)
+    raw_dates = body[roles["date"]]
+    iso = iso_dates(raw_dates)  # when every cell is a plain ISO date the column needs no cleaning
     for role in ROLES:
-        work[role] = clean_text(body[roles[role]]) if role in roles else pd.Series("", index=body.index, dtype=str)
+        if role == "date" and iso is not None:
+            work[role] = raw_dates
+        else:
+            work[role] = clean_text(body[roles[role]]) if role in roles else pd.Series("", index=body.index, dtype=str)
     work["skip"] = pd.Categorical.from_codes(np.zeros(len(work), dtype="int8"), categories=["", *SKIP_REASONS])
     work["detail"] = pd.Series("", index=work.index, dtype=object)
     work["refund_row"] = False
@@ -340,7 +345,10 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     # dates
     order_hint = date_order or work.attrs.get("date_order") or (preset.date_order if preset else None)
     default_order = order_hint if order_hint in ("DMY", "MDY") else "MDY"
-    dates, dinfo = parse_dates(work["date"], date_order=date_order, default_order=default_order)
+    if iso is not None and work["date"].equals(raw_dates):
+        dates, dinfo = iso, DateColumn(order="YMD")
+    else:
+        dates, dinfo = parse_dates(work["date"], date_order=date_order, default_order=default_order)
     report.date_order = dinfo.order
     report.notes.extend(f"Dates: {n}." for n in dinfo.notes)
     if dinfo.ambiguous:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import is_attribute_column
+from .text import lower_text
 from .values import clean_text, parse_consent
 
 __all__ = ["customer_table"]
@@ -50,6 +51,12 @@ def _latest(values: pd.Series, codes: np.ndarray, n: int, transform, is_filled) 
     return who, picked
 
 
+def _email_or_blank(values: pd.Series) -> pd.Series:
+    """Lower-cased email, or "" for a cell without an @."""
+    has_at = np.fromiter(("@" in v for v in values.tolist()), dtype=bool, count=len(values))
+    return lower_text(values).where(has_at, "")
+
+
 def _spread(who: np.ndarray, picked: pd.Series, n: int, index: pd.Index) -> pd.Series:
     out = np.full(n, "", dtype=object)
     out[who] = picked.to_numpy(dtype=object)
@@ -86,9 +93,7 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
     n = len(idents)
     index = pd.Index(np.asarray(idents, dtype=object), name="customer_id").astype(str)
     out = pd.DataFrame(index=index)
-    who, emails = _latest(frame["email"], codes, n,
-                          lambda v: v.str.lower().where(v.str.contains("@", regex=False), ""),
-                          lambda t: t.to_numpy() != "")
+    who, emails = _latest(frame["email"], codes, n, _email_or_blank, lambda t: t.to_numpy() != "")
     out["email"] = _spread(who, emails, n, index)
     who, names = _latest(frame["name"], codes, n, lambda v: v.str.replace(r"\s+", " ", regex=True).str.strip(),
                          lambda t: t.to_numpy() != "")

@@ -19,6 +19,7 @@ __all__ = [
     "AmountColumn",
     "DateColumn",
     "clean_text",
+    "iso_dates",
     "parse_amounts",
     "parse_consent",
     "parse_dates",
@@ -254,21 +255,36 @@ def _normalise_date_text(s: pd.Series) -> pd.Series:
 _FAST_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+def iso_dates(values: pd.Series) -> pd.Series | None:
+    """Large columns of plain ISO dates parsed in one go; None unless every non-blank cell fits.
+
+    A column this accepts needs no text cleaning (a stray space or apostrophe fails it).
+    """
+    if len(values) < 2000:
+        return None
+    cells = values.to_numpy(dtype=object)
+    filled = cells != ""
+    n_filled = int(filled.sum())
+    if not n_filled:
+        return None
+    probe = pd.Series(cells[filled][:200], dtype=object)
+    for fmt in _FAST_FORMATS:
+        if pd.to_datetime(probe, format=fmt, errors="coerce").notna().all():
+            parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+            if int(parsed.notna().sum()) == n_filled:
+                return parsed.astype("datetime64[ns]")
+            return None
+    return None
+
+
 def parse_dates(
     values: pd.Series, *, date_order: str | None = None, default_order: str = "MDY"
 ) -> tuple[pd.Series, DateColumn]:
     """Parse a date column (see :func:`parse_dates_distinct`); plain ISO columns take a fast path."""
     values = values.astype(str)
-    filled = values != ""
-    n_filled = int(filled.sum())
-    if n_filled and len(values) >= 2000:
-        probe = values[filled].iloc[:200]
-        for fmt in _FAST_FORMATS:
-            if pd.to_datetime(probe, format=fmt, errors="coerce").notna().all():
-                parsed = pd.to_datetime(values, format=fmt, errors="coerce")
-                if int(parsed.notna().sum()) == n_filled:
-                    return parsed.astype("datetime64[ns]"), DateColumn(order="YMD")
-                break
+    fast = iso_dates(values)
+    if fast is not None:
+        return fast, DateColumn(order="YMD")
     infos = []
 
     def parse(distinct):
