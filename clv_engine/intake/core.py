@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -123,11 +124,32 @@ def _missing_role_error(role: str, headers: list[str], where: str, layout: str) 
         + f". Tell the program which one it is, e.g. --map {key}=COLUMN (mapping={{'{key}': 'COLUMN'}}).")
 
 
+def _unskipped(work: pd.DataFrame) -> pd.Series:
+    """Rows not (yet) skipped."""
+    return pd.Series(work["skip"].cat.codes.to_numpy() == 0, index=work.index)
+
+
+def _has_text(values: pd.Series) -> pd.Series:
+    return pd.Series(values.to_numpy(dtype=object) != "", index=values.index)
+
+
+@dataclass
+class _BlankAs:
+    """A skip detail: the cell's text, or ``text`` for a blank cell (built for skipped rows only)."""
+
+    values: pd.Series
+    text: str
+
+
 def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
-    mask = mask.fillna(False).astype(bool) & (work["skip"] == "")
+    mask = mask.fillna(False).astype(bool) & _unskipped(work)
     if mask.any():
         work.loc[mask, "skip"] = reason
-        work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
+        if isinstance(detail, _BlankAs):
+            cells = detail.values[mask]
+            work.loc[mask, "detail"] = cells.where(cells != "", detail.text)
+        else:
+            work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
 
 
 def _fill_order_level(work: pd.DataFrame) -> bool:
@@ -135,7 +157,7 @@ def _fill_order_level(work: pd.DataFrame) -> bool:
     key = work["order_id"].where(work["order_id"] != "")
     if not key.notna().any() or not key.dropna().duplicated().any():
         return False
-    cols = [c for c in _ORDERED_ROLES if (work[c] != "").any()]
+    cols = [c for c in _ORDERED_ROLES if _has_text(work[c]).any()]
     if cols:
         filled = work[cols].replace("", pd.NA).groupby(key).ffill()
         has_key = key.notna()
@@ -228,7 +250,7 @@ def _net_refunds(orders: pd.DataFrame, refunds: pd.DataFrame, work: pd.DataFrame
 
 def _rows_of_customers_with_orders(work: pd.DataFrame, later_line: pd.Series, customer_ids: pd.Series) -> pd.Series:
     """Rows still in use whose customer has at least one order (``later_line``: order lines after the first)."""
-    live = work["skip"] == ""
+    live = _unskipped(work)
     # an order's customer is its first line's; only refunds and later lines can name someone else
     doubtful = live & work["is_refund"]
     doubtful.loc[later_line.index[later_line.to_numpy()]] = True
@@ -340,7 +362,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         identity = _fill_blank_keys(identity, work["phone_identity"],
                                     lambda v: v.str.replace(r"[^\d+]", "", regex=True))
     work["identity"] = identity
-    _mark(work, identity == "", "no customer")
+    _mark(work, ~_has_text(identity), "no customer")
 
     # dates
     order_hint = date_order or work.attrs.get("date_order") or (preset.date_order if preset else None)
@@ -360,16 +382,16 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             f"Every date could be read as day/month or month/day (e.g. 05/03); they were read as {which} "
             f"{why}. If that is wrong, set the date order to {'MDY' if dinfo.order == 'DMY' else 'DMY'} "
             "(--date-order).")
-    unparsed = work["date"][dates.isna() & (work["date"] != "")]
+    unparsed = work["date"][dates.isna() & _has_text(work["date"])]
     _mark(work, unparsed.str.match(_TOTALS_RE).reindex(work.index, fill_value=False), "totals row")
-    _mark(work, dates.isna(), "unreadable date", work["date"].where(work["date"] != "", "(blank)"))
+    _mark(work, dates.isna(), "unreadable date", _BlankAs(work["date"], "(blank)"))
 
     # amounts
     amount, ainfo = parse_amounts(work["amount"])
     if ainfo.decimal == ",":
         report.notes.append("Amounts use a decimal comma (e.g. 35,82).")
     report.notes.extend(f"Amounts: {n}." for n in ainfo.notes)
-    if (work["refund"] != "").any():
+    if _has_text(work["refund"]).any():
         refund_cell, _ = parse_amounts(work["refund"])
         refund_cell = refund_cell.abs().fillna(0.0)
     else:
@@ -384,19 +406,21 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         {"key": id_code, "date": dates.to_numpy().view("int64"), "amount": amount.to_numpy()},
         index=work.index)), "exact duplicate")
     work["is_refund"] = work["refund_row"] | (amount < 0)
-    live = work["skip"] == ""
+    live = _unskipped(work)
     ordinary = live & ~work["is_refund"]
     mode = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset, report.notes)
-    group_has_amount = amount.notna().where(ordinary, False).groupby(amount_row_key).transform("any")
-    bad_amount = (amount.isna() & (work["amount"] != "")) | ~group_has_amount.astype(bool) & amount.isna()
-    _mark(work, bad_amount, "unreadable amount", work["amount"].where(work["amount"] != "", "(blank)"))
+    group_has_amount = amount.notna() & ordinary
+    if amount_row_key.duplicated().any():
+        group_has_amount = group_has_amount.groupby(amount_row_key).transform("any")
+    bad_amount = amount.isna() & (_has_text(work["amount"]) | ~group_has_amount.astype(bool))
+    _mark(work, bad_amount, "unreadable amount", _BlankAs(work["amount"], "(blank)"))
 
     # currency
     cur = work["currency"]
     if (cur != "").any():
         cur = on_uniques(cur, lambda v: v.str.upper().str.strip())
     cur = cur.where(cur != "", ainfo.currencies.astype(str) if ainfo.currencies is not None else "")
-    live = work["skip"] == ""
+    live = _unskipped(work)
     counts = cur[live & (cur != "")].value_counts()
     chosen = None
     if currency:
@@ -415,7 +439,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     step("Building orders", 0.7)
 
     # orders: merge line items, then net refunds
-    live = work["skip"] == ""
+    live = _unskipped(work)
     ordinary = live & ~work["is_refund"]
     lines = pd.DataFrame({"key": amount_row_key[ordinary], "identity": identity[ordinary],
                           "date": dates[ordinary], "amount": amount[ordinary],
