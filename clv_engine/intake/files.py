@@ -6,7 +6,6 @@ is text ("" when blank) so later steps convert explicitly.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -171,19 +170,6 @@ def _check_not_binary(raw: bytes, name: str) -> None:
                              hint="Export the orders from your shop as CSV or Excel and choose that file.")
 
 
-def _is_utf8(path: Path, chunk_size: int = 1 << 24) -> bool:
-    """Whether the whole file decodes as UTF-8 (read in chunks to keep memory flat)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(chunk_size):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _read_text(path: Path, progress=None) -> RawTable:
     with open(path, "rb") as fh:
         sample = fh.read(_SAMPLE_BYTES)
@@ -194,26 +180,32 @@ def _read_text(path: Path, progress=None) -> RawTable:
     _check_not_binary(sample, name)
     encoding, text = _decode_sample(sample)
     delimiter = sniff_delimiter(text)
-    if encoding == "utf-8" and not _is_utf8(path):
-        encoding = "cp1252"
     width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
                                               delimiter=delimiter)), default=1)
     if progress:
         progress("Reading file", 0.05)
     kwargs = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
                   skip_blank_lines=False, encoding=encoding, quotechar='"', doublequote=True,
-                  engine="c", encoding_errors="replace")
+                  engine="c", encoding_errors="strict" if encoding == "utf-8" else "replace")
     grid = None
-    for attempt in range(3):
+    widenings = 0
+    while grid is None:
         try:
             grid = pd.read_csv(path, names=range(width), **kwargs)
-            break
         except pd.errors.ParserError as err:
-            if "Expected" in str(err) and attempt < 2:
+            if "Expected" in str(err) and widenings < 2:
                 width *= 4
+                widenings += 1
                 continue
             raise InputError(f"the file could not be read as a table ({err}).", where=name,
                              hint="Open it in a spreadsheet program and save it again as CSV.") from err
+        except UnicodeDecodeError as err:
+            if encoding != "utf-8":
+                raise InputError("the file's text encoding could not be read.", where=name,
+                                 hint="Save it again as 'CSV UTF-8'.") from err
+            # not UTF-8 after all (the sample was): read it as Windows-1252
+            encoding = "cp1252"
+            kwargs.update(encoding=encoding, encoding_errors="replace")
         except UnicodeError as err:
             raise InputError("the file's text encoding could not be read.", where=name,
                              hint="Save it again as 'CSV UTF-8'.") from err
