@@ -123,36 +123,43 @@ def customer_summary(
             hint="Choose a later observation end.",
         )
 
-    amount = orders["amount"].to_numpy(dtype=np.float64)
-    date_ns = dates.to_numpy(dtype="datetime64[ns]")
-    period = period_index(date_ns, freq)
+    # Memory matters here (millions of orders): every full-length temporary is freed as
+    # soon as it is used, and arrays are permuted once.
     end_period = int(period_index(np.array([end.to_datetime64()]), freq)[0])
+    date_ns = dates.to_numpy(dtype="datetime64[ns]")
+    key = period_index(date_ns, freq)
+    first_p = int(key.min())
+    span = int(key.max()) - first_p + 1
 
     # Customers in order of first appearance (factorising without sorting the strings).
     codes, uniques = pd.factorize(orders["customer_id"].astype(str), sort=False)
     n_cust = len(uniques)
 
     # Sort once by (customer, period) with a single int64 key.
-    first_p = int(period.min())
-    span = int(period.max()) - first_p + 1
-    key = codes.astype(np.int64) * span + (period - first_p)
+    key -= first_p
+    key += codes.astype(np.int64) * span
     order = np.argsort(key, kind="stable")
     key_sorted = key[order]
+    del key
     c_sorted = codes[order]
-    ns = date_ns.astype(np.int64)[order]
-    amount_sorted = amount[order]
-
+    del codes
+    ns = date_ns.view(np.int64)[order]
     cust_start = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
-    n_orders = np.diff(np.r_[cust_start, len(order)]).astype(np.int64)
-    total = np.add.reduceat(amount_sorted, cust_start)
     first_ns = np.minimum.reduceat(ns, cust_start)
     last_ns = np.maximum.reduceat(ns, cust_start)
+    del ns
+    amount_sorted = orders["amount"].to_numpy(dtype=np.float64)[order]
+    del order
+    n_orders = np.diff(np.r_[cust_start, len(amount_sorted)]).astype(np.int64)
+    total = np.add.reduceat(amount_sorted, cust_start)
 
     # BTYD view: one row per (customer, period) with summed value.
     group_start = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]])
     g_cust = c_sorted[group_start]
     g_period = key_sorted[group_start] - g_cust.astype(np.int64) * span + first_p
+    del key_sorted, c_sorted
     g_value = np.add.reduceat(amount_sorted, group_start)
+    del amount_sorted
     periods_per_cust = np.bincount(g_cust, minlength=n_cust)
     first_group = np.concatenate(([0], np.cumsum(periods_per_cust)[:-1]))
     last_group = first_group + periods_per_cust - 1
