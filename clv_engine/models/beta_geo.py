@@ -89,7 +89,26 @@ def _expected_new_euler(t, r, alpha, a, b):
     z = t / (alpha + t)
     log_one_minus_z = np.log(alpha) - np.log(alpha + t)
     series = special.hyp2f1(c - r, a - 1, c, z)
-    return c / (a - 1) * (1 - np.exp((a - 1) * log_one_minus_z) * series)
+    out = c / (a - 1) * (1 - np.exp((a - 1) * log_one_minus_z) * series)
+    bad = ~np.isfinite(out)
+    if bad.any():  # scipy's 2F1 gives up for very large r (nearly Poisson purchase rates)
+        out[bad] = _expected_new_by_rate_quadrature(t[bad], r[bad], alpha[bad], a[bad], b[bad])
+    return out
+
+
+def _expected_new_by_rate_quadrature(t, r, alpha, a, b, nodes=40):
+    """E[X(t)] as the average over lambda ~ Gamma(r, alpha) of the fixed-rate BG result
+    ``c/(a-1) * (1 - 1F1(a-1; c; -lambda t))`` (the r -> infinity limit of eq. 7's Euler
+    form, FHL 2005), with Gauss quadrature on the standardised gamma: used where the 2F1
+    series fails, which happens only for very large r, where the gamma is nearly normal.
+    """
+    c = a + b - 1
+    x, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    sd = np.sqrt(r)[:, None]
+    rate = np.maximum((r[:, None] + sd * x[None, :]) / alpha[:, None], 0.0)
+    fixed = c[:, None] / (a[:, None] - 1) * (1 - special.hyp1f1(a[:, None] - 1, c[:, None], -rate * t[:, None]))
+    return (fixed * w[None, :]).sum(axis=1)
 
 
 def bg_p_n_purchases_new(n, t, r, alpha, a, b):
