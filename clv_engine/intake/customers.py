@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from .columns import is_attribute_column
-from .text import lower_text
 from .values import clean_text, parse_consent
 
 __all__ = ["customer_table"]
@@ -53,8 +52,7 @@ def _latest(values: pd.Series, codes: np.ndarray, n: int, transform, is_filled) 
 
 def _email_or_blank(values: pd.Series) -> pd.Series:
     """Lower-cased email, or "" for a cell without an @."""
-    has_at = np.fromiter(("@" in v for v in values.tolist()), dtype=bool, count=len(values))
-    return lower_text(values).where(has_at, "")
+    return pd.Series([v.lower() if "@" in v else "" for v in values.tolist()], index=values.index, dtype=str)
 
 
 def _spread(who: np.ndarray, picked: pd.Series, n: int, index: pd.Index) -> pd.Series:
@@ -99,7 +97,7 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
                          lambda t: t.to_numpy() != "")
     out["name"] = _spread(who, names, n, index)
     who, consent = _latest(frame["consent"], codes, n, parse_consent, lambda t: t.notna().to_numpy())
-    values = pd.array([pd.NA] * n, dtype="boolean")
+    values = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
     values[who] = consent.to_numpy(dtype=object) if len(who) else []
     out["consent"] = values
     mapped = set(roles.values())
