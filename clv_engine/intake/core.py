@@ -152,11 +152,15 @@ def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
             work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
 
 
-def _fill_order_level(work: pd.DataFrame) -> bool:
-    """Copy order-level cells (email, date, status …) from an order's first row to its other rows."""
+def _fill_order_level(work: pd.DataFrame, before=lambda: None) -> bool:
+    """Copy order-level cells (email, date, status …) from an order's first row to its other rows.
+
+    ``before()`` runs first when there is something to copy.
+    """
     key = work["order_id"].where(work["order_id"] != "")
     if not key.notna().any() or not key.dropna().duplicated().any():
         return False
+    before()
     cols = [c for c in _ORDERED_ROLES if _has_text(work[c]).any()]
     if cols:
         filled = work[cols].replace("", pd.NA).groupby(key).ffill()
@@ -166,7 +170,7 @@ def _fill_order_level(work: pd.DataFrame) -> bool:
     return True
 
 
-def _totals_rows(body: pd.DataFrame, work: pd.DataFrame) -> pd.Series:
+def _totals_rows(body: pd.DataFrame, work: pd.DataFrame, raw_email: bool) -> pd.Series:
     """Typed-in totals: a 'Total…' label, or a row holding only numbers (no date, customer, order)."""
     cand = work["date"] == ""  # a "Total" label in the date column is caught after date parsing
     out = pd.Series(False, index=work.index)
@@ -176,7 +180,10 @@ def _totals_rows(body: pd.DataFrame, work: pd.DataFrame) -> pd.Series:
     labelled = pd.Series(False, index=sub.index)
     for c in sub.columns[: min(len(sub.columns), 12)]:
         labelled |= sub[c].str.match(_TOTALS_RE)
-    ident = (work.loc[cand, ["customer_id", "email", "name", "order_id"]] != "").any(axis=1)
+    ident = work.loc[cand, ["customer_id", "email", "name", "order_id"]]
+    if raw_email:
+        ident = ident.assign(email=clean_text(ident["email"]))
+    ident = (ident != "").any(axis=1)
     filled = sub != ""
     numeric = sub.apply(lambda col: col.str.fullmatch(r"[\s$€£¥(+\-−]*[\d.,' ]*\d[\d.,' ]*\)?\s*[A-Z€$£]{0,3}\)?"))
     only_numbers = filled.any(axis=1) & (numeric | ~filled).all(axis=1) & ~ident
@@ -335,9 +342,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     work = pd.DataFrame(index=body.index)
     raw_dates = body[roles["date"]]
     iso = iso_dates(raw_dates)  # when every cell is a plain ISO date the column needs no cleaning
+    # emails are cleaned only where needed: most rows are identified by a customer id
+    raw_email = "email" in roles and "customer_id" in roles
     for role in ROLES:
-        if role == "date" and iso is not None:
-            work[role] = raw_dates
+        if role == "date" and iso is not None or role == "email" and raw_email:
+            work[role] = body[roles[role]]
         else:
             work[role] = clean_text(body[roles[role]]) if role in roles else pd.Series("", index=body.index, dtype=str)
     work["skip"] = pd.Categorical.from_codes(np.zeros(len(work), dtype="int8"), categories=["", *SKIP_REASONS])
@@ -348,15 +357,23 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
 
     blank = ~pd.Series(has_text.loc[header_row + 1: nonblank_rows[-1]].to_numpy(), index=body.index)
     _mark(work, blank, "blank row")
-    _mark(work, _totals_rows(body, work) & ~blank, "totals row")
-    has_lines = _fill_order_level(work)
+    _mark(work, _totals_rows(body, work, raw_email) & ~blank, "totals row")
+
+    def clean_emails():
+        nonlocal raw_email
+        if raw_email:
+            work["email"] = clean_text(work["email"])
+            raw_email = False
+
+    has_lines = _fill_order_level(work, before=clean_emails)
     step("Reading values", 0.45)
     if preset is not None and preset.adjust is not None:
+        clean_emails()
         preset.adjust(work, body, report.notes)
 
     # identity: customer id, else normalised email, else normalised name
     identity = _id_key(work["customer_id"])
-    identity = _fill_blank_keys(identity, work["email"], _email_key)
+    identity = _fill_blank_keys(identity, work["email"], (lambda v: _email_key(clean_text(v))) if raw_email else _email_key)
     identity = _fill_blank_keys(identity, work["name"], _name_key)
     if "phone_identity" in work:
         identity = _fill_blank_keys(identity, work["phone_identity"],
@@ -502,7 +519,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                               "orders again.")
     step("Customers", 0.85)
     used = _rows_of_customers_with_orders(work, later_line, result["customer_id"])
-    customers = customer_table(body, work[used], dates[used], roles)
+    customers = customer_table(body, work.loc[used, ["identity", "email", "name", "consent"]], dates[used], roles,
+                               raw_email=raw_email)
     preview = body.head(50).astype(str)
     step("Done", 1.0)
     log.info("intake: %d rows read, %d used, %d orders, %d customers", report.rows_read, report.rows_used,

@@ -82,8 +82,12 @@ def _sorted_by_id(out: pd.DataFrame) -> pd.DataFrame:
     return out.take(np.argsort(keys, kind="stable"))
 
 
-def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict) -> pd.DataFrame:
-    """One row per customer of ``used`` (work rows: identity, email, name, consent), indexed by id."""
+def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict, *,
+                   raw_email: bool = False) -> pd.DataFrame:
+    """One row per customer of ``used`` (work rows: identity, email, name, consent), indexed by id.
+
+    ``raw_email``: the email column still needs :func:`clean_text`.
+    """
     frame = used[["identity", "email", "name", "consent"]]
     if not dates.is_monotonic_increasing:
         frame = frame.iloc[np.argsort(dates.to_numpy(), kind="stable")]
@@ -91,7 +95,8 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
     n = len(idents)
     index = pd.Index(np.asarray(idents, dtype=object), name="customer_id").astype(str)
     out = pd.DataFrame(index=index)
-    who, emails = _latest(frame["email"], codes, n, _email_or_blank, lambda t: t.to_numpy() != "")
+    email_value = (lambda v: _email_or_blank(clean_text(v))) if raw_email else _email_or_blank
+    who, emails = _latest(frame["email"], codes, n, email_value, lambda t: t.to_numpy() != "")
     out["email"] = _spread(who, emails, n, index)
     who, names = _latest(frame["name"], codes, n, lambda v: v.str.replace(r"\s+", " ", regex=True).str.strip(),
                          lambda t: t.to_numpy() != "")
