@@ -172,7 +172,7 @@ def _fill_order_level(work: pd.DataFrame, before=lambda: None) -> bool:
 
 def _totals_rows(body: pd.DataFrame, work: pd.DataFrame, raw_email: bool) -> pd.Series:
     """Typed-in totals: a 'Total…' label, or a row holding only numbers (no date, customer, order)."""
-    cand = work["date"] == ""  # a "Total" label in the date column is caught after date parsing
+    cand = ~_has_text(work["date"])  # a "Total" label in the date column is caught after date parsing
     out = pd.Series(False, index=work.index)
     if not cand.any():
         return out
@@ -292,7 +292,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     where = _where(report)
     grid = raw.grid
     has_text = pd.Series(_row_has_text(grid), index=grid.index)
-    nonblank_rows = grid.index[has_text.to_numpy()]
+    nonblank_rows = grid.index[np.flatnonzero(has_text.to_numpy())[-1:]]  # the last one is all we need
     if len(nonblank_rows) == 0:
         raise InputError("the file has no rows with content.", where=where,
                          hint="Export the orders again and check that the export contains rows.")
@@ -400,7 +400,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             f"{why}. If that is wrong, set the date order to {'MDY' if dinfo.order == 'DMY' else 'DMY'} "
             "(--date-order).")
     unparsed = work["date"][dates.isna() & _has_text(work["date"])]
-    _mark(work, unparsed.str.match(_TOTALS_RE).reindex(work.index, fill_value=False), "totals row")
+    if len(unparsed):
+        _mark(work, unparsed.str.match(_TOTALS_RE).reindex(work.index, fill_value=False), "totals row")
     _mark(work, dates.isna(), "unreadable date", _BlankAs(work["date"], "(blank)"))
 
     # amounts
@@ -414,7 +415,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     else:
         refund_cell = pd.Series(0.0, index=work.index)
     # one integer key per order: the order id's code, or a unique code for rows without an id
-    oid_codes, oid_values = pd.factorize(work["order_id"].where(work["order_id"] != ""))
+    has_order_id = _has_text(work["order_id"])
+    if has_order_id.any():
+        oid_codes, oid_values = pd.factorize(work["order_id"].where(has_order_id))
+    else:
+        oid_codes, oid_values = np.full(len(work), -1, dtype=np.intp), pd.Index([], dtype=object)
     no_id = oid_codes < 0
     oid_codes[no_id] = len(oid_values) + np.arange(int(no_id.sum()))
     amount_row_key = pd.Series(oid_codes, index=work.index)
@@ -436,7 +441,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     cur = work["currency"]
     if (cur != "").any():
         cur = on_uniques(cur, lambda v: v.str.upper().str.strip())
-    cur = cur.where(cur != "", ainfo.currencies.astype(str) if ainfo.currencies is not None else "")
+    if ainfo.currencies is not None and _has_text(ainfo.currencies).any():
+        cur = cur.where(_has_text(cur), ainfo.currencies.astype(str))
     live = _unskipped(work)
     counts = cur[live & (cur != "")].value_counts()
     chosen = None
