@@ -295,8 +295,8 @@ class BaseModel:
                         result.message)
             best = min(candidates, key=lambda c: c[2])[1]
             nm = optimize.minimize(objective, best, method="Nelder-Mead",
-                                   options={"maxiter": 600 * len(start), "xatol": 1e-8,
-                                            "fatol": 1e-14, "adaptive": True})
+                                   options={"maxiter": 400 * len(start), "maxfev": 400 * len(start),
+                                            "xatol": 1e-8, "fatol": 1e-14, "adaptive": True})
             candidates.append(("Nelder-Mead", nm.x, nm.fun))
             bfgs = optimize.minimize(objective_and_gradient, np.clip(nm.x, lower, upper),
                                      jac=True, method="BFGS",

@@ -89,7 +89,8 @@ def _expected_new_euler(t, r, alpha, a, b):
     z = t / (alpha + t)
     log_one_minus_z = np.log(alpha) - np.log(alpha + t)
     series = special.hyp2f1(c - r, a - 1, c, z)
-    out = c / (a - 1) * (1 - np.exp((a - 1) * log_one_minus_z) * series)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = c / (a - 1) * (1 - np.exp((a - 1) * log_one_minus_z) * series)
     bad = ~np.isfinite(out)
     if bad.any():  # scipy's 2F1 gives up for very large r (nearly Poisson purchase rates)
         out[bad] = _expected_new_by_rate_quadrature(t[bad], r[bad], alpha[bad], a[bad], b[bad])
