@@ -1,9 +1,9 @@
-"""Whole-column text checks and case changes without a Python call per cell.
+"""Whole-column text checks without a Python call per cell.
 
 pandas' ``.str`` methods on the ``str``/``object`` dtype call Python once per cell, which
 dominates intake time on files with millions of rows. Here a column is joined into one
-string (cells separated by ``\\x00``) and searched or case-changed with single C-level
-string operations; per-cell work happens only for the few cells a search finds.
+string (cells separated by ``\\x00``) and searched with C-level string operations;
+per-cell work happens only for the few cells a search finds.
 Every function returns exactly what the per-cell version would.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-__all__ = ["JoinedColumn", "lower_text", "whitespace_chars"]
+__all__ = ["JoinedColumn", "whitespace_chars"]
 
 SEPARATOR = "\x00"  # not whitespace, never produced by lower()/upper()
 
@@ -64,23 +64,16 @@ class JoinedColumn:
 
     def cells_starting_with(self, needle: str) -> np.ndarray:
         """Positions of cells that start with ``needle``."""
-        return np.searchsorted(self.bounds, self._offsets(SEPARATOR + needle))
+        found = self._offsets(SEPARATOR + needle)
+        return np.searchsorted(self.bounds, found) if len(found) else found
 
     def cells_ending_with(self, needle: str) -> np.ndarray:
         """Positions of cells that end with ``needle``."""
-        return np.searchsorted(self.bounds, self._offsets(needle + SEPARATOR) + len(needle)) - 1
+        found = self._offsets(needle + SEPARATOR)
+        return np.searchsorted(self.bounds, found + len(needle)) - 1 if len(found) else found
 
     def cells_containing(self, needle: str) -> np.ndarray:
         """Positions of cells that contain ``needle`` (one character)."""
-        return np.unique(np.searchsorted(self.bounds, self._offsets(needle), side="right") - 1)
+        found = self._offsets(needle)
+        return np.unique(np.searchsorted(self.bounds, found, side="right") - 1) if len(found) else found
 
-
-def lower_text(values: pd.Series) -> pd.Series:
-    """``values.str.lower()`` for a Series of ``str`` without blanks as NaN."""
-    joined = JoinedColumn.of(values)
-    if joined is None:
-        return values.str.lower()
-    lowered = joined.text.lower()
-    if lowered == joined.text:
-        return values
-    return pd.Series(lowered[1:-1].split(SEPARATOR), index=values.index, dtype=values.dtype)
