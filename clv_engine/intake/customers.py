@@ -91,7 +91,7 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
     frame = used[["identity", "email", "name", "consent"]]
     if not dates.is_monotonic_increasing:
         frame = frame.iloc[np.argsort(dates.to_numpy(), kind="stable")]
-    codes, idents = pd.factorize(frame["identity"])
+    codes, idents = pd.factorize(frame["identity"].to_numpy(dtype=object), size_hint=len(frame))
     n = len(idents)
     index = pd.Index(np.asarray(idents, dtype=object), name="customer_id").astype(str)
     out = pd.DataFrame(index=index)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["JoinedColumn", "whitespace_chars"]
 
