@@ -73,11 +73,12 @@ def _attribute_sample(column: pd.Series) -> pd.Series:
 
 def _sorted_by_id(out: pd.DataFrame) -> pd.DataFrame:
     """``out.sort_index()``; large tables sort in numpy's string dtype (same code point order)."""
-    if len(out) < 10_000:
+    string_dtype = getattr(np.dtypes, "StringDType", None)  # numpy >= 2
+    if len(out) < 10_000 or string_dtype is None:
         return out.sort_index()
     try:
-        keys = out.index.to_numpy(dtype=object).astype(np.dtypes.StringDType())
-    except (UnicodeError, ValueError, TypeError):
+        keys = out.index.to_numpy(dtype=object).astype(string_dtype())
+    except (UnicodeError, ValueError, TypeError):  # e.g. lone surrogates
         return out.sort_index()
     return out.take(np.argsort(keys, kind="stable"))
 
