@@ -157,8 +157,11 @@ def _fill_order_level(work: pd.DataFrame, before=lambda: None) -> bool:
 
     ``before()`` runs first when there is something to copy.
     """
-    key = work["order_id"].where(work["order_id"] != "")
-    if not key.notna().any() or not key.dropna().duplicated().any():
+    has_id = _has_text(work["order_id"])
+    if not has_id.any():
+        return False
+    key = work["order_id"].where(has_id)
+    if not key[has_id].duplicated().any():
         return False
     before()
     cols = [c for c in _ORDERED_ROLES if _has_text(work[c]).any()]
