@@ -347,15 +347,18 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     iso = iso_dates(raw_dates)  # when every cell is a plain ISO date the column needs no cleaning
     # emails are cleaned only where needed: most rows are identified by a customer id
     raw_email = "email" in roles and "customer_id" in roles
+    no_column = pd.Series("", index=body.index, dtype=str)  # shared by unmapped roles (copy-on-write)
     for role in ROLES:
-        if role == "date" and iso is not None or role == "email" and raw_email:
+        if role not in roles:
+            work[role] = no_column
+        elif role == "date" and iso is not None or role == "email" and raw_email:
             work[role] = body[roles[role]]
         else:
-            work[role] = clean_text(body[roles[role]]) if role in roles else pd.Series("", index=body.index, dtype=str)
+            work[role] = clean_text(body[roles[role]])
     work["skip"] = pd.Categorical.from_codes(np.zeros(len(work), dtype="int8"), categories=["", *SKIP_REASONS])
     work["detail"] = pd.Series("", index=work.index, dtype=object)
     work["refund_row"] = False
-    work["parent"] = ""
+    work["parent"] = no_column
     report.rows_read = len(body)
 
     blank = ~pd.Series(has_text.loc[header_row + 1: nonblank_rows[-1]].to_numpy(), index=body.index)
