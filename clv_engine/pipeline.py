@@ -257,10 +257,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     for column in rfm.columns:
         customers[column] = rfm[column].to_numpy()
     playbook = Playbook.load(settings.playbook)
-    customers["actions"] = [
-        "; ".join(dict.fromkeys(playbook.actions_for(t) + playbook.actions_for(s)))
-        for t, s in zip(customers["tier"].astype(str), customers["rfm_segment"].astype(str))
-    ]
+    customers["actions"] = _actions(playbook, customers["tier"], customers["rfm_segment"])
     comparison = None
     if settings.compare is not None:
         comparison = compare_runs(read_previous_customers(settings.compare), customers)
@@ -274,6 +271,15 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     report("Done", 1.0)
     return Analysis(orders=data, customers=customers, segments=tier_profiles, rfm_profiles=rfm_profiles,
                     summary=run_summary, settings=settings, prediction=prediction, comparison=comparison)
+
+
+def _actions(playbook, tiers: pd.Series, segments: pd.Series) -> np.ndarray:
+    """Playbook actions of each customer's tier and RFM segment, looked up once per pair."""
+    pairs = pd.MultiIndex.from_arrays([tiers.astype(str), segments.astype(str)])
+    codes, uniques = pd.factorize(pairs)
+    texts = np.array(["; ".join(dict.fromkeys(playbook.actions_for(t) + playbook.actions_for(s)))
+                      for t, s in uniques], dtype=object)
+    return texts[codes]
 
 
 def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):

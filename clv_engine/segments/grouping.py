@@ -189,8 +189,11 @@ def _group_labels(series: pd.Series) -> pd.Series:
         if series.nunique(dropna=True) > MAX_DISTINCT_BEFORE_BANDING:
             return numeric_bands(series)
         return series
-    text = series.astype("string").str.strip()
-    return text.mask(text.isna() | (text == ""), MISSING_LABEL).astype(str)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)  # clean distinct values only
+    labels = pd.Series(uniques, dtype="string").str.strip()
+    labels = labels.mask(labels.isna() | (labels == ""), MISSING_LABEL).astype(str).to_numpy(dtype=object)
+    labels = np.append(labels, MISSING_LABEL)  # code -1 (missing) takes the last entry
+    return pd.Series(labels[codes], index=series.index, dtype=str)
 
 
 def _actions_for_keys(playbook: "Playbook", values) -> list[str]:

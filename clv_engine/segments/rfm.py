@@ -39,9 +39,11 @@ def quintile_score(values: pd.Series, higher_is_better: bool = True) -> pd.Serie
         return pd.Series(np.zeros(0, dtype="int64"), index=values.index)
     oriented = numbers if higher_is_better else -numbers
     oriented = np.where(np.isfinite(oriented), oriented, -np.inf)
-    sorted_values = np.sort(oriented)
-    worse = np.searchsorted(sorted_values, oriented, side="left")
-    better = n - np.searchsorted(sorted_values, oriented, side="right")
+    # One sort: distinct values with their counts; customers below / above each value.
+    _, group, counts = np.unique(oriented, return_inverse=True, return_counts=True)
+    below = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    worse = below[group]
+    better = n - (below + counts)[group]
     differing = worse + better
     share = np.divide(worse, differing, out=np.zeros(n, dtype="float64"), where=differing > 0)
     scores = 1 + np.floor(5.0 * share).astype("int64")
@@ -74,10 +76,15 @@ def rfm_scores(customers: pd.DataFrame, as_of=None) -> pd.DataFrame:
     f = quintile_score(customers["orders"])
     m = quintile_score(customers["total_value"])
     result = pd.DataFrame({"rfm_r": r, "rfm_f": f, "rfm_m": m}, index=customers.index)
-    result["rfm_score"] = (r.astype(str) + f.astype(str) + m.astype(str)).astype(str)
-    segments = [rfm_segment_name(ri, fi) for ri, fi in zip(r.to_numpy(), f.to_numpy())]
-    result["rfm_segment"] = pd.Series(segments, index=customers.index, dtype=str)
+    ri, fi, mi = r.to_numpy(), f.to_numpy(), m.to_numpy()
+    result["rfm_score"] = pd.Series(_SCORE_TEXT[ri * 100 + fi * 10 + mi], index=customers.index, dtype=str)
+    result["rfm_segment"] = pd.Series(_SEGMENT_GRID[ri - 1, fi - 1], index=customers.index, dtype=str)
     return result
+
+
+# Lookup tables so a million customers need no Python loop.
+_SCORE_TEXT = np.array([f"{code:03d}" for code in range(600)], dtype=object)
+_SEGMENT_GRID = np.array([[rfm_segment_name(r, f) for f in range(1, 6)] for r in range(1, 6)], dtype=object)
 
 
 def _recency_days(customers: pd.DataFrame, as_of) -> pd.Series:
