@@ -275,11 +275,12 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
 
 def _actions(playbook, tiers: pd.Series, segments: pd.Series) -> np.ndarray:
     """Playbook actions of each customer's tier and RFM segment, looked up once per pair."""
-    pairs = pd.MultiIndex.from_arrays([tiers.astype(str), segments.astype(str)])
-    codes, uniques = pd.factorize(pairs)
-    texts = np.array(["; ".join(dict.fromkeys(playbook.actions_for(t) + playbook.actions_for(s)))
-                      for t, s in uniques], dtype=object)
-    return texts[codes]
+    tier_codes, tier_names = pd.factorize(tiers.astype(str))
+    segment_codes, segment_names = pd.factorize(segments.astype(str))
+    texts = np.array([["; ".join(dict.fromkeys(playbook.actions_for(t) + playbook.actions_for(s)))
+                       for s in segment_names] for t in tier_names], dtype=object).reshape(
+        len(tier_names), len(segment_names))
+    return texts[tier_codes, segment_codes]
 
 
 def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):
