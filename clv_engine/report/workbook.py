@@ -23,7 +23,8 @@ PROFILE_ORDER = ("customers", "share_of_customers", "total_value", "average_valu
                  "average_order_value", "orders_per_year", "days_since_last_order", "churn_risk", "actions")
 PARETO_POINTS = 20
 HISTOGRAM_BINS = 12
-MAX_CUSTOMER_ROWS = 1_048_000
+MAX_CUSTOMER_ROWS = 20_000  # per tier sheet; the full list is in customers.csv
+MAX_SKIPPED_ROWS = 20_000
 SUMMARY_WIDTH = 120
 WIDE_TEXT = {"actions": 70, "detail": 60, "email": 32, "name": 24}
 
@@ -38,7 +39,7 @@ def write_excel_report(analysis, path) -> Path:
     customers = _customers(analysis)
     summary = dict(getattr(analysis, "summary", None) or {})
     currency = summary.get("currency") or None
-    playbook = Playbook.load()
+    playbook = Playbook.load(getattr(getattr(analysis, "settings", None), "playbook", None))
     value_col = "clv" if "clv" in customers.columns else "total_value"
     tiers = _tier_profiles(analysis, customers, value_col, playbook)
     rfm = _rfm_profiles(analysis, customers, value_col, playbook)
@@ -445,10 +446,17 @@ def _customer_sheet(ws, members: pd.DataFrame, value_col, currency):
         frame = frame.sort_values("_sort", ascending=False, kind="mergesort").drop(columns="_sort")
     if "last_order" in frame.columns:
         frame = frame.assign(last_order=pd.to_datetime(frame["last_order"], errors="coerce"))
-    frame = frame.head(MAX_CUSTOMER_ROWS)
-    _write_table(ws, frame.reset_index(drop=True), 1, 1, currency, wrap=False)
+    top = 1
+    if len(frame) > MAX_CUSTOMER_ROWS:
+        set_cell(ws, 1, 1, f"The {MAX_CUSTOMER_ROWS:,} most valuable of these {len(frame):,} customers; "
+                           "every customer is in customers.csv.").font = _styles()["heading"]
+        frame = frame.head(MAX_CUSTOMER_ROWS)
+        top = 2
+    first, last = _write_table(ws, frame.reset_index(drop=True), top, 1, currency, wrap=False)
     if len(frame):
-        ws.auto_filter.ref = ws.dimensions
+        from openpyxl.utils import get_column_letter
+
+        ws.auto_filter.ref = f"A{top}:{get_column_letter(len(frame.columns))}{last}"
 
 
 def _intake_sheet(ws, analysis, summary):
@@ -469,6 +477,10 @@ def _intake_sheet(ws, analysis, summary):
         ws.column_dimensions["A"].width = 60
         return
     frame = skipped[[c for c in ("row", "reason", "detail") if c in skipped.columns]].reset_index(drop=True)
+    if len(frame) > MAX_SKIPPED_ROWS:
+        set_cell(ws, row, 1, f"The first {MAX_SKIPPED_ROWS:,} of {len(frame):,} skipped rows; all are in intake.csv.")
+        frame = frame.head(MAX_SKIPPED_ROWS)
+        row += 1
     _write_table(ws, frame, row + 1, 1, None)
 
 

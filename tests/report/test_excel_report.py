@@ -125,3 +125,19 @@ def test_libreoffice_converts_report_to_pdf(report_path, tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 20_000
+
+
+def test_big_tiers_list_the_most_valuable_customers_and_point_to_the_csv(analysis, tmp_path, monkeypatch):
+    from clv_engine.report import workbook
+
+    monkeypatch.setattr(workbook, "MAX_CUSTOMER_ROWS", 10)
+    path = write_excel_report(analysis, tmp_path / "big.xlsx")
+    ws = openpyxl.load_workbook(path)["Tier Medium"]
+    members = analysis.customers[analysis.customers["tier"].astype(str) == "Medium"]
+    assert len(members) > 10
+    assert "customers.csv" in ws["A1"].value and f"{len(members):,}" in ws["A1"].value
+    header = [c.value for c in ws[2]]
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 10
+    clvs = [row[header.index("CLV")] for row in rows]
+    assert clvs == sorted(members["clv"], reverse=True)[:10]
