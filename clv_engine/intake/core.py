@@ -436,21 +436,25 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     work["is_refund"] = work["refund_row"] | (amount < 0)
     live = _unskipped(work)
     ordinary = live & ~work["is_refund"]
-    mode = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset, report.notes)
+    multi_line = bool(amount_row_key.duplicated().any())  # some order spans several rows
+    if multi_line or preset is not None and preset.amount_mode:
+        mode = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset, report.notes)
+    else:
+        mode = "first"
     group_has_amount = amount.notna() & ordinary
-    if amount_row_key.duplicated().any():
+    if multi_line:
         group_has_amount = group_has_amount.groupby(amount_row_key).transform("any")
     bad_amount = amount.isna() & (_has_text(work["amount"]) | ~group_has_amount.astype(bool))
     _mark(work, bad_amount, "unreadable amount", _BlankAs(work["amount"], "(blank)"))
 
     # currency
     cur = work["currency"]
-    if (cur != "").any():
+    if _has_text(cur).any():
         cur = on_uniques(cur, lambda v: v.str.upper().str.strip())
     if ainfo.currencies is not None and _has_text(ainfo.currencies).any():
         cur = cur.where(_has_text(cur), ainfo.currencies.astype(str))
     live = _unskipped(work)
-    counts = cur[live & (cur != "")].value_counts()
+    counts = cur[live & _has_text(cur)].value_counts()
     chosen = None
     if currency:
         chosen = str(currency).upper()
@@ -473,7 +477,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     lines = pd.DataFrame({"key": amount_row_key[ordinary], "identity": identity[ordinary],
                           "date": dates[ordinary], "amount": amount[ordinary],
                           "refund": refund_cell[ordinary], "row": work.index[ordinary]})
-    later_line = lines["key"].duplicated(keep="first")
+    later_line = lines["key"].duplicated(keep="first") if multi_line else pd.Series(False, index=lines.index)
     if later_line.any():
         grouped = lines.groupby("key", sort=False)
         agg = "sum" if mode == "sum" else "first"
