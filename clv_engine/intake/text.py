@@ -33,11 +33,14 @@ class JoinedColumn:
 
     @classmethod
     def of(cls, values) -> JoinedColumn | None:
-        """Join a Series/array of ``str``; None when a cell holds the separator itself."""
+        """Join a Series/array of ``str``; None when a cell holds the separator itself or is not text."""
         cells = values.tolist() if hasattr(values, "tolist") else list(values)
         if not cells:
             return cls(cells, SEPARATOR)
-        text = SEPARATOR.join(["", *cells, ""])
+        try:
+            text = SEPARATOR.join(["", *cells, ""])
+        except TypeError:  # a missing value (NaN) among the cells: callers use their per-cell path
+            return None
         if text.count(SEPARATOR) != len(cells) + 1:
             return None
         return cls(cells, text)
