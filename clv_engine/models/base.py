@@ -33,6 +33,8 @@ from ..errors import ConvergenceError, InputError, ModelWarning, NotFittedError
 logger = logging.getLogger(__name__)
 
 LOG_PARAM_BOUND = 18.0  # parameters are kept in [exp(-18), exp(18)] ~ [1.5e-8, 6.6e7]
+PILOT_ABOVE_PATTERNS = 8_000  # bigger fits start on a sample of customers ...
+PILOT_CUSTOMERS = 10_000  # ... of this many
 GRADIENT_TOLERANCE = 1e-5  # on the mean log-likelihood per customer, log-parameter scale
 FORMAT_VERSION = 1
 
@@ -133,6 +135,52 @@ def compress_patterns(columns: list[np.ndarray], weights: np.ndarray
     first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1, dtype=np.int64)
     unique = np.column_stack([c[first] for c in columns])
     return unique, np.bincount(inverse, weights=weights[keep], minlength=len(unique_keys))
+
+
+def pilot_sample(weights: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray]:
+    """A systematic sample of about ``n_customers`` customers from weighted patterns.
+
+    Returns ``(pattern indices, weights)``; the weights add up to the same total, and a
+    pattern holding many customers is drawn about in proportion (deterministic).
+    """
+    cumulative = np.cumsum(weights)
+    step = cumulative[-1] / n_customers
+    positions = (np.arange(n_customers) + 0.5) * step
+    drawn = np.minimum(np.searchsorted(cumulative, positions, side="right"), len(weights) - 1)
+    index, hits = np.unique(drawn, return_counts=True)
+    return index, hits * step
+
+
+def numerical_hessian(objective_and_gradient, theta: np.ndarray, central: bool = True
+                      ) -> np.ndarray:
+    """Symmetric Hessian of the objective by differences of its analytic gradient."""
+    k = len(theta)
+    hessian = np.empty((k, k))
+    base = None if central else objective_and_gradient(theta)[1]
+    for j in range(k):
+        step = 1e-5 * max(1.0, abs(theta[j]))
+        up = theta.copy()
+        up[j] += step
+        if central:
+            down = theta.copy()
+            down[j] -= step
+            hessian[:, j] = (objective_and_gradient(up)[1]
+                             - objective_and_gradient(down)[1]) / (2 * step)
+        else:
+            hessian[:, j] = (objective_and_gradient(up)[1] - base) / step
+    return (hessian + hessian.T) / 2
+
+
+def inverse_hessian(objective_and_gradient, theta: np.ndarray) -> np.ndarray | None:
+    """Inverse of the numerical Hessian when it is positive definite, else None."""
+    hessian = numerical_hessian(objective_and_gradient, theta)
+    if not np.all(np.isfinite(hessian)):
+        return None
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+    if eigenvalues.min() <= 1e-9 * max(eigenvalues.max(), 1e-300):
+        return None
+    inverse = (eigenvectors / eigenvalues) @ eigenvectors.T
+    return (inverse + inverse.T) / 2
 
 
 def weighted_sum(weights: np.ndarray, values: np.ndarray):
@@ -246,18 +294,10 @@ class BaseModel:
         return table
 
     # -- fitting ----------------------------------------------------------------------------
-    def _fit_patterns(self, columns: list[np.ndarray], weights: np.ndarray,
-                      initial_params=None) -> BaseModel:
-        """Fit on validated columns (one row per customer or pattern) and weights.
-
-        ``initial_params`` (dict name -> value, e.g. from a fit on part of the same data)
-        is tried as a starting point next to the model's own.
-        """
-        from scipy import optimize
-
-        rows, pattern_weights = compress_patterns(columns, weights)
+    def _objectives(self, rows: np.ndarray, pattern_weights: np.ndarray, total: float):
+        """``(objective, objective_and_gradient)`` of log-parameters on these patterns:
+        minus the weighted log-likelihood divided by ``total`` plus the penalty."""
         data = self._prepare_patterns(rows)
-        total = float(pattern_weights.sum())
         penalizer = float(self.penalizer)
         lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
 
@@ -279,17 +319,56 @@ class BaseModel:
                 return 1e100, np.zeros_like(theta)
             return value, grad
 
+        return objective, objective_and_gradient
+
+    def _fit_patterns(self, columns: list[np.ndarray], weights: np.ndarray,
+                      initial_params=None) -> BaseModel:
+        """Fit on validated columns (one row per customer or pattern) and weights.
+
+        ``initial_params`` (dict name -> value, e.g. from a fit on part of the same data)
+        is tried as a starting point next to the model's own. With more than
+        :data:`PILOT_ABOVE_PATTERNS` patterns a pilot fit on a sample of
+        :data:`PILOT_CUSTOMERS` customers comes first; BFGS then finishes on all the data
+        from the pilot's optimum and curvature (a few evaluations instead of dozens).
+        """
+        from scipy import optimize
+
+        rows, pattern_weights = compress_patterns(columns, weights)
+        total = float(pattern_weights.sum())
+        lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
+        objective, objective_and_gradient = self._objectives(rows, pattern_weights, total)
+
         points = list(self._starting_points(rows, pattern_weights))
         if initial_params is not None:
             points.insert(0, [float(initial_params[n]) for n in self.parameter_names])
         starts = [np.log(np.clip(np.asarray(s, dtype=float), 1e-7, 1e7)) for s in points]
-        start = min(starts, key=objective)
         candidates = []
-        result = optimize.minimize(objective_and_gradient, start, jac=True, method="L-BFGS-B",
-                                   bounds=[(lower, upper)] * len(start),
-                                   options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9})
-        candidates.append(("L-BFGS-B", result.x, result.fun))
-        converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
+        converged = False
+        large = len(rows) > PILOT_ABOVE_PATTERNS
+        if large:
+            sample, sample_weights = pilot_sample(pattern_weights, PILOT_CUSTOMERS)
+            pilot_objective, pilot_gradient = self._objectives(rows[sample], sample_weights, total)
+            pilot_start = min(starts, key=pilot_objective)
+            pilot = optimize.minimize(pilot_gradient, pilot_start, jac=True, method="L-BFGS-B",
+                                      bounds=[(lower, upper)] * len(pilot_start),
+                                      options={"maxiter": 3000, "ftol": 1e-12, "gtol": 1e-8})
+            theta0 = np.clip(pilot.x, lower, upper)
+            hess_inv = inverse_hessian(pilot_gradient, theta0)
+            starts.insert(0, theta0)
+            if hess_inv is not None and np.all(np.abs(theta0) < upper - 1e-3):
+                result = optimize.minimize(objective_and_gradient, theta0, jac=True,
+                                           method="BFGS",
+                                           options={"gtol": 1e-9, "maxiter": 200,
+                                                    "hess_inv0": hess_inv})
+                candidates.append(("BFGS", result.x, result.fun))
+                converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
+        if not converged:
+            start = min(starts, key=objective)
+            result = optimize.minimize(objective_and_gradient, start, jac=True,
+                                       method="L-BFGS-B", bounds=[(lower, upper)] * len(start),
+                                       options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9})
+            candidates.append(("L-BFGS-B", result.x, result.fun))
+            converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
         if not converged:
             logger.info("L-BFGS-B did not converge (%s); trying Nelder-Mead and BFGS",
                         result.message)
@@ -311,11 +390,13 @@ class BaseModel:
         converged = converged or self._good_optimum(objective_and_gradient, theta, lower, upper)
         params = np.exp(theta)
         self.params_ = {n: float(v) for n, v in zip(self.parameter_names, params)}
-        self.log_likelihood_ = float(weighted_sum(pattern_weights, self._pattern_log_likelihood(params, data)))
+        penalty = float(self.penalizer) * float(theta @ theta)
+        self.log_likelihood_ = float(-(objective(theta) - penalty) * total)
         self.n_customers_ = int(round(total))
         self.converged_ = bool(converged)
         self.optimizer_ = name
-        errors_known = self._set_standard_errors(objective_and_gradient, theta, total)
+        errors_known = self._set_standard_errors(objective_and_gradient, theta, total,
+                                                 central=not large)
         at_bound = [n for n, t in zip(self.parameter_names, theta)
                     if abs(t) >= LOG_PARAM_BOUND - 1e-3]
         if at_bound or not errors_known:
@@ -342,18 +423,14 @@ class BaseModel:
         free = (theta > lower + 1e-6) & (theta < upper - 1e-6)
         return bool(np.all(np.abs(grad[free]) < GRADIENT_TOLERANCE))
 
-    def _set_standard_errors(self, objective_and_gradient, theta, total) -> bool:
-        """Set ``covariance_`` and ``standard_errors_``; False when the Hessian is singular."""
-        k = len(theta)
-        hessian = np.empty((k, k))
-        for j in range(k):
-            step = 1e-5 * max(1.0, abs(theta[j]))
-            up, down = theta.copy(), theta.copy()
-            up[j] += step
-            down[j] -= step
-            hessian[:, j] = (objective_and_gradient(up)[1]
-                             - objective_and_gradient(down)[1]) / (2 * step)
-        hessian = (hessian + hessian.T) / 2 * total
+    def _set_standard_errors(self, objective_and_gradient, theta, total, central=True) -> bool:
+        """Set ``covariance_`` and ``standard_errors_``; False when the Hessian is singular.
+
+        The Hessian is differenced from the analytic gradient: central differences, or
+        forward differences (half the evaluations) with ``central=False`` on big data.
+        """
+        hessian = numerical_hessian(objective_and_gradient, theta, central)
+        hessian = hessian * total
         params = np.exp(theta)
         try:
             cov_log = np.linalg.inv(hessian)

@@ -23,6 +23,8 @@ from .base import BaseModel, log1mexp_ratio, to_float_column
 from .beta_geo import continuous_inputs
 
 GAUSS_NODES, GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(12)
+GAUSS_POSITIONS = (GAUSS_NODES + 1) / 2  # nodes on [0, 1]
+LOG_HALF_WEIGHTS = np.log(GAUSS_WEIGHTS / 2)
 PANEL_EDGES = np.append(10.0 ** -np.arange(0, 9), 0.0)  # y' panels 1..0.1..1e-8..0
 CHUNK_ROWS = 10_000  # rows per block (108 nodes each) to bound memory on big data
 
@@ -59,39 +61,50 @@ def _log_integral_panels(r, alpha, s, beta, x, t_x, big_t, with_gradient, n_pane
     # substitute with the smaller of alpha, beta so the leftover factor stays in (0, 1]
     alpha_first = alpha <= beta
     lead, other = (alpha, beta) if alpha_first else (beta, alpha)
-    k_other = (s + 1) + 0 * x if alpha_first else r + x
     n = r + x + s
-    c0 = lead + t_x
-    log_q = n * (np.log(c0) - np.log(lead + big_t))  # y' runs from q to 1
+    log_c0 = np.log(lead + t_x)
+    log_q = n * (log_c0 - np.log(lead + big_t))  # y' runs from q to 1
     q = np.exp(log_q)[:, None]
     edges = np.append(PANEL_EDGES[:n_panels], 0.0)
     upper = np.maximum(q, edges[None, :-1])
     lower = np.maximum(q, edges[None, 1:])
     width = upper - lower
     width[:, 0] = np.where(q[:, 0] > PANEL_EDGES[1], -np.expm1(log_q), width[:, 0])
-    y = (lower[:, :, None] + width[:, :, None] * (GAUSS_NODES + 1) / 2).reshape(len(x), -1)
+    rows = len(x)
+    y = (lower[:, :, None] + width[:, :, None] * GAUSS_POSITIONS).reshape(rows, -1)
     with np.errstate(divide="ignore"):
-        log_weights = (np.log(width)[:, :, None] + np.log(GAUSS_WEIGHTS / 2)).reshape(len(x), -1)
-    y = np.maximum(y, np.finfo(float).tiny)
-    log_lead_tau = np.log(c0)[:, None] - np.log(y) / n[:, None]  # log(lead + τ)
-    log_other_tau = np.log(np.exp(log_lead_tau) - lead + other)
-    log_alpha_tau, log_beta_tau = ((log_lead_tau, log_other_tau) if alpha_first
-                                   else (log_other_tau, log_lead_tau))
-    alpha_tau, beta_tau = np.exp(log_alpha_tau), np.exp(log_beta_tau)
-    log_terms = log_weights + k_other[:, None] * (log_lead_tau - log_other_tau)
+        log_weights = (np.log(width)[:, :, None] + LOG_HALF_WEIGHTS).reshape(rows, -1)
+    np.maximum(y, np.finfo(float).tiny, out=y)
+    # lead + τ = (lead + t_x) y'^(-1/n); the other factor differs by a constant
+    log_lead_tau = np.log(y)
+    log_lead_tau *= (-1.0 / n)[:, None]
+    log_lead_tau += log_c0[:, None]
+    lead_tau = np.exp(log_lead_tau)
+    other_tau = lead_tau + (other - lead)
+    log_other_tau = np.log(other_tau)
+    k_other = (s + 1.0) if alpha_first else (r + x)[:, None]
+    log_terms = log_lead_tau - log_other_tau
+    log_terms *= k_other
+    log_terms += log_weights
     empty = ~(width[:, 0] > 0)
     log_terms[empty, 0] = 0.0  # placeholder, result masked below
-    log_sum = special.logsumexp(log_terms, axis=1)
-    log_integral = np.where(empty, -np.inf, -n * np.log(c0) - np.log(n) + log_sum)
+    top = log_terms.max(axis=1)
+    share = np.exp(log_terms - top[:, None])
+    total = share.sum(axis=1)
+    log_sum = top + np.log(total)
+    log_integral = np.where(empty, -np.inf, -n * log_c0 - np.log(n) + log_sum)
     if not with_gradient:
         return log_integral
     # d log I / dθ = E_f[d log f / dθ] with f the integrand; the same nodes carry the weights
-    share = np.exp(log_terms - log_sum[:, None])
-    grad = np.empty((len(x), 4))
-    grad[:, 0] = -(share * log_alpha_tau).sum(axis=1)
-    grad[:, 1] = -(r + x) * (share / alpha_tau).sum(axis=1)
-    grad[:, 2] = -(share * log_beta_tau).sum(axis=1)
-    grad[:, 3] = -(s + 1) * (share / beta_tau).sum(axis=1)
+    share /= total[:, None]
+    alpha_tau, beta_tau = (lead_tau, other_tau) if alpha_first else (other_tau, lead_tau)
+    log_alpha_tau, log_beta_tau = ((log_lead_tau, log_other_tau) if alpha_first
+                                   else (log_other_tau, log_lead_tau))
+    grad = np.empty((rows, 4))
+    grad[:, 0] = -np.einsum("ij,ij->i", share, log_alpha_tau)
+    grad[:, 1] = -(r + x) * np.einsum("ij,ij->i", share, 1.0 / alpha_tau)
+    grad[:, 2] = -np.einsum("ij,ij->i", share, log_beta_tau)
+    grad[:, 3] = -(s + 1) * np.einsum("ij,ij->i", share, 1.0 / beta_tau)
     grad[empty] = 0.0
     return log_integral, grad
 
