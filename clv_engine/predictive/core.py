@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Cancelled, InputError
-from ..summary import customer_summary
+from .history import CustomerDays, weekly_summary_with_days
 from .intervals import (
     PURCHASE_PARAM_NAMES,
     SPEND_PARAM_NAMES,
@@ -46,8 +46,10 @@ N_PARAMETER_DRAWS = 50
 MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many customers
 
 
-def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None) -> pd.DataFrame:
-    """The customer summary with recency and T in weeks (of days).
+def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None
+                   ) -> tuple[pd.DataFrame, CustomerDays | None]:
+    """The customer summary with recency and T in weeks (of days), and the purchase days
+    behind it when it was computed here (None when the caller's summary is reused).
 
     Reuses the caller's ``summary`` when it is a daily ``customer_summary`` for ``as_of``
     (or for the last order when ``as_of`` is None); otherwise computes it.
@@ -58,13 +60,13 @@ def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None) ->
         if end == wanted:
             multiplier = float(summary.attrs.get("freq_multiplier", 1))
             if multiplier == 7.0:
-                return summary
+                return summary, None
             weekly = summary.assign(recency=summary["recency"] * multiplier / 7.0,
                                     T=summary["T"] * multiplier / 7.0)
             weekly.attrs.update(summary.attrs, freq_multiplier=7)
-            return weekly
+            return weekly, None
         logger.info("the given summary is for another date; summarising again")
-    return customer_summary(orders, observation_end=as_of, freq="D", freq_multiplier=7)
+    return weekly_summary_with_days(orders, as_of)
 
 
 def predict_clv(
@@ -107,7 +109,7 @@ def predict_clv(
     step = make_stepper(progress, cancel)
 
     step("Summarising customers", 0.0)
-    summary = weekly_summary(orders, as_of, summary)
+    summary, days = weekly_summary(orders, as_of, summary)
     as_of_ts = summary.attrs["observation_end"]
     settings["as_of"] = str(as_of_ts.date())
     first_order = summary["first_order"].min()
@@ -119,12 +121,17 @@ def predict_clv(
     candidates = list(MODEL_CHOICES[1:]) if model == "auto" else [model]
     notes: list[str] = []
     step("Checking models on the last part of the history", 0.1)
-    in_time = (pd.to_datetime(orders["date"]) <= as_of_ts).to_numpy()
-    in_range = orders if in_time.all() else orders.loc[in_time]  # no 3M-row copy when not needed
+    if days is None:
+        in_time = (pd.to_datetime(orders["date"]) <= as_of_ts).to_numpy()
+        in_range = orders if in_time.all() else orders.loc[in_time]  # no 3M-row copy when not needed
+    else:
+        in_range = orders  # the purchase days are already limited to as_of
     rng = np.random.default_rng(random_state)
     best, scores, failures, split_date, sample = choose_model(
-        in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng
+        in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
+        days=days,
     )
+    del days
     if best is None and model == "auto":
         detail = "; ".join(f"{MODEL_LABELS[n]} {why}" for n, why in failures.items())
         return Prediction(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..summary import period_index
+from .history import CustomerDays, customer_days, holdout_table
 from .value import compress_patterns
 
 __all__ = [
@@ -96,45 +97,9 @@ def holdout_split(orders: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Time
     customers, a random sample of that many (drawn with ``rng``) is used; returns
     ``(table, (customers sampled, customers in all))``.
     """
-    codes, uniques = pd.factorize(orders["customer_id"], sort=False)
-    n_customers = len(uniques)
-    period = period_index(orders["date"], "D")
-    cal_period = int(period_index(np.array([split_date.to_datetime64()]), "D")[0])
-    obs_period = int(period_index(np.array([as_of.to_datetime64()]), "D")[0])
-    keep = period <= obs_period
-    n_sampled = n_customers
-    if max_customers is not None and n_customers > max_customers:
-        n_sampled = max_customers
-        chosen = np.zeros(n_customers, dtype=bool)
-        chosen[rng.choice(n_customers, size=max_customers, replace=False)] = True
-        keep &= chosen[codes]
-    codes, period = codes[keep].astype(np.int64), period[keep]
-    first_p = int(period.min()) if len(period) else 0
-    span = (int(period.max()) if len(period) else 0) - first_p + 1
-    key = np.unique(codes * span + (period - first_p))  # distinct (customer, day), sorted
-    cust = key // span
-    day = key % span + first_p
-    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
-    customer = cust[starts]
-    first_day = day[starts]
-    in_cal = day <= cal_period
-    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(cust)]))
-    cal_days = np.bincount(group, weights=in_cal, minlength=len(starts))
-    last_cal = np.full(len(starts), np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last_cal, group[in_cal], day[in_cal])
-    holdout_days = np.bincount(group, weights=~in_cal, minlength=len(starts))
-    bought = first_day <= cal_period
-    table = pd.DataFrame(
-        {
-            "frequency_cal": cal_days[bought] - 1.0,
-            "recency_cal": (last_cal[bought] - first_day[bought]) / 7.0,
-            "T_cal": (cal_period - first_day[bought]) / 7.0,
-            "frequency_holdout": holdout_days[bought].astype(np.float64),
-            "duration_holdout": float(obs_period - cal_period) / 7.0,
-        },
-        index=pd.Index(np.asarray(uniques)[customer[bought]], name="customer_id"),
-    )
-    return table, (n_sampled, n_customers)
+    obs_day = int(period_index(np.array([as_of.to_datetime64()]), "D")[0])
+    days = customer_days(orders, last_day=obs_day)
+    return holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)
 
 
 def fit_purchase_model(name: str, frequency, recency, T, *, round_weeks: bool = False,
@@ -202,17 +167,23 @@ def score_on_holdout(name: str, split: pd.DataFrame) -> HoldoutScore:
 
 
 def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_order: pd.Timestamp,
-                 *, max_customers: int | None = MAX_CHECK_CUSTOMERS, rng=None):
+                 *, max_customers: int | None = MAX_CHECK_CUSTOMERS, rng=None,
+                 days: CustomerDays | None = None):
     """Score each candidate on a calibration/holdout split of ``orders``.
 
     Above ``max_customers`` customers the check runs on a random sample of that many
     (``rng``; the final fit uses everyone). Returns ``(best_name or None, scores: dict
     name -> HoldoutScore, failures: dict name -> reason, split_date, sample)`` with
     ``sample = (customers checked, customers in all)``. Fit failures are recorded, not raised.
+    ``days`` (the purchase days of ``orders``, when the caller has them) saves hashing the
+    customer ids again.
     """
     split_date = holdout_split_date(first_order, as_of)
     rng = np.random.default_rng(0) if rng is None else rng
-    split, sample = holdout_split(orders, split_date, as_of, max_customers=max_customers, rng=rng)
+    if days is None:
+        split, sample = holdout_split(orders, split_date, as_of, max_customers=max_customers, rng=rng)
+    else:
+        split, sample = holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)
     scores: dict[str, HoldoutScore] = {}
     failures: dict[str, str] = {}
     if (split["frequency_cal"] > 0).sum() < MIN_REPEAT_BUYERS or split["frequency_holdout"].sum() == 0:

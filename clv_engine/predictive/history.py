@@ -1,0 +1,157 @@
+"""Purchase days per customer on integer codes: the weekly BTYD summary and the holdout
+table of the model check from one pass over the orders (customer ids hashed once).
+
+The numbers are those of ``customer_summary(orders, observation_end=as_of, freq="D",
+freq_multiplier=7)`` and ``calibration_holdout(..., freq="D", freq_multiplier=7)``:
+orders on the same day are one purchase, times are in weeks of days.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..summary import period_index
+
+__all__ = ["CustomerDays", "customer_days", "weekly_summary_with_days", "holdout_table"]
+
+NO_DAY = np.iinfo(np.int64).min
+
+
+@dataclass
+class CustomerDays:
+    """Distinct purchase days: ``customer`` (code) and ``day`` (days since 1970-01-01) of
+    each; ``first_day`` per customer code; ``ids`` the customer id of each code."""
+
+    customer: np.ndarray
+    day: np.ndarray
+    first_day: np.ndarray
+    ids: pd.Index
+
+
+def distinct_days(codes: np.ndarray, day: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (customer code, day) pairs (hash-based, unsorted)."""
+    first = int(day.min()) if len(day) else 0
+    span = (int(day.max()) if len(day) else 0) - first + 1
+    key = codes.astype(np.int64) * span
+    key += day - first
+    unique = pd.unique(key)
+    return unique // span, unique % span + first
+
+
+def customer_days(orders: pd.DataFrame, last_day: int | None = None) -> CustomerDays:
+    """Purchase days of ``orders`` up to day number ``last_day`` (customer ids as given)."""
+    codes, uniques = pd.factorize(orders["customer_id"], sort=False)
+    day = period_index(orders["date"], "D")
+    if last_day is not None:
+        keep = day <= last_day
+        if not keep.all():
+            codes, day = codes[keep], day[keep]
+    first_day = np.full(len(uniques), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_day, codes, day)
+    customer, days = distinct_days(codes, day, len(uniques))
+    return CustomerDays(customer, days, first_day, pd.Index(uniques, name="customer_id"))
+
+
+def weekly_summary_with_days(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame, CustomerDays]:
+    """``(summary, days)``: the BTYD columns of the daily customer summary in weeks
+    (``frequency``, ``recency``, ``T``, ``monetary_value``, ``average_order_value``,
+    ``first_order``; attrs ``observation_end``, ``freq``, ``freq_multiplier``) for orders
+    up to ``as_of`` (None: the last order), and the purchase days behind it."""
+    missing = [c for c in ("customer_id", "date", "amount") if c not in orders.columns]
+    if missing:
+        raise InputError(
+            f"the order table has no {', '.join(missing)} column",
+            hint="Pass a table with customer_id, date and amount columns (read_orders gives one).",
+        )
+    if len(orders) == 0:
+        raise InputError("there are no orders to summarise", hint="Check the file's intake report.")
+    dates = pd.to_datetime(orders["date"])
+    if as_of is None:
+        end = pd.Timestamp(dates.max())
+    else:
+        try:
+            end = pd.Timestamp(as_of)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"the observation end {as_of!r} is not a date",
+                             hint="Give it as YYYY-MM-DD.") from exc
+        if end.tzinfo is not None:
+            end = end.tz_localize(None)
+    keep = (dates <= end).to_numpy()
+    ids = orders["customer_id"].astype(str)
+    amount = orders["amount"].to_numpy(dtype=np.float64)
+    date_ns = dates.to_numpy(dtype="datetime64[ns]")
+    if not keep.all():
+        ids, amount, date_ns = ids[keep], amount[keep], date_ns[keep]
+    if len(amount) == 0:
+        raise InputError(f"no orders on or before the observation end {end.date()}",
+                         hint="Choose a later observation end.")
+    codes, uniques = pd.factorize(ids, sort=False)
+    n = len(uniques)
+    day = date_ns.astype("datetime64[D]").astype(np.int64)
+    end_day = int(np.datetime64(end.to_datetime64(), "D").astype(np.int64))
+    first_day = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_day, codes, day)
+    last_day = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last_day, codes, day)
+    n_orders = np.bincount(codes, minlength=n)
+    total = np.bincount(codes, weights=amount, minlength=n)
+    first_day_value = np.bincount(codes, weights=np.where(day == first_day[codes], amount, 0.0),
+                                  minlength=n)
+    customer, days = distinct_days(codes, day, n)
+    del codes, day, amount
+    frequency = (np.bincount(customer, minlength=n) - 1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(frequency > 0, (total - first_day_value) / np.maximum(frequency, 1), 0.0)
+        average = np.where(n_orders > 0, total / np.maximum(n_orders, 1), 0.0)
+    first_order = pd.Timestamp(date_ns.min())
+    summary = pd.DataFrame(
+        {
+            "frequency": frequency,
+            "recency": (last_day - first_day) / 7.0,
+            "T": (end_day - first_day) / 7.0,
+            "monetary_value": monetary,
+            "average_order_value": average,
+            "first_order": np.full(n, first_order.to_datetime64()),
+        },
+        index=pd.Index(uniques, name="customer_id"),
+    )
+    summary.attrs.update(observation_end=end, freq="D", freq_multiplier=7)
+    return summary, CustomerDays(customer, days, first_day, summary.index)
+
+
+def holdout_table(days: CustomerDays, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
+                  max_customers: int | None = None, rng=None) -> tuple[pd.DataFrame, tuple[int, int]]:
+    """Calibration summary (weeks) and holdout repeat orders per customer who bought by
+    ``split_date``; see :func:`clv_engine.predictive.selection.holdout_split`."""
+    cal_day = int(np.datetime64(split_date.to_datetime64(), "D").astype(np.int64))
+    obs_day = int(np.datetime64(as_of.to_datetime64(), "D").astype(np.int64))
+    n_customers = len(days.ids)
+    bought = days.first_day <= cal_day
+    n_sampled = n_customers
+    if max_customers is not None and n_customers > max_customers:
+        n_sampled = max_customers
+        chosen = np.zeros(n_customers, dtype=bool)
+        chosen[rng.choice(n_customers, size=max_customers, replace=False)] = True
+        bought &= chosen
+    in_cal = days.day <= cal_day
+    cal_customer = days.customer[in_cal]
+    cal_days = np.bincount(cal_customer, minlength=n_customers)
+    last_cal = np.full(n_customers, NO_DAY, dtype=np.int64)
+    np.maximum.at(last_cal, cal_customer, days.day[in_cal])
+    in_holdout = ~in_cal & (days.day <= obs_day)
+    holdout_days = np.bincount(days.customer[in_holdout], minlength=n_customers)
+    first = days.first_day[bought]
+    table = pd.DataFrame(
+        {
+            "frequency_cal": cal_days[bought] - 1.0,
+            "recency_cal": (last_cal[bought] - first) / 7.0,
+            "T_cal": (cal_day - first) / 7.0,
+            "frequency_holdout": holdout_days[bought].astype(np.float64),
+            "duration_holdout": float(obs_day - cal_day) / 7.0,
+        },
+        index=days.ids[bought],
+    )
+    return table, (n_sampled, n_customers)
