@@ -506,7 +506,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     keys = orders.index.to_numpy()
     with_id = keys < len(oid_values)
     rows = orders["row"].astype("int64").to_numpy()
-    order_id = np.array([f"row {r}" for r in rows.tolist()], dtype=object)
+    order_id = np.full(len(rows), "", dtype=object)  # no order number in the file: "" (see `row`)
     if with_id.any():
         order_id[with_id] = np.asarray(oid_values, dtype=object)[keys[with_id]]
     result = pd.DataFrame({

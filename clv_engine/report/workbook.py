@@ -23,7 +23,7 @@ PROFILE_ORDER = ("customers", "share_of_customers", "total_value", "average_valu
                  "average_order_value", "orders_per_year", "days_since_last_order", "churn_risk", "actions")
 PARETO_POINTS = 20
 HISTOGRAM_BINS = 12
-MAX_CUSTOMER_ROWS = 20_000  # per tier sheet; the full list is in customers.csv
+MAX_CUSTOMER_ROWS = 5_000  # per tier sheet; the full list is in customers.csv
 MAX_SKIPPED_ROWS = 20_000
 SUMMARY_WIDTH = 120
 WIDE_TEXT = {"actions": 70, "detail": 60, "email": 32, "name": 24}
