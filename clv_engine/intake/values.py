@@ -335,14 +335,16 @@ def parse_dates_distinct(
         parts = s[numeric].str.extract(_NUMERIC_RE)
         a = pd.to_numeric(parts["a"])
         b = pd.to_numeric(parts["b"])
-        day_first = bool((a > 12).any())
-        month_first = bool((b > 12).any())
+        # only dates valid in one reading decide it ("32.13.2024" fits neither and stays unread)
+        needs_dmy = (a > 12) & (a <= 31) & (b >= 1) & (b <= 12)
+        needs_mdy = (b > 12) & (b <= 31) & (a >= 1) & (a <= 12)
+        day_first, month_first = bool(needs_dmy.any()), bool(needs_mdy.any())
         if day_first and not month_first:
             order = "DMY"
         elif month_first and not day_first:
             order = "MDY"
         elif day_first and month_first:
-            order = date_order if date_order in ("DMY", "MDY") else ("DMY" if (a > 12).sum() >= (b > 12).sum() else "MDY")
+            order = date_order if date_order in ("DMY", "MDY") else ("DMY" if needs_dmy.sum() >= needs_mdy.sum() else "MDY")
             info.notes.append("the date column mixes day/month and month/day dates; "
                               f"read as {'day/month' if order == 'DMY' else 'month/day'}, "
                               "dates that do not fit were not read")

@@ -96,3 +96,18 @@ def test_unreadable_dates_are_nat():
 def test_consent_words():
     out = parse_consent(pd.Series(["yes", "No", "TRUE", "subscribed", "never subscribed", "", "maybe"], dtype=str))
     assert out.tolist() == [True, False, True, True, False, pd.NA, pd.NA]
+
+
+def test_one_impossible_date_does_not_claim_a_day_month_mix():
+    out, info = dates(["03.01.2024", "15.01.2024", "32.13.2024", "01.03.2024"])
+    assert info.order == "DMY" and not info.ambiguous
+    assert not any("mixes" in n for n in info.notes)
+    assert out[1] == pd.Timestamp("2024-01-15") and out[3] == pd.Timestamp("2024-03-01")
+    assert pd.isna(out[2])
+
+
+def test_a_real_day_month_mix_is_still_reported():
+    out, info = dates(["13/01/2024", "01/14/2024", "13/02/2024"])
+    assert info.order == "DMY"
+    assert any("mixes day/month and month/day" in n for n in info.notes)
+    assert out[0] == pd.Timestamp("2024-01-13") and pd.isna(out[1])
