@@ -24,7 +24,7 @@ import pandas as pd
 from . import __version__
 from .errors import Cancelled, InputError
 from .formulas import business_clv, historical_clv, simple_clv_per_customer
-from .summary import customer_summary
+from .summary import SUMMARY_COLUMNS, customer_summary
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
 
 __all__ = ["Settings", "Analysis", "analyze", "METHODS", "CUSTOMER_COLUMNS"]
@@ -262,8 +262,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     if settings.compare is not None:
         comparison = compare_runs(read_previous_customers(settings.compare), customers)
         customers["movement"] = comparison.movement.reindex(customers["customer_id"]).fillna("").to_numpy()
-    customers = _contract_order(customers, attributes=[c for c in data.customers.columns
-                                                       if c not in ("email", "name", "consent")])
+    customers = _contract_order(customers, attributes=list(_attribute_columns(data).values()))
     tier_profiles = segment_profiles(customers, "tier", value_col=settings.value_column, playbook=playbook)
     rfm_profiles = segment_profiles(customers, "rfm_segment", value_col=settings.value_column, playbook=playbook)
 
@@ -318,6 +317,11 @@ def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):
 
 
 def _customer_table(data, summary: pd.DataFrame, clv_table: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Summary + CLV + contact details + the file's attribute columns, one row per customer.
+
+    An attribute whose name the table already uses (say a column called "orders" in the
+    file) is kept as "orders (from file)" rather than dropped.
+    """
     table = summary.copy()
     for column in _PREDICTIVE_COLUMNS:
         if column in clv_table.columns:
@@ -327,14 +331,17 @@ def _customer_table(data, summary: pd.DataFrame, clv_table: pd.DataFrame, method
     for column in ("email", "name"):
         table[column] = people[column].fillna("").astype(str).to_numpy() if column in people else ""
     table["consent"] = people["consent"].to_numpy() if "consent" in people else pd.NA
-    attributes = [c for c in people.columns if c not in ("email", "name", "consent")]
     table = table.reset_index()
-    ordered = [c for c in CUSTOMER_COLUMNS if c in table.columns]
-    table = table[ordered + [c for c in table.columns if c not in ordered]]
-    for column in attributes:
-        if column not in table.columns:
-            table[column] = people[column].to_numpy()
+    for name, column in _attribute_columns(data).items():
+        table[column] = people[name].to_numpy()
     return table
+
+
+def _attribute_columns(data) -> dict[str, str]:
+    """File attribute column -> its name in the customer table (renamed on a clash)."""
+    reserved = set(CUSTOMER_COLUMNS) | set(_BTYD_COLUMNS) | set(SUMMARY_COLUMNS) | {"expected_days_between_orders"}
+    return {name: (f"{name} (from file)" if name in reserved else name)
+            for name in data.customers.columns if name not in ("email", "name", "consent")}
 
 
 _BTYD_COLUMNS = ["frequency", "recency", "T", "monetary_value", "expected_order_value", "movement"]

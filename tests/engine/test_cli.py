@@ -104,3 +104,17 @@ def test_demo_runs_the_whole_job_on_the_bundled_sample(tmp_path):
     assert len(list((out / "exports").glob("mailchimp_*.csv"))) == 3
     # A second demo into the same folder replaces its own lists and says so in the summary.
     assert cli.main(["demo", "--out", str(out), "-q"]) == 0
+
+
+def test_file_columns_named_like_results_are_kept_not_dropped(tmp_path):
+    src = tmp_path / "orders.csv"
+    src.write_text("Email,Date,Total,tier,Country\n"
+                   "a@x.com,2024-01-05,10.00,Gold,FR\n"
+                   "b@x.com,2024-02-05,20.00,Silver,DE\n"
+                   "a@x.com,2024-03-05,30.00,Gold,FR\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["analyze", str(src), "--out", str(out), "--method", "historical", "--no-report", "-q"]) == 0
+    customers = pd.read_csv(out / "customers.csv").set_index("email")
+    assert customers.loc["a@x.com", "tier (from file)"] == "Gold"
+    assert customers.loc["a@x.com", "Country"] == "FR"
+    assert set(customers["tier"]) <= {"High", "Medium", "Low"}
