@@ -18,7 +18,7 @@ from ..errors import InputError
 from .columns import normalise_header
 from .values import clean_text, parse_amounts
 
-__all__ = ["LAYOUTS", "PRESETS", "Preset", "column_named", "detect_layout"]
+__all__ = ["LAYOUTS", "PRESETS", "Preset", "column_named", "detect_layout", "matches"]
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,16 @@ class Preset:
 
     id: str
     label: str
-    required: tuple[str, ...]  # normalised headers that must all be present
-    any_of: tuple[str, ...] = ()  # ... and at least one of these (normalised; "prefix*" allowed)
+    required: tuple[str, ...]  # normalised headers that must all be present ("a|b": either)
+    any_of: tuple[str, ...] = ()  # ... and at least ``min_any`` of these (normalised; "prefix*" allowed)
     roles: dict[str, list[str]] = field(default_factory=dict)
     date_order: str | None = None
     amount_mode: str | None = None  # "first" (order total on each/first row), "sum" (line amounts), None = auto
     adjust: Callable | None = None
     refuse: str | None = None  # message when the layout cannot give order history
     alt_required: tuple[str, ...] = ()  # a second signature (e.g. the export in another language)
+    min_any: int = 1
+    verbatim: bool = False  # signature names are the exact (lower-case) header texts, e.g. snake_case
 
 
 def column_named(table: pd.DataFrame, *names: str) -> pd.Series | None:
@@ -229,7 +231,10 @@ def _amazon(work, table, notes):  # never reached: refused before
 PRESETS: dict[str, Preset] = {p.id: p for p in [
     Preset(
         "shopify_orders", "Shopify orders export",
-        required=("name", "email", "financialstatus", "total"), any_of=("lineitem*", "createdat"),
+        required=("name", "email", "financialstatus", "total"),
+        any_of=("lineitem*", "createdat", "paidat", "fulfillmentstatus", "fulfilledat", "acceptsmarketing",
+                "acceptsemailmarketing", "billingname", "shippingname", "cancelledat", "refundedamount",
+                "outstandingbalance"), min_any=2,
         roles={"order_id": ["Name", "Id"], "email": ["Email"], "name": ["Billing Name", "Shipping Name"],
                "date": ["Created at", "Paid at"], "amount": ["Total"], "currency": ["Currency"],
                "status": ["Financial Status"], "refund": ["Refunded Amount"],
@@ -237,13 +242,18 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         date_order="YMD", amount_mode="first", adjust=_shopify_orders),
     Preset(
         "shopify_customers", "Shopify customers export",
-        required=("email", "totalspent"), any_of=("totalorders", "firstname"),
+        required=("email", "totalspent"),
+        any_of=("acceptsemailmarketing", "acceptsmarketing", "acceptssmsmarketing", "taxexempt", "defaultaddress*"),
         refuse=("this is a Shopify customers export: it has one total per customer, not the dates of each "
                 "order, so lifetime value cannot be computed from it."),
     ),
     Preset(
         "woocommerce_plugin", "WooCommerce order export (plugin)",
-        required=("orderid", "ordertotal"), any_of=("customeremail", "billingemail", "orderdate"),
+        # WebToffee writes its field keys as headers: order_id, order_total, billing_first_name, …
+        required=("order_id", "order_number", "order_total"),
+        any_of=("customer_email", "billing_email", "billing_first_name", "billing_last_name", "order_date",
+                "paid_date", "order_currency", "payment_method", "shipping_total", "refund_items", "customer_user"),
+        min_any=2, verbatim=True,
         roles={"order_id": ["order_number", "order_id"], "customer_id": ["customer_id", "customer_user"],
                "email": ["customer_email", "billing_email"], "name": ["billing_name", "customer_name"],
                "date": ["order_date", "paid_date", "date_created"], "amount": ["order_total"],
@@ -251,13 +261,17 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         date_order="MDY", amount_mode="first", adjust=_woocommerce_plugin),
     Preset(
         "woocommerce_core", "WooCommerce Analytics orders download",
-        required=("date", "status", "customer"), any_of=("netsales", "nrevenueformatted", "customertype"),
+        required=("date", "order", "status", "customer", "customertype"),
+        any_of=("netsales", "nrevenueformatted", "nrevenue", "itemssold", "products", "coupons"),
         roles={"order_id": ["Order #", "Order"], "name": ["Customer"], "date": ["Date"],
                "amount": ["Net sales", "N. Revenue (formatted)", "Net Sales"], "status": ["Status"]},
         amount_mode="first", adjust=None),
     Preset(
         "square", "Square transactions export",
-        required=("date", "time", "timezone"), any_of=("grosssales", "totalcollected"),
+        required=("date", "time", "timezone", "grosssales|totalcollected"),
+        any_of=("netsales", "nettotal", "transactionid", "paymentid", "eventtype", "partialrefunds", "devicename",
+                "cardbrand", "staffname", "customerreferenceid", "transactionstatus", "fees", "source"),
+        min_any=2,
         roles={"customer_id": ["Customer ID", "Customer Reference ID"], "name": ["Customer Name"],
                "order_id": ["Transaction ID", "Payment ID"], "date": ["Date"],
                "amount": ["Total Collected", "Gross Sales"], "status": ["Event Type"]},
@@ -272,16 +286,23 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         date_order="YMD", amount_mode="first", adjust=_stripe),
     Preset(
         "paypal", "PayPal activity download",
-        required=("date", "time", "timezone", "type", "gross", "net"), any_of=("status", "currency"),
+        required=("date", "time", "timezone", "type", "gross", "net"),
+        any_of=("transactionid", "fromemailaddress", "toemailaddress", "balanceimpact", "referencetxnid",
+                "receiptid", "fee", "itemtitle"), min_any=2,
         roles={"order_id": ["Transaction ID", "Transaktionscode"],
                "email": ["From Email Address", "Absender E-Mail-Adresse"], "name": ["Name"],
                "date": ["Date", "Datum"], "amount": ["Gross", "Brutto"], "currency": ["Currency", "Währung"],
                "status": ["Status"]},
-        alt_required=("datum", "uhrzeit", "brutto", "netto", "typ"),
+        alt_required=("datum", "uhrzeit", "zeitzone", "brutto", "netto", "typ",
+                      "transaktionscode|absenderemailadresse|gebuhr"),
         date_order=None, amount_mode="first", adjust=_paypal),
     Preset(
         "etsy", "Etsy sold orders export",
-        required=("saledate",), any_of=("buyeruserid", "fullname", "buyer"),
+        required=("saledate", "buyeruserid|fullname|buyer|shipname"),
+        any_of=("orderid", "ordervalue", "ordernet", "adjustedordertotal", "numberofitems", "itemname", "itemtotal",
+                "datepaid", "transactionid", "listingid", "shipcountry", "shipzipcode", "cardprocessingfees",
+                "dateshipped", "couponcode", "ordertype", "paymenttype", "inpersondiscount"),
+        min_any=3,
         roles={"customer_id": ["Buyer User ID"], "name": ["Full Name", "Buyer", "Ship Name"],
                "order_id": ["Order ID"], "date": ["Sale Date"],
                "amount": ["Order Total", "Order Value", "Item Total"], "currency": ["Currency"],
@@ -289,7 +310,9 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         date_order="MDY", amount_mode=None, adjust=_etsy),
     Preset(
         "toast", "Toast check/payment details export",
-        required=("checkid",), any_of=("openeddate", "paiddate", "orderdate"),
+        required=("checkid", "openeddate|paiddate|orderdate"),
+        any_of=("openedtime", "tabname", "server", "gratuity", "voiddate", "voiduser", "paymentid", "check",
+                "refundamount", "refunded", "diningoption", "revenuecenter", "tip", "customerphone"), min_any=2,
         roles={"customer_id": ["Customer Id"], "email": ["Customer Email", "Email"],
                "name": ["Customer", "Tab Name"], "order_id": ["Check Id", "Payment Id", "Order Id"],
                "date": ["Opened Date", "Paid Date", "Order Date"], "amount": ["Amount", "Total"],
@@ -297,7 +320,9 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         date_order="MDY", amount_mode="sum", adjust=_toast),
     Preset(
         "quickbooks", "QuickBooks sales by customer detail",
-        required=("date", "num", "amount"), any_of=("transactiontype", "type"),
+        required=("date", "num", "amount", "transactiontype|type"),
+        any_of=("productservice", "memodescription", "memo", "salesprice", "balance", "qty", "item", "split",
+                "class"), min_any=2,
         # QuickBooks Online puts the customer in heading rows of the unnamed first column
         roles={"name": ["Name", "Customer", "Column 1"], "order_id": ["Num"], "date": ["Date"], "amount": ["Amount"],
                "status": ["Transaction Type", "Type"]},
@@ -319,22 +344,30 @@ _HINTS = {
 }
 
 
-def _has(norm: set[str], name: str) -> bool:
+def _has(names: set[str], name: str) -> bool:
+    """``name`` among ``names``; ``"a|b"`` means either, ``"prefix*"`` any name starting so."""
+    if "|" in name:
+        return any(_has(names, n) for n in name.split("|"))
     if name.endswith("*"):
-        return any(n.startswith(name[:-1]) for n in norm)
-    return name in norm
+        return any(n.startswith(name[:-1]) for n in names)
+    return name in names
+
+
+def matches(preset: Preset, headers: list[str]) -> bool:
+    """Do ``headers`` carry ``preset``'s signature (all required names and enough distinctive ones)."""
+    if preset.verbatim:
+        names = {str(h).replace("\ufeff", "").strip().lower() for h in headers}
+    else:
+        names = {normalise_header(h) for h in headers}
+    if all(_has(names, r) for r in preset.required) and (
+            not preset.any_of or sum(_has(names, a) for a in preset.any_of) >= preset.min_any):
+        return True
+    return bool(preset.alt_required) and all(_has(names, r) for r in preset.alt_required)
 
 
 def detect_layout(headers: list[str]) -> Preset | None:
     """The preset whose signature the headers match, or None (generic)."""
-    norm = {normalise_header(h) for h in headers}
-    for preset in PRESETS.values():
-        if all(_has(norm, r) for r in preset.required) and (
-                not preset.any_of or any(_has(norm, a) for a in preset.any_of)):
-            return preset
-        if preset.alt_required and all(_has(norm, r) for r in preset.alt_required):
-            return preset
-    return None
+    return next((p for p in PRESETS.values() if matches(p, headers)), None)
 
 
 def refuse_if_unusable(preset: Preset | None, source: str, mapping: dict | None) -> None:

@@ -4,6 +4,9 @@ import pytest
 
 from clv_engine.errors import InputError
 from clv_engine.intake import LAYOUTS, read_orders
+from clv_engine.intake.columns import find_header_row, unique_headers
+from clv_engine.intake.files import read_raw_table
+from clv_engine.intake.presets import detect_layout
 
 
 def amounts(data):
@@ -157,3 +160,44 @@ def test_forcing_a_layout_overrides_detection(data_dir):
     assert data.report.layout == "generic"
     with pytest.raises(InputError, match="unknown layout"):
         read_orders(data_dir / "woocommerce_core.csv", layout="magento")
+
+
+@pytest.mark.parametrize("headers", [
+    "Order ID,Customer Email,Order Date,Order Total,Status",
+    "order_id,customer_email,order_date,order_total,status",
+    "Date,Order #,Status,Customer,Net Sales",
+    "Date,Time,Time Zone,Customer,Gross Sales,Net Sales",
+    "Sale Date,Order ID,Buyer,Total",
+    "Check ID,Order Date,Customer,Amount",
+    "Date,Num,Type,Customer,Amount",
+    "Name,Email,Financial Status,Total,Created at",
+    "Date,Time,TimeZone,Type,Gross,Net,Status,Currency",
+    "Datum,Uhrzeit,Typ,Brutto,Netto,Kunde",
+    "Email,First Name,Last Name,Total Spent,Total Orders",
+])
+def test_plain_spreadsheet_headers_are_not_mistaken_for_a_platform_export(headers):
+    assert detect_layout(headers.split(",")) is None
+
+
+@pytest.mark.parametrize("name, layout", [
+    ("shopify_orders.csv", "shopify_orders"), ("shopify_customers.csv", "shopify_customers"),
+    ("woocommerce_core.csv", "woocommerce_core"), ("woocommerce_plugin.csv", "woocommerce_plugin"),
+    ("square.csv", "square"), ("stripe.csv", "stripe"), ("paypal_us.csv", "paypal"), ("paypal_de.csv", "paypal"),
+    ("etsy.csv", "etsy"), ("toast.csv", "toast"), ("quickbooks.csv", "quickbooks"), ("amazon.txt", "amazon"),
+])
+def test_every_platform_fixture_keeps_its_layout(data_dir, name, layout):
+    raw = read_raw_table(data_dir / name)
+    headers = unique_headers(list(raw.grid.loc[find_header_row(raw.grid)]))
+    assert detect_layout(headers).id == layout
+
+
+def test_a_generic_order_sheet_with_order_total_and_customer_email_reads_as_generic(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("Order ID,Customer Email,Order Date,Order Total,Status\n"
+                    "1,a@x.test,2024-01-02,10.00,completed\n2,b@x.test,2024-01-05,20.00,completed\n"
+                    "3,a@x.test,2024-02-01,5.50,completed\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.layout == "generic" and data.report.layout_label == LAYOUTS["generic"]
+    assert not any("WooCommerce" in n for n in data.report.notes)
+    assert data.report.mapping["email"] == "Customer Email" and data.report.mapping["amount"] == "Order Total"
+    assert data.orders["customer_id"].tolist() == ["a@x.test", "b@x.test", "a@x.test"]
