@@ -10,7 +10,8 @@ import unicodedata
 
 import pandas as pd
 
-__all__ = ["ROLES", "SYNONYMS", "find_header_row", "guess_roles", "is_attribute_column", "normalise_header"]
+__all__ = ["ROLES", "SYNONYMS", "find_header_row", "guess_roles", "is_attribute_column", "looks_like_person_names",
+           "normalise_header"]
 
 ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status", "refund", "consent")
 
@@ -220,3 +221,22 @@ def is_attribute_column(header: str, values: pd.Series) -> bool:
     if not keep_by_name and sample.str.match(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() > 0.5:
         return False
     return True
+
+
+# letters only (any script), words joined by spaces, hyphens, apostrophes or a dot: "Jürgen Müller", "Dr. A. O'Neil"
+_LETTERS = r"(?:[^\W\d_]|\ufffd)+"  # \ufffd: a letter the file's encoding lost
+_NAME_RE = _LETTERS + r"\.?(?:(?:\s+|\s*[-'’]\s*)" + _LETTERS + r"\.?)*"
+
+
+def looks_like_person_names(values: pd.Series, sample: int = 2000) -> bool:
+    """Does a column hold person names ("Jürgen Müller") rather than customer ids (``C1043``, ``cus_9s8df``)?
+
+    Mostly letters and spaces, and mostly several words; a digit or underscore makes a cell id-like.
+    """
+    cells = values[values != ""].head(sample).str.strip()
+    cells = cells[cells != ""]
+    if cells.empty:
+        return False
+    name_like = cells.str.fullmatch(_NAME_RE)
+    several_words = name_like & cells.str.contains(r"\S\s+\S", regex=True)
+    return bool(name_like.mean() >= 0.8 and several_words.mean() >= 0.5)

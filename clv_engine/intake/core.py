@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .columns import ROLES, find_header_row, guess_roles, normalise_header, unique_headers
+from .columns import ROLES, find_header_row, guess_roles, looks_like_person_names, normalise_header, unique_headers
 from .customers import customer_table
 from .files import read_raw_table
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
@@ -278,6 +278,17 @@ def _sorted_by_date_and_row(orders: pd.DataFrame) -> bool:
     return bool(np.all(later | same & (row[1:] > row[:-1])))
 
 
+def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
+    """A detected customer-id column holding person names ("Jürgen Müller") becomes the name column."""
+    column = roles["customer_id"]
+    if not looks_like_person_names(clean_text(body[column].head(5000))):
+        return
+    del roles["customer_id"]
+    roles.setdefault("name", column)
+    by = "email" if "email" in roles else "name"
+    notes.append(f"The column '{column}' holds names, not customer numbers: customers are told apart by {by}.")
+
+
 def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
                 progress=None) -> OrderData:
     """Read an order export (file path, DataFrame or list of rows) into one row per order.
@@ -334,6 +345,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     for role in disabled:
         roles.pop(role, None)
     roles.pop("_exclusive", None)
+    if preset is None and "customer_id" in roles and "customer_id" not in fixed:
+        _names_are_not_ids(roles, body, report.notes)
     report.mapping = {r: roles[r] for r in ROLES if r in roles}
     if "date" not in roles:
         raise _missing_role_error("date", headers, where, report.layout)

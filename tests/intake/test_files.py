@@ -210,3 +210,34 @@ def test_progress_is_reported(tmp_path, write):
     steps = []
     read_orders(write("o.csv", CSV), progress=lambda step, fraction: steps.append(fraction))
     assert steps[0] == 0.0 and steps[-1] == 1.0 and steps == sorted(steps)
+
+
+def test_a_customer_column_holding_person_names_is_the_name_and_email_identifies(tmp_path, write):
+    text = ("Bestellnummer;Kunde;E-Mail;Datum;Betrag;Land\n"
+            "1001;Jürgen Müller;juergen@example.de;03.01.2024;35,82;DE\n"
+            "1002;Anna Schmidt;anna@example.de;15.01.2024;120,00;AT\n"
+            "1003;Jürgen Müller;Juergen@Example.de;20.02.2024;12,50;DE\n")
+    data = read_orders(write("bestellungen.csv", text, encoding="cp1252"))
+    assert data.report.mapping["name"] == "Kunde" and "customer_id" not in data.report.mapping
+    assert data.orders["customer_id"].tolist() == ["juergen@example.de", "anna@example.de", "juergen@example.de"]
+    assert data.customers.loc["juergen@example.de", "name"] == "Jürgen Müller"
+    assert any("'Kunde' holds names" in n for n in data.report.notes)
+
+
+def test_an_english_customer_column_with_names_and_no_email_identifies_by_name(tmp_path, write):
+    text = ("Order,Customer,Date,Total\n1,Mary Ann O'Neil,2024-03-05,10\n2,José García,2024-03-06,20\n"
+            "3,mary ann o'neil,2024-04-01,5\n")
+    data = read_orders(write("o.csv", text))
+    assert data.report.mapping["name"] == "Customer" and "customer_id" not in data.report.mapping
+    assert data.orders.groupby("customer_id")["amount"].sum().to_dict() == {"mary ann o'neil": 15.0,
+                                                                             "josé garcía": 20.0}
+
+
+@pytest.mark.parametrize("ids", [["C1043", "C1044", "C1043"], ["cus_9s8df", "cus_Aa71k", "cus_9s8df"],
+                                 ["1043", "1044", "1043"]])
+def test_an_id_like_customer_column_stays_the_customer_id(tmp_path, write, ids):
+    text = "Order,Customer,Email,Date,Total\n" + "".join(
+        f"{i},{c},x{i}@y.test,2024-03-0{i},{i}0\n" for i, c in enumerate(ids, start=1))
+    data = read_orders(write("o.csv", text))
+    assert data.report.mapping["customer_id"] == "Customer"
+    assert data.orders["customer_id"].tolist() == ids
