@@ -25,7 +25,7 @@ PARETO_POINTS = 20
 HISTOGRAM_BINS = 12
 MAX_CUSTOMER_ROWS = 5_000  # per tier sheet; the full list is in customers.csv
 MAX_SKIPPED_ROWS = 20_000
-SUMMARY_WIDTH = 120
+SUMMARY_WIDTH = 100
 WIDE_TEXT = {"actions": 70, "detail": 60, "email": 32, "name": 24}
 
 
@@ -249,7 +249,8 @@ def _page_setup(ws) -> None:
 
 def _fit_row_height(ws, row: int, text: str, width: float) -> None:
     """Wrapped text: make the row tall enough (spreadsheet programs do not always do it)."""
-    lines = sum(max(1, -(-len(part) // max(int(width * 1.1), 1))) for part in str(text).split("\n"))
+    # about 0.9 characters per unit of column width in the default font, so long lines get room
+    lines = sum(max(1, -(-len(part) // max(int(width * 0.9), 1))) for part in str(text).split("\n"))
     current = ws.row_dimensions[row].height or 15
     ws.row_dimensions[row].height = max(current, 15 * lines)
 
