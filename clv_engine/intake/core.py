@@ -278,6 +278,30 @@ def _sorted_by_date_and_row(orders: pd.DataFrame) -> bool:
     return bool(np.all(later | same & (row[1:] > row[:-1])))
 
 
+def _order_table_finder(mapping: dict | None, layout: str | None):
+    """``accept(grid)``: does a sheet's grid hold an order list (date, amount and customer columns found)?"""
+    def accept(grid: pd.DataFrame) -> bool:
+        top = grid.head(200)
+        if top.empty or not _row_has_text(top).any():
+            return False
+        header_row = (_header_row_for_mapping(top, mapping) if mapping else None) or find_header_row(top)
+        below = top.loc[header_row + 1:]
+        if below.empty or not _row_has_text(below).any():
+            return False
+        headers = unique_headers(list(top.loc[header_row]))
+        by_norm = {normalise_header(h): h for h in reversed(headers)}
+        fixed = {r: by_norm[normalise_header(h)] for r, h in (mapping or {}).items()
+                 if h and normalise_header(h) in by_norm}
+        preset = PRESETS.get(layout) if layout else detect_layout(headers)
+        if preset is not None and preset.refuse is not None:
+            return False
+        roles = guess_roles(headers, dict(preset.roles, _exclusive=True) if preset else None, fixed)
+        roles = {r: h for r, h in roles.items() if r in ROLES and not (mapping and r in mapping and not mapping[r])}
+        return {"date", "amount"} <= set(roles) and bool({"customer_id", "email", "name"} & set(roles))
+
+    return accept
+
+
 def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
     """A detected customer-id column holding person names ("Jürgen Müller") becomes the name column."""
     column = roles["customer_id"]
@@ -300,7 +324,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     _check_options(layout, date_order, mapping)
     step = progress or (lambda name, fraction: None)
     step("Reading file", 0.0)
-    raw = read_raw_table(source, sheet, progress)
+    raw = read_raw_table(source, sheet, progress, accept=_order_table_finder(mapping, layout))
     report = IntakeReport(source=raw.source, sheet=raw.sheet)
     report.notes.extend(raw.notes)
     where = _where(report)

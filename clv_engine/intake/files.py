@@ -223,7 +223,8 @@ def _read_text(path: Path, progress=None) -> RawTable:
     return table
 
 
-def _read_excel(path: Path, sheet: str | None) -> RawTable:
+def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
+    """Read one sheet: ``sheet`` if given, else the first that ``accept(grid)`` takes (else the first)."""
     name = path.name
     suffix = path.suffix.lower()
     try:
@@ -237,15 +238,18 @@ def _read_excel(path: Path, sheet: str | None) -> RawTable:
 
             book = CalamineWorkbook.from_path(str(path))
             sheets = list(book.sheet_names)
-            chosen = _choose_sheet(sheets, sheet, name)
-            rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+            chosen, grid = _pick_sheet(sheets, sheet, name, accept, lambda s: _grid_from_rows(
+                book.get_sheet_by_name(s).to_python(skip_empty_area=False)))
         else:
             engine = {".xls": "xlrd", ".ods": "odf"}.get(suffix, "openpyxl")
+
+            def load(s):
+                frame = pd.read_excel(book, sheet_name=s, header=None, dtype=object)
+                return _grid_from_rows(frame.astype(object).where(frame.notna(), None).values.tolist())
+
             with pd.ExcelFile(path, engine=engine) as book:
                 sheets = list(book.sheet_names)
-                chosen = _choose_sheet(sheets, sheet, name)
-                frame = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
-            rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+                chosen, grid = _pick_sheet(sheets, sheet, name, accept, load)
     except InputError:
         raise
     except ImportError as err:
@@ -254,8 +258,26 @@ def _read_excel(path: Path, sheet: str | None) -> RawTable:
     except Exception as err:  # readers raise many unrelated types for damaged files
         raise InputError(f"the file could not be opened as a {suffix} workbook ({type(err).__name__}).",
                          where=name, hint="Open it in Excel or LibreOffice and save it again, or save the sheet as CSV.") from err
-    grid = _grid_from_rows(rows)
-    return RawTable(grid, name, sheet=chosen, sheets=sheets)
+    table = RawTable(grid, name, sheet=chosen, sheets=sheets)
+    if sheet is None and len(sheets) > 1:
+        table.notes.append(f"Read sheet '{chosen}' (the workbook has {len(sheets)} sheets).")
+    return table
+
+
+def _pick_sheet(sheets: list[str], sheet, name: str, accept, load) -> tuple[str, pd.DataFrame]:
+    """The chosen sheet and its grid; without a choice, the first sheet ``accept`` takes."""
+    if sheet is not None or accept is None or len(sheets) < 2:
+        chosen = _choose_sheet(sheets, sheet, name)
+        return chosen, load(chosen)
+    for candidate in sheets:
+        grid = load(candidate)
+        if accept(grid):
+            return candidate, grid
+    listed = ", ".join(f"'{s}'" for s in sheets)
+    raise InputError(f"none of the {len(sheets)} sheets holds an order list (no sheet has columns for the order "
+                     "date, amount and customer).", where=name,
+                     hint=f"The sheets are: {listed}. Choose the one with the orders (--sheet NAME, or "
+                          "sheet='NAME'), and name its columns with --map role=COLUMN if needed.")
 
 
 def _choose_sheet(sheets: list[str], sheet: str | int | None, name: str) -> str:
@@ -277,8 +299,11 @@ def _choose_sheet(sheets: list[str], sheet: str | int | None, name: str) -> str:
                      hint=f"The sheets are: {listed}. Choose one of them.")
 
 
-def read_raw_table(source, sheet=None, progress=None) -> RawTable:
-    """Read any supported source into a :class:`RawTable` of text cells."""
+def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
+    """Read any supported source into a :class:`RawTable` of text cells.
+
+    ``accept(grid) -> bool`` picks a workbook's sheet when ``sheet`` is None (see ``_pick_sheet``).
+    """
     if isinstance(source, pd.DataFrame):
         return RawTable(_frame_to_grid(source), "DataFrame")
     if isinstance(source, list | tuple):
@@ -308,22 +333,22 @@ def read_raw_table(source, sheet=None, progress=None) -> RawTable:
         except zipfile.BadZipFile:
             members = []
         if "xl/workbook.xml" in members or "content.xml" in members:
-            return _read_excel(path, sheet)
+            return _read_excel(path, sheet, accept)
     if magic.startswith(b"\xd0\xcf\x11\xe0") and suffix != ".xls":
-        return _read_excel(path.with_suffix(path.suffix), sheet) if suffix in EXCEL_SUFFIXES else _read_ole(path, sheet)
+        return _read_excel(path, sheet, accept) if suffix in EXCEL_SUFFIXES else _read_ole(path, sheet, accept)
     if suffix in EXCEL_SUFFIXES:
         if suffix in {".xlsx", ".xlsm", ".ods"} and not magic.startswith(b"PK\x03\x04"):
             if magic.lstrip(b"\xef\xbb\xbf").lstrip()[:1] not in (b"",) and b"\x00" not in magic:
                 # a CSV saved with an Excel extension: read it as text
                 return _read_text(path, progress)
-        return _read_excel(path, sheet)
+        return _read_excel(path, sheet, accept)
     return _read_text(path, progress)
 
 
-def _read_ole(path: Path, sheet) -> RawTable:
+def _read_ole(path: Path, sheet, accept=None) -> RawTable:
     """An old .xls workbook saved under another extension."""
     try:
-        return _read_excel(path, sheet)
+        return _read_excel(path, sheet, accept)
     except InputError:
         raise InputError("this file is an old Excel workbook or another Office document saved under a "
                          "different extension.", where=path.name,

@@ -241,3 +241,42 @@ def test_an_id_like_customer_column_stays_the_customer_id(tmp_path, write, ids):
     data = read_orders(write("o.csv", text))
     assert data.report.mapping["customer_id"] == "Customer"
     assert data.orders["customer_id"].tolist() == ids
+
+
+def workbook(path, sheets):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("summary_rows", [[["Total sales", "Orders"]], [["Sales summary"], [], ["Total", 49.5]]])
+def test_without_a_sheet_choice_the_first_sheet_with_orders_is_read(tmp_path, summary_rows):
+    path = workbook(tmp_path / "shop.xlsx", {"Summary": summary_rows, "Orders": excel_rows(), "Notes": [["x"]]})
+    data = read_orders(path)
+    assert summary(data) == EXPECTED
+    assert data.report.sheet == "Orders"
+    assert "Read sheet 'Orders' (the workbook has 3 sheets)." in data.report.notes
+
+
+def test_a_workbook_without_an_order_sheet_lists_its_sheets(tmp_path):
+    from clv_engine.errors import InputError
+
+    path = workbook(tmp_path / "shop.xlsx", {"Summary": [["Total sales", "Orders"], [49.5, 3]],
+                                              "Notes": [["Customer", "Note"], ["Ann", "likes blue"]]})
+    with pytest.raises(InputError) as err:
+        read_orders(path)
+    message = str(err.value)
+    assert "'Summary', 'Notes'" in message and "--sheet" in message
+
+
+def test_a_chosen_sheet_is_read_even_when_an_earlier_one_has_orders(tmp_path):
+    rows = [["Order ID", "Email", "Date", "Total"], ["B1", "cy@x.test", dt.datetime(2024, 5, 1), 9.0]]
+    path = workbook(tmp_path / "shop.xlsx", {"Orders": excel_rows(), "Archive": rows})
+    assert read_orders(path, sheet="Archive").orders["order_id"].tolist() == ["B1"]
+    assert read_orders(path).report.sheet == "Orders"
