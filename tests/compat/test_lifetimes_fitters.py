@@ -22,7 +22,7 @@ def cdnow() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def cdnow_spend() -> pd.DataFrame:
-    frame = pd.read_csv(DATA / "cdnow_customers_summary_with_transactions.csv")
+    frame = pd.read_csv(DATA / "models" / "cdnow_customers_summary_with_transactions.csv")
     return frame.loc[frame["x"] > 0]
 
 

@@ -28,7 +28,7 @@ def example_transactions():
 
 def test_cdnow_calibration_summary_matches_hardie(cdnow_orders):
     """Daily periods, weeks = days / 7, calibration end 1997-09-30 (models.md)."""
-    ref = pd.read_csv(DATA / "cdnow_customers_summary_with_transactions.csv")
+    ref = pd.read_csv(DATA / "models" / "cdnow_customers_summary_with_transactions.csv")
     ref.index = ref["ID"].astype(str)
     ours = customer_summary(cdnow_orders, observation_end="1997-09-30", freq="D", freq_multiplier=7)
     assert len(ours) == 2357
