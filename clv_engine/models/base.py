@@ -36,6 +36,9 @@ LOG_PARAM_BOUND = 18.0  # parameters are kept in [exp(-18), exp(18)] ~ [1.5e-8, 
 PILOT_ABOVE_PATTERNS = 8_000  # bigger fits start on a sample of customers ...
 PILOT_CUSTOMERS = 10_000  # ... of this many
 GRADIENT_TOLERANCE = 1e-5  # on the mean log-likelihood per customer, log-parameter scale
+# BFGS stops below this gradient; tighter asks for more than double precision gives on big
+# data (the line search then fails after 20+ evaluations at the same point)
+FINAL_GRADIENT_TOLERANCE = 1e-8
 FORMAT_VERSION = 1
 
 
@@ -359,7 +362,7 @@ class BaseModel:
             if hess_inv is not None and np.all(np.abs(theta0) < upper - 1e-3):
                 result = optimize.minimize(objective_and_gradient, theta0, jac=True,
                                            method="BFGS",
-                                           options={"gtol": 1e-9, "maxiter": 200,
+                                           options={"gtol": FINAL_GRADIENT_TOLERANCE, "maxiter": 200,
                                                     "hess_inv0": hess_inv})
                 candidates.append(("BFGS", result.x, result.fun))
                 converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
