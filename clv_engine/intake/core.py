@@ -141,6 +141,25 @@ class _BlankAs:
     text: str
 
 
+# Status words (several languages) that mean the order was never paid or was called off.
+_NOT_AN_ORDER_STATUS = (r"(?i)\b(cancel+ed|cancel+ation|failed|failure|void(ed)?|declined|denied|expired|"
+                        r"abandoned|rejected|reversed|storniert|abgebrochen|fehlgeschlagen|annul[ée]e?s?|"
+                        r"[ée]chou[ée]|cancelad[oa]|anulad[oa]|annullat[oa]|geannuleerd|mislukt)\b")
+
+
+def _generic_status(work: pd.DataFrame, notes: list[str]) -> None:
+    """In a file of no known platform, skip orders whose status says cancelled or failed."""
+    status = work["status"]
+    if not (status != "").any():
+        return
+    codes, values = pd.factorize(status)
+    bad_values = pd.Series(values, dtype=str).str.contains(_NOT_AN_ORDER_STATUS, regex=True).to_numpy()
+    bad = pd.Series(bad_values[codes] & (codes >= 0), index=work.index)
+    if bad.any():
+        _mark(work, bad, "cancelled or failed", status)
+        notes.append("Orders whose status says cancelled, failed or void were left out.")
+
+
 def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
     mask = mask.fillna(False).astype(bool) & _unskipped(work)
     if mask.any():
@@ -413,6 +432,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if preset is not None and preset.adjust is not None:
         clean_emails()
         preset.adjust(work, body, report.notes)
+    elif preset is None:
+        _generic_status(work, report.notes)
 
     # identity: customer id, else normalised email, else normalised name
     identity = _id_key(work["customer_id"])

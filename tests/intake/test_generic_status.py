@@ -1,0 +1,30 @@
+"""A plain spreadsheet's status column still keeps cancelled and failed orders out."""
+from clv_engine.intake import read_orders
+
+
+def test_generic_file_skips_cancelled_failed_and_void_orders(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "Order ID,Customer Email,Order Date,Order Total,Status\n"
+        "A1,a@x.com,2024-01-05,10.00,completed\n"
+        "A2,a@x.com,2024-02-05,20.00,Cancelled\n"
+        "A3,b@x.com,2024-02-06,30.00,payment failed\n"
+        "A4,b@x.com,2024-02-07,40.00,Storniert\n"
+        "A5,c@x.com,2024-02-08,50.00,pending\n"
+        "A6,c@x.com,2024-02-09,60.00,Voided\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.layout == "generic"
+    assert sorted(data.orders["order_id"]) == ["A1", "A5"]
+    skipped = data.report.skipped.set_index("row")
+    assert skipped["reason"].tolist() == ["cancelled or failed"] * 4
+    assert skipped.loc[3, "detail"] == "Cancelled"
+    assert data.report.rows_read == data.report.rows_used + len(data.report.skipped)
+    assert any("cancelled" in note for note in data.report.notes)
+
+
+def test_generic_file_without_status_words_keeps_every_order(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("Email,Date,Total,Status\na@x.com,2024-01-05,10.00,shipped\n"
+                    "b@x.com,2024-01-06,12.00,\n", encoding="utf-8")
+    data = read_orders(path)
+    assert len(data.orders) == 2 and len(data.report.skipped) == 0
