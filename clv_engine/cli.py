@@ -165,6 +165,7 @@ def _print_result(analysis, files, out_dir: Path, stream) -> None:
         f"{s['layout_label']}: {s['rows_read']:,} rows read, {s['rows_used']:,} used, {skipped:,} skipped"
         + (" (" + ", ".join(f"{n:,} {r}" for r, n in sorted(s['rows_skipped'].items(), key=lambda kv: -kv[1])) + ")"
            if skipped else ""),
+        *(f"  Note: {note}" for note in s.get("intake_notes", [])),
         f"{s['customers']:,} customers, {s['orders']:,} orders up to {s['observation_end']}.",
         f"Method: {s['method']} — {s['clv_basis']}",
         s["headline"],

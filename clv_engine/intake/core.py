@@ -142,7 +142,7 @@ class _BlankAs:
 
 
 # Status words (several languages) that mean the order was never paid or was called off.
-_NOT_AN_ORDER_STATUS = (r"(?i)\b(cancel+ed|cancel+ation|failed|failure|void(ed)?|declined|denied|expired|"
+_NOT_AN_ORDER_STATUS = (r"(?i)\b(?:cancel+ed|cancel+ation|failed|failure|void(?:ed)?|declined|denied|expired|"
                         r"abandoned|rejected|reversed|storniert|abgebrochen|fehlgeschlagen|annul[ée]e?s?|"
                         r"[ée]chou[ée]|cancelad[oa]|anulad[oa]|annullat[oa]|geannuleerd|mislukt)\b")
 
