@@ -377,13 +377,17 @@ class BaseModel:
             logger.info("L-BFGS-B did not converge (%s); trying Nelder-Mead and BFGS",
                         result.message)
             best = min(candidates, key=lambda c: c[2])[1]
-            nm = optimize.minimize(objective, best, method="Nelder-Mead",
+            # on big data the simplex searches the pilot sample; BFGS then finishes on all
+            nm = optimize.minimize(pilot_objective if large else objective, best,
+                                   method="Nelder-Mead",
                                    options={"maxiter": 400 * len(start), "maxfev": 400 * len(start),
                                             "xatol": 1e-8, "fatol": 1e-14, "adaptive": True})
-            candidates.append(("Nelder-Mead", nm.x, nm.fun))
+            if not large:
+                candidates.append(("Nelder-Mead", nm.x, nm.fun))
             bfgs = optimize.minimize(objective_and_gradient, np.clip(nm.x, lower, upper),
                                      jac=True, method="BFGS",
-                                     options={"gtol": 1e-9, "maxiter": 500})
+                                     options={"gtol": FINAL_GRADIENT_TOLERANCE if large else 1e-9,
+                                              "maxiter": 500})
             candidates.append(("BFGS", bfgs.x, bfgs.fun))
         name, theta, value = min(candidates, key=lambda c: c[2])
         if not np.isfinite(value) or value >= 1e99:

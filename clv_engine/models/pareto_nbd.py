@@ -25,8 +25,10 @@ from .beta_geo import continuous_inputs
 GAUSS_NODES, GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(12)
 GAUSS_POSITIONS = (GAUSS_NODES + 1) / 2  # nodes on [0, 1]
 LOG_HALF_WEIGHTS = np.log(GAUSS_WEIGHTS / 2)
-PANEL_EDGES = np.append(10.0 ** -np.arange(0, 9), 0.0)  # y' panels 1..0.1..1e-8..0
-CHUNK_ROWS = 10_000  # rows per block (108 nodes each) to bound memory on big data
+# y' panels 1..0.1..1e-39..0: one decade each down to q, so the panel above q is never wider
+# than a decade (a wide last panel cost 3% of the gradient when s >> r, e.g. s = 10, r = 0.9)
+PANEL_EDGES = np.append(10.0 ** -np.arange(0, 40), 0.0)
+CHUNK_ROWS = 10_000  # rows per block (12 nodes per panel; most rows need 1-2 panels)
 
 
 def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
