@@ -165,18 +165,8 @@ class Analysis:
             raise InputError(f"cannot create the output folder {out}: {exc.strerror}",
                              hint="Choose a folder you can write to.") from exc
         written: list[Path] = []
-        _write_csv_atomic(customers_for_csv(self.customers), out / "customers.csv")
-        written.append(out / "customers.csv")
-        _write_csv_atomic(_round_frame(self.segments), out / "segments.csv")
-        written.append(out / "segments.csv")
-        if len(self.rfm_profiles):
-            _write_csv_atomic(_round_frame(self.rfm_profiles), out / "rfm_segments.csv")
-            written.append(out / "rfm_segments.csv")
-        _write_csv_atomic(self.orders.report.skipped, out / "intake.csv")
-        written.append(out / "intake.csv")
-        if self.comparison is not None:
-            _write_csv_atomic(self.comparison.migration.reset_index(), out / "migration.csv")
-            written.append(out / "migration.csv")
+        # Email lists first: they refuse to replace existing files, and that must stop the
+        # run before anything else is written.
         exports = []
         if self.settings.exports:
             from .exports import export_email_lists
@@ -194,6 +184,18 @@ class Analysis:
                                 "left_out": {k: int(v) for k, v in result.left_out.items()},
                                 "description": list(result.describe())})
                 written.extend(Path(f) for f in result.files)
+        _write_csv_atomic(customers_for_csv(self.customers), out / "customers.csv")
+        written.append(out / "customers.csv")
+        _write_csv_atomic(_round_frame(self.segments), out / "segments.csv")
+        written.append(out / "segments.csv")
+        if len(self.rfm_profiles):
+            _write_csv_atomic(_round_frame(self.rfm_profiles), out / "rfm_segments.csv")
+            written.append(out / "rfm_segments.csv")
+        _write_csv_atomic(self.orders.report.skipped, out / "intake.csv")
+        written.append(out / "intake.csv")
+        if self.comparison is not None:
+            _write_csv_atomic(self.comparison.migration.reset_index(), out / "migration.csv")
+            written.append(out / "migration.csv")
         self.summary["exports"] = exports
         if self.settings.report:
             from .report import write_excel_report

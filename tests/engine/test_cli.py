@@ -118,3 +118,21 @@ def test_file_columns_named_like_results_are_kept_not_dropped(tmp_path):
     assert customers.loc["a@x.com", "tier (from file)"] == "Gold"
     assert customers.loc["a@x.com", "Country"] == "FR"
     assert set(customers["tier"]) <= {"High", "Medium", "Low"}
+
+
+def test_existing_email_lists_are_not_replaced_and_nothing_else_is_written(tmp_path, capsys):
+    src = _write_orders(tmp_path / "orders.csv")
+    out = tmp_path / "out"
+    args = ["analyze", str(src), "--out", str(out), "--method", "historical", "--no-report", "-q",
+            "--export", "mailchimp"]
+    assert cli.main(args) == 0
+    before = (out / "customers.csv").stat().st_mtime_ns
+    (out / "customers.csv").write_text("marker", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "mailchimp" in err and "Traceback" not in err
+    assert (out / "customers.csv").read_text(encoding="utf-8") == "marker"
+    assert cli.main(args + ["--overwrite"]) == 0
+    assert (out / "customers.csv").stat().st_mtime_ns >= before
+    assert (out / "customers.csv").read_text(encoding="utf-8").startswith("customer_id,")
