@@ -39,6 +39,15 @@ GRADIENT_TOLERANCE = 1e-5  # on the mean log-likelihood per customer, log-parame
 # BFGS stops below this gradient; tighter asks for more than double precision gives on big
 # data (the line search then fails after 20+ evaluations at the same point)
 FINAL_GRADIENT_TOLERANCE = 1e-8
+# Run-off: a model's ``runoff_pair`` (e.g. BG/NBD a, b; Pareto/NBD s, beta) growing together
+# with a fixed ratio means dropout looks like a fixed rate; the optimum is that limit, at
+# infinity. Detected when both are at least RUNOFF_SIZE and have grown together by
+# RUNOFF_GROWTH on the log scale over the last RUNOFF_ITERATIONS iterations, their log
+# ratio moving less than a tenth of that.
+RUNOFF_SIZE = 20.0
+RUNOFF_GROWTH = 0.1
+RUNOFF_ITERATIONS = 5
+RUNOFF_FINAL_ITERATIONS = 8  # BFGS iterations on all the data once run-off is detected
 FORMAT_VERSION = 1
 
 
@@ -186,6 +195,57 @@ def inverse_hessian(objective_and_gradient, theta: np.ndarray) -> np.ndarray | N
     return (inverse + inverse.T) / 2
 
 
+class RunoffWatch:
+    """Optimiser callback that stops the fit when ``pair`` (two parameter positions)
+    runs off to infinity together; ``detected`` then holds the iterate where it stopped.
+
+    Raising StopIteration from a callback ends scipy's BFGS / L-BFGS-B at the current
+    point (scipy >= 1.11).
+    """
+
+    def __init__(self, pair: tuple[int, int] | None):
+        self.pair = pair
+        self.history: list[tuple[float, float]] = []
+        self.detected = False
+        self.iterate: np.ndarray | None = None
+
+    def __call__(self, *args, **kwargs):
+        if self.pair is None:
+            return
+        theta = args[0] if args else kwargs["intermediate_result"].x
+        theta = np.asarray(getattr(theta, "x", theta), dtype=float)
+        i, j = self.pair
+        self.history.append((float(theta[i] + theta[j]), float(theta[i] - theta[j])))
+        if self.detected or min(theta[i], theta[j]) < math.log(RUNOFF_SIZE):
+            return
+        if len(self.history) <= RUNOFF_ITERATIONS:
+            return
+        recent = self.history[-RUNOFF_ITERATIONS - 1:]
+        sums = np.array([h[0] for h in recent])
+        diffs = np.array([h[1] for h in recent])
+        growth = (sums[-1] - sums[0]) / 2
+        if (growth >= RUNOFF_GROWTH and np.all(np.diff(sums) > -1e-9)
+                and np.ptp(diffs) < 0.1 * growth):
+            self.detected = True
+            self.iterate = theta.copy()
+            raise StopIteration
+
+
+    def probe(self, objective, theta: np.ndarray) -> None:
+        """Mark run-off when both parameters are large and growing them together by a
+        factor e does not make the objective worse (e.g. a fit started near the limit)."""
+        if self.pair is None or min(theta[self.pair[0]], theta[self.pair[1]]) < math.log(
+                RUNOFF_SIZE):
+            return
+        further = theta.copy()
+        further[list(self.pair)] += 1.0
+        logger.debug("run-off probe at %s: %.12g -> %.12g", np.exp(theta), objective(theta),
+                     objective(further))
+        if np.all(further < LOG_PARAM_BOUND) and objective(further) <= objective(theta) + 1e-9:
+            self.detected = True
+            self.iterate = theta.copy()
+
+
 def weighted_sum(weights: np.ndarray, values: np.ndarray):
     """``weights @ values`` (over rows) without BLAS: on a busy machine a threaded BLAS dot
     over thousands of rows can take milliseconds, far longer than the arithmetic."""
@@ -214,6 +274,9 @@ class BaseModel:
     """
 
     parameter_names: tuple[str, ...] = ()
+    # positions of two parameters that run off to infinity together when dropout looks
+    # like a fixed rate (see RunoffWatch); None: the model has no such limit
+    runoff_pair: tuple[int, int] | None = None
     hyperparameter_rules: dict[str, tuple[Callable[[object], bool], str]] = {
         "penalizer": (non_negative_number, "a number >= 0"),
     }
@@ -347,6 +410,7 @@ class BaseModel:
         starts = [np.log(np.clip(np.asarray(s, dtype=float), 1e-7, 1e7)) for s in points]
         candidates = []
         converged = False
+        watch = RunoffWatch(self.runoff_pair)
         large = len(rows) > PILOT_ABOVE_PATTERNS
         if large:
             sample, sample_weights = pilot_sample(pattern_weights, PILOT_CUSTOMERS)
@@ -355,25 +419,38 @@ class BaseModel:
             # BFGS, not L-BFGS-B: on a busy machine L-BFGS-B's own BLAS calls can cost
             # milliseconds per iteration, more than the pilot's likelihood
             pilot = optimize.minimize(pilot_gradient, pilot_start, jac=True, method="BFGS",
-                                      options={"gtol": 1e-8, "maxiter": 500})
-            theta0 = np.clip(pilot.x, lower, upper)
+                                      callback=watch, options={"gtol": 1e-8, "maxiter": 500})
+            theta0 = np.clip(watch.iterate if watch.detected else pilot.x, lower, upper)
+            if not watch.detected:
+                watch.probe(pilot_objective, theta0)
             hess_inv = inverse_hessian(pilot_gradient, theta0)
             starts.insert(0, theta0)
-            if hess_inv is not None and np.all(np.abs(theta0) < upper - 1e-3):
+            if watch.detected:
+                # the optimum is the fixed-dropout limit: a few steps on all the data, then stop
+                options = {"gtol": FINAL_GRADIENT_TOLERANCE, "maxiter": RUNOFF_FINAL_ITERATIONS}
+                if hess_inv is not None:
+                    options["hess_inv0"] = hess_inv
+                result = optimize.minimize(objective_and_gradient, theta0, jac=True,
+                                           method="BFGS", options=options)
+                candidates.append(("BFGS", result.x, result.fun))
+                candidates.append(("BFGS", theta0, objective(theta0)))
+            elif hess_inv is not None and np.all(np.abs(theta0) < upper - 1e-3):
                 result = optimize.minimize(objective_and_gradient, theta0, jac=True,
                                            method="BFGS",
                                            options={"gtol": FINAL_GRADIENT_TOLERANCE, "maxiter": 200,
                                                     "hess_inv0": hess_inv})
                 candidates.append(("BFGS", result.x, result.fun))
                 converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
-        if not converged:
+        if not converged and not watch.detected:
             start = min(starts, key=objective)
             result = optimize.minimize(objective_and_gradient, start, jac=True,
                                        method="L-BFGS-B", bounds=[(lower, upper)] * len(start),
+                                       callback=watch,
                                        options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9})
-            candidates.append(("L-BFGS-B", result.x, result.fun))
+            candidates.append(("L-BFGS-B", watch.iterate if watch.detected else result.x,
+                               objective(watch.iterate) if watch.detected else result.fun))
             converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
-        if not converged:
+        if not converged and not watch.detected:
             logger.info("L-BFGS-B did not converge (%s); trying Nelder-Mead and BFGS",
                         result.message)
             best = min(candidates, key=lambda c: c[2])[1]
@@ -384,11 +461,13 @@ class BaseModel:
                                             "xatol": 1e-8, "fatol": 1e-14, "adaptive": True})
             if not large:
                 candidates.append(("Nelder-Mead", nm.x, nm.fun))
+            watch = RunoffWatch(self.runoff_pair)
             bfgs = optimize.minimize(objective_and_gradient, np.clip(nm.x, lower, upper),
-                                     jac=True, method="BFGS",
+                                     jac=True, method="BFGS", callback=watch,
                                      options={"gtol": FINAL_GRADIENT_TOLERANCE if large else 1e-9,
                                               "maxiter": 500})
-            candidates.append(("BFGS", bfgs.x, bfgs.fun))
+            candidates.append(("BFGS", watch.iterate if watch.detected else bfgs.x,
+                               objective(watch.iterate) if watch.detected else bfgs.fun))
         name, theta, value = min(candidates, key=lambda c: c[2])
         if not np.isfinite(value) or value >= 1e99:
             raise ConvergenceError(f"{type(self).__name__} could not be fitted to this data: "
@@ -403,11 +482,22 @@ class BaseModel:
         self.n_customers_ = int(round(total))
         self.converged_ = bool(converged)
         self.optimizer_ = name
+        self.fixed_dropout_limit_ = bool(watch.detected)
         errors_known = self._set_standard_errors(objective_and_gradient, theta, total,
                                                  central=not large)
         at_bound = [n for n, t in zip(self.parameter_names, theta)
                     if abs(t) >= LOG_PARAM_BOUND - 1e-3]
-        if at_bound or not errors_known:
+        if watch.detected:
+            self.converged_ = False
+            i, j = self.runoff_pair
+            names = self.parameter_names
+            warnings.warn(ModelWarning(
+                f"{type(self).__name__}: dropout looks like a fixed rate; the model was fitted "
+                f"in its fixed-dropout limit ({names[i]} and {names[j]} grow together without "
+                f"bound at a fixed ratio; the fit stopped at {names[i]}={params[i]:.4g}, "
+                f"{names[j]}={params[j]:.4g}). Predictions are finite and close to that "
+                f"limit."), stacklevel=3)
+        elif at_bound or not errors_known:
             self.converged_ = False
             which = f"parameter(s) {at_bound} ran to the edge of the allowed range" if at_bound \
                 else "the likelihood is flat in some direction (no standard errors)"

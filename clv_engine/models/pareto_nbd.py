@@ -28,6 +28,7 @@ LOG_HALF_WEIGHTS = np.log(GAUSS_WEIGHTS / 2)
 # y' panels 1..0.1..1e-39..0: one decade each down to q, so the panel above q is never wider
 # than a decade (a wide last panel cost 3% of the gradient when s >> r, e.g. s = 10, r = 0.9)
 PANEL_EDGES = np.append(10.0 ** -np.arange(0, 40), 0.0)
+SWAP_DECADES = 20  # substitute with the larger of alpha, beta beyond this many decades
 CHUNK_ROWS = 10_000  # rows per block (12 nodes per panel; most rows need 1-2 panels)
 
 
@@ -35,17 +36,26 @@ def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
     """log I and (optionally) d log I / d(r, alpha, s, beta), arrays over customers.
 
     I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ; -inf where t_x == T. Rows are grouped by
-    the number of decade panels their range [q, 1] needs (most need one or two).
+    the number of decade panels their range [q, 1] needs (most need one or two). Rows
+    whose range spans more than SWAP_DECADES decades (large s and beta: a nearly fixed
+    dropout rate) substitute with the larger of alpha, beta instead when that spans fewer.
     """
-    lead = min(alpha, beta)
-    log_q = (r + x + s) * (np.log(lead + t_x) - np.log(lead + big_t))
+    lead, other = min(alpha, beta), max(alpha, beta)
+    n = r + x + s
+    log_q = n * (np.log(lead + t_x) - np.log(lead + big_t))
+    swap = np.zeros(len(x), dtype=bool)
+    wide = -log_q > SWAP_DECADES * np.log(10)
+    if wide.any():
+        log_q_other = n * (np.log(other + t_x) - np.log(other + big_t))
+        swap = wide & (log_q_other > log_q)
+        log_q = np.where(swap, log_q_other, log_q)
     panels = np.clip(np.ceil(-log_q / np.log(10)), 1, len(PANEL_EDGES) - 1).astype(int)
     log_integral = np.empty(len(x))
     grad = np.empty((len(x), 4)) if with_gradient else None
-    for count in np.unique(panels):
-        rows = panels == count
+    for count, swapped in set(zip(panels.tolist(), swap.tolist())):
+        rows = (panels == count) & (swap == swapped)
         part = _log_integral_panels(r, alpha, s, beta, x[rows], t_x[rows], big_t[rows],
-                                    with_gradient, count)
+                                    with_gradient, count, swapped)
         if with_gradient:
             log_integral[rows], grad[rows] = part
         else:
@@ -53,15 +63,16 @@ def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
     return (log_integral, grad) if with_gradient else log_integral
 
 
-def _log_integral_panels(r, alpha, s, beta, x, t_x, big_t, with_gradient, n_panels):
+def _log_integral_panels(r, alpha, s, beta, x, t_x, big_t, with_gradient, n_panels,
+                         swapped=False):
     """log I on ``n_panels`` decade panels of y' (see :func:`pareto_log_integral`).
 
     I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ; -inf where t_x == T. In y' = y / y(t_x)
     the integral runs over [q, 1]; composite Gauss-Legendre on decade panels of y' resolves
     the features near y' = 0 that appear when α and β differ by orders of magnitude.
     """
-    # substitute with the smaller of alpha, beta so the leftover factor stays in (0, 1]
-    alpha_first = alpha <= beta
+    # substitute with the smaller of alpha, beta (leftover factor in (0, 1]) unless swapped
+    alpha_first = (alpha <= beta) != swapped
     lead, other = (alpha, beta) if alpha_first else (beta, alpha)
     n = r + x + s
     log_c0 = np.log(lead + t_x)
@@ -115,6 +126,7 @@ class ParetoNBDModel(BaseModel):
     """Pareto/NBD purchase model; parameters r, alpha, s, beta."""
 
     parameter_names = ("r", "alpha", "s", "beta")
+    runoff_pair = (2, 3)  # s, beta -> infinity together: a fixed dropout rate
 
     def fit(self, frequency, recency, T, weights=None, *, initial_params=None) -> ParetoNBDModel:
         """Maximum-likelihood fit; returns self. ``initial_params`` (dict r, alpha, s,
