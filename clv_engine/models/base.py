@@ -47,7 +47,7 @@ FINAL_GRADIENT_TOLERANCE = 1e-8
 RUNOFF_SIZE = 20.0
 RUNOFF_GROWTH = 0.1
 RUNOFF_ITERATIONS = 5
-RUNOFF_FINAL_ITERATIONS = 8  # BFGS iterations on all the data once run-off is detected
+RUNOFF_SCALE = 1e4  # the limit is reported with the smaller of the pair at this size
 FORMAT_VERSION = 1
 
 
@@ -207,10 +207,11 @@ class RunoffWatch:
         self.pair = pair
         self.history: list[tuple[float, float]] = []
         self.detected = False
+        self.dismissed = False  # a detection the likelihood did not confirm: stop watching
         self.iterate: np.ndarray | None = None
 
     def __call__(self, *args, **kwargs):
-        if self.pair is None:
+        if self.pair is None or self.dismissed:
             return
         theta = args[0] if args else kwargs["intermediate_result"].x
         theta = np.asarray(getattr(theta, "x", theta), dtype=float)
@@ -230,6 +231,26 @@ class RunoffWatch:
             self.iterate = theta.copy()
             raise StopIteration
 
+
+    def pushed(self, theta: np.ndarray) -> np.ndarray:
+        """``theta`` with the pair moved together until the smaller is RUNOFF_SCALE."""
+        i, j = self.pair
+        out = np.array(theta, dtype=float)
+        out[[i, j]] += math.log(RUNOFF_SCALE) - min(out[i], out[j])
+        return out
+
+    def confirm(self, objective) -> bool:
+        """Keep a detection only if moving the pair out to RUNOFF_SCALE does not lower the
+        likelihood (a finite optimum with large values is not run-off)."""
+        if not self.detected:
+            return False
+        further = self.pushed(self.iterate)
+        if (np.all(further < LOG_PARAM_BOUND - 1)
+                and objective(further) <= objective(self.iterate) + 1e-9):
+            return True
+        self.detected = False
+        self.dismissed = True
+        return False
 
     def probe(self, objective, theta: np.ndarray) -> None:
         """Mark run-off when both parameters are large and growing them together by a
@@ -423,16 +444,10 @@ class BaseModel:
             theta0 = np.clip(watch.iterate if watch.detected else pilot.x, lower, upper)
             if not watch.detected:
                 watch.probe(pilot_objective, theta0)
+            watch.confirm(pilot_objective)
             hess_inv = inverse_hessian(pilot_gradient, theta0)
             starts.insert(0, theta0)
             if watch.detected:
-                # the optimum is the fixed-dropout limit: a few steps on all the data, then stop
-                options = {"gtol": FINAL_GRADIENT_TOLERANCE, "maxiter": RUNOFF_FINAL_ITERATIONS}
-                if hess_inv is not None:
-                    options["hess_inv0"] = hess_inv
-                result = optimize.minimize(objective_and_gradient, theta0, jac=True,
-                                           method="BFGS", options=options)
-                candidates.append(("BFGS", result.x, result.fun))
                 candidates.append(("BFGS", theta0, objective(theta0)))
             elif hess_inv is not None and np.all(np.abs(theta0) < upper - 1e-3):
                 result = optimize.minimize(objective_and_gradient, theta0, jac=True,
@@ -447,6 +462,12 @@ class BaseModel:
                                        method="L-BFGS-B", bounds=[(lower, upper)] * len(start),
                                        callback=watch,
                                        options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9})
+            if watch.iterate is not None and not watch.confirm(objective):
+                result = optimize.minimize(objective_and_gradient, watch.iterate, jac=True,
+                                           method="L-BFGS-B",
+                                           bounds=[(lower, upper)] * len(start),
+                                           options={"maxiter": 3000, "ftol": 1e-14,
+                                                    "gtol": 1e-9})
             candidates.append(("L-BFGS-B", watch.iterate if watch.detected else result.x,
                                objective(watch.iterate) if watch.detected else result.fun))
             converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
@@ -466,8 +487,17 @@ class BaseModel:
                                      jac=True, method="BFGS", callback=watch,
                                      options={"gtol": FINAL_GRADIENT_TOLERANCE if large else 1e-9,
                                               "maxiter": 500})
+            if watch.iterate is not None and not watch.confirm(objective):
+                bfgs = optimize.minimize(objective_and_gradient, watch.iterate, jac=True,
+                                         method="BFGS", options={"gtol": 1e-9, "maxiter": 500})
             candidates.append(("BFGS", watch.iterate if watch.detected else bfgs.x,
                                objective(watch.iterate) if watch.detected else bfgs.fun))
+        limit_covariance = None
+        if watch.detected:
+            name, theta, value, limit_covariance = self._fit_fixed_dropout_limit(
+                watch.iterate, objective, objective_and_gradient,
+                pilot_objective if large else None, pilot_gradient if large else None, total)
+            candidates = [(name, theta, value)]
         name, theta, value = min(candidates, key=lambda c: c[2])
         if not np.isfinite(value) or value >= 1e99:
             raise ConvergenceError(f"{type(self).__name__} could not be fitted to this data: "
@@ -483,8 +513,12 @@ class BaseModel:
         self.converged_ = bool(converged)
         self.optimizer_ = name
         self.fixed_dropout_limit_ = bool(watch.detected)
-        errors_known = self._set_standard_errors(objective_and_gradient, theta, total,
-                                                 central=not large)
+        if limit_covariance is not None:
+            self._set_limit_covariance(limit_covariance, theta)
+            errors_known = True
+        else:
+            errors_known = self._set_standard_errors(objective_and_gradient, theta, total,
+                                                     central=not large)
         at_bound = [n for n, t in zip(self.parameter_names, theta)
                     if abs(t) >= LOG_PARAM_BOUND - 1e-3]
         if watch.detected:
@@ -494,9 +528,10 @@ class BaseModel:
             warnings.warn(ModelWarning(
                 f"{type(self).__name__}: dropout looks like a fixed rate; the model was fitted "
                 f"in its fixed-dropout limit ({names[i]} and {names[j]} grow together without "
-                f"bound at a fixed ratio; the fit stopped at {names[i]}={params[i]:.4g}, "
-                f"{names[j]}={params[j]:.4g}). Predictions are finite and close to that "
-                f"limit."), stacklevel=3)
+                f"bound at a fixed ratio {names[i]}/{names[j]} = {params[i] / params[j]:.4g}; "
+                f"reported at {names[i]}={params[i]:.4g}, {names[j]}={params[j]:.4g}, where "
+                f"predictions equal the limit's to about 1/{min(params[i], params[j]):.0f})."),
+                stacklevel=3)
         elif at_bound or not errors_known:
             self.converged_ = False
             which = f"parameter(s) {at_bound} ran to the edge of the allowed range" if at_bound \
@@ -512,6 +547,75 @@ class BaseModel:
                 f"treat the parameters with care."), stacklevel=3)
         self._after_params_set()
         return self
+
+    def _fit_fixed_dropout_limit(self, theta, objective, objective_and_gradient,
+                                 pilot_objective, pilot_gradient, total):
+        """Fit the fixed-dropout limit once run-off is detected at ``theta``.
+
+        The run-off pair is moved together to RUNOFF_SCALE (smaller of the two; the watch
+        confirmed that this does not lower the likelihood), then the pair's sum is held fixed and the rest (the
+        other parameters and the pair's ratio) is fitted by BFGS: a well-posed fit of one
+        parameter fewer. Returns ``(optimiser name, theta, objective, covariance of
+        log-parameters or None)``; that covariance has rank one less than the parameters.
+        """
+        from scipy import optimize
+
+        i, j = self.runoff_pair
+        theta = RunoffWatch(self.runoff_pair).pushed(theta)
+        level = theta[i] + theta[j]
+        keep = [k for k in range(len(theta)) if k != j]  # theta_i carries the log ratio
+
+        def expand(phi):
+            full = np.empty(len(theta))
+            full[keep] = phi
+            half_ratio = phi[keep.index(i)]  # (theta_i - theta_j) / 2
+            full[i] = level / 2 + half_ratio
+            full[j] = level / 2 - half_ratio
+            return full
+
+        def reduced(gradient_function):
+            def value_and_gradient(phi):
+                value, grad = gradient_function(expand(phi))
+                out = grad[keep].copy()
+                out[keep.index(i)] = grad[i] - grad[j]
+                return value, out
+            return value_and_gradient
+
+        phi = theta[keep].copy()
+        phi[keep.index(i)] = (theta[i] - theta[j]) / 2
+        options = {"gtol": FINAL_GRADIENT_TOLERANCE, "maxiter": 200}
+        if pilot_gradient is not None:
+            pilot = optimize.minimize(reduced(pilot_gradient), phi, jac=True, method="BFGS",
+                                      options={"gtol": 1e-8, "maxiter": 200})
+            phi = pilot.x
+            hess_inv = inverse_hessian(reduced(pilot_gradient), phi)
+            if hess_inv is not None:
+                options["hess_inv0"] = hess_inv
+        full = reduced(objective_and_gradient)
+        result = optimize.minimize(full, phi, jac=True, method="BFGS", options=options)
+        theta = np.clip(expand(result.x), -LOG_PARAM_BOUND, LOG_PARAM_BOUND)
+        covariance = None
+        hessian = numerical_hessian(full, result.x, central=pilot_gradient is None) * total
+        if np.all(np.isfinite(hessian)):
+            try:
+                cov_reduced = np.linalg.inv(hessian)
+            except np.linalg.LinAlgError:
+                cov_reduced = None
+            if cov_reduced is not None and np.all(np.diag(cov_reduced) > 0):
+                jacobian = np.zeros((len(theta), len(keep)))
+                for column, k in enumerate(keep):
+                    jacobian[k, column] = 1.0
+                jacobian[j, keep.index(i)] = -1.0
+                covariance = jacobian @ cov_reduced @ jacobian.T
+        return "BFGS (fixed-dropout limit)", theta, float(result.fun), covariance
+
+    def _set_limit_covariance(self, cov_log: np.ndarray, theta: np.ndarray) -> None:
+        params = np.exp(theta)
+        cov = cov_log * np.outer(params, params)
+        self.covariance_ = pd.DataFrame(cov, index=list(self.parameter_names),
+                                        columns=list(self.parameter_names))
+        self.standard_errors_ = {n: float(math.sqrt(max(cov[k, k], 0.0)))
+                                 for k, n in enumerate(self.parameter_names)}
 
     @staticmethod
     def _good_optimum(objective_and_gradient, theta, lower, upper) -> bool:
