@@ -233,10 +233,10 @@ class RunoffWatch:
 
 
     def pushed(self, theta: np.ndarray) -> np.ndarray:
-        """``theta`` with the pair moved together until the smaller is RUNOFF_SCALE."""
+        """``theta`` with the pair moved out together until the smaller is RUNOFF_SCALE."""
         i, j = self.pair
         out = np.array(theta, dtype=float)
-        out[[i, j]] += math.log(RUNOFF_SCALE) - min(out[i], out[j])
+        out[[i, j]] += max(0.0, math.log(RUNOFF_SCALE) - min(out[i], out[j]))
         return out
 
     def confirm(self, objective) -> bool:
