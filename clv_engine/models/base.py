@@ -17,6 +17,8 @@ the best of several data-driven starting points; if that fails, Nelder-Mead and 
 from the best point found. Standard errors come from a numerical Hessian (central
 differences of the analytic gradient) of the total objective, mapped to the natural scale
 with the delta method; 95% intervals are computed on the log scale (always positive).
+Fits that run off to a fixed-dropout limit are detected and fitted in that limit
+(``runoff.py``; ``fixed_dropout_limit_``).
 """
 from __future__ import annotations
 
@@ -39,15 +41,6 @@ GRADIENT_TOLERANCE = 1e-5  # on the mean log-likelihood per customer, log-parame
 # BFGS stops below this gradient; tighter asks for more than double precision gives on big
 # data (the line search then fails after 20+ evaluations at the same point)
 FINAL_GRADIENT_TOLERANCE = 1e-8
-# Run-off: a model's ``runoff_pair`` (e.g. BG/NBD a, b; Pareto/NBD s, beta) growing together
-# with a fixed ratio means dropout looks like a fixed rate; the optimum is that limit, at
-# infinity. Detected when both are at least RUNOFF_SIZE and have grown together by
-# RUNOFF_GROWTH on the log scale over the last RUNOFF_ITERATIONS iterations, their log
-# ratio moving less than a tenth of that.
-RUNOFF_SIZE = 20.0
-RUNOFF_GROWTH = 0.1
-RUNOFF_ITERATIONS = 5
-RUNOFF_SCALE = 1e4  # the limit is reported with the smaller of the pair at this size
 FORMAT_VERSION = 1
 
 
@@ -193,78 +186,6 @@ def inverse_hessian(objective_and_gradient, theta: np.ndarray) -> np.ndarray | N
         return None
     inverse = (eigenvectors / eigenvalues) @ eigenvectors.T
     return (inverse + inverse.T) / 2
-
-
-class RunoffWatch:
-    """Optimiser callback that stops the fit when ``pair`` (two parameter positions)
-    runs off to infinity together; ``detected`` then holds the iterate where it stopped.
-
-    Raising StopIteration from a callback ends scipy's BFGS / L-BFGS-B at the current
-    point (scipy >= 1.11).
-    """
-
-    def __init__(self, pair: tuple[int, int] | None):
-        self.pair = pair
-        self.history: list[tuple[float, float]] = []
-        self.detected = False
-        self.dismissed = False  # a detection the likelihood did not confirm: stop watching
-        self.iterate: np.ndarray | None = None
-
-    def __call__(self, *args, **kwargs):
-        if self.pair is None or self.dismissed:
-            return
-        theta = args[0] if args else kwargs["intermediate_result"].x
-        theta = np.asarray(getattr(theta, "x", theta), dtype=float)
-        i, j = self.pair
-        self.history.append((float(theta[i] + theta[j]), float(theta[i] - theta[j])))
-        if self.detected or min(theta[i], theta[j]) < math.log(RUNOFF_SIZE):
-            return
-        if len(self.history) <= RUNOFF_ITERATIONS:
-            return
-        recent = self.history[-RUNOFF_ITERATIONS - 1:]
-        sums = np.array([h[0] for h in recent])
-        diffs = np.array([h[1] for h in recent])
-        growth = (sums[-1] - sums[0]) / 2
-        if (growth >= RUNOFF_GROWTH and np.all(np.diff(sums) > -1e-9)
-                and np.ptp(diffs) < 0.1 * growth):
-            self.detected = True
-            self.iterate = theta.copy()
-            raise StopIteration
-
-
-    def pushed(self, theta: np.ndarray) -> np.ndarray:
-        """``theta`` with the pair moved out together until the smaller is RUNOFF_SCALE."""
-        i, j = self.pair
-        out = np.array(theta, dtype=float)
-        out[[i, j]] += max(0.0, math.log(RUNOFF_SCALE) - min(out[i], out[j]))
-        return out
-
-    def confirm(self, objective) -> bool:
-        """Keep a detection only if moving the pair out to RUNOFF_SCALE does not lower the
-        likelihood (a finite optimum with large values is not run-off)."""
-        if not self.detected:
-            return False
-        further = self.pushed(self.iterate)
-        if (np.all(further < LOG_PARAM_BOUND - 1)
-                and objective(further) <= objective(self.iterate) + 1e-9):
-            return True
-        self.detected = False
-        self.dismissed = True
-        return False
-
-    def probe(self, objective, theta: np.ndarray) -> None:
-        """Mark run-off when both parameters are large and growing them together by a
-        factor e does not make the objective worse (e.g. a fit started near the limit)."""
-        if self.pair is None or min(theta[self.pair[0]], theta[self.pair[1]]) < math.log(
-                RUNOFF_SIZE):
-            return
-        further = theta.copy()
-        further[list(self.pair)] += 1.0
-        logger.debug("run-off probe at %s: %.12g -> %.12g", np.exp(theta), objective(theta),
-                     objective(further))
-        if np.all(further < LOG_PARAM_BOUND) and objective(further) <= objective(theta) + 1e-9:
-            self.detected = True
-            self.iterate = theta.copy()
 
 
 def weighted_sum(weights: np.ndarray, values: np.ndarray):
@@ -420,6 +341,8 @@ class BaseModel:
         """
         from scipy import optimize
 
+        from .runoff import RunoffWatch, fit_fixed_dropout_limit
+
         rows, pattern_weights = compress_patterns(columns, weights)
         total = float(pattern_weights.sum())
         lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
@@ -494,9 +417,9 @@ class BaseModel:
                                objective(watch.iterate) if watch.detected else bfgs.fun))
         limit_covariance = None
         if watch.detected:
-            name, theta, value, limit_covariance = self._fit_fixed_dropout_limit(
-                watch.iterate, objective, objective_and_gradient,
-                pilot_objective if large else None, pilot_gradient if large else None, total)
+            name, theta, value, limit_covariance = fit_fixed_dropout_limit(
+                self.runoff_pair, watch.iterate, objective_and_gradient,
+                pilot_gradient if large else None, total)
             candidates = [(name, theta, value)]
         name, theta, value = min(candidates, key=lambda c: c[2])
         if not np.isfinite(value) or value >= 1e99:
@@ -547,67 +470,6 @@ class BaseModel:
                 f"treat the parameters with care."), stacklevel=3)
         self._after_params_set()
         return self
-
-    def _fit_fixed_dropout_limit(self, theta, objective, objective_and_gradient,
-                                 pilot_objective, pilot_gradient, total):
-        """Fit the fixed-dropout limit once run-off is detected at ``theta``.
-
-        The run-off pair is moved together to RUNOFF_SCALE (smaller of the two; the watch
-        confirmed that this does not lower the likelihood), then the pair's sum is held fixed and the rest (the
-        other parameters and the pair's ratio) is fitted by BFGS: a well-posed fit of one
-        parameter fewer. Returns ``(optimiser name, theta, objective, covariance of
-        log-parameters or None)``; that covariance has rank one less than the parameters.
-        """
-        from scipy import optimize
-
-        i, j = self.runoff_pair
-        theta = RunoffWatch(self.runoff_pair).pushed(theta)
-        level = theta[i] + theta[j]
-        keep = [k for k in range(len(theta)) if k != j]  # theta_i carries the log ratio
-
-        def expand(phi):
-            full = np.empty(len(theta))
-            full[keep] = phi
-            half_ratio = phi[keep.index(i)]  # (theta_i - theta_j) / 2
-            full[i] = level / 2 + half_ratio
-            full[j] = level / 2 - half_ratio
-            return full
-
-        def reduced(gradient_function):
-            def value_and_gradient(phi):
-                value, grad = gradient_function(expand(phi))
-                out = grad[keep].copy()
-                out[keep.index(i)] = grad[i] - grad[j]
-                return value, out
-            return value_and_gradient
-
-        phi = theta[keep].copy()
-        phi[keep.index(i)] = (theta[i] - theta[j]) / 2
-        options = {"gtol": FINAL_GRADIENT_TOLERANCE, "maxiter": 200}
-        if pilot_gradient is not None:
-            pilot = optimize.minimize(reduced(pilot_gradient), phi, jac=True, method="BFGS",
-                                      options={"gtol": 1e-8, "maxiter": 200})
-            phi = pilot.x
-            hess_inv = inverse_hessian(reduced(pilot_gradient), phi)
-            if hess_inv is not None:
-                options["hess_inv0"] = hess_inv
-        full = reduced(objective_and_gradient)
-        result = optimize.minimize(full, phi, jac=True, method="BFGS", options=options)
-        theta = np.clip(expand(result.x), -LOG_PARAM_BOUND, LOG_PARAM_BOUND)
-        covariance = None
-        hessian = numerical_hessian(full, result.x, central=pilot_gradient is None) * total
-        if np.all(np.isfinite(hessian)):
-            try:
-                cov_reduced = np.linalg.inv(hessian)
-            except np.linalg.LinAlgError:
-                cov_reduced = None
-            if cov_reduced is not None and np.all(np.diag(cov_reduced) > 0):
-                jacobian = np.zeros((len(theta), len(keep)))
-                for column, k in enumerate(keep):
-                    jacobian[k, column] = 1.0
-                jacobian[j, keep.index(i)] = -1.0
-                covariance = jacobian @ cov_reduced @ jacobian.T
-        return "BFGS (fixed-dropout limit)", theta, float(result.fun), covariance
 
     def _set_limit_covariance(self, cov_log: np.ndarray, theta: np.ndarray) -> None:
         params = np.exp(theta)

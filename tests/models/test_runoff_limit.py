@@ -71,7 +71,8 @@ def test_pareto_fit_on_fixed_dropout_data_warns_that_it_used_the_limit(pareto_fi
 def test_pareto_predictions_near_the_limit_match_the_fixed_rate_formulas(pareto_fit):
     model, _, _ = pareto_fit
     r, alpha, s, beta = (model.params_[n] for n in ("r", "alpha", "s", "beta"))
-    x, t_x, big_t = np.array([0.0, 2, 7, 1]), np.array([0.0, 30, 80, 2]), np.array([90.0, 90, 90, 100])
+    x, t_x = np.array([0.0, 2, 7, 1]), np.array([0.0, 30, 80, 2])
+    big_t = np.array([90.0, 90, 90, 100])
     p_alive = model.p_alive(x, t_x, big_t)
     expected = model.expected_purchases(52.0, x, t_x, big_t)
     assert np.all(np.isfinite(p_alive)) and np.all(np.isfinite(expected))
@@ -116,3 +117,20 @@ def test_pareto_integral_stays_accurate_for_nearly_fixed_dropout_rates(s, beta, 
     value = pareto_log_integral(r, alpha, s, beta, np.array([float(x)]), np.array([t_x]),
                                 np.array([big_t]))[0]
     assert value == pytest.approx(expected, abs=1e-6)
+
+
+def test_limit_fit_has_a_rank_three_covariance_usable_for_parameter_draws(pareto_fit):
+    from clv_engine.predictive.intervals import draw_parameter_sets
+
+    model, _, _ = pareto_fit
+    names = list(model.parameter_names)
+    values = np.array([model.params_[n] for n in names])
+    log_cov = model.covariance_.loc[names, names].to_numpy() / np.outer(values, values)
+    assert np.linalg.matrix_rank(log_cov, tol=1e-8 * np.abs(log_cov).max()) == 3
+    draws, used = draw_parameter_sets(model.params_, model.covariance_, names, 200,
+                                      np.random.default_rng(0))
+    assert used
+    # the pair's scale is held fixed: every draw keeps s * beta, while s / beta varies
+    np.testing.assert_allclose(draws["s"] * draws["beta"],
+                               model.params_["s"] * model.params_["beta"], rtol=1e-9)
+    assert np.std(draws["s"] / draws["beta"]) > 0
