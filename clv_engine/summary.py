@@ -27,7 +27,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["customer_summary", "calibration_holdout", "period_index", "SUMMARY_COLUMNS"]
+__all__ = ["customer_summary", "calibration_holdout", "check_order_table", "period_index", "SUMMARY_COLUMNS"]
 
 SUMMARY_COLUMNS = [
     "orders",
@@ -66,7 +66,8 @@ def period_index(dates: pd.Series | pd.DatetimeIndex | np.ndarray, freq: str = "
     return pd.PeriodIndex(pd.DatetimeIndex(values), freq=freq).asi8.astype(np.int64)
 
 
-def _check_orders(orders: pd.DataFrame) -> None:
+def check_order_table(orders: pd.DataFrame) -> None:
+    """Raise a clear InputError unless ``orders`` has customer_id, date and amount rows."""
     missing = [c for c in ("customer_id", "date", "amount") if c not in orders.columns]
     if missing:
         raise InputError(
@@ -108,7 +109,7 @@ def customer_summary(
     ``orders_per_year`` divides orders by the customer's tenure in years, with tenure
     counted as at least one year so a customer seen for a few weeks is not extrapolated.
     """
-    _check_orders(orders)
+    check_order_table(orders)
     if freq_multiplier <= 0:
         raise InputError("freq_multiplier must be positive", hint="Use 1, or 7 for weeks of days.")
     end = _observation_end(orders, observation_end)
@@ -221,7 +222,7 @@ def calibration_holdout(
     those periods, 0 when none) and ``duration_holdout`` — the same conventions as
     lifetimes' ``calibration_and_holdout_data``.
     """
-    _check_orders(orders)
+    check_order_table(orders)
     cal_end = _observation_end(orders, calibration_end)
     obs_end = _observation_end(orders, observation_end)
     if obs_end <= cal_end:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..summary import period_index
+from ..summary import check_order_table, period_index
 
 __all__ = ["CustomerDays", "customer_days", "weekly_summary_with_days", "holdout_table"]
 
@@ -60,14 +60,7 @@ def weekly_summary_with_days(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame,
     (``frequency``, ``recency``, ``T``, ``monetary_value``, ``average_order_value``,
     ``first_order``; attrs ``observation_end``, ``freq``, ``freq_multiplier``) for orders
     up to ``as_of`` (None: the last order), and the purchase days behind it."""
-    missing = [c for c in ("customer_id", "date", "amount") if c not in orders.columns]
-    if missing:
-        raise InputError(
-            f"the order table has no {', '.join(missing)} column",
-            hint="Pass a table with customer_id, date and amount columns (read_orders gives one).",
-        )
-    if len(orders) == 0:
-        raise InputError("there are no orders to summarise", hint="Check the file's intake report.")
+    check_order_table(orders)
     dates = pd.to_datetime(orders["date"])
     if as_of is None:
         end = pd.Timestamp(dates.max())
