@@ -18,6 +18,7 @@ from .intervals import (
 )
 from .result import PREDICTION_COLUMNS, Prediction
 from .selection import (
+    MAX_CHECK_CUSTOMERS,
     MODEL_LABELS,
     choose_model,
     describe_choice,
@@ -43,7 +44,6 @@ MIN_SPEND_CUSTOMERS = 10
 SIMULATION_BUDGET = 1_000_000  # simulated futures (patterns x draws)
 MAX_SIMULATION_PATTERNS = 10_000
 N_PARAMETER_DRAWS = 50
-MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many customers
 
 
 def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None

@@ -83,7 +83,7 @@ def holdout_split_date(first_order: pd.Timestamp, as_of: pd.Timestamp) -> pd.Tim
 
 
 ROUND_FOR_CHECK_ABOVE = 50_000
-MAX_CHECK_CUSTOMERS = 100_000
+MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many customers
 
 
 def holdout_split(orders: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
