@@ -59,17 +59,19 @@ def thin_data_reason(summary: pd.DataFrame, history_days: float) -> str | None:
     repeat_buyers = int((summary["frequency"] > 0).sum())
     if n_customers < MIN_CUSTOMERS:
         return (
-            f"Only {n_customers} customers: predictive models need at least {MIN_CUSTOMERS}, "
+            f"Only {n_customers} customer{'' if n_customers == 1 else 's'}: predictive models need at least {MIN_CUSTOMERS}, "
             "so CLV uses the formula/historical method instead."
         )
     if repeat_buyers < MIN_REPEAT_BUYERS:
         return (
-            f"Only {repeat_buyers} customers bought more than once: predictive models need at "
+            f"Only {repeat_buyers} customer{' has' if repeat_buyers == 1 else 's'} bought more than once: "
+            "predictive models need at "
             f"least {MIN_REPEAT_BUYERS} repeat buyers, so CLV uses the formula/historical method instead."
         )
     if history_days < MIN_HISTORY_DAYS:
         return (
-            f"The order history covers only {history_days:.0f} days: predictive models need at "
+            f"The order history covers only {history_days:.0f} day{'' if round(history_days) == 1 else 's'}: "
+            "predictive models need at "
             f"least {MIN_HISTORY_DAYS} days, so CLV uses the formula/historical method instead."
         )
     return None
