@@ -85,10 +85,38 @@ def cell_to_text(value) -> str:
 
 def _grid_from_rows(rows: list[list]) -> pd.DataFrame:
     width = max((len(r) for r in rows), default=0)
-    texts = [[cell_to_text(c) for c in r] + [""] * (width - len(r)) for r in rows]
-    grid = pd.DataFrame(texts, columns=range(width), dtype=str) if texts else pd.DataFrame(dtype=str)
+    if not rows or width == 0:
+        grid = pd.DataFrame(dtype=str)
+    else:
+        padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
+        columns = {j: _column_to_text(cells) for j, cells in enumerate(zip(*padded))}
+        grid = pd.DataFrame(columns, dtype=str)
     grid.index = range(1, len(grid) + 1)
     return grid
+
+
+def _column_to_text(cells: tuple) -> list[str] | np.ndarray:
+    """:func:`cell_to_text` for a whole column, vectorised for the shapes Excel ranges take
+    (all text, all numbers, all plain datetimes, with blanks); anything else cell by cell."""
+    kinds = set(map(type, cells))
+    kinds.discard(type(None))
+    if kinds <= {str}:
+        return ["" if c is None else c for c in cells]
+    if kinds <= {float} or (kinds <= {float, int} and all(abs(c) < 1e15 for c in cells if type(c) is int)):
+        values = np.array([np.nan if c is None else c for c in cells], dtype=np.float64)
+        finite = np.isfinite(values)
+        whole = finite & (np.mod(values, 1.0) == 0) & (np.abs(values) < 1e15)
+        text = np.full(len(values), "", dtype=object)
+        text[whole] = values[whole].astype(np.int64).astype(str)
+        fractional = finite & ~whole
+        text[fractional] = values[fractional].astype(str)  # shortest repr, as repr(float)
+        return text
+    if kinds <= {dt.datetime}:
+        stamps = pd.DatetimeIndex([pd.NaT if c is None else c for c in cells])
+        midnight = stamps == stamps.normalize()
+        text = np.where(midnight, stamps.strftime("%Y-%m-%d"), stamps.strftime("%Y-%m-%d %H:%M:%S"))
+        return np.where(stamps.isna(), "", text).astype(object)
+    return [cell_to_text(c) for c in cells]
 
 
 def _frame_to_grid(frame: pd.DataFrame) -> pd.DataFrame:
