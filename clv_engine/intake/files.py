@@ -89,7 +89,14 @@ def _grid_from_rows(rows: list[list]) -> pd.DataFrame:
         grid = pd.DataFrame(dtype=str)
     else:
         padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
-        columns = {j: _column_to_text(cells) for j, cells in enumerate(zip(*padded))}
+        # Title and header rows hold text above typed columns: convert the first rows cell by
+        # cell and the rest column by column.
+        head = min(len(padded), 20)
+        top = [[cell_to_text(c) for c in r] for r in padded[:head]]
+        columns = {j: list(cells) for j, cells in enumerate(zip(*top))}
+        if len(padded) > head:
+            for j, cells in enumerate(zip(*padded[head:])):
+                columns[j] = columns[j] + list(_column_to_text(cells))
         grid = pd.DataFrame(columns, dtype=str)
     grid.index = range(1, len(grid) + 1)
     return grid
