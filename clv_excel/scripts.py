@@ -86,14 +86,7 @@ def analyze_orders_into(book) -> bool:
     settings = read_settings(book)
     results = fresh_sheet(book, RESULTS_SHEET)
     try:
-        analysis = analysis_for(
-            orders_values(book),
-            settings.get("horizon_months"),
-            settings.get("discount_rate"),
-            settings.get("margin"),
-            settings.get("model"),
-            settings.get("as_of"),
-        )
+        analysis = _analysis_of_book(book, settings)
     except ClvError as error:
         results["A1"].value = [[error_cell(error)]]
         return False
@@ -166,14 +159,7 @@ def export_tier_lists_from(book, out_dir=None) -> bool:
     report = fresh_sheet(book, EXPORT_SHEET)
     try:
         target = Path(out_dir) if out_dir is not None else workbook_folder(book) / EXPORT_FOLDER
-        analysis = analysis_for(
-            orders_values(book),
-            settings.get("horizon_months"),
-            settings.get("discount_rate"),
-            settings.get("margin"),
-            settings.get("model"),
-            settings.get("as_of"),
-        )
+        analysis = _analysis_of_book(book, settings)
         tool = str(settings.get("tool") or "mailchimp").strip().lower()
         include = str(settings.get("include_no_consent") or "").strip().lower() in ("yes", "true", "1")
         result = export_email_lists(
@@ -210,3 +196,9 @@ def workbook_folder(book) -> Path:
             hint="Save the workbook first, then export again.",
         )
     return path.parent
+
+
+def _analysis_of_book(book, settings: dict):
+    """The (cached) analysis of the book's order sheet with the settings sheet's values."""
+    return analysis_for(orders_values(book), settings.get("horizon_months"), settings.get("discount_rate"),
+                        settings.get("margin"), settings.get("model"), settings.get("as_of"))
