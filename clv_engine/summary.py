@@ -27,7 +27,8 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["customer_summary", "calibration_holdout", "check_order_table", "period_index", "SUMMARY_COLUMNS"]
+__all__ = ["customer_summary", "calibration_holdout", "check_order_table", "customer_codes", "period_index",
+           "SUMMARY_COLUMNS"]
 
 SUMMARY_COLUMNS = [
     "orders",
@@ -53,7 +54,10 @@ def period_index(dates: pd.Series | pd.DatetimeIndex | np.ndarray, freq: str = "
     Day, week (Monday to Sunday, pandas ``W-SUN``) and month are computed with integer
     arithmetic on datetime64 (fast on millions of rows); other aliases go through pandas.
     """
-    values = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
+    if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
+        values = dates.astype("datetime64[ns]", copy=False)
+    else:
+        values = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
     code = freq.upper()
     if code == "D":
         return values.astype("datetime64[D]").astype(np.int64)
@@ -66,6 +70,22 @@ def period_index(dates: pd.Series | pd.DatetimeIndex | np.ndarray, freq: str = "
     return pd.PeriodIndex(pd.DatetimeIndex(values), freq=freq).asi8.astype(np.int64)
 
 
+def customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``(codes, customer_ids)``: an integer code per row, numbered in order of first
+    appearance, and the customer id (text) of each code.
+
+    A categorical column (what :func:`~clv_engine.intake.read_orders` returns) is coded
+    from its integer codes; other columns are hashed as text (a million distinct ids over
+    three million orders take about a second that way).
+    """
+    if isinstance(ids.dtype, pd.CategoricalDtype) and not ids.isna().any():
+        codes, used = pd.factorize(ids.array.codes, sort=False)
+        labels = ids.cat.categories.astype(str).to_numpy(dtype=object)[used]
+        return codes, pd.Index(labels, name="customer_id", dtype=str)
+    codes, uniques = pd.factorize(ids.astype(str), sort=False)
+    return codes, pd.Index(uniques, name="customer_id")
+
+
 def check_order_table(orders: pd.DataFrame) -> None:
     """Raise a clear InputError unless ``orders`` has customer_id, date and amount rows."""
     missing = [c for c in ("customer_id", "date", "amount") if c not in orders.columns]
@@ -76,6 +96,13 @@ def check_order_table(orders: pd.DataFrame) -> None:
         )
     if len(orders) == 0:
         raise InputError("there are no orders to summarise", hint="Check the file's intake report.")
+
+
+def _date_values(dates: pd.Series) -> np.ndarray:
+    """The dates as a datetime64[ns] array (text or other units converted)."""
+    if dates.dtype.kind != "M":
+        dates = pd.to_datetime(dates)
+    return dates.to_numpy(dtype="datetime64[ns]")
 
 
 def _observation_end(orders: pd.DataFrame, observation_end) -> pd.Timestamp:
@@ -109,15 +136,25 @@ def customer_summary(
     ``orders_per_year`` divides orders by the customer's tenure in years, with tenure
     counted as at least one year so a customer seen for a few weeks is not extrapolated.
     """
+    table, _, _ = summary_with_periods(orders, observation_end=observation_end, freq=freq,
+                                       freq_multiplier=freq_multiplier)
+    return table
+
+
+def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: str = "D",
+                         freq_multiplier: float = 1) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`customer_summary` plus the distinct purchase periods behind it:
+    ``(table, customer, period)`` with one entry per (customer code, period number) that
+    has a purchase (codes are positions in ``table``; periods as :func:`period_index`)."""
     check_order_table(orders)
     if freq_multiplier <= 0:
         raise InputError("freq_multiplier must be positive", hint="Use 1, or 7 for weeks of days.")
     end = _observation_end(orders, observation_end)
-    dates = pd.to_datetime(orders["date"])
-    keep = (dates <= end).to_numpy()
+    date_ns = _date_values(orders["date"])
+    keep = date_ns <= end.to_datetime64()
     if not keep.all():
         orders = orders.loc[keep]
-        dates = dates.loc[keep]
+        date_ns = date_ns[keep]
     if len(orders) == 0:
         raise InputError(
             f"no orders on or before the observation end {end.date()}",
@@ -127,14 +164,14 @@ def customer_summary(
     # Memory matters here (millions of orders): every full-length temporary is freed as
     # soon as it is used, and arrays are permuted once.
     end_period = int(period_index(np.array([end.to_datetime64()]), freq)[0])
-    date_ns = dates.to_numpy(dtype="datetime64[ns]")
     key = period_index(date_ns, freq)
     first_p = int(key.min())
     span = int(key.max()) - first_p + 1
 
-    # Customers in order of first appearance (factorising without sorting the strings).
-    codes, uniques = pd.factorize(orders["customer_id"].astype(str), sort=False)
-    n_cust = len(uniques)
+    # Customers in order of first appearance (integer codes; text ids hashed only when
+    # the column is not categorical).
+    codes, ids = customer_codes(orders["customer_id"])
+    n_cust = len(ids)
 
     # Sort once by (customer, period) with a single int64 key.
     key -= first_p
@@ -187,8 +224,8 @@ def customer_summary(
             "orders": n_orders,
             "total_value": total,
             "average_order_value": aov,
-            "first_order": pd.to_datetime(first_ns),
-            "last_order": pd.to_datetime(last_ns),
+            "first_order": first_ns.view("datetime64[ns]"),
+            "last_order": last_ns.view("datetime64[ns]"),
             "days_since_last_order": np.floor((end_ns - last_ns) / day_ns).astype(np.int64),
             "avg_days_between_orders": gaps,
             "orders_per_year": n_orders / tenure_years,
@@ -197,12 +234,12 @@ def customer_summary(
             "T": T,
             "monetary_value": monetary,
         },
-        index=pd.Index(uniques, name="customer_id"),
+        index=ids,
     )
     table.attrs["observation_end"] = end
     table.attrs["freq"] = freq
     table.attrs["freq_multiplier"] = freq_multiplier
-    return table
+    return table, g_cust, g_period
 
 
 def calibration_holdout(
@@ -238,8 +275,8 @@ def calibration_holdout(
     obs_period = int(period_index(np.array([obs_end.to_datetime64()]), freq)[0])
     period = period_index(dates.to_numpy(dtype="datetime64[ns]"), freq)
     in_holdout = (period > cal_period) & (period <= obs_period)
-    ids = orders["customer_id"].astype(str).to_numpy()[in_holdout]
-    code = out.index.get_indexer(ids)
+    row_code, row_ids = customer_codes(orders["customer_id"])
+    code = out.index.get_indexer(row_ids)[row_code[in_holdout]]
     known = code >= 0  # customers whose first order is after the calibration end are not in it
     code, hold_period = code[known].astype(np.int64), period[in_holdout][known]
     hold_amount = orders["amount"].to_numpy(dtype=np.float64)[in_holdout][known]

@@ -115,6 +115,40 @@ def _fill_blank_keys(identity: pd.Series, values: pd.Series, key) -> pd.Series:
     return identity
 
 
+def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(code of each row, identity of each code)``: a row's customer is its customer id,
+    else its normalised email, else its normalised name (else phone); code -1 when it has
+    none. The id column is hashed once and its placeholders ("n/a", "guest" …) are looked
+    for among the distinct ids; text work on emails and names happens only on rows
+    without an id.
+    """
+    codes, values = pd.factorize(work["customer_id"].to_numpy(dtype=object))
+    values = np.asarray(values, dtype=object)
+    no_id = (_id_key(pd.Series(values, dtype=str)) == "").to_numpy()
+    blank = no_id[codes]
+    codes = np.where(blank, -1, codes)
+    if not blank.any():
+        return codes, values
+    rows = work.index[blank]
+    identity = pd.Series("", index=rows, dtype=str)
+    email = work.loc[rows, "email"]
+    identity = _fill_blank_keys(identity, email, (lambda v: _email_key(clean_text(v))) if raw_email else _email_key)
+    identity = _fill_blank_keys(identity, work.loc[rows, "name"], _name_key)
+    if "phone_identity" in work:
+        identity = _fill_blank_keys(identity, work.loc[rows, "phone_identity"],
+                                    lambda v: v.str.replace(r"[^\d+]", "", regex=True))
+    key_code, keys = pd.factorize(identity.to_numpy(dtype=object))
+    keys = np.asarray(keys, dtype=object)
+    # an email or name written exactly like another row's customer id is that customer
+    same = pd.Index(values).get_indexer(keys) if len(values) > no_id.sum() else np.full(len(keys), -1)
+    same[(same >= 0) & no_id[np.maximum(same, 0)]] = -1
+    new = same < 0
+    key_to_code = np.where(new, len(values) + np.cumsum(new) - 1, same)
+    key_to_code[keys == ""] = -1
+    codes[blank] = key_to_code[key_code]
+    return codes, np.concatenate([values, keys[new]])
+
+
 def _missing_role_error(role: str, headers: list[str], where: str, layout: str) -> InputError:
     what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
     key = "customer_id" if role == "customer" else role
@@ -222,10 +256,15 @@ def _exact_duplicates(body: pd.DataFrame, blank: pd.Series, parsed: pd.DataFrame
     mixed = np.zeros(len(parsed), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for i, col in enumerate(parsed.columns):
-            bits = parsed[col].to_numpy().view(np.uint64)
-            mixed = (mixed ^ bits) * np.uint64(0x9E3779B97F4A7C15 + 2 * i)
-    candidates = pd.Series(pd.Series(mixed).duplicated(keep=False).to_numpy(), index=body.index) & ~blank
+            np.bitwise_xor(mixed, parsed[col].to_numpy().view(np.uint64), out=mixed)
+            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15 + 2 * i), out=mixed)
+    # hashes seen twice, found by sorting (cheaper than a hash table of millions of rows)
+    ordered = np.sort(mixed)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     out = pd.Series(False, index=body.index)
+    if not len(repeated):
+        return out
+    candidates = pd.Series(np.isin(mixed, repeated), index=body.index) & ~blank
     if candidates.any():
         sub = body.loc[candidates]
         out.loc[sub.index] = sub.duplicated(keep="first")
@@ -277,16 +316,15 @@ def _net_refunds(orders: pd.DataFrame, refunds: pd.DataFrame, work: pd.DataFrame
     return int(len(refunds) - len(orphan))
 
 
-def _rows_of_customers_with_orders(work: pd.DataFrame, later_line: pd.Series, customer_ids: pd.Series) -> pd.Series:
-    """Rows still in use whose customer has at least one order (``later_line``: order lines after the first)."""
-    live = _unskipped(work)
-    # an order's customer is its first line's; only refunds and later lines can name someone else
-    doubtful = live & work["is_refund"]
-    doubtful.loc[later_line.index[later_line.to_numpy()]] = True
-    if not doubtful.any():
-        return live
-    keep = work["identity"][doubtful].isin(customer_ids)
-    return live & ~doubtful | keep.reindex(work.index, fill_value=False)
+def _categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """``Categorical.from_codes`` for categories known to be distinct (from a factorize):
+    pandas' own check of that costs 0.3 s on a million customers, so it is skipped."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    try:
+        dtype = fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
+    except TypeError:  # the private fast path changed: use the public, checking one
+        dtype = pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
 def _sorted_by_date_and_row(orders: pd.DataFrame) -> bool:
@@ -435,15 +473,10 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     elif preset is None:
         _generic_status(work, report.notes)
 
-    # identity: customer id, else normalised email, else normalised name
-    identity = _id_key(work["customer_id"])
-    identity = _fill_blank_keys(identity, work["email"], (lambda v: _email_key(clean_text(v))) if raw_email else _email_key)
-    identity = _fill_blank_keys(identity, work["name"], _name_key)
-    if "phone_identity" in work:
-        identity = _fill_blank_keys(identity, work["phone_identity"],
-                                    lambda v: v.str.replace(r"[^\d+]", "", regex=True))
-    work["identity"] = identity
-    _mark(work, ~_has_text(identity), "no customer")
+    # customers are told apart by integer codes from here on (-1: no customer)
+    cust_code, cust_values = _customer_codes(work, raw_email)
+    _mark(work, pd.Series(cust_code < 0, index=work.index), "no customer")
+    cust_code = pd.Series(cust_code, index=work.index)
 
     # dates
     order_hint = date_order or work.attrs.get("date_order") or (preset.date_order if preset else None)
@@ -494,7 +527,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     work["is_refund"] = work["refund_row"] | (amount < 0)
     live = _unskipped(work)
     ordinary = live & ~work["is_refund"]
-    multi_line = bool(amount_row_key.duplicated().any())  # some order spans several rows
+    multi_line = bool(has_order_id.any()) and bool(np.bincount(oid_codes).max() > 1)  # an order spans several rows
     if multi_line or preset is not None and preset.amount_mode:
         mode = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset, report.notes)
     else:
@@ -532,7 +565,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     # orders: merge line items, then net refunds
     live = _unskipped(work)
     ordinary = live & ~work["is_refund"]
-    lines = pd.DataFrame({"key": amount_row_key[ordinary], "identity": identity[ordinary],
+    lines = pd.DataFrame({"key": amount_row_key[ordinary], "identity": cust_code[ordinary],
                           "date": dates[ordinary], "amount": amount[ordinary],
                           "refund": refund_cell[ordinary], "row": work.index[ordinary]})
     later_line = lines["key"].duplicated(keep="first") if multi_line else pd.Series(False, index=lines.index)
@@ -555,20 +588,18 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     refund_rows = work[live & work["is_refund"]]
     parent = refund_rows["parent"].where(refund_rows["parent"] != "", refund_rows["order_id"])
     refunds = pd.DataFrame({"parent": oid_values.get_indexer(parent),
-                            "identity": identity[refund_rows.index], "date": dates[refund_rows.index],
+                            "identity": cust_code[refund_rows.index], "date": dates[refund_rows.index],
                             "amount": amount[refund_rows.index]}, index=refund_rows.index)
     report.refunds_netted = netted_by_column + _net_refunds(orders, refunds, work, report.notes)
     if has_lines and mode == "first" and (lines["key"].value_counts() > 1).any():
         report.notes.append("Orders spread over several lines (line items) were merged into one order each.")
 
     keys = orders.index.to_numpy()
-    with_id = keys < len(oid_values)
     rows = orders["row"].astype("int64").to_numpy()
-    order_id = np.full(len(rows), "", dtype=object)  # no order number in the file: "" (see `row`)
-    if with_id.any():
-        order_id[with_id] = np.asarray(oid_values, dtype=object)[keys[with_id]]
+    # the order number, categorical like the customer: code len(oid_values) is "" (no number in the file)
+    order_id = np.minimum(keys, len(oid_values))
     result = pd.DataFrame({
-        "customer_id": orders["customer_id"].to_numpy(dtype=object),
+        "customer_id": orders["customer_id"].to_numpy(dtype=np.int64),  # codes until sorted
         "order_id": order_id,
         "date": orders["date"].astype("datetime64[ns]").to_numpy(),
         "amount": orders["amount"].astype("float64").to_numpy(),
@@ -576,8 +607,13 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     })
     if not _sorted_by_date_and_row(result):
         result = result.sort_values(["date", "row"], kind="stable").reset_index(drop=True)
-    result["customer_id"] = result["customer_id"].astype(str)
-    result["order_id"] = result["order_id"].astype(str)
+    # customers numbered in order of their first order; the column is categorical
+    customer_of_order, with_orders = pd.factorize(result["customer_id"].to_numpy())
+    customer_ids = pd.Index(np.asarray(cust_values, dtype=object)[with_orders], name="customer_id", dtype=str)
+    result["customer_id"] = _categorical(customer_of_order, customer_ids)
+    # (its categories are every order number of the file, plus "")
+    result["order_id"] = _categorical(result["order_id"].to_numpy(),
+                                      pd.Index(np.append(np.asarray(oid_values, dtype=object), ""), dtype=str))
 
     # report
     skipped = work[work["skip"] != ""]
@@ -592,9 +628,12 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)
-    used = _rows_of_customers_with_orders(work, later_line, result["customer_id"])
-    customers = customer_table(body, work.loc[used, ["identity", "email", "name", "consent"]], dates[used], roles,
-                               raw_email=raw_email)
+    customer_of_code = np.full(len(cust_values) + 1, -1, dtype=np.int64)  # the last for code -1
+    customer_of_code[with_orders] = np.arange(len(with_orders))
+    row_customer = customer_of_code[cust_code.to_numpy()]
+    used = (_unskipped(work).to_numpy() & (row_customer >= 0))
+    customers = customer_table(body, work.loc[used, ["email", "name", "consent"]], dates[used], roles,
+                               row_customer[used], customer_ids, raw_email=raw_email)
     preview = body.head(50).astype(str)
     step("Done", 1.0)
     log.info("intake: %d rows read, %d used, %d orders, %d customers", report.rows_read, report.rows_used,

@@ -6,11 +6,15 @@ customer whose latest cell turns out empty after cleaning is looked at again in 
 """
 from __future__ import annotations
 
+import functools
+import re
+
 import numpy as np
 import pandas as pd
 
 from .columns import is_attribute_column
-from .values import clean_text, parse_consent
+from .text import JoinedColumn
+from .values import clean_text, dirty_positions, parse_consent
 
 __all__ = ["customer_table"]
 
@@ -33,6 +37,9 @@ def _latest(values: pd.Series, codes: np.ndarray, n: int, transform, is_filled) 
     cells = values.to_numpy(dtype=object)
     last = _last_row_per_code(np.flatnonzero(cells != ""), codes, n)
     who = np.flatnonzero(last >= 0)
+    # customers taken in row order: the cells are then read in the order they sit in
+    # memory (three times faster on a million customers than in customer order)
+    who = who[np.argsort(last[who])]
     picked = transform(pd.Series(cells[last[who]], dtype=str))
     ok = np.asarray(is_filled(picked), dtype=bool)
     if ok.all():
@@ -50,8 +57,17 @@ def _latest(values: pd.Series, codes: np.ndarray, n: int, transform, is_filled) 
     return who, picked
 
 
-def _email_or_blank(values: pd.Series) -> pd.Series:
-    """Lower-cased email, or "" for a cell without an @."""
+_CELL_WITHOUT_AT = re.compile("\x00[^@\x00]+(?=\x00)")
+
+
+def _email_or_blank(values: pd.Series, *, raw: bool = False) -> pd.Series:
+    """Lower-cased email, or "" for a cell without an @ (``raw``: cells cleaned first)."""
+    joined = JoinedColumn.of(values)
+    if (joined is not None and not (raw and len(dirty_positions(joined)))
+            and joined.text == joined.text.lower() and not _CELL_WITHOUT_AT.search(joined.text)):
+        return values  # clean lower-case emails (the usual case): no Python call per cell
+    if raw:
+        values = clean_text(values)
     return pd.Series([v.lower() if "@" in v else "" for v in values.tolist()], index=values.index, dtype=str)
 
 
@@ -71,20 +87,21 @@ def _attribute_sample(column: pd.Series) -> pd.Series:
     return sample
 
 
-def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict, *,
-                   raw_email: bool = False) -> pd.DataFrame:
-    """One row per customer of ``used`` (work rows: identity, email, name, consent), indexed by id.
+def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict, codes: np.ndarray,
+                   index: pd.Index, *, raw_email: bool = False) -> pd.DataFrame:
+    """One row per customer (``index``, the customer ids) from the work rows ``used``
+    (email, name, consent) of customers with orders; ``codes`` gives each row's position
+    in ``index``.
 
     ``raw_email``: the email column still needs :func:`clean_text`.
     """
-    frame = used[["identity", "email", "name", "consent"]]
+    frame = used[["email", "name", "consent"]]
     if not dates.is_monotonic_increasing:
-        frame = frame.iloc[np.argsort(dates.to_numpy(), kind="stable")]
-    codes, idents = pd.factorize(frame["identity"].to_numpy(dtype=object), size_hint=len(frame))
-    n = len(idents)
-    index = pd.Index(np.asarray(idents, dtype=object), name="customer_id").astype(str)
+        by_date = np.argsort(dates.to_numpy(), kind="stable")
+        frame, codes = frame.iloc[by_date], codes[by_date]
+    n = len(index)
     out = pd.DataFrame(index=index)
-    email_value = (lambda v: _email_or_blank(clean_text(v))) if raw_email else _email_or_blank
+    email_value = functools.partial(_email_or_blank, raw=raw_email)
     who, emails = _latest(frame["email"], codes, n, email_value, lambda t: t.to_numpy() != "")
     out["email"] = _spread(who, emails, n, index)
     who, names = _latest(frame["name"], codes, n, lambda v: v.str.replace(r"\s+", " ", regex=True).str.strip(),
@@ -105,6 +122,6 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
         attrs += 1
         who, latest = _latest(column, codes, n, clean_text, lambda t: t.to_numpy() != "")
         out[header] = _spread(who, latest, n, index)
-    # Order of first order (by date), not sorted by id: sorting a million ids cost 0.65 s
-    # and nothing needs it (the pipeline looks customers up by id).
+    # In the order of ``index`` (customers by first order), not sorted by id: sorting a
+    # million ids cost 0.65 s and nothing needs it (the pipeline looks customers up by id).
     return out

@@ -19,6 +19,7 @@ __all__ = [
     "AmountColumn",
     "DateColumn",
     "clean_text",
+    "dirty_positions",
     "iso_dates",
     "parse_amounts",
     "parse_consent",
@@ -64,13 +65,18 @@ def _dirty_cells(s: pd.Series) -> pd.Series:
     joined = JoinedColumn.of(s)
     if joined is None:
         return s.str.contains(_NEEDS_CLEANING, regex=True)
+    dirty = np.zeros(len(s), dtype=bool)
+    dirty[dirty_positions(joined)] = True
+    return pd.Series(dirty, index=s.index)
+
+
+def dirty_positions(joined: JoinedColumn) -> np.ndarray:
+    """Positions of the cells of ``joined`` that :func:`clean_text` would change."""
     found = [joined.cells_starting_with("'")]
     for space in joined.present(whitespace_chars()):
         found += [joined.cells_starting_with(space), joined.cells_ending_with(space)]
     found += [joined.cells_containing(c) for c in joined.present(_SPACES)]
-    dirty = np.zeros(len(s), dtype=bool)
-    dirty[np.concatenate(found)] = True
-    return pd.Series(dirty, index=s.index)
+    return np.concatenate(found)
 
 
 def _clean_cells(s: pd.Series) -> pd.Series:
@@ -139,8 +145,11 @@ def parse_amounts(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.
     else:
         codes, uniques = pd.factorize(values)
         distinct = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=str))
+        currency = distinct["currency"].to_numpy(dtype=object)
         frame = pd.DataFrame({"number": distinct["number"].to_numpy()[codes],
-                              "currency": distinct["currency"].to_numpy(dtype=object)[codes]}, index=values.index)
+                              # no symbol or code in any cell (the usual case): one shared blank
+                              "currency": currency[codes] if (currency != "").any() else ""},
+                             index=values.index)
     info = infos[0]
     info.currencies = frame["currency"]
     return frame["number"].astype("float64"), info

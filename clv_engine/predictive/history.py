@@ -1,5 +1,5 @@
 """Purchase days per customer on integer codes: the weekly BTYD summary and the holdout
-table of the model check from one pass over the orders (customer ids hashed once).
+table of the model check (customer ids coded once).
 
 The numbers are those of ``customer_summary(orders, observation_end=as_of, freq="D",
 freq_multiplier=7)`` and ``calibration_holdout(..., freq="D", freq_multiplier=7)``:
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..summary import check_order_table, period_index
+from ..summary import customer_codes, period_index, summary_with_periods
 
 __all__ = ["CustomerDays", "customer_days", "weekly_summary_with_days", "holdout_table"]
 
@@ -43,76 +42,25 @@ def distinct_days(codes: np.ndarray, day: np.ndarray, n_customers: int) -> tuple
 
 def customer_days(orders: pd.DataFrame, last_day: int | None = None) -> CustomerDays:
     """Purchase days of ``orders`` up to day number ``last_day`` (customer ids as given)."""
-    codes, uniques = pd.factorize(orders["customer_id"], sort=False)
-    day = period_index(orders["date"], "D")
+    codes, ids = customer_codes(orders["customer_id"])
+    day = period_index(orders["date"].to_numpy(), "D")
     if last_day is not None:
         keep = day <= last_day
         if not keep.all():
             codes, day = codes[keep], day[keep]
-    first_day = np.full(len(uniques), np.iinfo(np.int64).max, dtype=np.int64)
+    first_day = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_day, codes, day)
-    customer, days = distinct_days(codes, day, len(uniques))
-    return CustomerDays(customer, days, first_day, pd.Index(uniques, name="customer_id"))
+    customer, days = distinct_days(codes, day, len(ids))
+    return CustomerDays(customer, days, first_day, ids)
 
 
 def weekly_summary_with_days(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame, CustomerDays]:
-    """``(summary, days)``: the BTYD columns of the daily customer summary in weeks
-    (``frequency``, ``recency``, ``T``, ``monetary_value``, ``average_order_value``,
-    ``first_order``; attrs ``observation_end``, ``freq``, ``freq_multiplier``) for orders
-    up to ``as_of`` (None: the last order), and the purchase days behind it."""
-    check_order_table(orders)
-    dates = pd.to_datetime(orders["date"])
-    if as_of is None:
-        end = pd.Timestamp(dates.max())
-    else:
-        try:
-            end = pd.Timestamp(as_of)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"the observation end {as_of!r} is not a date",
-                             hint="Give it as YYYY-MM-DD.") from exc
-        if end.tzinfo is not None:
-            end = end.tz_localize(None)
-    keep = (dates <= end).to_numpy()
-    ids = orders["customer_id"].astype(str)
-    amount = orders["amount"].to_numpy(dtype=np.float64)
-    date_ns = dates.to_numpy(dtype="datetime64[ns]")
-    if not keep.all():
-        ids, amount, date_ns = ids[keep], amount[keep], date_ns[keep]
-    if len(amount) == 0:
-        raise InputError(f"no orders on or before the observation end {end.date()}",
-                         hint="Choose a later observation end.")
-    codes, uniques = pd.factorize(ids, sort=False)
-    n = len(uniques)
-    day = date_ns.astype("datetime64[D]").astype(np.int64)
-    end_day = int(np.datetime64(end.to_datetime64(), "D").astype(np.int64))
-    first_day = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_day, codes, day)
-    last_day = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last_day, codes, day)
-    n_orders = np.bincount(codes, minlength=n)
-    total = np.bincount(codes, weights=amount, minlength=n)
-    first_day_value = np.bincount(codes, weights=np.where(day == first_day[codes], amount, 0.0),
-                                  minlength=n)
-    customer, days = distinct_days(codes, day, n)
-    del codes, day, amount
-    frequency = (np.bincount(customer, minlength=n) - 1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        monetary = np.where(frequency > 0, (total - first_day_value) / np.maximum(frequency, 1), 0.0)
-        average = np.where(n_orders > 0, total / np.maximum(n_orders, 1), 0.0)
-    first_order = pd.Timestamp(date_ns.min())
-    summary = pd.DataFrame(
-        {
-            "frequency": frequency,
-            "recency": (last_day - first_day) / 7.0,
-            "T": (end_day - first_day) / 7.0,
-            "monetary_value": monetary,
-            "average_order_value": average,
-            "first_order": np.full(n, first_order.to_datetime64()),
-        },
-        index=pd.Index(uniques, name="customer_id"),
-    )
-    summary.attrs.update(observation_end=end, freq="D", freq_multiplier=7)
-    return summary, CustomerDays(customer, days, first_day, summary.index)
+    """``(summary, days)``: the daily customer summary with recency and T in weeks
+    (``customer_summary(orders, observation_end=as_of, freq="D", freq_multiplier=7)``)
+    and the purchase days behind it, from the same pass over the orders."""
+    summary, customer, day = summary_with_periods(orders, observation_end=as_of, freq="D", freq_multiplier=7)
+    first_day = day[np.r_[0, np.cumsum(summary["frequency"].to_numpy(dtype=np.int64) + 1)[:-1]]]
+    return summary, CustomerDays(customer, day, first_day, summary.index)
 
 
 def holdout_table(days: CustomerDays, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
