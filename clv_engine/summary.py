@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .arrays import renumber_by_first_appearance, stable_argsort
 from .errors import InputError
 
 __all__ = ["customer_summary", "calibration_holdout", "check_order_table", "customer_codes", "period_index",
@@ -79,7 +80,7 @@ def customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     three million orders take about a second that way).
     """
     if isinstance(ids.dtype, pd.CategoricalDtype) and not ids.isna().any():
-        codes, used = pd.factorize(ids.array.codes, sort=False)
+        codes, used = renumber_by_first_appearance(ids.array.codes, len(ids.cat.categories))
         labels = ids.cat.categories.astype(str).to_numpy(dtype=object)[used]
         return codes, pd.Index(labels, name="customer_id", dtype=str)
     codes, uniques = pd.factorize(ids.astype(str), sort=False)
@@ -176,7 +177,7 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
     # Sort once by (customer, period) with a single int64 key.
     key -= first_p
     key += codes.astype(np.int64) * span
-    order = np.argsort(key, kind="stable")
+    order = stable_argsort(key)
     key_sorted = key[order]
     del key
     c_sorted = codes[order]

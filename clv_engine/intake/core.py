@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..arrays import renumber_by_first_appearance
 from ..errors import InputError
 from .columns import ROLES, find_header_row, guess_roles, looks_like_person_names, normalise_header, unique_headers
 from .customers import customer_table
@@ -608,7 +609,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if not _sorted_by_date_and_row(result):
         result = result.sort_values(["date", "row"], kind="stable").reset_index(drop=True)
     # customers numbered in order of their first order; the column is categorical
-    customer_of_order, with_orders = pd.factorize(result["customer_id"].to_numpy())
+    customer_of_order, with_orders = renumber_by_first_appearance(result["customer_id"].to_numpy(), len(cust_values))
     customer_ids = pd.Index(np.asarray(cust_values, dtype=object)[with_orders], name="customer_id", dtype=str)
     result["customer_id"] = _categorical(customer_of_order, customer_ids)
     # (its categories are every order number of the file, plus "")

@@ -1,0 +1,43 @@
+"""Integer-array helpers for millions of rows (grouping by customer without hashing text).
+
+numpy's stable sort is a timsort for 64-bit integers but a radix sort for 16-bit ones;
+sorting a large non-negative integer key 16 bits at a time is exact (each pass is
+stable) and about three times faster on a few million rows.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["stable_argsort", "renumber_by_first_appearance"]
+
+_RADIX_MIN_ROWS = 100_000
+
+
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for an integer array, faster on large inputs."""
+    keys = np.asarray(keys)
+    if len(keys) < _RADIX_MIN_ROWS or keys.dtype.kind not in "iu" or keys.min() < 0:
+        return np.argsort(keys, kind="stable")
+    top = int(keys.max())
+    passes = max(1, (top.bit_length() + 15) // 16)
+    if passes > 3:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    for shift in range(16, 16 * passes, 16):
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+    return order
+
+
+def renumber_by_first_appearance(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(new_codes, old_of_new)``: codes ``0..n_codes-1`` renumbered 0, 1, … in order of
+    first appearance in ``codes`` (codes that never appear are dropped), as
+    ``pd.factorize(codes)`` would, without a hash table."""
+    codes = np.asarray(codes, dtype=np.int64)
+    first = np.full(n_codes, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    seen = np.flatnonzero(first < len(codes))
+    old_of_new = seen[stable_argsort(first[seen])]
+    new_of_old = np.empty(n_codes, dtype=np.int64)
+    new_of_old[old_of_new] = np.arange(len(old_of_new), dtype=np.int64)
+    return new_of_old[codes], old_of_new
