@@ -206,11 +206,9 @@ def predict_clv(
     wait_days = 7.0 * next_order_wait_weeks(params, frequency, T)
     horizon_days = horizon_months * WEEKS_PER_MONTH * 7
     likely = (p_alive >= 0.5) & (wait_days <= horizon_days) & np.isfinite(wait_days)
-    next_date = pd.Series(
-        pd.to_datetime(as_of_ts.normalize())
-        + pd.to_timedelta(np.where(likely, np.round(wait_days), 0.0), unit="D"),
-        index=summary.index,
-    ).where(likely)
+    start_day = np.datetime64(as_of_ts.normalize().to_datetime64(), "D")
+    next_date = np.where(likely, start_day + np.round(np.where(likely, wait_days, 0.0)).astype("timedelta64[D]"),
+                         np.datetime64("NaT", "D")).astype("datetime64[ns]")
     gap_days = 7.0 * mean_gap_weeks(params, frequency, T)
 
     customers = pd.DataFrame(
@@ -222,7 +220,7 @@ def predict_clv(
             "churn_risk": 1.0 - p_alive,
             "expected_orders": np.maximum(expected, 0.0),
             "expected_order_value": order_value,
-            "next_order_date": next_date.astype("datetime64[ns]"),
+            "next_order_date": next_date,
             "expected_days_between_orders": np.nan_to_num(gap_days, nan=0.0, posinf=0.0),
         },
         index=summary.index,

@@ -84,7 +84,7 @@ def holdout_split_date(first_order: pd.Timestamp, as_of: pd.Timestamp) -> pd.Tim
     return (as_of - pd.Timedelta(days=holdout_days)).normalize()
 
 
-ROUND_FOR_CHECK_ABOVE = 50_000
+ROUND_FOR_CHECK_ABOVE = 0
 MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many customers
 
 
