@@ -24,6 +24,7 @@ import pandas as pd
 from . import __version__
 from .errors import Cancelled, InputError
 from .formulas import business_clv, historical_clv, simple_clv_per_customer
+from .csv_writer import to_csv_text
 from .summary import SUMMARY_COLUMNS, customer_summary
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
 
@@ -437,7 +438,7 @@ def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    _write_text_atomic(frame.to_csv(index=False, lineterminator="\n"), path)
+    _write_text_atomic(to_csv_text(frame), path)
 
 
 def _write_text_atomic(text: str, path: Path) -> None:
