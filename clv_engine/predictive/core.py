@@ -155,10 +155,12 @@ def predict_clv(
         (n for n in scores if n != chosen), key=lambda n: scores[n].mae
     )
     fitted, fit_errors = None, {}
+    patterns = compress_patterns(frequency, recency, T)  # shared by the fit, the values and the interval
+    (px, ptx, pT), inverse, counts = patterns
     for name in order_of_preference:
         start = scores[name].params if name in scores else None
         try:
-            fitted = fit_purchase_model(name, frequency, recency, T, initial_params=start)
+            fitted = fit_purchase_model(name, px, ptx, pT, weights=counts, initial_params=start)
             chosen = name
             break
         except Exception as exc:
@@ -180,13 +182,12 @@ def predict_clv(
 
     step("Computing expected value", 0.65)
     params = {k: float(v) for k, v in fitted.params_.items()}
-    (px, ptx, pT), inverse, _ = compress_patterns(frequency, recency, T)
     expected_p, discounted_p = discounted_purchases(fitted, px, ptx, pT, horizon_months, discount_rate)
     alive_p = np.clip(np.nan_to_num(np.asarray(fitted.p_alive(px, ptx, pT), dtype=np.float64)), 0, 1)
     expected = expected_p[inverse]
     discounted = discounted_p[inverse]
     p_alive = alive_p[inverse]
-    del px, ptx, pT, inverse, expected_p, discounted_p, alive_p
+    del expected_p, discounted_p, alive_p
     order_value = expected_order_values(
         spend_model, frequency, monetary, summary["average_order_value"].to_numpy(dtype=np.float64)
     )
@@ -195,8 +196,9 @@ def predict_clv(
     step("Computing the interval", 0.75)
     low, high, used_cov = clv_interval(
         chosen, fitted, spend_model, frequency, recency, T, monetary, order_value,
-        discounted, expected, horizon_months, margin, interval, rng,
+        discounted, expected, horizon_months, margin, interval, rng, patterns,
     )
+    del patterns, px, ptx, pT, inverse
     if not used_cov:
         notes.append("The parameter covariance was not usable; the interval shows only purchase randomness.")
     low = np.minimum(np.nan_to_num(low, nan=0.0, posinf=0.0), clv)
@@ -330,10 +332,11 @@ def fit_spend_model(frequency, monetary):
 
 def clv_interval(
     name, fitted, spend_model, frequency, recency, T, monetary, order_value,
-    discounted, expected, horizon_months, margin, interval, rng,
+    discounted, expected, horizon_months, margin, interval, rng, patterns=None,
 ):
-    """``(low, high, used_covariance)`` per customer; see ``intervals`` for the method."""
-    px, ptx, pT, inverse = coarse_patterns(frequency, recency, T, MAX_SIMULATION_PATTERNS)
+    """``(low, high, used_covariance)`` per customer; see ``intervals`` for the method.
+    ``patterns``: ``compress_patterns(frequency, recency, T)`` when already computed."""
+    px, ptx, pT, inverse = coarse_patterns(frequency, recency, T, MAX_SIMULATION_PATTERNS, patterns)
     n_patterns = len(px)
     n_sims = int(np.clip(SIMULATION_BUDGET // max(n_patterns, 1), 100, 400))
     names = PURCHASE_PARAM_NAMES[name]

@@ -76,22 +76,24 @@ def as_matrix(covariance, names) -> np.ndarray | None:
     return cov
 
 
-def coarse_patterns(frequency, recency, T, max_patterns: int):
+def coarse_patterns(frequency, recency, T, max_patterns: int, patterns=None):
     """Purchase patterns for simulation, coarsened until there are at most ``max_patterns``.
 
     Times are rounded to whole weeks, then to 2, 4, 8, ... weeks, as far as needed.
     Returns ``(x, t_x, T, inverse)`` of the patterns and each customer's pattern index.
+    ``patterns`` is ``compress_patterns(frequency, recency, T)`` when the caller has it
+    (the coarsening then works on the distinct patterns, not on every customer).
     """
     from .value import compress_patterns
 
-    cols, inverse, _ = compress_patterns(frequency, recency, T)
+    exact, exact_inverse, _ = patterns or compress_patterns(frequency, recency, T)
+    cols, inverse = exact, np.arange(len(exact[0]))
     step = 1.0
     while len(cols[0]) > max_patterns and step <= 64:
-        cols, inverse, _ = compress_patterns(
-            frequency, np.round(recency / step) * step, np.round(T / step) * step
-        )
+        x, r, t = exact
+        cols, inverse, _ = compress_patterns(x, np.round(r / step) * step, np.round(t / step) * step)
         step *= 2
-    return cols[0], cols[1], cols[2], inverse
+    return cols[0], cols[1], cols[2], inverse[exact_inverse]
 
 
 def simulate_orders(model_name, model_factory, draws, column_draw, frequency, recency, T, horizon_weeks, rng):

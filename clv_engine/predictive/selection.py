@@ -84,7 +84,6 @@ def holdout_split_date(first_order: pd.Timestamp, as_of: pd.Timestamp) -> pd.Tim
     return (as_of - pd.Timedelta(days=holdout_days)).normalize()
 
 
-ROUND_FOR_CHECK_ABOVE = 0
 MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many customers
 
 
@@ -104,18 +103,17 @@ def holdout_split(orders: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Time
     return holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)
 
 
-def fit_purchase_model(name: str, frequency, recency, T, *, round_weeks: bool = False,
-                       initial_params=None):
+def fit_purchase_model(name: str, frequency, recency, T, *, initial_params=None, weights=None):
     """Fit a purchase model on compressed patterns; returns the fitted model.
 
-    ``round_weeks`` rounds recency and T to whole weeks first (3x fewer patterns on big
-    data; parameters move by about 0.1%) - used only for the holdout check.
+    ``weights``: the rows are already distinct patterns and these are their numbers of
+    customers (otherwise the rows are compressed here).
     Raises whatever the model raises when it cannot be fitted.
     """
     recency = np.asarray(recency, dtype=np.float64)
     T = np.asarray(T, dtype=np.float64)
-    if round_weeks:
-        recency, T = np.round(recency), np.round(T)
+    if weights is not None:
+        return model_class(name)().fit(frequency, recency, T, weights=weights, initial_params=initial_params)
     (x, tx, tt), _, counts = compress_patterns(np.asarray(frequency, dtype=np.float64), recency, T)
     return model_class(name)().fit(x, tx, tt, weights=counts, initial_params=initial_params)
 
@@ -145,12 +143,21 @@ class HoldoutScore:
         }
 
 
-def score_on_holdout(name: str, split: pd.DataFrame) -> HoldoutScore:
-    """Fit ``name`` on the calibration columns of ``split`` and score its holdout forecast."""
+def calibration_patterns(split: pd.DataFrame):
+    """``(fit_patterns, patterns)`` of a holdout split's calibration columns: the patterns
+    the check fits on (recency and T rounded to whole weeks: parameters move by about
+    0.1%, and there are several times fewer patterns) and the exact ones it predicts for;
+    each as returned by :func:`compress_patterns`."""
     f, r, T = (split[c].to_numpy(dtype=np.float64) for c in ("frequency_cal", "recency_cal", "T_cal"))
-    model = fit_purchase_model(name, f, r, T, round_weeks=len(f) > ROUND_FOR_CHECK_ABOVE)
+    return compress_patterns(f, np.round(r), np.round(T)), compress_patterns(f, r, T)
+
+
+def score_on_holdout(name: str, split: pd.DataFrame, patterns=None) -> HoldoutScore:
+    """Fit ``name`` on the calibration columns of ``split`` and score its holdout forecast
+    (``patterns``: :func:`calibration_patterns` of ``split``, when already computed)."""
+    ((fx, ftx, fT), _, counts), ((x, tx, tt), inverse, _) = patterns or calibration_patterns(split)
+    model = fit_purchase_model(name, fx, ftx, fT, weights=counts)
     weeks = float(split["duration_holdout"].iloc[0])
-    (x, tx, tt), inverse, _ = compress_patterns(f, r, T)
     predicted = np.asarray(model.expected_purchases(weeks, x, tx, tt), dtype=np.float64)[inverse]
     predicted = np.nan_to_num(predicted, nan=0.0, posinf=0.0)
     actual = split["frequency_holdout"].to_numpy(dtype=np.float64)
@@ -192,9 +199,10 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
         for name in candidates:
             failures[name] = "too few repeat orders before or after the holdout split"
         return None, scores, failures, split_date, sample
+    patterns = calibration_patterns(split)
     for name in candidates:
         try:
-            scores[name] = score_on_holdout(name, split)
+            scores[name] = score_on_holdout(name, split, patterns)
         except Exception as exc:  # a candidate that cannot be fitted is simply not chosen
             logger.info("candidate %s failed on the calibration data: %s", name, type(exc).__name__)
             failures[name] = f"could not be fitted ({type(exc).__name__})"
