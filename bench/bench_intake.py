@@ -25,6 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from generate_orders import generate_orders  # noqa: E402
 
+from clv_engine import tune_memory_allocator  # noqa: E402
 from clv_engine.intake import read_orders  # noqa: E402
 from clv_engine.summary import customer_summary  # noqa: E402
 
@@ -69,6 +70,9 @@ def main(argv=None) -> int:
     parser.add_argument("--csv", default=None, help="reuse this CSV instead of generating one")
     parser.add_argument("--memory", choices=["pandas", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # as the `clv` command does at start-up; it applies to the pandas timing in this
+    # process as well (both run in one process, as before)
+    tune_memory_allocator()
     if args.memory:
         if args.memory == "pandas":
             pd.read_csv(args.csv)

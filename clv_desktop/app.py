@@ -5,6 +5,8 @@ import argparse
 import os
 import sys
 
+from clv_engine import tune_memory_allocator
+
 from .app_settings import APPLICATION, ORGANIZATION
 
 
@@ -30,6 +32,7 @@ def make_application(argv: list[str]):
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    tune_memory_allocator()  # reuse freed memory between analysis steps (glibc; no-op elsewhere)
     if args.smoke:
         if not args.out:
             print("clv-desktop: --smoke needs --out DIR for the screenshots.", file=sys.stderr)

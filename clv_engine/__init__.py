@@ -22,6 +22,7 @@ from .errors import (  # noqa: E402
     ModelWarning,
     NotFittedError,
 )
+from .memory import tune_memory_allocator  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -33,4 +34,5 @@ __all__ = [
     "InputError",
     "ModelWarning",
     "NotFittedError",
+    "tune_memory_allocator",
 ]

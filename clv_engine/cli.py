@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Cancelled, ClvError, InputError
+from .memory import tune_memory_allocator
 from .intake import ROLES
 
 DEMO_EXPORTS = ("mailchimp", "klaviyo", "hubspot", "brevo", "activecampaign", "generic")
@@ -218,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s: %(message)s")
+    tune_memory_allocator()
     try:
         return _run(args, demo=args.command == "demo")
     except (Cancelled, KeyboardInterrupt):

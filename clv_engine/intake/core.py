@@ -123,7 +123,7 @@ def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np
     for among the distinct ids; text work on emails and names happens only on rows
     without an id.
     """
-    codes, values = pd.factorize(work["customer_id"].to_numpy(dtype=object))
+    codes, values = pd.factorize(work["customer_id"].to_numpy(dtype=object), size_hint=len(work))
     values = np.asarray(values, dtype=object)
     no_id = (_id_key(pd.Series(values, dtype=str)) == "").to_numpy()
     blank = no_id[codes]
@@ -138,7 +138,7 @@ def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np
     if "phone_identity" in work:
         identity = _fill_blank_keys(identity, work.loc[rows, "phone_identity"],
                                     lambda v: v.str.replace(r"[^\d+]", "", regex=True))
-    key_code, keys = pd.factorize(identity.to_numpy(dtype=object))
+    key_code, keys = pd.factorize(identity.to_numpy(dtype=object), size_hint=len(identity))
     keys = np.asarray(keys, dtype=object)
     # an email or name written exactly like another row's customer id is that customer
     same = pd.Index(values).get_indexer(keys) if len(values) > no_id.sum() else np.full(len(keys), -1)
@@ -251,21 +251,34 @@ def _totals_rows(body: pd.DataFrame, work: pd.DataFrame, raw_email: bool) -> pd.
 def _exact_duplicates(body: pd.DataFrame, blank: pd.Series, parsed: pd.DataFrame) -> pd.Series:
     """Rows whose every cell equals an earlier row.
 
-    Candidates share a hash of their parsed order key, date and amount (equal rows always
-    do); only those are compared cell by cell.
+    Equal rows have equal parsed dates. When the file is in date order (either way, the
+    usual export), only rows next to a row with the same date can repeat one; otherwise
+    every row is a candidate. Candidates sharing a hash of their parsed order key, date
+    and amount are then compared cell by cell.
     """
-    mixed = np.zeros(len(parsed), dtype=np.uint64)
+    out = pd.Series(False, index=body.index)
+    date = parsed["date"].to_numpy().view(np.int64)
+    rows = np.arange(len(date))
+    if len(date) > 1:
+        step = np.diff(date)
+        if (step >= 0).all() or (step <= 0).all():
+            same = step == 0
+            rows = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+    if len(rows) < 2:
+        return out
+    mixed = np.zeros(len(rows), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for i, col in enumerate(parsed.columns):
-            np.bitwise_xor(mixed, parsed[col].to_numpy().view(np.uint64), out=mixed)
+            np.bitwise_xor(mixed, parsed[col].to_numpy()[rows].view(np.uint64), out=mixed)
             np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15 + 2 * i), out=mixed)
     # hashes seen twice, found by sorting (cheaper than a hash table of millions of rows)
     ordered = np.sort(mixed)
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    out = pd.Series(False, index=body.index)
     if not len(repeated):
         return out
-    candidates = pd.Series(np.isin(mixed, repeated), index=body.index) & ~blank
+    candidates = np.zeros(len(date), dtype=bool)
+    candidates[rows[np.isin(mixed, repeated)]] = True
+    candidates &= ~blank.to_numpy()
     if candidates.any():
         sub = body.loc[candidates]
         out.loc[sub.index] = sub.duplicated(keep="first")
@@ -515,7 +528,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     # one integer key per order: the order id's code, or a unique code for rows without an id
     has_order_id = _has_text(work["order_id"])
     if has_order_id.any():
-        oid_codes, oid_values = pd.factorize(work["order_id"].where(has_order_id))
+        oid_codes, oid_values = pd.factorize(work["order_id"].where(has_order_id), size_hint=len(work))
     else:
         oid_codes, oid_values = np.full(len(work), -1, dtype=np.intp), pd.Index([], dtype=object)
     no_id = oid_codes < 0
