@@ -120,8 +120,11 @@ def _column_to_text(cells: tuple) -> list[str] | np.ndarray:
         return text
     if kinds <= {dt.datetime}:
         stamps = pd.DatetimeIndex([pd.NaT if c is None else c for c in cells])
-        midnight = stamps == stamps.normalize()
-        text = np.where(midnight, stamps.strftime("%Y-%m-%d"), stamps.strftime("%Y-%m-%d %H:%M:%S"))
+        midnight = np.asarray(stamps == stamps.normalize()) | stamps.isna()
+        if midnight.all():  # plain dates (the usual Excel column): one format
+            text = np.asarray(stamps.strftime("%Y-%m-%d"), dtype=object)
+        else:
+            text = np.where(midnight, stamps.strftime("%Y-%m-%d"), stamps.strftime("%Y-%m-%d %H:%M:%S"))
         return np.where(stamps.isna(), "", text).astype(object)
     return [cell_to_text(c) for c in cells]
 
@@ -342,7 +345,9 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
     if isinstance(source, pd.DataFrame):
         return RawTable(_frame_to_grid(source), "DataFrame")
     if isinstance(source, list | tuple):
-        rows = [list(r) if isinstance(r, list | tuple) else [r] for r in source]
+        # rows are only read, never changed: lists (what xlwings passes) are used as they are
+        rows = source if all(type(r) is list for r in source) else \
+            [list(r) if isinstance(r, list | tuple) else [r] for r in source]
         return RawTable(_grid_from_rows(rows), "range")
     if not isinstance(source, str | os.PathLike):
         raise InputError(f"cannot read orders from a {type(source).__name__}.",
