@@ -219,6 +219,8 @@ class BaseModel:
     # positions of two parameters that run off to infinity together when dropout looks
     # like a fixed rate (see RunoffWatch); None: the model has no such limit
     runoff_pair: tuple[int, int] | None = None
+    # gradient at which BFGS stops after the pilot fit on big data (see FINAL_GRADIENT_TOLERANCE)
+    final_gradient_tolerance: float = FINAL_GRADIENT_TOLERANCE
     hyperparameter_rules: dict[str, tuple[Callable[[object], bool], str]] = {
         "penalizer": (non_negative_number, "a number >= 0"),
     }
@@ -375,7 +377,7 @@ class BaseModel:
             elif hess_inv is not None and np.all(np.abs(theta0) < upper - 1e-3):
                 result = optimize.minimize(objective_and_gradient, theta0, jac=True,
                                            method="BFGS",
-                                           options={"gtol": FINAL_GRADIENT_TOLERANCE, "maxiter": 200,
+                                           options={"gtol": self.final_gradient_tolerance, "maxiter": 200,
                                                     "hess_inv0": hess_inv})
                 candidates.append(("BFGS", result.x, result.fun))
                 converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
