@@ -14,7 +14,10 @@ import pstats
 import random
 import time
 
-from clv_excel import functions, udfs
+_load_start = time.perf_counter()
+from clv_excel import functions, udfs  # noqa: E402  (what Excel does when it loads the add-in)
+
+ADDIN_LOAD_SECONDS = time.perf_counter() - _load_start
 
 
 def synthetic_orders(n_orders: int, seed: int = 1) -> list[list]:
@@ -50,6 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = synthetic_orders(args.orders)
     print(f"range: {len(rows) - 1} orders, {len({r[0] for r in rows[1:]})} customers")
+    print(f"add-in load (imports, once per Excel session): {ADDIN_LOAD_SECONDS:.2f} s")
 
     functions.RESULTS.clear()
     profiler = cProfile.Profile() if args.profile else None

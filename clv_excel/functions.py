@@ -74,6 +74,17 @@ RFM_COLUMNS = ["rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment"]
 RFM_HEADERS = {"rfm_r": "R", "rfm_f": "F", "rfm_m": "M", "rfm_score": "RFM", "rfm_segment": "Segment"}
 
 
+
+def preload() -> None:
+    """Import the engine's analysis modules (pipeline, models, scipy.optimize) now.
+
+    Called when Excel loads the add-in (``clv_excel.udfs``), so the first formula does not
+    wait about half a second for imports; plain ``import clv_excel.functions`` stays light.
+    """
+    import scipy.optimize  # noqa: F401  (the model fits import it on first use)
+
+    import clv_engine.pipeline  # noqa: F401
+
 def excel_function(function):
     """Catch every error and return it as one ``CLV: …`` text cell instead."""
 

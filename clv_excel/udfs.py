@@ -22,6 +22,8 @@ script = getattr(xw, "script", None) or xw.sub
 
 IN_LITE = sys.platform == "emscripten"  # xlwings Lite runs on Pyodide
 
+functions.preload()  # heavy imports while Excel loads the add-in, not at the first formula
+
 ORDERS_DOC = (
     "Orders range with its header row: customer (id, email or name), order date and "
     "amount columns; other columns are ignored."
