@@ -54,7 +54,10 @@ def draw_parameter_sets(params: dict, covariance, names, n_draws: int, rng) -> t
         return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
     if not np.all(np.isfinite(eigval)) or eigval.min() < -1e-8 * max(1.0, abs(eigval.max())):
         return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
-    root = eigvec * np.sqrt(np.clip(eigval, 0.0, None))
+    # directions with a variance at rounding level are held fixed (a fixed-dropout-limit
+    # fit has a rank-deficient covariance: its pair's scale does not vary at all)
+    eigval = np.where(eigval > 1e-12 * max(eigval.max(), 0.0), eigval, 0.0)
+    root = eigvec * np.sqrt(eigval)
     z = np.clip(rng.standard_normal((n_draws, len(names))), -4.0, 4.0)
     draws = np.exp(np.log(theta) + z @ root.T)
     return {n: draws[:, k] for k, n in enumerate(names)}, True
