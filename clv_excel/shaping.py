@@ -242,7 +242,10 @@ def column_cells(series) -> list:
     if kind == "M":
         stamps = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
         return stamps.to_numpy(dtype="datetime64[us]").tolist()  # NaT -> None
-    return [excel_value(v) for v in series.tolist()]
+    cells = series.tolist()
+    if all(type(v) is str for v in cells) and max(map(len, cells), default=0) <= MAX_CELL_TEXT:
+        return cells  # plain text (ids, names, tiers): nothing to convert
+    return [excel_value(v) for v in cells]
 
 
 def error_cell(error: BaseException) -> str:
