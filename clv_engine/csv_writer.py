@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["to_csv_text"]
+__all__ = ["csv_chunks", "to_csv_text"]
 
 _NEEDS_QUOTES = (",", '"', "\n")  # QUOTE_MINIMAL with lineterminator "\n" (a lone \r is not quoted)
 _SEPARATOR = "\x00"
@@ -67,18 +68,30 @@ def _column_cells(column: pd.Series) -> list[str] | None:
     return None
 
 
-def to_csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:
-    """``frame.to_csv(index=index, lineterminator="\\n")``, computed faster for plain columns."""
-    columns = [frame.index.to_series(index=range(len(frame)))] if index else []
-    headers = [frame.index.name if frame.index.name is not None else ""] if index else []
-    columns += [frame.iloc[:, i] for i in range(frame.shape[1])]
-    headers += [str(c) for c in frame.columns]
-    cells = [_column_cells(c) for c in columns] if len(columns) > 1 else [None]
-    if any(c is None for c in cells) or isinstance(frame.columns, pd.MultiIndex):
-        return frame.to_csv(index=index, lineterminator="\n")
+def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int = 50_000) -> Iterator[str]:
+    """The text of ``frame.to_csv(index=index, lineterminator="\n")`` in pieces: the header
+    line, then the rows ``rows_per_chunk`` at a time (so a million customers are never
+    all in memory as text at once). Row blocks with a cell this module does not know
+    are written by pandas, which gives the same text."""
+    headers = ([frame.index.name if frame.index.name is not None else ""] if index else []) + \
+        [str(c) for c in frame.columns]
+    if len(headers) < 2 or isinstance(frame.columns, pd.MultiIndex):
+        yield frame.to_csv(index=index, lineterminator="\n")  # a lone empty field is written as ""
+        return
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(headers)
-    if not len(frame):
-        return header.getvalue()
-    body = "\n".join(map(",".join, zip(*cells)))
-    return header.getvalue() + body + "\n"
+    yield header.getvalue()
+    for start in range(0, len(frame), rows_per_chunk):
+        part = frame.iloc[start:start + rows_per_chunk]
+        columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
+            [part.iloc[:, i] for i in range(part.shape[1])]
+        cells = [_column_cells(c) for c in columns]
+        if any(c is None for c in cells):
+            yield part.to_csv(index=index, header=False, lineterminator="\n")
+        else:
+            yield "\n".join(map(",".join, zip(*cells))) + "\n"
+
+
+def to_csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """``frame.to_csv(index=index, lineterminator="\n")``, computed faster for plain columns."""
+    return "".join(csv_chunks(frame, index=index))

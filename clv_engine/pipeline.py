@@ -14,7 +14,7 @@ import logging
 import math
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import pandas as pd
 from . import __version__
 from .errors import Cancelled, InputError
 from .formulas import business_clv, historical_clv, simple_clv_per_customer
-from .csv_writer import to_csv_text
+from .csv_writer import csv_chunks
 from .summary import SUMMARY_COLUMNS, customer_summary
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
 
@@ -438,14 +438,15 @@ def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    _write_text_atomic(to_csv_text(frame), path)
+    _write_text_atomic(csv_chunks(frame), path)
 
 
-def _write_text_atomic(text: str, path: Path) -> None:
+def _write_text_atomic(text: str | Iterable[str], path: Path) -> None:
+    """Write ``text`` (or its pieces, one after the other) to ``path`` via a temporary file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            handle.writelines([text] if isinstance(text, str) else text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -37,3 +37,14 @@ def test_types_it_does_not_know_go_through_pandas():
     single = pd.DataFrame({"only": ["", "a"]})  # a lone empty field is written as ""
     assert to_csv_text(single) == single.to_csv(index=False, lineterminator="\n")
     assert to_csv_text(single.iloc[:0]) == single.iloc[:0].to_csv(index=False, lineterminator="\n")
+
+
+def test_rows_come_in_pieces_with_the_same_text():
+    from clv_engine.csv_writer import csv_chunks
+
+    frame = pd.DataFrame({"id": [f"C{i}" for i in range(25)], "value": np.arange(25) / 4,
+                          "note": pd.Series(["a,b" if i % 7 == 0 else "x" for i in range(25)], dtype=object)})
+    frame.loc[11, "note"] = 3  # a cell the fast path does not take: that block goes through pandas
+    pieces = list(csv_chunks(frame, rows_per_chunk=10))
+    assert len(pieces) == 1 + 3  # header, then 10 + 10 + 5 rows
+    assert "".join(pieces) == frame.to_csv(index=False, lineterminator="\n")
