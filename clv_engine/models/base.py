@@ -274,6 +274,7 @@ class BaseModel:
         self.covariance_ = None
         self.n_customers_ = 0
         self.converged_ = True
+        self.fixed_dropout_limit_ = False
         self._after_params_set()
         return self
 
@@ -533,6 +534,7 @@ class BaseModel:
             "covariance": None if self.covariance_ is None else self.covariance_.to_numpy().tolist(),
             "n_customers": self.n_customers_,
             "converged": self.converged_,
+            "fixed_dropout_limit": bool(getattr(self, "fixed_dropout_limit_", False)),
         }
 
     @classmethod
@@ -561,6 +563,7 @@ class BaseModel:
             columns=list(target.parameter_names))
         model.n_customers_ = int(data.get("n_customers", 0))
         model.converged_ = data.get("converged", True)
+        model.fixed_dropout_limit_ = bool(data.get("fixed_dropout_limit", False))
         return model
 
     def __repr__(self) -> str:

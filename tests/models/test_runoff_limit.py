@@ -134,3 +134,15 @@ def test_limit_fit_has_a_rank_three_covariance_usable_for_parameter_draws(pareto
     np.testing.assert_allclose(draws["s"] * draws["beta"],
                                model.params_["s"] * model.params_["beta"], rtol=1e-9)
     assert np.std(draws["s"] / draws["beta"]) > 0
+
+
+def test_saved_limit_fit_says_it_is_one(pareto_fit):
+    import json
+
+    from clv_engine.models.base import BaseModel
+
+    model, _, _ = pareto_fit
+    assert model.fixed_dropout_limit_
+    loaded = BaseModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert loaded.fixed_dropout_limit_ and not loaded.converged_
+    assert not ParetoNBDModel().set_params(**model.params_).fixed_dropout_limit_  # hand-set: not a fit
