@@ -1,0 +1,36 @@
+"""Who is who: customer id, else email, else name; placeholders are not ids."""
+from __future__ import annotations
+
+from clv_engine.intake import read_orders
+
+HEADER = ["Customer ID", "Email", "Name", "Date", "Total"]
+
+
+def test_rows_without_an_id_fall_back_to_email_then_name():
+    rows = [
+        HEADER,
+        ["C1", "ann@x.test", "Ann", "2024-01-01", "10"],
+        ["", "ANN@x.test ", "Ann", "2024-01-02", "11"],     # no id: normalised email
+        ["n/a", "bob@x.test", "Bob", "2024-01-03", "12"],   # placeholder id: email
+        ["", "", "Carla  Diaz", "2024-01-04", "13"],         # no id, no email: name
+        ["", "", "carla diaz", "2024-01-05", "14"],          # same name, other spelling
+        ["", "", "", "2024-01-06", "15"],                    # nobody
+        ["C1", "", "", "2024-01-07", "16"],
+    ]
+    data = read_orders(rows)
+    ids = data.orders["customer_id"].astype(str).tolist()
+    assert ids == ["C1", "ann@x.test", "bob@x.test", "carla diaz", "carla diaz", "C1"]
+    assert dict(zip(data.report.skipped["row"], data.report.skipped["reason"])) == {7: "no customer"}
+    assert list(data.customers.index) == ["C1", "ann@x.test", "bob@x.test", "carla diaz"]
+    assert data.customers.loc["C1", "email"] == "ann@x.test"
+
+
+def test_an_email_written_like_another_rows_customer_id_is_that_customer():
+    rows = [
+        HEADER,
+        ["dan@x.test", "", "Dan", "2024-01-01", "10"],  # the shop used the email as the id
+        ["", "dan@x.test", "Dan", "2024-02-01", "20"],
+    ]
+    data = read_orders(rows)
+    assert data.orders["customer_id"].astype(str).tolist() == ["dan@x.test", "dan@x.test"]
+    assert len(data.customers) == 1
