@@ -243,8 +243,12 @@ def column_cells(series) -> list:
         stamps = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
         return stamps.to_numpy(dtype="datetime64[us]").tolist()  # NaT -> None
     cells = series.tolist()
-    if all(type(v) is str for v in cells) and max(map(len, cells), default=0) <= MAX_CELL_TEXT:
-        return cells  # plain text (ids, names, tiers): nothing to convert
+    missing = series.isna().to_numpy()
+    if missing.any():  # NaN / None / NA -> empty cell
+        cells = [None if gone else v for v, gone in zip(cells, missing.tolist())]
+    text = [v for v in cells if v is not None]
+    if all(type(v) is str for v in text) and max(map(len, text), default=0) <= MAX_CELL_TEXT:
+        return cells  # plain text (ids, names, tiers) and blanks: nothing to convert
     return [excel_value(v) for v in cells]
 
 
