@@ -17,8 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Cancelled, ClvError, InputError
-from .memory import tune_memory_allocator
 from .intake import ROLES
+from .memory import tune_memory_allocator
 
 DEMO_EXPORTS = ("mailchimp", "klaviyo", "hubspot", "brevo", "activecampaign", "generic")
 

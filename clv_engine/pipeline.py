@@ -23,8 +23,8 @@ import pandas as pd
 
 from . import __version__
 from .errors import Cancelled, InputError
-from .formulas import business_clv, historical_clv, simple_clv_per_customer
 from .csv_writer import csv_chunks
+from .formulas import business_clv, historical_clv, simple_clv_per_customer
 from .summary import SUMMARY_COLUMNS, customer_summary
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
 

@@ -423,7 +423,7 @@ class BaseModel:
         if watch.detected:
             name, theta, value, limit_covariance = fit_fixed_dropout_limit(
                 self.runoff_pair, watch.iterate, objective_and_gradient,
-                pilot_gradient if large else None, total, gtol=self.final_gradient_tolerance)
+                pilot_gradient if large else None, total)
             candidates = [(name, theta, value)]
         name, theta, value = min(candidates, key=lambda c: c[2])
         if not np.isfinite(value) or value >= 1e99:

@@ -14,8 +14,7 @@ import math
 
 import numpy as np
 
-from .base import (FINAL_GRADIENT_TOLERANCE, LOG_PARAM_BOUND, inverse_hessian,
-                   numerical_hessian)
+from .base import LOG_PARAM_BOUND, inverse_hessian, numerical_hessian
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +104,7 @@ class RunoffWatch:
 RUNOFF_GRADIENT_TOLERANCE = 1e-6
 
 
-def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient, total,
-                            gtol=FINAL_GRADIENT_TOLERANCE):
+def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient, total):
     """Fit the fixed-dropout limit once run-off is detected at ``theta``.
 
     The run-off pair is moved out together to RUNOFF_SCALE (the smaller of the two; the
@@ -145,12 +143,11 @@ def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient,
     # and the reduced objective is smooth only to about 1e-7 in the gradient (the pair sits
     # at 1e4..1e6): asking for less ended every big fit in failing line searches
     # (30-70 evaluations at the same point, seconds on 100k+ customers).
-    options = {"gtol": max(gtol, RUNOFF_GRADIENT_TOLERANCE), "maxiter": 200}
+    options = {"gtol": RUNOFF_GRADIENT_TOLERANCE, "maxiter": 200}
     if pilot_gradient is not None:
-        # only a start for the fit on all data below: a pilot pushed to 1e-8 ended in
-        # failing line searches (40-90 evaluations) for no better start
+        # only a start for the fit on all data below (same tolerance, same reason)
         pilot = optimize.minimize(reduced(pilot_gradient), phi, jac=True, method="BFGS",
-                                  options={"gtol": 1e-6, "maxiter": 200})
+                                  options={"gtol": RUNOFF_GRADIENT_TOLERANCE, "maxiter": 200})
         phi = pilot.x
         hess_inv = inverse_hessian(reduced(pilot_gradient), phi)
         if hess_inv is not None:
