@@ -105,43 +105,51 @@ def simulate_orders(model_name, model_factory, draws, column_draw, frequency, re
     ``draws`` holds the parameter draws (arrays); column ``j`` uses draw
     ``column_draw[j]``; each cell is one simulated future. ``model_factory(params)``
     returns a model with those parameters (for P(alive)).
+
+    Only what can change a cell is drawn: a purchase rate and dropout only for the cells
+    whose customer is alive, and the BG dropout count only where the Poisson count is 2 or
+    more (it is at least 1, so min(count, dropout count) is the count below 2).
     """
     n_draws = len(next(iter(draws.values())))
-    x = np.asarray(frequency, dtype=np.float64)[:, None]
-    Tm = np.asarray(T, dtype=np.float64)[:, None]
+    x = np.asarray(frequency, dtype=np.float64)
+    big_t = np.asarray(T, dtype=np.float64)
     alive_by_draw = np.empty((len(x), n_draws))
     for k in range(n_draws):
         params = {n: float(v[k]) for n, v in draws.items()}
         value = np.asarray(model_factory(params).p_alive(frequency, recency, T), dtype=np.float64)
         alive_by_draw[:, k] = np.clip(np.nan_to_num(value, nan=0.0), 0.0, 1.0)
-    p_alive = alive_by_draw[:, column_draw]
-    draws = {n: v[column_draw] for n, v in draws.items()}
-    alive = rng.random(p_alive.shape) < p_alive
-    rate = rng.standard_gamma(draws["r"][None, :] + x) / (draws["alpha"][None, :] + Tm)
+    shape = (len(x), len(column_draw))
+    alive = rng.random(shape) < alive_by_draw[:, column_draw]
+    row, col = np.nonzero(alive)
+    draw = column_draw[col]
+    x_cell, t_cell = x[row], big_t[row]
+    rate = rng.standard_gamma(draws["r"][draw] + x_cell) / (draws["alpha"][draw] + t_cell)
     if model_name == "paretonbd":
-        death_rate = rng.standard_gamma(np.broadcast_to(draws["s"][None, :], rate.shape)) / (
-            draws["beta"][None, :] + Tm
-        )
-        lifetime = rng.standard_exponential(rate.shape) / np.maximum(death_rate, 1e-300)
-        active_weeks = np.minimum(lifetime, horizon_weeks)
-        orders = rng.poisson(rate * active_weeks)
+        death_rate = rng.standard_gamma(draws["s"][draw]) / (draws["beta"][draw] + t_cell)
+        lifetime = rng.standard_exponential(len(row)) / np.maximum(death_rate, 1e-300)
+        counts = rng.poisson(rate * np.minimum(lifetime, horizon_weeks))
     else:
+        counts = rng.poisson(rate * horizon_weeks)
+        more = np.flatnonzero(counts >= 2)
         extra = 1.0 if model_name == "mbgnbd" else 0.0
-        a = np.broadcast_to(draws["a"][None, :], rate.shape)
-        dropout = rng.beta(a, draws["b"][None, :] + x + extra)
-        orders_until_dropout = rng.geometric(np.clip(dropout, 1e-12, 1.0))
-        orders = np.minimum(rng.poisson(rate * horizon_weeks), orders_until_dropout)
-    return np.where(alive, orders, 0)
+        dropout = rng.beta(draws["a"][draw[more]], draws["b"][draw[more]] + x_cell[more] + extra)
+        counts[more] = np.minimum(counts[more], rng.geometric(np.clip(dropout, 1e-12, 1.0)))
+    orders = np.zeros(shape, dtype=counts.dtype)
+    orders[row, col] = counts
+    return orders
 
 
 def simulate_spend_ratio(orders, frequency, spend_draws, rng):
     """``G(N p) / G(p x + q)`` per cell: total spend divided by (gamma + x m).
 
-    ``orders`` has shape (patterns, draws); ``spend_draws`` holds p and q per draw.
+    ``orders`` has shape (patterns, draws); ``spend_draws`` holds p and q per draw (one per
+    column). Cells with no orders have no spend (only the others are drawn).
     """
-    x = np.asarray(frequency, dtype=np.float64)[:, None]
-    p = spend_draws["p"][None, :]
-    q = spend_draws["q"][None, :]
-    numerator = rng.standard_gamma(orders * p)
-    denominator = rng.standard_gamma(np.broadcast_to(p * x + q, orders.shape))
-    return numerator / np.maximum(denominator, 1e-300)
+    x = np.asarray(frequency, dtype=np.float64)
+    row, col = np.nonzero(orders)
+    p = spend_draws["p"][col]
+    numerator = rng.standard_gamma(orders[row, col] * p)
+    denominator = rng.standard_gamma(p * x[row] + spend_draws["q"][col])
+    ratio = np.zeros(orders.shape)
+    ratio[row, col] = numerator / np.maximum(denominator, 1e-300)
+    return ratio

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clv_engine.models import BetaGeoModel, GammaGammaModel
+from clv_engine.models import BetaGeoModel, GammaGammaModel, ModifiedBetaGeoModel, ParetoNBDModel
 from clv_engine.predictive.intervals import draw_parameter_sets, simulate_orders, simulate_spend_ratio
 
 BG_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -15,19 +15,30 @@ def point_draws(params, n):
     return {k: np.full(n, v) for k, v in params.items()}
 
 
-@pytest.mark.parametrize("history", [(0, 0.0, 30.0), (2, 30.43, 38.86), (7, 10.0, 38.0)])
-def test_simulated_orders_average_to_the_expected_purchases(history):
+MODELS = {
+    "bgnbd": (BetaGeoModel, BG_PARAMS),
+    "mbgnbd": (ModifiedBetaGeoModel, {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}),
+    "paretonbd": (ParetoNBDModel, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("history", [(0, 0.0, 30.0), (2, 30.43, 38.86), (7, 10.0, 38.0), (12, 37.0, 38.0)])
+def test_simulated_orders_follow_the_models_closed_forms(name, history):
     x, t_x, T = history
-    model = BetaGeoModel().set_params(**BG_PARAMS)
+    cls, params = MODELS[name]
+    model = cls().set_params(**params)
     n = 40_000
     orders = simulate_orders(
-        "bgnbd", lambda p: BetaGeoModel().set_params(**p), point_draws(BG_PARAMS, 1), np.zeros(n, dtype=int),
+        name, lambda p: cls().set_params(**p), point_draws(params, 1), np.zeros(n, dtype=int),
         np.array([x]), np.array([t_x]), np.array([T]), 52.0, np.random.default_rng(1),
     )
+    assert orders.shape == (1, n)
     expected = float(model.expected_purchases(52.0, [x], [t_x], [T])[0])
     assert orders.mean() == pytest.approx(expected, rel=0.04, abs=0.01)
-    p_zero = float(model.p_n_purchases_conditional([0], [52.0], [x], [t_x], [T])[0])
-    assert (orders == 0).mean() == pytest.approx(p_zero, abs=0.01)
+    for k in (0, 1, 2, 3):
+        p_k = float(model.p_n_purchases_conditional([k], [52.0], [x], [t_x], [T])[0])
+        assert (orders == k).mean() == pytest.approx(p_k, abs=0.01), k
 
 
 def test_simulated_spend_averages_to_the_gamma_gamma_expectation():
@@ -39,6 +50,15 @@ def test_simulated_spend_averages_to_the_gamma_gamma_expectation():
     total = (15.44 + 2 * 30.0) * ratio
     expected = 3 * float(spend.expected_order_value([2], [30.0])[0])
     assert total.mean() == pytest.approx(expected, rel=0.01)
+
+
+def test_simulated_spend_is_zero_exactly_where_there_are_no_orders():
+    orders = np.array([[0, 2, 0, 5], [1, 0, 0, 0]])
+    ratio = simulate_spend_ratio(orders, np.array([2.0, 0.0]), point_draws({"p": 6.25, "q": 3.74}, 4),
+                                 np.random.default_rng(4))
+    assert ratio.shape == orders.shape
+    assert np.array_equal(ratio > 0, orders > 0)
+    assert np.all(np.isfinite(ratio))
 
 
 def test_parameter_draws_follow_the_fitted_covariance():
