@@ -85,11 +85,13 @@ def cell_to_text(value) -> str:
 
 
 def _grid_from_rows(rows: list[list]) -> pd.DataFrame:
-    width = max((len(r) for r in rows), default=0)
+    lengths = set(map(len, rows))  # map: C-speed loops over a 100k-row range
+    width = max(lengths, default=0)
     if not rows or width == 0:
         grid = pd.DataFrame(dtype=str)
     else:
-        padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
+        padded = rows if len(lengths) == 1 else \
+            [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
         # Title and header rows hold text above typed columns: convert the first rows cell by
         # cell and the rest column by column.
         head = min(len(padded), 20)
@@ -108,11 +110,12 @@ def _column_to_text(cells: list) -> list[str] | np.ndarray:
     """:func:`cell_to_text` for a whole column, vectorised for the shapes Excel ranges take
     (all text, all numbers, all plain datetimes, with blanks); anything else cell by cell."""
     kinds = set(map(type, cells))
+    blanks = type(None) in kinds
     kinds.discard(type(None))
     if kinds <= {str}:
-        return ["" if c is None else c for c in cells]
+        return ["" if c is None else c for c in cells] if blanks else cells
     if kinds <= {float} or (kinds <= {float, int} and all(abs(c) < 1e15 for c in cells if type(c) is int)):
-        values = np.array([np.nan if c is None else c for c in cells], dtype=np.float64)
+        values = np.array(cells, dtype=np.float64)  # None -> NaN
         finite = np.isfinite(values)
         whole = finite & (np.mod(values, 1.0) == 0) & (np.abs(values) < 1e15)
         text = np.full(len(values), "", dtype=object)
@@ -121,7 +124,10 @@ def _column_to_text(cells: list) -> list[str] | np.ndarray:
         text[fractional] = values[fractional].astype(str)  # shortest repr, as repr(float)
         return text
     if kinds <= {dt.datetime}:
-        stamps = pd.DatetimeIndex([pd.NaT if c is None else c for c in cells])
+        try:
+            stamps = pd.DatetimeIndex(cells)  # None -> NaT
+        except ValueError:  # time zones mixed with each other or with plain times
+            return [cell_to_text(c) for c in cells]
         midnight = np.asarray(stamps == stamps.normalize()) | stamps.isna()
         if midnight.all():  # plain dates (the usual Excel column): one format
             text = np.asarray(stamps.strftime("%Y-%m-%d"), dtype=object)
@@ -348,7 +354,7 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
         return RawTable(_frame_to_grid(source), "DataFrame")
     if isinstance(source, list | tuple):
         # rows are only read, never changed: lists (what xlwings passes) are used as they are
-        rows = source if all(type(r) is list for r in source) else \
+        rows = source if set(map(type, source)) <= {list} else \
             [list(r) if isinstance(r, list | tuple) else [r] for r in source]
         return RawTable(_grid_from_rows(rows), "range")
     if not isinstance(source, str | os.PathLike):

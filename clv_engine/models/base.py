@@ -30,6 +30,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..arrays import distinct_rows
 from ..errors import ConvergenceError, InputError, ModelWarning, NotFittedError
 
 logger = logging.getLogger(__name__)
@@ -124,22 +125,8 @@ def compress_patterns(columns: list[np.ndarray], weights: np.ndarray
     Hash-based (linear in the rows); rows come back in order of first appearance.
     """
     keep = weights > 0
-    columns = [np.asarray(c, dtype=float)[keep] for c in columns]
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    size = 1
-    for column in columns:
-        codes, uniques = pd.factorize(column, sort=False)
-        size *= len(uniques) + 1
-        if size >= 2 ** 62:  # key would overflow: sort the rows instead
-            unique, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
-            inverse = inverse.ravel()
-            return unique, np.bincount(inverse, weights=weights[keep], minlength=len(unique))
-        key = key * np.int64(len(uniques) + 1) + codes
-    inverse, unique_keys = pd.factorize(key, sort=False)
-    first = np.empty(len(unique_keys), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1, dtype=np.int64)
-    unique = np.column_stack([c[first] for c in columns])
-    return unique, np.bincount(inverse, weights=weights[keep], minlength=len(unique_keys))
+    unique, inverse, _ = distinct_rows(*(np.asarray(c, dtype=float)[keep] for c in columns))
+    return np.column_stack(unique), np.bincount(inverse, weights=weights[keep], minlength=len(unique[0]))
 
 
 def pilot_sample(weights: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray]:
@@ -177,8 +164,11 @@ def numerical_hessian(objective_and_gradient, theta: np.ndarray, central: bool =
 
 
 def inverse_hessian(objective_and_gradient, theta: np.ndarray) -> np.ndarray | None:
-    """Inverse of the numerical Hessian when it is positive definite, else None."""
-    hessian = numerical_hessian(objective_and_gradient, theta)
+    """Inverse of the numerical Hessian when it is positive definite, else None.
+
+    Only a starting curvature for BFGS, so forward differences (k + 1 gradients instead of
+    2k) are accurate enough."""
+    hessian = numerical_hessian(objective_and_gradient, theta, central=False)
     if not np.all(np.isfinite(hessian)):
         return None
     eigenvalues, eigenvectors = np.linalg.eigh(hessian)
@@ -334,11 +324,13 @@ class BaseModel:
         return objective, objective_and_gradient
 
     def _fit_patterns(self, columns: list[np.ndarray], weights: np.ndarray,
-                      initial_params=None) -> BaseModel:
+                      initial_params=None, standard_errors: bool = True) -> BaseModel:
         """Fit on validated columns (one row per customer or pattern) and weights.
 
         ``initial_params`` (dict name -> value, e.g. from a fit on part of the same data)
-        is tried as a starting point next to the model's own. With more than
+        is tried as a starting point next to the model's own. ``standard_errors=False``
+        skips the Hessian behind ``covariance_`` (left None) for fits that are only used
+        for their point predictions. With more than
         :data:`PILOT_ABOVE_PATTERNS` patterns a pilot fit on a sample of
         :data:`PILOT_CUSTOMERS` customers comes first; BFGS then finishes on all the data
         from the pilot's optimum and curvature (a few evaluations instead of dozens).
@@ -423,7 +415,7 @@ class BaseModel:
         if watch.detected:
             name, theta, value, limit_covariance = fit_fixed_dropout_limit(
                 self.runoff_pair, watch.iterate, objective_and_gradient,
-                pilot_gradient if large else None, total)
+                pilot_gradient if large else None, total, covariance=standard_errors)
             candidates = [(name, theta, value)]
         name, theta, value = min(candidates, key=lambda c: c[2])
         if not np.isfinite(value) or value >= 1e99:
@@ -443,6 +435,9 @@ class BaseModel:
         if limit_covariance is not None:
             self._set_limit_covariance(limit_covariance, theta)
             errors_known = True
+        elif not standard_errors:
+            self.covariance_ = self.standard_errors_ = None
+            errors_known = True  # not asked for: nothing to warn about
         else:
             errors_known = self._set_standard_errors(objective_and_gradient, theta, total,
                                                      central=not large)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..arrays import distinct_rows
 from .base import BaseModel, check_same_length, check_weights, to_float_column
 
 A_NEAR_ONE = 1e-7  # eq. 7 divides by (a - 1); nearer than this we average a +/- A_STEP
@@ -126,6 +127,9 @@ def _expected_new_by_dropout_quadrature(t, r, alpha, a, b):
     sd sqrt(1/a + 1/b) and weighted by the exact Beta density, is accurate to about 1e-13
     from min(a, b) = 50; as a, b -> infinity it tends to the fixed-dropout limit.
     """
+    # nodes and weights depend only on (a, b): computed once per distinct pair (a posterior
+    # b + x takes few values; many rows differ only in t, r or alpha)
+    (a, b), pair, _ = distinct_rows(a, b)
     centre = np.log(a) - np.log(b)
     sd = np.sqrt(1.0 / a + 1.0 / b)
     logit = centre[:, None] + sd[:, None] * DROPOUT_NODES
@@ -135,8 +139,10 @@ def _expected_new_by_dropout_quadrature(t, r, alpha, a, b):
     weights = DROPOUT_WEIGHTS * np.exp(log_density - log_density.max(axis=1, keepdims=True))
     weights /= weights.sum(axis=1, keepdims=True)
     p = special.expit(logit)
-    per_p = -np.expm1(-r[:, None] * np.log1p(p * (t / alpha)[:, None])) / p
-    return (per_p * weights).sum(axis=1)
+    weights /= p  # E[X(t)] = sum_k w_k (1 - (alpha / (alpha + p_k t))**r) / p_k
+    per_p = np.log1p(p[pair] * (t / alpha)[:, None])
+    per_p *= -r[:, None]
+    return -np.einsum("ij,ij->i", np.expm1(per_p, out=per_p), weights[pair])
 
 
 def bg_p_n_purchases_new(n, t, r, alpha, a, b):
@@ -183,15 +189,17 @@ class BetaGeoModel(BaseModel):
     #: MBG/NBD (Batislam et al. 2007) also lets customers drop out right after the first purchase.
     dropout_at_first_purchase = False
 
-    def fit(self, frequency, recency, T, weights=None, *, initial_params=None) -> BetaGeoModel:
+    def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
+            standard_errors: bool = True) -> BetaGeoModel:
         """Maximum-likelihood fit (eq. 6); returns self.
 
         ``initial_params`` (dict r, alpha, a, b), e.g. a fit on part of the same data, is
         tried as a starting point; the optimum does not depend on it.
+        ``standard_errors=False`` skips the covariance (``covariance_`` stays None).
         """
         self._validate_hyperparameters()
         x, t_x, big_t, w = continuous_inputs(frequency, recency, T, weights)
-        return self._fit_patterns([x, t_x, big_t], w, initial_params)
+        return self._fit_patterns([x, t_x, big_t], w, initial_params, standard_errors)
 
     # -- likelihood (eq. 6) -------------------------------------------------------------------
     def _prepare_patterns(self, rows):

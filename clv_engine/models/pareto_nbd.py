@@ -132,12 +132,14 @@ class ParetoNBDModel(BaseModel):
     # spend 30+ evaluations in failing line searches (a third of a fit) for nothing.
     final_gradient_tolerance = 1e-7
 
-    def fit(self, frequency, recency, T, weights=None, *, initial_params=None) -> ParetoNBDModel:
+    def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
+            standard_errors: bool = True) -> ParetoNBDModel:
         """Maximum-likelihood fit; returns self. ``initial_params`` (dict r, alpha, s,
-        beta) is tried as a starting point; the optimum does not depend on it."""
+        beta) is tried as a starting point; the optimum does not depend on it.
+        ``standard_errors=False`` skips the covariance (``covariance_`` stays None)."""
         self._validate_hyperparameters()
         x, t_x, big_t, w = continuous_inputs(frequency, recency, T, weights)
-        return self._fit_patterns([x, t_x, big_t], w, initial_params)
+        return self._fit_patterns([x, t_x, big_t], w, initial_params, standard_errors)
 
     # -- likelihood ---------------------------------------------------------------------------
     def _log_parts(self, params, data, with_gradient):

@@ -104,7 +104,7 @@ class RunoffWatch:
 RUNOFF_GRADIENT_TOLERANCE = 1e-6
 
 
-def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient, total):
+def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient, total, covariance=True):
     """Fit the fixed-dropout limit once run-off is detected at ``theta``.
 
     The run-off pair is moved out together to RUNOFF_SCALE (the smaller of the two; the
@@ -112,7 +112,7 @@ def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient,
     fixed and the rest (the other parameters and the pair's ratio) is fitted by BFGS: a
     well-posed fit of one parameter fewer. Returns ``(optimiser name, theta, objective,
     covariance of log-parameters or None)``; that covariance has rank one less than the
-    number of parameters.
+    number of parameters (None when ``covariance`` is False: not computed).
     """
     from scipy import optimize
 
@@ -155,6 +155,8 @@ def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient,
     full = reduced(objective_and_gradient)
     result = optimize.minimize(full, phi, jac=True, method="BFGS", options=options)
     theta = np.clip(expand(result.x), -LOG_PARAM_BOUND, LOG_PARAM_BOUND)
+    if not covariance:
+        return "BFGS (fixed-dropout limit)", theta, float(result.fun), None
     covariance = None
     hessian = numerical_hessian(full, result.x, central=pilot_gradient is None) * total
     if np.all(np.isfinite(hessian)):

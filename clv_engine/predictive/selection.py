@@ -103,19 +103,21 @@ def holdout_split(orders: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Time
     return holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)
 
 
-def fit_purchase_model(name: str, frequency, recency, T, *, initial_params=None, weights=None):
+def fit_purchase_model(name: str, frequency, recency, T, *, initial_params=None, weights=None,
+                       standard_errors: bool = True):
     """Fit a purchase model on compressed patterns; returns the fitted model.
 
     ``weights``: the rows are already distinct patterns and these are their numbers of
-    customers (otherwise the rows are compressed here).
+    customers (otherwise the rows are compressed here). ``standard_errors=False`` skips
+    the covariance (for the holdout check, which uses only point predictions).
     Raises whatever the model raises when it cannot be fitted.
     """
     recency = np.asarray(recency, dtype=np.float64)
     T = np.asarray(T, dtype=np.float64)
-    if weights is not None:
-        return model_class(name)().fit(frequency, recency, T, weights=weights, initial_params=initial_params)
-    (x, tx, tt), _, counts = compress_patterns(np.asarray(frequency, dtype=np.float64), recency, T)
-    return model_class(name)().fit(x, tx, tt, weights=counts, initial_params=initial_params)
+    if weights is None:
+        (frequency, recency, T), _, weights = compress_patterns(np.asarray(frequency, dtype=np.float64), recency, T)
+    return model_class(name)().fit(frequency, recency, T, weights=weights, initial_params=initial_params,
+                                   standard_errors=standard_errors)
 
 
 @dataclass
@@ -156,7 +158,7 @@ def score_on_holdout(name: str, split: pd.DataFrame, patterns=None) -> HoldoutSc
     """Fit ``name`` on the calibration columns of ``split`` and score its holdout forecast
     (``patterns``: :func:`calibration_patterns` of ``split``, when already computed)."""
     ((fx, ftx, fT), _, counts), ((x, tx, tt), inverse, _) = patterns or calibration_patterns(split)
-    model = fit_purchase_model(name, fx, ftx, fT, weights=counts)
+    model = fit_purchase_model(name, fx, ftx, fT, weights=counts, standard_errors=False)
     weeks = float(split["duration_holdout"].iloc[0])
     predicted = np.asarray(model.expected_purchases(weeks, x, tx, tt), dtype=np.float64)[inverse]
     predicted = np.nan_to_num(predicted, nan=0.0, posinf=0.0)

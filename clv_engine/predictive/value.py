@@ -6,7 +6,8 @@ in days.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+
+from ..arrays import distinct_rows as compress_patterns  # (unique columns, inverse, counts)
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -19,25 +20,6 @@ __all__ = [
 
 DAYS_PER_MONTH = 365.25 / 12
 WEEKS_PER_MONTH = DAYS_PER_MONTH / 7
-
-
-def compress_patterns(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """Unique rows of the given equal-length columns.
-
-    Returns ``(unique_columns, inverse, counts)`` with ``unique_columns[k][inverse]``
-    equal to ``columns[k]``. Hash-based (pandas factorize), so linear in the number of rows.
-    """
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        codes, uniques = pd.factorize(np.asarray(column), sort=False)
-        key = key * np.int64(len(uniques) + 1) + codes
-    inverse, unique_keys = pd.factorize(key, sort=False)
-    first = np.full(len(unique_keys), -1, dtype=np.int64)
-    # first row of each pattern: scatter indices in reverse so the first wins
-    rows = np.arange(len(inverse), dtype=np.int64)
-    first[inverse[::-1]] = rows[::-1]
-    counts = np.bincount(inverse, minlength=len(unique_keys))
-    return [np.asarray(c)[first] for c in columns], inverse, counts
 
 
 def monthly_discount_factors(horizon_months: int, discount_rate: float) -> np.ndarray:

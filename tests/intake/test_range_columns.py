@@ -28,3 +28,24 @@ def test_a_typed_range_reads_like_the_same_cells_as_text():
     np.testing.assert_allclose(typed.orders["amount"], text.orders["amount"])
     assert (typed.orders["date"] == text.orders["date"]).all()
     assert typed.orders["date"].dt.hour.isin([0, 5, 10]).all()
+
+
+def test_a_range_with_blank_cells_and_ragged_rows_reads_like_the_padded_range():
+    rows = _range()
+    ragged = [list(r) for r in rows]
+    ragged[5] = ragged[5][:3]  # a row xlwings would never give, but a Python caller might
+    padded = [r + [None] * (4 - len(r)) for r in ragged]
+    a, b = read_orders(ragged), read_orders(padded)
+    assert a.report.rows_read == b.report.rows_read
+    assert a.orders["amount"].tolist() == b.orders["amount"].tolist()
+
+
+def test_time_zones_mixed_in_a_date_column_are_read_cell_by_cell():
+    rows = _range()
+    utc, plus_two = dt.timezone.utc, dt.timezone(dt.timedelta(hours=2))
+    zoned = [list(r) for r in rows]
+    for i, r in enumerate(zoned[2:-1]):
+        r[2] = r[2].replace(tzinfo=utc if i % 2 else plus_two)
+    a, b = read_orders(zoned), read_orders(rows)
+    assert a.report.rows_skipped == b.report.rows_skipped
+    assert (a.orders["date"] == b.orders["date"]).all()  # wall-clock time as the cell shows it

@@ -136,3 +136,15 @@ def test_fallback_optimiser_recovers_when_lbfgsb_fails(cdnow, monkeypatch):
     model = BetaGeoModel().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     assert model.optimizer_ in ("Nelder-Mead", "BFGS")
     assert round(model.log_likelihood_, 1) == -9582.4
+
+
+@pytest.mark.parametrize("model_class", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
+def test_a_fit_without_standard_errors_has_the_same_parameters(cdnow, model_class):
+    args = cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    full = model_class().fit(*args)
+    quick = model_class().fit(*args, standard_errors=False)
+    assert quick.covariance_ is None and quick.standard_errors_ is None
+    assert full.covariance_ is not None
+    assert quick.params_ == pytest.approx(full.params_, rel=1e-9)
+    assert quick.log_likelihood_ == pytest.approx(full.log_likelihood_, rel=1e-12)
+    assert quick.summary["estimate"].tolist() == pytest.approx(list(quick.params_.values()))
