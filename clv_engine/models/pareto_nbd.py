@@ -25,37 +25,53 @@ from .beta_geo import continuous_inputs
 GAUSS_NODES, GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(12)
 GAUSS_POSITIONS = (GAUSS_NODES + 1) / 2  # nodes on [0, 1]
 LOG_HALF_WEIGHTS = np.log(GAUSS_WEIGHTS / 2)
-# y' panels 1..0.1..1e-39..0: one decade each down to q, so the panel above q is never wider
-# than a decade (a wide last panel cost 3% of the gradient when s >> r, e.g. s = 10, r = 0.9)
-PANEL_EDGES = np.append(10.0 ** -np.arange(0, 40), 0.0)
-SWAP_DECADES = 20  # substitute with the larger of alpha, beta beyond this many decades
+LN10 = np.log(10.0)
+MAX_PANEL_DECADES = 3.0  # panel width, in decades of y', where the log integrand's slope is 1
+DEPTH_DECADES = 18.0  # what lies below the panels is under 1e-18 of the total
+MAX_PANELS = 40  # beyond this, substitute with the larger of alpha, beta if that needs fewer,
+# else widen the panels
 CHUNK_ROWS = 10_000  # rows per block (12 nodes per panel; most rows need 1-2 panels)
 
 
 def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
     """log I and (optionally) d log I / d(r, alpha, s, beta), arrays over customers.
 
-    I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ; -inf where t_x == T. Rows are grouped by
-    the number of decade panels their range [q, 1] needs (most need one or two). Rows
-    whose range spans more than SWAP_DECADES decades (large s and beta: a nearly fixed
-    dropout rate) substitute with the larger of alpha, beta instead when that spans fewer.
+    I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ; -inf where t_x == T. With
+    y' = ((lead + t_x) / (lead + τ))^n, n = r + x + s and lead = min(α, β), the integral is
+    ``(lead + t_x)^-n / n ∫_q^1 g(y') dy'`` with g = ((lead + τ) / (other + τ))^k in (0, 1]
+    (k the power of the other parameter's term): the steep power is absorbed and the rest
+    is bounded. Gauss-Legendre nodes linear in l = log y' (12 per panel) give it to about
+    1e-13 (nodes linear in y' gave about 1e-8: g has a y'^(1/n) branch point at y' = 0).
+    See :func:`_panel_plan` for where the panels go.
+
+    Where that would need more than MAX_PANELS panels (large s and beta, a nearly fixed
+    dropout rate, with alpha far below beta: the mass of g lies hundreds of decades down),
+    the rows substitute with the larger of alpha, beta instead when that needs fewer.
+    Rows are grouped by their number of panels (most need one or two).
     """
     lead, other = min(alpha, beta), max(alpha, beta)
     n = r + x + s
-    log_q = n * (np.log(lead + t_x) - np.log(lead + big_t))
-    swap = np.zeros(len(x), dtype=bool)
-    wide = -log_q > SWAP_DECADES * np.log(10)
-    if wide.any():
-        log_q_other = n * (np.log(other + t_x) - np.log(other + big_t))
-        swap = wide & (log_q_other > log_q)
-        log_q = np.where(swap, log_q_other, log_q)
-    panels = np.clip(np.ceil(-log_q / np.log(10)), 1, len(PANEL_EDGES) - 1).astype(int)
+    k_other = (s + 1.0) if alpha <= beta else (r + x)
+    floor, width, panels = _panel_plan(lead, other, k_other, n, t_x, big_t)
+    swap = panels > MAX_PANELS
+    if swap.any():
+        k_lead = (r + x) if alpha <= beta else (s + 1.0)
+        k_lead = np.broadcast_to(k_lead, n.shape)
+        floor_s, width_s, panels_s = _panel_plan(other, lead, k_lead[swap], n[swap], t_x[swap],
+                                                 big_t[swap])
+        better = panels_s < panels[swap]
+        swap[swap] = better
+        floor[swap], width[swap], panels[swap] = floor_s[better], width_s[better], panels_s[better]
+    over = panels > MAX_PANELS  # rare: stretch the panels to cover the range
+    if over.any():
+        panels[over] = MAX_PANELS
+        width[over] = -floor[over] / MAX_PANELS
     log_integral = np.empty(len(x))
     grad = np.empty((len(x), 4)) if with_gradient else None
     for count, swapped in set(zip(panels.tolist(), swap.tolist())):
         rows = (panels == count) & (swap == swapped)
-        part = _log_integral_panels(r, alpha, s, beta, x[rows], t_x[rows], big_t[rows],
-                                    with_gradient, count, swapped)
+        part = _log_integral_panels(r, alpha, s, beta, x[rows], t_x[rows], with_gradient,
+                                    floor[rows], width[rows], count, swapped)
         if with_gradient:
             log_integral[rows], grad[rows] = part
         else:
@@ -63,33 +79,70 @@ def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
     return (log_integral, grad) if with_gradient else log_integral
 
 
-def _log_integral_panels(r, alpha, s, beta, x, t_x, big_t, with_gradient, n_panels,
-                         swapped=False):
-    """log I on ``n_panels`` decade panels of y' (see :func:`pareto_log_integral`).
+def _panel_plan(lead, other, k_other, n, t_x, big_t):
+    """``(floor, width, panels)`` per row: the panels in l = log y' run from 0 down to
+    ``floor`` (>= log q) in steps of ``width``.
 
-    I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ; -inf where t_x == T. In y' = y / y(t_x)
-    the integral runs over [q, 1]; composite Gauss-Legendre on decade panels of y' resolves
-    the features near y' = 0 that appear when α and β differ by orders of magnitude.
+    The log integrand in l, phi(l) = l + log g, has slope
+    ``phi' = 1 - (k/n) (other - lead) / (other + τ)``, which moves monotonically from its
+    value at the top (τ = t_x) towards 1 as τ grows. Panels are as wide as lets e^phi change
+    by at most e^7 across one (three decades where |phi'| = 1; far wider where phi is
+    nearly flat, as with a nearly fixed dropout rate) and at most n / 1.5 decades (g is
+    analytic within |Im l| < n pi). Depth: below ``floor`` lies less than 1e-18 of the
+    total. When lead < other (phi concave, phi' <= 1), by one of two bounds: phi' >=
+    phi'(top) > 0 (the integrand decays at least that fast, while it is at least
+    e^(phi(0) + l)); or g <= 1 (the integrand is at most e^l, the total at least g(1)).
+    When lead > other (phi convex, phi' >= 1) the total is at least e^phi(0) / phi'(top),
+    and panels are also no wider than twice the distance from l = 0 to the branch point of
+    log(other + τ) at τ = -other, just above the range.
     """
-    # substitute with the smaller of alpha, beta (leftover factor in (0, 1]) unless swapped
+    log_c0 = np.log(lead + t_x)
+    log_q = n * (log_c0 - np.log(lead + big_t))
+    gap = other - lead
+    slope_top = 1.0 - (k_other / n) * gap / (other + t_x)
+    slope_bottom = 1.0 - (k_other / n) * gap / (other + big_t)
+    steepest = np.maximum(np.abs(slope_top), np.abs(slope_bottom))  # phi' is monotone
+    with np.errstate(divide="ignore"):
+        width = LN10 * np.minimum(n / 1.5, MAX_PANEL_DECADES / steepest)
+    depth = DEPTH_DECADES * LN10 + 1.0
+    if gap >= 0:  # phi concave: phi' >= phi'(top) all the way down
+        with np.errstate(divide="ignore", invalid="ignore"):
+            by_slope = np.where(slope_top > 0, -(depth - np.log(np.abs(slope_top))) / slope_top, -np.inf)
+        log_g1 = k_other * (log_c0 - np.log(other + t_x))
+        floor = np.maximum(np.maximum(log_q, by_slope), log_g1 - depth)
+    else:  # phi convex, phi' from phi'(top) down to 1: total >= e^phi(0) / phi'(top)
+        floor = np.maximum(log_q, -(depth + np.log(slope_top)))
+        # log(other + τ) has a branch point at τ = -other, a distance d above l = 0
+        d = n * np.log1p((other + t_x) / -gap)
+        width = np.minimum(width, 2.0 * d)
+    panels = np.maximum(np.ceil(-floor / width), 1).astype(int)
+    return floor, width, panels
+
+
+def _log_integral_panels(r, alpha, s, beta, x, t_x, with_gradient, floor, panel_width,
+                         n_panels, swapped=False):
+    """log I by Gauss-Legendre nodes linear in l = log y' on ``n_panels`` panels of
+    ``panel_width`` from 0 down to ``floor`` (see :func:`pareto_log_integral`).
+
+    The substitution is with the smaller of alpha, beta, or the larger when ``swapped``.
+    The gradient is E_f[d log f / dθ] with f the integrand, carried by the same nodes.
+    """
     alpha_first = (alpha <= beta) != swapped
     lead, other = (alpha, beta) if alpha_first else (beta, alpha)
     n = r + x + s
     log_c0 = np.log(lead + t_x)
-    log_q = n * (log_c0 - np.log(lead + big_t))  # y' runs from q to 1
-    q = np.exp(log_q)[:, None]
-    edges = np.append(PANEL_EDGES[:n_panels], 0.0)
-    upper = np.maximum(q, edges[None, :-1])
-    lower = np.maximum(q, edges[None, 1:])
+    edges = -panel_width[:, None] * np.arange(n_panels + 1)
+    upper = np.maximum(floor[:, None], edges[:, :-1])
+    lower = np.maximum(floor[:, None], edges[:, 1:])
     width = upper - lower
-    width[:, 0] = np.where(q[:, 0] > PANEL_EDGES[1], -np.expm1(log_q), width[:, 0])
+    empty = ~(width[:, 0] > 0)  # recency == T: I = 0
     rows = len(x)
-    y = (lower[:, :, None] + width[:, :, None] * GAUSS_POSITIONS).reshape(rows, -1)
+    log_y = (lower[:, :, None] + width[:, :, None] * GAUSS_POSITIONS).reshape(rows, -1)
     with np.errstate(divide="ignore"):
         log_weights = (np.log(width)[:, :, None] + LOG_HALF_WEIGHTS).reshape(rows, -1)
-    np.maximum(y, np.finfo(float).tiny, out=y)
+    log_weights += log_y  # dy' = y' dl
     # lead + τ = (lead + t_x) y'^(-1/n); the other factor differs by a constant
-    log_lead_tau = np.log(y)
+    log_lead_tau = log_y
     log_lead_tau *= (-1.0 / n)[:, None]
     log_lead_tau += log_c0[:, None]
     lead_tau = np.exp(log_lead_tau)
@@ -99,7 +152,6 @@ def _log_integral_panels(r, alpha, s, beta, x, t_x, big_t, with_gradient, n_pane
     log_terms = log_lead_tau - log_other_tau
     log_terms *= k_other
     log_terms += log_weights
-    empty = ~(width[:, 0] > 0)
     log_terms[empty, 0] = 0.0  # placeholder, result masked below
     top = log_terms.max(axis=1)
     share = np.exp(log_terms - top[:, None])
@@ -108,7 +160,6 @@ def _log_integral_panels(r, alpha, s, beta, x, t_x, big_t, with_gradient, n_pane
     log_integral = np.where(empty, -np.inf, -n * log_c0 - np.log(n) + log_sum)
     if not with_gradient:
         return log_integral
-    # d log I / dθ = E_f[d log f / dθ] with f the integrand; the same nodes carry the weights
     share /= total[:, None]
     alpha_tau, beta_tau = (lead_tau, other_tau) if alpha_first else (other_tau, lead_tau)
     log_alpha_tau, log_beta_tau = ((log_lead_tau, log_other_tau) if alpha_first
@@ -127,9 +178,8 @@ class ParetoNBDModel(BaseModel):
 
     parameter_names = ("r", "alpha", "s", "beta")
     runoff_pair = (2, 3)  # s, beta -> infinity together: a fixed dropout rate
-    # The quadrature's panel count changes in steps with the parameters, so the objective
-    # is smooth only to about 1e-8 in the gradient: asking for less made the last BFGS run
-    # spend 30+ evaluations in failing line searches (a third of a fit) for nothing.
+    # Each evaluation is costly (quadrature); stopping at 1e-7 rather than 1e-8 saves one or
+    # two of them with the same log-likelihood to about 1e-11.
     final_gradient_tolerance = 1e-7
 
     def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
