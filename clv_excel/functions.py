@@ -83,7 +83,13 @@ def preload() -> None:
     """
     import scipy.optimize  # noqa: F401  (the model fits import it on first use)
 
+    # the pipeline imports these inside its functions (0.1 s at the first formula)
+    import clv_engine.intake  # noqa: F401
+    import clv_engine.models  # noqa: F401
+    import clv_engine.models.runoff  # noqa: F401
     import clv_engine.pipeline  # noqa: F401
+    import clv_engine.predictive  # noqa: F401
+    import clv_engine.segments  # noqa: F401
 
 def excel_function(function):
     """Catch every error and return it as one ``CLV: …`` text cell instead."""

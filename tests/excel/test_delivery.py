@@ -79,3 +79,24 @@ def test_cli_lite_without_wheel(tmp_path, capsys):
     assert cli.main(["lite", str(tmp_path / "bundle"), "--no-wheel"]) == 0
     assert not (tmp_path / "bundle" / wheel_name()).exists()
     assert (tmp_path / "bundle" / "main.py").exists()
+
+
+def test_loading_the_add_in_imports_everything_the_first_formula_needs():
+    """Excel loads the UDF module once per session; the first CLV_PREDICT then must not
+    wait for imports (a fresh interpreter, so nothing is imported already)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from clv_excel import udfs\n"
+        "rows = [['Customer', 'Date', 'Total']] + [[f'C{i % 40}', 45000.0 + (i * 7) % 700, 20.0 + i % 9]\n"
+        "                                          for i in range(600)]\n"
+        "before = set(sys.modules)\n"
+        "result = udfs.clv_predict(rows)\n"
+        "assert isinstance(result, list) and len(result) == 41, result\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith(('clv_', 'scipy', 'pandas'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
