@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate_orders import generate_orders  # noqa: E402
+from measure import peak_rss_mb  # noqa: E402
 
 from clv_engine import tune_memory_allocator  # noqa: E402
 from clv_engine.intake import read_orders  # noqa: E402
@@ -42,18 +42,6 @@ def best_of(repeats: int, func):
         best = min(best, time.perf_counter() - start)
         best_cpu = min(best_cpu, time.process_time() - start_cpu)
     return best, best_cpu, result
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM: not inherited from the parent, unlike ru_maxrss)."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux, bytes on macOS
 
 
 def peak_memory_mb(path: Path, what: str) -> float:
@@ -78,7 +66,7 @@ def main(argv=None) -> int:
             pd.read_csv(args.csv)
         else:
             customer_summary(read_orders(args.csv).orders)
-        print(_peak_rss_mb())
+        print(peak_rss_mb())
         return 0
 
     path = Path(args.csv) if args.csv else Path(tempfile.gettempdir()) / f"clv_bench_{args.customers}.csv"
