@@ -316,9 +316,8 @@ def fit_spend_model(frequency, monetary):
             f"Only {int(usable.sum())} repeat buyers with positive spend: order values are each "
             "customer's historical average order value."
         )
-    (fx, fm), _, counts = compress_patterns(frequency[usable], monetary[usable])
-    try:
-        spend = GammaGammaModel().fit(fx, fm, weights=counts)
+    try:  # the model compresses the rows to distinct (frequency, monetary) patterns itself
+        spend = GammaGammaModel().fit(frequency[usable], monetary[usable])
     except Exception as exc:
         logger.info("Gamma-Gamma fit failed: %s", type(exc).__name__)
         return None, "The spend model could not be fitted: order values are historical averages."
