@@ -129,3 +129,33 @@ def test_formulas_over_the_same_range_read_and_fit_once():
     changed[5][2] = changed[5][2] + 1.0
     udfs.clv_predict(changed)
     assert functions.RESULTS.misses == misses + 2  # new intake and new fit
+
+
+def test_a_formula_never_stops_for_the_cyclic_garbage_collector_and_leaves_it_as_it_was():
+    import gc
+
+    from clv_excel.functions import excel_function
+
+    collections = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    @excel_function
+    def allocate(n):
+        return [[i, str(i)] for i in range(n)]  # far past the collector's thresholds
+
+    gc.callbacks.append(count)
+    try:
+        assert gc.isenabled()
+        allocate(200_000)
+        assert collections == [] and gc.isenabled()
+        [[i, str(i)] for i in range(200_000)]  # the same work outside a formula does collect
+        assert collections
+        gc.disable()
+        allocate(10)
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
+        gc.callbacks.remove(count)
