@@ -238,6 +238,7 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
             "monetary_value": monetary,
         },
         index=ids,
+        copy=False,  # the arrays are fresh: no 0.16 s consolidating copy on a million customers
     )
     table.attrs["observation_end"] = end
     table.attrs["freq"] = freq

@@ -226,6 +226,7 @@ def predict_clv(
             "expected_days_between_orders": np.nan_to_num(gap_days, nan=0.0, posinf=0.0),
         },
         index=summary.index,
+        copy=False,  # fresh arrays: no consolidating copy
     )[PREDICTION_COLUMNS]
 
     chosen_score = scores.get(chosen)
