@@ -68,6 +68,119 @@ def _column_cells(column: pd.Series) -> list[str] | None:
     return None
 
 
+# --- numbers without a string per cell: each numeric column becomes an (rows x width)
+# uint8 matrix of its fields' ASCII bytes, NUL-padded; adjacent numeric columns are put
+# side by side with commas and turned into one string per row by dropping the NULs.
+_COMMA = ord(",")
+_NEWLINE = ord("\n")
+_DECIMALS = (6, 4, 2, 0)  # a float column is written this way when every value has so few
+
+
+def _digit_matrix(values: np.ndarray) -> np.ndarray:
+    """ASCII digits of non-negative integers, right-aligned, NUL where a digit is not."""
+    top = int(values.max()) if len(values) else 0
+    width = len(str(top))
+    out = np.empty((len(values), width), dtype=np.uint8)
+    rest = values.copy()
+    for j in range(width - 1, -1, -1):
+        out[:, j] = rest % 10 + 48
+        rest //= 10
+    for j in range(width - 1):  # leading zeros of shorter numbers -> NUL
+        out[values < 10 ** (width - 1 - j), j] = 0
+    return out
+
+
+def _int_matrix(values: np.ndarray) -> np.ndarray | None:
+    if len(values) and (values.max() > np.iinfo(np.int64).max or values.min() == np.iinfo(np.int64).min):
+        return None
+    values = values.astype(np.int64, copy=False)
+    sign = np.where(values < 0, ord("-"), 0).astype(np.uint8)[:, None]
+    return np.hstack([sign, _digit_matrix(np.abs(values))])
+
+
+def _decimal_matrix(values: np.ndarray) -> np.ndarray | None:
+    """``repr`` of floats that all have at most 6 decimals (money, rounded shares), NaN as an
+    empty field; None for other columns.
+
+    Such a value v is the double nearest to n / 10^k for an integer n < 2^50, so no decimal
+    with fewer digits maps to it (those differ from n / 10^k by at least 10^-k, far more
+    than v's spacing): its shortest round-trip text, ``repr``, is that decimal with trailing
+    zeros dropped (keeping ".0"). Values ``repr`` writes with an exponent (below 1e-4) are
+    left to ``repr``.
+    """
+    nan = np.isnan(values)
+    magnitude = np.abs(np.where(nan, 0.0, values))
+    if not np.all(np.isfinite(magnitude)):
+        return None
+    top = float(magnitude.max()) if len(values) else 0.0
+    k = next((k for k in _DECIMALS if top * 10.0 ** k < 2.0 ** 50), None)
+    if k is None or np.any((magnitude > 0) & (magnitude < 1e-4)):
+        return None
+    scale = 10.0 ** k
+    scaled = np.rint(magnitude * scale)
+    if not np.array_equal(scaled / scale, magnitude):
+        return None
+    whole, frac = np.divmod(scaled.astype(np.int64), 10 ** k)
+    fraction = _digit_matrix(frac + 10 ** k)[:, -k:] if k else np.full((len(values), 1), 48, np.uint8)
+    # drop trailing zeros of the fraction, keeping one digit
+    for j in range(fraction.shape[1] - 1, 0, -1):
+        zero = fraction[:, j] == 48
+        if j < fraction.shape[1] - 1:
+            zero &= fraction[:, j + 1] == 0
+        fraction[zero, j] = 0
+    sign = np.where(np.signbit(values) & ~nan, ord("-"), 0).astype(np.uint8)[:, None]
+    dot = np.full((len(values), 1), ord("."), dtype=np.uint8)
+    out = np.hstack([sign, _digit_matrix(whole), dot, fraction])
+    out[nan] = 0
+    return out
+
+
+def _number_matrix(column: pd.Series) -> np.ndarray | None:
+    """A numeric column's CSV fields as a byte matrix, or None (other columns, or numbers
+    the matrix cannot spell)."""
+    dtype = column.dtype
+    if not isinstance(dtype, np.dtype):
+        return None
+    if dtype.kind == "f":
+        return _decimal_matrix(column.to_numpy())
+    if dtype.kind in "iu":
+        return _int_matrix(column.to_numpy())
+    return None
+
+
+def _joined_rows(matrices: list[np.ndarray]) -> list[str]:
+    """Per row, the fields of adjacent numeric columns joined by commas (one string per row
+    for the whole run instead of one per cell)."""
+    rows = len(matrices[0])
+    comma = np.full((rows, 1), _COMMA, dtype=np.uint8)
+    parts = [m for matrix in matrices for m in (matrix, comma)]
+    parts[-1] = np.full((rows, 1), _NEWLINE, dtype=np.uint8)
+    flat = np.hstack(parts).ravel()
+    return flat[flat != 0].tobytes().decode("ascii").split("\n")[:-1]
+
+
+def _chunk_fields(columns: list[pd.Series]) -> list[list[str]] | None:
+    """Each column's fields as strings, runs of numeric columns already joined into one
+    string per row; None when a column needs pandas."""
+    fields: list[list[str]] = []
+    run: list[np.ndarray] = []
+    for column in columns:
+        matrix = _number_matrix(column)
+        if matrix is not None:
+            run.append(matrix)
+            continue
+        if run:
+            fields.append(_joined_rows(run))
+            run = []
+        cells = _column_cells(column)
+        if cells is None:
+            return None
+        fields.append(cells)
+    if run:
+        fields.append(_joined_rows(run))
+    return fields
+
+
 def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int = 50_000) -> Iterator[str]:
     """The text of ``frame.to_csv(index=index, lineterminator="\n")`` in pieces: the header
     line, then the rows ``rows_per_chunk`` at a time (so a million customers are never
@@ -85,8 +198,8 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
         part = frame.iloc[start:start + rows_per_chunk]
         columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
             [part.iloc[:, i] for i in range(part.shape[1])]
-        cells = [_column_cells(c) for c in columns]
-        if any(c is None for c in cells):
+        cells = _chunk_fields(columns)
+        if cells is None:
             yield part.to_csv(index=index, header=False, lineterminator="\n")
         else:
             yield "\n".join(map(",".join, zip(*cells))) + "\n"

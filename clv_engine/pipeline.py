@@ -417,11 +417,16 @@ _MONEY = ("total_value", "average_order_value", "clv", "clv_low", "clv_high", "m
 
 
 def _round_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype.kind == "f":
-            digits = 2 if column in _MONEY or "value" in column else 4
-            out[column] = out[column].round(digits)
+    """Money to the cent, other decimals to 4 places; the frame itself is not changed.
+    (Built column by column: ``frame.copy()`` consolidated a million-row table, 0.5 s.)"""
+    def rounded(column):
+        values = frame[column]
+        if values.dtype.kind != "f":
+            return values
+        return values.round(2 if column in _MONEY or "value" in column else 4)
+
+    out = pd.DataFrame({c: rounded(c) for c in frame.columns}, index=frame.index, copy=False)
+    out.attrs = dict(frame.attrs)
     return out
 
 
@@ -433,7 +438,12 @@ def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
             values = pd.to_datetime(out[column], errors="coerce")
             out[column] = values.dt.strftime("%Y-%m-%d").fillna("")
     if "consent" in out.columns:
-        out["consent"] = out["consent"].map({True: "yes", False: "no"}).fillna("")
+        # as .map({True: "yes", False: "no"}) would (1 counts as True), without its
+        # per-value lookups (2 s on a million customers); missing -> ""
+        values = out["consent"].to_numpy(dtype=object)
+        values = np.where(pd.isna(values), None, values)
+        yes, no = values == True, values == False  # noqa: E712  (elementwise)
+        out["consent"] = np.where(yes, "yes", np.where(no, "no", "")).astype(object)
     return out
 
 

@@ -48,3 +48,65 @@ def test_rows_come_in_pieces_with_the_same_text():
     pieces = list(csv_chunks(frame, rows_per_chunk=10))
     assert len(pieces) == 1 + 3  # header, then 10 + 10 + 5 rows
     assert "".join(pieces) == frame.to_csv(index=False, lineterminator="\n")
+
+
+ROUNDED = st.tuples(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+                    st.sampled_from([0, 1, 2, 3, 4, 5, 6])).map(lambda v: round(v[0], v[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(TEXT, st.one_of(ROUNDED, st.just(float("nan")), st.just(-0.0),
+                                                st.sampled_from([1e-4, 5e-5, 0.0001234, 2.0 ** 50, 1e15])),
+                               ROUNDED, st.integers(-2**63 + 1, 2**63 - 1), st.booleans()), min_size=1, max_size=12),
+       index=st.booleans())
+def test_rounded_numbers_take_the_byte_path_with_the_same_text_as_pandas(rows, index):
+    frame = pd.DataFrame(rows, columns=["id", "value", "share", "count", "flag"])
+    frame["id"] = frame["id"].astype(str)
+    frame["tier"] = pd.Categorical(["High", None, "Låg"] * 4)[: len(frame)]
+    frame.index = pd.Index([f"C{i}" for i in range(len(frame))], name="customer_id")
+    assert to_csv_text(frame, index=index) == frame.to_csv(index=index, lineterminator="\n")
+
+
+def test_rounded_numbers_are_written_without_a_string_per_cell():
+    from clv_engine import csv_writer
+
+    rng = np.random.default_rng(0)
+    n = 200_000
+    frame = pd.DataFrame({"clv": np.round(rng.lognormal(3, 2, n), 2), "p": np.round(rng.random(n), 4),
+                          "orders": rng.integers(0, 50, n), "name": [f"Zoë {i}" for i in range(n)]})
+    frame.loc[::17, "clv"] = np.nan
+    text = to_csv_text(frame)
+    assert text == frame.to_csv(index=False, lineterminator="\n")
+    for column in ("clv", "p", "orders"):  # the byte path, not repr per cell
+        assert csv_writer._number_matrix(frame[column].iloc[:1000]) is not None
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([0.1, 1 / 3]),  # not a short decimal: repr
+    pd.Series([5e-05, 1.0]),  # repr writes an exponent
+    pd.Series([np.inf, 1.0]),
+    pd.Series(np.array([2**64 - 1, 1], dtype=np.uint64)),
+])
+def test_columns_the_byte_path_cannot_spell_fall_back_to_the_cell_path(column):
+    from clv_engine import csv_writer
+
+    assert csv_writer._number_matrix(column) is None
+    frame = pd.DataFrame({"a": column, "b": ["x", "y"]})
+    assert to_csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
+
+
+@pytest.mark.parametrize("consent", [
+    pd.array([True, pd.NA, False, True], dtype="boolean"),
+    pd.Series([True, None, False, np.nan], dtype=object),
+    pd.Series([1, 0, "yes", None], dtype=object),
+])
+def test_customers_csv_spells_consent_yes_no_or_blank(consent):
+    from clv_engine.pipeline import customers_for_csv
+
+    customers = pd.DataFrame({"customer_id": list("abcd"), "consent": consent, "clv": [1.234, 5.0, np.nan, 2.5],
+                              "p_alive": [0.12346, 1.0, 0.0, 0.5]})
+    out = customers_for_csv(customers)
+    expected = customers["consent"].map({True: "yes", False: "no"}).fillna("").tolist()
+    assert out["consent"].tolist() == expected
+    assert out["clv"].tolist()[:2] == [1.23, 5.0] and out["p_alive"].tolist()[0] == 0.1235
+    assert customers["clv"].tolist()[0] == 1.234  # the caller's table is not changed
