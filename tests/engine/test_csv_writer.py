@@ -18,9 +18,15 @@ FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)
                                st.one_of(st.none(), TEXT)), max_size=8),
        index=st.booleans())
 def test_same_text_as_pandas(rows, index):
-    frame = pd.DataFrame(rows, columns=["id", "value", "count", "flag", "maybe"])
+    assert_same_text_as_pandas(rows, ["id", "value", "count", "flag", "maybe"], ["High", None, "Low"], index)
+
+
+def assert_same_text_as_pandas(rows, columns, tiers, index):
+    """A customer-like table of these rows (text id, a tier column, named index) is written
+    exactly as pandas writes it."""
+    frame = pd.DataFrame(rows, columns=columns)
     frame["id"] = frame["id"].astype(str)
-    frame["tier"] = pd.Categorical(["High", None, "Low"] * 3)[: len(frame)]
+    frame["tier"] = pd.Categorical(tiers * (len(frame) // len(tiers) + 1))[: len(frame)]
     frame.index = pd.Index([f"C{i}" for i in range(len(frame))], name="customer_id")
     assert to_csv_text(frame, index=index) == frame.to_csv(index=index, lineterminator="\n")
 
@@ -60,11 +66,7 @@ ROUNDED = st.tuples(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
                                ROUNDED, st.integers(-2**63 + 1, 2**63 - 1), st.booleans()), min_size=1, max_size=12),
        index=st.booleans())
 def test_rounded_numbers_take_the_byte_path_with_the_same_text_as_pandas(rows, index):
-    frame = pd.DataFrame(rows, columns=["id", "value", "share", "count", "flag"])
-    frame["id"] = frame["id"].astype(str)
-    frame["tier"] = pd.Categorical(["High", None, "Låg"] * 4)[: len(frame)]
-    frame.index = pd.Index([f"C{i}" for i in range(len(frame))], name="customer_id")
-    assert to_csv_text(frame, index=index) == frame.to_csv(index=index, lineterminator="\n")
+    assert_same_text_as_pandas(rows, ["id", "value", "share", "count", "flag"], ["High", None, "Låg"], index)
 
 
 def test_rounded_numbers_are_written_without_a_string_per_cell():
