@@ -2,9 +2,13 @@
 writes, in about half the time on a million rows.
 
 pandas formats and quotes every cell through its generic writer; here each column is
-turned into a list of strings at once (numbers with Python's shortest round-trip repr,
-text checked for characters that need quoting in one search over the whole column) and
-the rows are joined. Column types this does not know go through pandas.
+turned into a list of strings at once (text checked for characters that need quoting in
+one search over the whole column) and the rows are joined. Numbers with at most six
+decimals (money, rounded shares: what the result files hold) and integers are spelled as
+ASCII digits in byte matrices, adjacent numeric columns together, giving one string per
+row for the run instead of a ``repr`` per cell; other floats use ``repr``, Python's
+shortest round-trip text, as pandas does. Column types this does not know go through
+pandas.
 """
 from __future__ import annotations
 
