@@ -145,7 +145,7 @@ def _number_matrix(column: pd.Series) -> np.ndarray | None:
     dtype = column.dtype
     if not isinstance(dtype, np.dtype):
         return None
-    if dtype.kind == "f":
+    if dtype == np.float64:  # (float32 keeps the cell path: its repr is that of float64)
         return _decimal_matrix(column.to_numpy())
     if dtype.kind in "iu":
         return _int_matrix(column.to_numpy())
