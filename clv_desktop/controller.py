@@ -182,10 +182,11 @@ class AppController(QObject):
         return self.open_file(str(path))
 
     def reread_with_mapping(self, mapping: dict) -> bool:
-        """Read the open file again with the user's column choices (role -> header)."""
+        """Read the open file again with the user's column choices (role -> header; an
+        empty header means the role is not used)."""
         if self.source_path is None:
             return False
-        chosen = {role: column for role, column in mapping.items() if column}
+        chosen = {role: column or "" for role, column in mapping.items()}
         return self.open_file(self.source_path, mapping=chosen)
 
     def _is_sample(self, path: str) -> bool:

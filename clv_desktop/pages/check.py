@@ -125,8 +125,9 @@ class CheckPage(QWidget):
             QWidget.setTabOrder(boxes[-1], self.reread_button)
 
     def chosen_mapping(self) -> dict[str, str]:
-        return {role: box.currentData() for role, box in self.role_boxes.items()
-                if box.currentData()}
+        """The boxes as they are: role -> column, "" for a role set to not used (the
+        re-read then leaves it out instead of guessing it again)."""
+        return {role: box.currentData() or "" for role, box in self.role_boxes.items()}
 
     def _reread(self) -> None:
         self.controller.reread_with_mapping(self.chosen_mapping())
