@@ -21,6 +21,7 @@ SYNONYMS: dict[str, list[str]] = {
         "customerid", "customer", "customerno", "customernumber", "customernr", "clientid", "buyeruserid",
         "userid", "accountid", "memberid", "contactid", "kundennummer", "kundenid", "kundennr", "idcliente",
         "numeroclient", "idclient", "cust", "custid", "id", "customercode", "clientnumber", "kunde",
+        "client", "cliente", "klant", "klantnummer",
     ],
     "email": [
         "email", "emailaddress", "customeremail", "fromemailaddress", "billingemail", "buyeremail", "mail",

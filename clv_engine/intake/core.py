@@ -150,13 +150,24 @@ def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np
     return codes, np.concatenate([values, keys[new]])
 
 
-def _missing_role_error(role: str, headers: list[str], where: str, layout: str) -> InputError:
+_HEADER_FOR_ROLE = {"date": "Date", "amount": "Total", "customer": "Customer"}
+
+
+def _missing_role_error(role: str, headers: list[str], where: str, layout: str,
+                        in_range: bool = False) -> InputError:
+    """The error for a role no column was recognised for. A worksheet range (Excel) can
+    only be fixed by renaming its header; a file also through a column mapping."""
     what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
     key = "customer_id" if role == "customer" else role
-    return InputError(
-        f"no {what} column was recognised ({LAYOUTS.get(layout, layout)}).", where=where,
-        hint="The columns are: " + ", ".join(f"'{h}'" for h in headers)
-        + f". Tell the program which one it is, e.g. --map {key}=COLUMN (mapping={{'{key}': 'COLUMN'}}).")
+    columns = "The columns are: " + ", ".join(f"'{h}'" for h in headers)
+    header = _HEADER_FOR_ROLE[role]
+    if in_range:
+        fix = f". Name the {what} column's header '{header}'."
+    else:
+        fix = (f". Name that column '{header}', or tell the program which one it is, e.g. "
+               f"--map {key}=COLUMN (mapping={{'{key}': 'COLUMN'}}).")
+    return InputError(f"no {what} column was recognised ({LAYOUTS.get(layout, layout)}).", where=where,
+                      hint=columns + fix)
 
 
 def _unskipped(work: pd.DataFrame) -> pd.Series:
@@ -443,12 +454,13 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if preset is None and "customer_id" in roles and "customer_id" not in fixed:
         _names_are_not_ids(roles, body, report.notes)
     report.mapping = {r: roles[r] for r in ROLES if r in roles}
+    in_range = raw.source == "range"
     if "date" not in roles:
-        raise _missing_role_error("date", headers, where, report.layout)
+        raise _missing_role_error("date", headers, where, report.layout, in_range)
     if "amount" not in roles:
-        raise _missing_role_error("amount", headers, where, report.layout)
+        raise _missing_role_error("amount", headers, where, report.layout, in_range)
     if not {"customer_id", "email", "name"} & set(roles):
-        raise _missing_role_error("customer", headers, where, report.layout)
+        raise _missing_role_error("customer", headers, where, report.layout, in_range)
 
     work = pd.DataFrame(index=body.index)
     raw_dates = body[roles["date"]]

@@ -109,25 +109,26 @@ class AmountColumn:
     notes: list[str] = field(default_factory=list)
 
 
-def _decimal_votes(num: pd.Series) -> tuple[int, int]:
-    """Count cells that prove a dot decimal and cells that prove a comma decimal."""
+def _decimal_proofs(num: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Per cell: does its own text prove a decimal point, or a decimal comma?
+
+    ``1,234.50`` and ``12.5`` prove a point (so does ``1,234,567``); ``1.234,50``,
+    ``35,82`` and ``1.234.567`` prove a comma; ``1.234``, ``1,234`` and ``42`` prove
+    nothing.
+    """
     has_dot = num.str.contains(".", regex=False)
     has_comma = num.str.contains(",", regex=False)
     both = has_dot & has_comma
     dot_last = num.str.rfind(".") > num.str.rfind(",")
-    dot_votes = both & dot_last
-    comma_votes = both & ~dot_last
-    only_comma = num[has_comma & ~has_dot]
-    only_dot = num[has_dot & ~has_comma]
+    only_comma = has_comma & ~has_dot
+    only_dot = has_dot & ~has_comma
     # "35,82" or "12,5" (not exactly three digits after one comma) -> decimal comma
-    comma_dec = only_comma.str.fullmatch(r"\d*,(\d{1,2}|\d{4,})")
+    comma_dec = only_comma & num.str.fullmatch(r"\d*,(\d{1,2}|\d{4,})").fillna(False).astype(bool)
     # "1,234,567" -> thousands commas -> dot decimal
-    comma_thou = only_comma.str.count(",") > 1
-    dot_dec = only_dot.str.fullmatch(r"\d*\.(\d{1,2}|\d{4,})")
-    dot_thou = only_dot.str.count(r"\.") > 1
-    dots = int(dot_votes.sum() + comma_thou.sum() + dot_dec.sum())
-    commas = int(comma_votes.sum() + comma_dec.sum() + dot_thou.sum())
-    return dots, commas
+    comma_thou = only_comma & (num.str.count(",") > 1)
+    dot_dec = only_dot & num.str.fullmatch(r"\d*\.(\d{1,2}|\d{4,})").fillna(False).astype(bool)
+    dot_thou = only_dot & (num.str.count(r"\.") > 1)
+    return (both & dot_last) | comma_thou | dot_dec, (both & ~dot_last) | comma_dec | dot_thou
 
 
 def parse_amounts(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.Series, AmountColumn]:
@@ -173,19 +174,22 @@ def parse_amounts_distinct(values: pd.Series, *, decimal: str | None = None) -> 
 
     parts = s.str.extract(_AMOUNT_RE)
     num = parts["num"].fillna("").astype(str).str.replace(r"[' ]", "", regex=True)
+    point, comma = _decimal_proofs(num)
+    dots, commas = int(point.sum()), int(comma.sum())
     if decimal is None:
-        dots, commas = _decimal_votes(num[num != ""])
         decimal = "," if commas > dots else "."
-        if commas and dots:
-            info.notes.append(
-                f"{commas} cells used a decimal comma and {dots} a decimal point; "
-                f"read all as decimal {'comma' if decimal == ',' else 'point'}"
-            )
+    if commas and dots:
+        # a cell whose own text proves its mark (a number cell of a spreadsheet next to
+        # "€ 1.234,50" text cells) is read as written; only cells that could be either
+        # (1.234) follow the column's majority
+        info.notes.append(
+            f"{commas} cells used a decimal comma and {dots} a decimal point; each was read as "
+            f"written, cells that could be either (like 1.234) as decimal {'comma' if decimal == ',' else 'point'}"
+        )
     info.decimal = decimal
-    if decimal == ",":
-        num = num.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        num = num.str.replace(",", "", regex=False)
+    as_comma = (comma | ~point) if decimal == "," else comma
+    num = num.where(~as_comma, num.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    num = num.where(as_comma, num.str.replace(",", "", regex=False))
     number = pd.to_numeric(num.where(num != "", None), errors="coerce").astype("float64")
     negative = (
         parts["sign1"].isin(["-", "−"]) | parts["sign2"].isin(["-", "−"])

@@ -159,3 +159,26 @@ def test_a_formula_never_stops_for_the_cyclic_garbage_collector_and_leaves_it_as
     finally:
         gc.enable()
         gc.callbacks.remove(count)
+
+
+def test_number_cells_next_to_european_money_text_keep_their_value():
+    """A bookkeeper's sheet: some amounts typed as text "€ 12,50", others number cells
+    (12.5); dates as text, serial numbers and date cells; a 'Client' column."""
+    clean = [["Customer", "Date", "Total"]]
+    messy = [["Order date", "Client", "Amount (€)"]]
+    for i in range(300):
+        day = dt.datetime(2023, 1, 1) + dt.timedelta(days=(i * 37) % 700)
+        total = round(10 + (i * 7.31) % 90, 2)
+        clean.append([f"C{i % 40}", day, total])
+        date_cell = [day.strftime("%d.%m.%Y"), (day - dt.datetime(1899, 12, 30)).days + 0.0, day][i % 3]
+        money = f"€ {total:.2f}".replace(".", ",") if i % 2 else total
+        messy.append([date_cell, f"C{i % 40}", money])
+    ours, theirs = udfs.clv_summary(messy), udfs.clv_summary(clean)
+    assert not is_error_cell(ours), ours
+    assert ours[1:] == theirs[1:]
+
+
+def test_a_range_without_a_date_column_says_which_header_to_write():
+    result = udfs.clv_predict([["Customer", "Total"], ["a", 5.0], ["b", 7.0]])
+    assert is_error_cell(result)
+    assert "Name the order date column's header 'Date'" in result and "--map" not in result

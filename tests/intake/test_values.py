@@ -26,6 +26,17 @@ def test_decimal_comma_is_decided_from_the_whole_column():
     assert values == [1234.5, 35.82, 12.0, 1000.0]
 
 
+def test_a_cell_that_proves_its_own_decimal_mark_is_read_as_written():
+    # a spreadsheet's number cells (44.75) next to typed-in "€ 1.234,50" text cells
+    values, info = amounts(["€ 1.234,50", "35,82", "44.75", "18", "1.234", "€ 2,5", "1234.5"])
+    assert info.decimal == ","
+    assert values == [1234.5, 35.82, 44.75, 18.0, 1234.0, 2.5, 1234.5]  # 1.234 could be either
+    assert any("read as written" in note for note in info.notes)
+    values, info = amounts(["1,234.50", "12.5", "7.25", "35,82"])
+    assert info.decimal == "."
+    assert values == [1234.5, 12.5, 7.25, 35.82]
+
+
 def test_thousands_commas_with_decimal_point():
     values, info = amounts(["1,234.50", "1,000", "2,500,000"])
     assert info.decimal == "."
