@@ -64,6 +64,33 @@ def _tier_names(names: Sequence[str] | None, count: int) -> list[str]:
     return names
 
 
+def _share_codes(vals: np.ndarray, shares: Sequence[float]) -> np.ndarray:
+    """Tier number per value (0 = best) for tiers holding ``shares`` percent of the values.
+
+    A tie group's tier is the one holding its middle member: its 1-based average rank
+    (best value = 1) is turned into the percent of values ranked above it. The tier is a
+    step function of the value, so only the sorted values are ranked; each value then finds
+    its tier by comparison with the lowest value of each tier (one sort, no argsort).
+    """
+    n = len(vals)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    ranked = np.sort(-vals)  # best first
+    group_start = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    group_end = np.r_[group_start[1:], n]  # exclusive
+    mid_rank = (group_start + 1 + group_end) / 2.0  # mean of ranks start+1 .. end
+    position = (mid_rank - 1) / n * 100.0  # percent of values ranked above
+    bounds = np.cumsum(shares)[:-1]
+    group_code = np.minimum(np.searchsorted(bounds, position + 1e-9, side="right"), len(shares) - 1)
+    # -value of the first tie group of each tier below the best (NaN, above all, for a tier no
+    # group reaches); a value is in tier k when -value reaches k of these entries
+    first_group = np.searchsorted(group_code, np.arange(1, len(shares)), side="left")
+    reached = first_group < len(group_start)
+    entry = np.full(len(first_group), np.nan)
+    entry[reached] = ranked[group_start[first_group[reached]]]
+    return np.searchsorted(entry, -vals, side="right")
+
+
 def assign_tiers(
     values,
     splits: Sequence[float] | str | None = None,
@@ -98,15 +125,7 @@ def assign_tiers(
     else:
         shares = parse_splits(splits if splits is not None else DEFAULT_SPLITS)
         labels = _tier_names(names, len(shares))
-        if n == 0:
-            codes = np.zeros(0, dtype=np.int64)
-        else:
-            # 1-based rank of the middle of each tie group (best value = 1).
-            mid_rank = pd.Series(-vals).rank(method="average").to_numpy()
-            position = (mid_rank - 1) / n * 100.0  # percent of customers ranked above
-            bounds = np.cumsum(shares)[:-1]
-            codes = np.searchsorted(bounds, position + 1e-9, side="right")
-            codes = np.minimum(codes, len(shares) - 1)
+        codes = _share_codes(vals, shares)
 
     categorical = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=labels, ordered=True)
     return pd.Series(categorical, index=series.index, name="tier")

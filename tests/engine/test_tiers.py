@@ -51,3 +51,27 @@ def test_names_must_match_tiers():
         assign_tiers([1.0, 2.0], names=["Gold", "Silver"])
     with pytest.raises(InputError, match="highest to lowest"):
         assign_tiers([1.0], thresholds=[10, 100])
+
+
+def _tiers_by_average_rank(values, splits):
+    """The rule in the module docstring, spelled out with pandas' average rank."""
+    vals = np.asarray(values, dtype=float)
+    vals = np.where(np.isfinite(vals), vals, -np.inf)
+    mid_rank = pd.Series(-vals).rank(method="average").to_numpy()
+    position = (mid_rank - 1) / len(vals) * 100.0
+    shares = parse_splits(splits)
+    codes = np.searchsorted(np.cumsum(shares)[:-1], position + 1e-9, side="right")
+    return np.minimum(codes, len(shares) - 1)
+
+
+def test_shares_follow_the_average_rank_of_each_tie_group():
+    rng = np.random.default_rng(7)
+    splits = [(20, 50, 30), (50, 50), (10, 20, 30, 40), (1, 98, 1), (100,), (33, 33, 34)]
+    for trial in range(600):
+        n = int(rng.integers(1, 80))
+        values = [rng.integers(0, 4, n).astype(float), rng.normal(size=n),
+                  np.round(rng.gamma(0.3, 10, n)), np.full(n, 2.5)][trial % 4]
+        values[rng.random(n) < 0.2] = [np.nan, np.inf, -np.inf][trial % 3]
+        split = splits[trial % len(splits)]
+        got = assign_tiers(values, split).cat.codes.to_numpy()
+        assert got.tolist() == _tiers_by_average_rank(values, split).tolist(), (values, split)
