@@ -84,14 +84,19 @@ def _digit_matrix(values: np.ndarray) -> np.ndarray:
     """ASCII digits of non-negative integers, right-aligned, NUL where a digit is not."""
     top = int(values.max()) if len(values) else 0
     width = len(str(top))
-    out = np.empty((len(values), width), dtype=np.uint8)
-    rest = values.copy()
+    # digit by digit on the narrowest unsigned type (division by a constant is far faster on
+    # 32 bits), each digit position written as one contiguous row, transposed at the end
+    rest = values.astype(np.uint32 if top < 2 ** 32 else np.uint64)
+    small = rest.copy()
+    out = np.empty((width, len(values)), dtype=np.uint8)
     for j in range(width - 1, -1, -1):
-        out[:, j] = rest % 10 + 48
-        rest //= 10
+        quotient = rest // 10
+        np.subtract(rest, quotient * 10, out=out[j], casting="unsafe")
+        rest = quotient
+    out += 48
     for j in range(width - 1):  # leading zeros of shorter numbers -> NUL
-        out[values < 10 ** (width - 1 - j), j] = 0
-    return out
+        out[j][small < 10 ** (width - 1 - j)] = 0
+    return out.T
 
 
 def _int_matrix(values: np.ndarray) -> np.ndarray | None:
@@ -124,7 +129,9 @@ def _decimal_matrix(values: np.ndarray) -> np.ndarray | None:
     scaled = np.rint(magnitude * scale)
     if not np.array_equal(scaled / scale, magnitude):
         return None
-    whole, frac = np.divmod(scaled.astype(np.int64), 10 ** k)
+    units = scaled.astype(np.uint32 if top * scale < 2.0 ** 32 else np.int64)  # 32-bit division is faster
+    whole = units // 10 ** k
+    frac = units - whole * 10 ** k
     fraction = _digit_matrix(frac + 10 ** k)[:, -k:] if k else np.full((len(values), 1), 48, np.uint8)
     # drop trailing zeros of the fraction, keeping one digit
     for j in range(fraction.shape[1] - 1, 0, -1):
@@ -152,37 +159,64 @@ def _number_matrix(column: pd.Series) -> np.ndarray | None:
     return None
 
 
-def _joined_rows(matrices: list[np.ndarray]) -> list[str]:
-    """Per row, the fields of adjacent numeric columns joined by commas (one string per row
-    for the whole run instead of one per cell)."""
+def _text_matrix(cells: list[str]) -> np.ndarray | None:
+    """Text fields (already quoted) as a UTF-8 byte matrix, NUL-padded; None when a field
+    holds a NUL or a line break (the matrix rows are split on neither) or when one long
+    field would make the matrix far larger than the text."""
+    joined = _SEPARATOR.join(cells)
+    if "\n" in joined or joined.count(_SEPARATOR) != len(cells) - 1:
+        return None
+    raw = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(raw == 0)
+    lengths = np.diff(np.r_[-1, ends, len(raw)]) - 1
+    width = int(lengths.max()) if len(lengths) else 0
+    if len(cells) * width > 4 * len(raw) + (1 << 20):
+        return None
+    out = np.zeros((len(cells), width), dtype=np.uint8)
+    out[np.arange(width) < lengths[:, None]] = raw[raw != 0]
+    return out
+
+
+def _rows_bytes(matrices: list[np.ndarray]) -> bytes:
+    """The rows of adjacent columns' byte matrices, fields joined by commas, each row ended
+    by a newline."""
     rows = len(matrices[0])
     comma = np.full((rows, 1), _COMMA, dtype=np.uint8)
     parts = [m for matrix in matrices for m in (matrix, comma)]
     parts[-1] = np.full((rows, 1), _NEWLINE, dtype=np.uint8)
     flat = np.hstack(parts).ravel()
-    return flat[flat != 0].tobytes().decode("ascii").split("\n")[:-1]
+    return flat[flat != 0].tobytes()
 
 
-def _chunk_fields(columns: list[pd.Series]) -> list[list[str]] | None:
-    """Each column's fields as strings, runs of numeric columns already joined into one
-    string per row; None when a column needs pandas."""
+def _chunk_text(columns: list[pd.Series]) -> str | None:
+    """CSV text of a block of rows; None when a column needs pandas.
+
+    Every column whose fields can be spelled in a byte matrix (numbers, one-line text) is;
+    when all can, the block is one matrix turned into text at once. Otherwise runs of
+    adjacent matrix columns are joined into one string per row and the rows are joined
+    with the other columns' cells.
+    """
     fields: list[list[str]] = []
     run: list[np.ndarray] = []
     for column in columns:
         matrix = _number_matrix(column)
-        if matrix is not None:
-            run.append(matrix)
-            continue
-        if run:
-            fields.append(_joined_rows(run))
-            run = []
-        cells = _column_cells(column)
-        if cells is None:
-            return None
-        fields.append(cells)
+        if matrix is None:
+            cells = _column_cells(column)
+            if cells is None:
+                return None
+            matrix = _text_matrix(cells)
+            if matrix is None:
+                if run:
+                    fields.append(_rows_bytes(run).decode("utf-8").split("\n")[:-1])
+                    run = []
+                fields.append(cells)
+                continue
+        run.append(matrix)
+    if not fields:
+        return _rows_bytes(run).decode("utf-8")
     if run:
-        fields.append(_joined_rows(run))
-    return fields
+        fields.append(_rows_bytes(run).decode("utf-8").split("\n")[:-1])
+    return "\n".join(map(",".join, zip(*fields))) + "\n"
 
 
 def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int = 50_000) -> Iterator[str]:
@@ -202,11 +236,8 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
         part = frame.iloc[start:start + rows_per_chunk]
         columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
             [part.iloc[:, i] for i in range(part.shape[1])]
-        cells = _chunk_fields(columns)
-        if cells is None:
-            yield part.to_csv(index=index, header=False, lineterminator="\n")
-        else:
-            yield "\n".join(map(",".join, zip(*cells))) + "\n"
+        text = _chunk_text(columns)
+        yield part.to_csv(index=index, header=False, lineterminator="\n") if text is None else text
 
 
 def to_csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:

@@ -112,3 +112,19 @@ def test_customers_csv_spells_consent_yes_no_or_blank(consent):
     assert out["consent"].tolist() == expected
     assert out["clv"].tolist()[:2] == [1.23, 5.0] and out["p_alive"].tolist()[0] == 0.1235
     assert customers["clv"].tolist()[0] == 1.234  # the caller's table is not changed
+
+
+def test_one_line_text_takes_the_byte_path_and_odd_text_the_cell_path():
+    from clv_engine import csv_writer
+
+    plain = ["C1", "Zoë Müller", '"quoted, with comma"', "", "€ 5"]
+    matrix = csv_writer._text_matrix(plain)
+    assert matrix is not None and matrix.shape == (5, max(len(c.encode()) for c in plain))
+    assert [bytes(row[row != 0]).decode() for row in matrix] == plain
+    assert csv_writer._text_matrix(["a", "two\nlines"]) is None  # rows are split on line breaks
+    assert csv_writer._text_matrix(["a", "nul\x00inside"]) is None  # NUL is the padding
+    assert csv_writer._text_matrix(["x"] * 100 + ["long " * 100_000]) is None  # one cell would bloat it
+    frame = pd.DataFrame({"name": ["Zoë", "two\nlines", "a,b", 'say "hi"', "long " * 100_000],
+                          "clv": [1.5, 2.25, np.nan, 0.0, -3.0], "tier": pd.Categorical(["High", None, "Low", "Low", "High"])})
+    assert to_csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
+    assert to_csv_text(frame.iloc[[0, 2, 3]]) == frame.iloc[[0, 2, 3]].to_csv(index=False, lineterminator="\n")
