@@ -15,10 +15,13 @@ like). lifetimes' side writes with pandas' ``to_csv``; CLV Toolkit's with its ow
 writer (``clv_engine.csv_writer``, what ``clv analyze`` uses), which produces the same
 text faster. Library imports happen before each side's clock starts: lifetimes loads
 scipy.optimize when imported, CLV Toolkit only when it first fits, so that import is done
-up front on its side too. The engine is used as a library, as a lifetimes user
-would: without the memory-allocator tuning the ``clv`` command applies at start-up
-(``clv_engine.memory``), which here makes CLV Toolkit about 5% faster but raises its peak
-memory above lifetimes'.
+up front on its side too.
+
+Both sides run with the same glibc allocator setting: by default the one the ``clv``
+command and the desktop app use (``clv_engine.tune_memory_allocator``: freed blocks are
+kept for reuse instead of being handed back and faulted in again; a script using the
+engine as a library calls the same function); ``--allocator plain`` runs both with
+glibc's defaults.
 
     python bench/bench_predictive.py                       # 1 million customers
     python bench/bench_predictive.py --customers 20000     # quick run
@@ -123,7 +126,11 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_side(side: str, csv_path: str, out_path: str) -> None:
+def run_side(side: str, csv_path: str, out_path: str, allocator: str) -> None:
+    if allocator == "tuned":
+        from clv_engine import tune_memory_allocator
+
+        tune_memory_allocator()
     cpu = cpu_seconds()
     result = (run_toolkit if side == "toolkit" else run_lifetimes)(csv_path, out_path)
     result["cpu_seconds"] = cpu_seconds() - cpu
@@ -131,8 +138,9 @@ def run_side(side: str, csv_path: str, out_path: str) -> None:
     print(json.dumps(result))
 
 
-def spawn(side: str, csv_path: str, out_path: str, timeout: float) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--side", side, "--csv", csv_path, "--out", out_path]
+def spawn(side: str, csv_path: str, out_path: str, timeout: float, allocator: str) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--side", side, "--csv", csv_path, "--out", out_path,
+           "--allocator", allocator]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -149,13 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", help="order CSV to use (generated when missing)")
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--side", choices=["toolkit", "lifetimes"], help=argparse.SUPPRESS)
+    parser.add_argument("--allocator", choices=["tuned", "plain"], default="tuned",
+                        help="glibc allocator setting for both sides: 'tuned' is what the clv command "
+                             "and the desktop app use (clv_engine.tune_memory_allocator), 'plain' the default")
     parser.add_argument("--skip-lifetimes", action="store_true", help="time CLV Toolkit only")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per side")
     parser.add_argument("--rounds", type=int, default=1,
                         help="runs per side, in alternating order; the best of each side is also shown")
     args = parser.parse_args(argv)
     if args.side:
-        run_side(args.side, args.csv, args.out)
+        run_side(args.side, args.csv, args.out, args.allocator)
         return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="clv_bench_"))
@@ -174,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     order = [side for k in range(args.rounds) for side in (sides if k % 2 == 0 else sides[::-1])]
     runs: dict[str, list[dict]] = {side: [] for side in sides}
     for side in order:
-        result = spawn(side, csv_path, str(workdir / f"{side}.csv"), args.timeout)
+        result = spawn(side, csv_path, str(workdir / f"{side}.csv"), args.timeout, args.allocator)
         runs[side].append(result)
         print(f"{LABELS[side]:<13}", json.dumps(result))
     if args.skip_lifetimes:

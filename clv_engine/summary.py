@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .arrays import renumber_by_first_appearance, stable_argsort
+from .arrays import renumber_by_first_appearance, sorted_integers
 from .errors import InputError
 
 __all__ = ["customer_summary", "calibration_holdout", "check_order_table", "customer_codes", "period_index",
@@ -164,56 +164,59 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
             hint="Choose a later observation end.",
         )
 
-    # Memory matters here (millions of orders): every full-length temporary is freed as
-    # soon as it is used, and arrays are permuted once.
+    # Millions of orders: per-customer totals are scattered by customer code in row order
+    # (no row permutation); only the (customer, period) keys are sorted, to find the
+    # distinct purchase periods. Every full-length temporary is freed as soon as it is used.
     end_period = int(period_index(np.array([end.to_datetime64()]), freq)[0])
-    key = period_index(date_ns, freq)
-    first_p = int(key.min())
-    span = int(key.max()) - first_p + 1
+    period = period_index(date_ns, freq)
+    first_p = int(period.min())
+    span = int(period.max()) - first_p + 1
+    period -= first_p
 
     # Customers in order of first appearance (integer codes; text ids hashed only when
     # the column is not categorical).
     codes, ids = customer_codes(orders["customer_id"])
     n_cust = len(ids)
-
-    # Sort once by (customer, period) with a single int64 key.
-    key -= first_p
-    key += codes.astype(np.int64) * span
-    order = stable_argsort(key)
-    key_sorted = key[order]
-    del key
-    c_sorted = codes[order]
-    del codes
-    ns = date_ns.view(np.int64)[order]
-    cust_start = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
-    first_ns = np.minimum.reduceat(ns, cust_start)
-    last_ns = np.maximum.reduceat(ns, cust_start)
+    amount = orders["amount"].to_numpy(dtype=np.float64)
+    ns = date_ns.view(np.int64)
+    n_orders = np.bincount(codes, minlength=n_cust).astype(np.int64)
+    total = np.bincount(codes, weights=amount, minlength=n_cust)
+    first_ns = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_ns, codes, ns)
+    last_ns = np.full(n_cust, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last_ns, codes, ns)
     del ns
-    amount_sorted = orders["amount"].to_numpy(dtype=np.float64)[order]
-    del order
-    n_orders = np.diff(np.r_[cust_start, len(amount_sorted)]).astype(np.int64)
-    total = np.add.reduceat(amount_sorted, cust_start)
+    # periods are monotone in time: the first and last purchase periods are those of the
+    # first and last orders
+    first_period = period_index(first_ns.view("datetime64[ns]"), freq)
+    last_period = period_index(last_ns.view("datetime64[ns]"), freq)
+    # value of the repeat purchase periods (monetary_value leaves out the first)
+    in_first = period == (first_period - first_p)[codes]
+    repeat_value = np.bincount(codes, weights=np.where(in_first, 0.0, amount), minlength=n_cust)
+    del in_first, amount
 
-    # BTYD view: one row per (customer, period) with summed value.
-    group_start = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]])
-    g_cust = c_sorted[group_start]
-    g_period = key_sorted[group_start] - g_cust.astype(np.int64) * span + first_p
-    del key_sorted, c_sorted
-    g_value = np.add.reduceat(amount_sorted, group_start)
-    del amount_sorted
+    # BTYD view: the distinct (customer, period) pairs, sorted by customer then period.
+    key = codes.astype(np.int64, copy=False)  # (fresh codes, used up here)
+    del codes
+    key *= span
+    key += period
+    del period
+    key = sorted_integers(key)
+    distinct = key[np.r_[True, key[1:] != key[:-1]]]
+    del key
+    g_cust = distinct // span
+    g_period = g_cust * span
+    np.subtract(distinct, g_period, out=g_period)
+    g_period += first_p
+    del distinct
     periods_per_cust = np.bincount(g_cust, minlength=n_cust)
-    first_group = np.concatenate(([0], np.cumsum(periods_per_cust)[:-1]))
-    last_group = first_group + periods_per_cust - 1
-    first_period = g_period[first_group]
-    last_period = g_period[last_group]
     frequency = (periods_per_cust - 1).astype(np.float64)
     recency = (last_period - first_period) / float(freq_multiplier)
     T = (end_period - first_period) / float(freq_multiplier)
-    repeat_value = np.bincount(g_cust, weights=g_value, minlength=n_cust) - g_value[first_group]
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_value / np.maximum(frequency, 1), 0.0)
 
-    # Per-customer arrays above are in code order (cust_start follows sorted codes 0..n-1).
+    # Per-customer arrays above are indexed by customer code.
     day_ns = 86_400 * 10**9
     end_ns = end.to_datetime64().astype("datetime64[ns]").astype(np.int64)
     span_days = (last_ns - first_ns) / day_ns

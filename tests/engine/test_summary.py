@@ -126,3 +126,35 @@ def test_missing_columns_and_bad_end_are_clear_errors():
         customer_summary(orders, observation_end="soon")
     with pytest.raises(InputError, match="no orders on or before"):
         customer_summary(orders, observation_end="2023-01-01")
+
+
+def _summary_by_groupby(orders: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """The BTYD conventions spelled out with a plain pandas groupby (days, weeks of days)."""
+    day = orders["date"].dt.floor("D")
+    per_day = orders.assign(day=day).groupby(["customer_id", "day"])["amount"].sum().reset_index()
+    rows = {}
+    for customer, g in per_day.groupby("customer_id"):
+        first, last = g["day"].min(), g["day"].max()
+        repeat = g.loc[g["day"] != first, "amount"]
+        rows[customer] = {"frequency": len(g) - 1.0, "recency": (last - first).days / 7,
+                          "T": (end.floor("D") - first).days / 7,
+                          "monetary_value": repeat.mean() if len(repeat) else 0.0,
+                          "total_value": orders.loc[orders["customer_id"] == customer, "amount"].sum()}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def test_shuffled_orders_give_the_groupby_summary():
+    rng = np.random.default_rng(11)
+    n = 3000
+    orders = pd.DataFrame({
+        "customer_id": rng.integers(0, 300, n).astype(str),
+        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 400 * 24, n), unit="h"),
+        "amount": np.round(rng.gamma(2.0, 30.0, n), 2),
+    })
+    orders.loc[::50, "amount"] = 10_000.0  # a large order next to small ones on other days
+    end = pd.Timestamp("2024-03-01")
+    summary = customer_summary(orders, observation_end=end, freq="D", freq_multiplier=7)
+    expected = _summary_by_groupby(orders, end).loc[summary.index]
+    for column in expected.columns:
+        assert np.allclose(summary[column], expected[column], rtol=1e-12, atol=1e-9), column
+    assert list(summary.index) == list(pd.unique(orders["customer_id"]))  # order of first appearance
