@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..arrays import distinct_rows
 from ..errors import ConvergenceError, InputError, ModelWarning, NotFittedError
+from ..parallel import map_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +40,15 @@ LOG_PARAM_BOUND = 18.0  # parameters are kept in [exp(-18), exp(18)] ~ [1.5e-8, 
 PILOT_ABOVE_PATTERNS = 8_000  # bigger fits start on a sample of customers ...
 PILOT_CUSTOMERS = 10_000  # ... of this many
 GRADIENT_TOLERANCE = 1e-5  # on the mean log-likelihood per customer, log-parameter scale
-# BFGS stops below this gradient; tighter asks for more than double precision gives on big
-# data (the line search then fails after 20+ evaluations at the same point)
-FINAL_GRADIENT_TOLERANCE = 1e-8
+# BFGS stops below this gradient. The objective (mean log-likelihood per customer, O(10))
+# carries rounding of about 1e-15, so a line search can only see a decrease where the
+# gradient is above about sqrt(1e-15) ~ 3e-8: asking for 1e-8 made BFGS on big data spend
+# 20-50 evaluations in failing line searches at the same point, or stop by luck.
+FINAL_GRADIENT_TOLERANCE = 1e-7
 FORMAT_VERSION = 1
+# The likelihood is summed over blocks of this many patterns, evaluated on several threads
+# (fixed size: the sums, and so the fit, are the same on any machine).
+LIKELIHOOD_BLOCK_ROWS = 65_536
 
 
 def non_negative_number(value) -> bool:
@@ -299,9 +305,26 @@ class BaseModel:
     def _objectives(self, rows: np.ndarray, pattern_weights: np.ndarray, total: float):
         """``(objective, objective_and_gradient)`` of log-parameters on these patterns:
         minus the weighted log-likelihood divided by ``total`` plus the penalty."""
-        data = self._prepare_patterns(rows)
+        blocks = [(self._prepare_patterns(rows[i:i + LIKELIHOOD_BLOCK_ROWS]),
+                   pattern_weights[i:i + LIKELIHOOD_BLOCK_ROWS])
+                  for i in range(0, max(len(rows), 1), LIKELIHOOD_BLOCK_ROWS)]
         penalizer = float(self.penalizer)
         lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
+
+        def log_likelihood(params):
+            def block(item):
+                data, weights = item
+                with np.errstate(all="ignore"):  # (error state is per thread)
+                    return weighted_sum(weights, self._pattern_log_likelihood(params, data))
+            return sum(map_blocks(block, blocks))
+
+        def log_likelihood_and_gradient(params):
+            def block(item):
+                data, weights = item
+                with np.errstate(all="ignore"):
+                    return self._weighted_gradient(params, data, weights)
+            parts = map_blocks(block, blocks)
+            return sum(ll for ll, _ in parts), sum(grad for _, grad in parts)
 
         # the last gradient evaluation: the checks after an optimiser stops (gradient at the
         # optimum, log-likelihood, the Hessian's base point) ask for the point it ended on
@@ -311,8 +334,7 @@ class BaseModel:
             if last[0] is not None and np.array_equal(theta, last[0]):
                 return last[1]
             params = np.exp(np.clip(theta, lower, upper))
-            with np.errstate(all="ignore"):
-                ll = weighted_sum(pattern_weights, self._pattern_log_likelihood(params, data))
+            ll = log_likelihood(params)
             value = -ll / total + penalizer * float(theta @ theta)
             return value if np.isfinite(value) else 1e100
 
@@ -320,8 +342,8 @@ class BaseModel:
             if last[0] is not None and np.array_equal(theta, last[0]):
                 return last[1], last[2].copy()
             params = np.exp(np.clip(theta, lower, upper))
+            ll, grad_sum = log_likelihood_and_gradient(params)
             with np.errstate(all="ignore"):
-                ll, grad_sum = self._weighted_gradient(params, data, pattern_weights)
                 grad = -grad_sum * params / total + 2 * penalizer * theta
                 grad[(theta < lower) | (theta > upper)] = 0.0  # objective is flat out there
             value = -ll / total + penalizer * float(theta @ theta)

@@ -178,9 +178,6 @@ class ParetoNBDModel(BaseModel):
 
     parameter_names = ("r", "alpha", "s", "beta")
     runoff_pair = (2, 3)  # s, beta -> infinity together: a fixed dropout rate
-    # Each evaluation is costly (quadrature); stopping at 1e-7 rather than 1e-8 saves one or
-    # two of them with the same log-likelihood to about 1e-11.
-    final_gradient_tolerance = 1e-7
 
     def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
             standard_errors: bool = True) -> ParetoNBDModel:
