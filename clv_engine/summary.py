@@ -56,19 +56,20 @@ def period_index(dates: pd.Series | pd.DatetimeIndex | np.ndarray, freq: str = "
     arithmetic on datetime64 (fast on millions of rows); other aliases go through pandas.
     """
     if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
-        values = dates.astype("datetime64[ns]", copy=False)
+        values = dates  # any unit: the casts below floor it to days or months
     else:
         values = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
     code = freq.upper()
     if code == "D":
-        return values.astype("datetime64[D]").astype(np.int64)
+        return values.astype("datetime64[D]").view(np.int64)
     if code in ("W", "W-SUN"):
-        days = values.astype("datetime64[D]").astype(np.int64)
+        days = values.astype("datetime64[D]").view(np.int64)
         # 1970-01-01 was a Thursday; +3 puts Monday at the start of each week.
         return np.floor_divide(days + 3, 7)
     if code in ("M", "MS", "ME"):
-        return values.astype("datetime64[M]").astype(np.int64)
-    return pd.PeriodIndex(pd.DatetimeIndex(values), freq=freq).asi8.astype(np.int64)
+        return values.astype("datetime64[M]").view(np.int64)
+    return pd.PeriodIndex(pd.DatetimeIndex(values.astype("datetime64[ns]", copy=False)),
+                          freq=freq).asi8.astype(np.int64)
 
 
 def customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -102,10 +103,14 @@ def check_order_table(orders: pd.DataFrame) -> None:
 
 
 def _date_values(dates: pd.Series) -> np.ndarray:
-    """The dates as a datetime64[ns] array (text or other units converted)."""
+    """The dates as a datetime64 array in seconds, ms, µs or ns (as stored: pandas reads
+    CSV dates as µs; no conversion of millions of rows), text converted."""
     if dates.dtype.kind != "M":
         dates = pd.to_datetime(dates)
-    return dates.to_numpy(dtype="datetime64[ns]")
+    values = dates.to_numpy()
+    if values.dtype.kind != "M" or np.datetime_data(values.dtype)[0] not in ("s", "ms", "us", "ns"):
+        values = dates.to_numpy(dtype="datetime64[ns]")  # time-zone aware (as UTC), other units
+    return values
 
 
 def _observation_end(orders: pd.DataFrame, observation_end) -> pd.Timestamp:
@@ -153,11 +158,11 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
     if freq_multiplier <= 0:
         raise InputError("freq_multiplier must be positive", hint="Use 1, or 7 for weeks of days.")
     end = _observation_end(orders, observation_end)
-    date_ns = _date_values(orders["date"])
-    keep = date_ns <= end.to_datetime64()
+    stamps = _date_values(orders["date"])
+    keep = stamps <= end.to_datetime64()
     if not keep.all():
         orders = orders.loc[keep]
-        date_ns = date_ns[keep]
+        stamps = stamps[keep]
     if len(orders) == 0:
         raise InputError(
             f"no orders on or before the observation end {end.date()}",
@@ -168,7 +173,7 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
     # (no row permutation); only the (customer, period) keys are sorted, to find the
     # distinct purchase periods. Every full-length temporary is freed as soon as it is used.
     end_period = int(period_index(np.array([end.to_datetime64()]), freq)[0])
-    period = period_index(date_ns, freq)
+    period = period_index(stamps, freq)
     first_p = int(period.min())
     span = int(period.max()) - first_p + 1
     period -= first_p
@@ -178,14 +183,16 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
     codes, ids = customer_codes(orders["customer_id"])
     n_cust = len(ids)
     amount = orders["amount"].to_numpy(dtype=np.float64)
-    ns = date_ns.view(np.int64)
+    ticks = stamps.view(np.int64)
     n_orders = np.bincount(codes, minlength=n_cust).astype(np.int64)
     total = np.bincount(codes, weights=amount, minlength=n_cust)
     first_ns = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_ns, codes, ns)
+    np.minimum.at(first_ns, codes, ticks)
     last_ns = np.full(n_cust, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last_ns, codes, ns)
-    del ns
+    np.maximum.at(last_ns, codes, ticks)
+    del ticks
+    first_ns = first_ns.view(stamps.dtype).astype("datetime64[ns]").view(np.int64)
+    last_ns = last_ns.view(stamps.dtype).astype("datetime64[ns]").view(np.int64)
     # periods are monotone in time: the first and last purchase periods are those of the
     # first and last orders
     first_period = period_index(first_ns.view("datetime64[ns]"), freq)

@@ -158,3 +158,19 @@ def test_shuffled_orders_give_the_groupby_summary():
     for column in expected.columns:
         assert np.allclose(summary[column], expected[column], rtol=1e-12, atol=1e-9), column
     assert list(summary.index) == list(pd.unique(orders["customer_id"]))  # order of first appearance
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us"])
+def test_dates_in_any_unit_give_the_same_summary(unit):
+    """pandas reads CSV dates as microseconds; they are summarised as stored, not converted."""
+    rng = np.random.default_rng(1)
+    n = 4000
+    orders = pd.DataFrame({
+        "customer_id": rng.integers(0, 400, n).astype(str),
+        "date": pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 10**8, n), unit="s"),
+        "amount": rng.random(n),
+    })
+    coarse = orders.assign(date=orders["date"].astype(f"datetime64[{unit}]"))
+    for freq in ("D", "W", "M", "Q"):
+        pd.testing.assert_frame_equal(customer_summary(coarse, freq=freq), customer_summary(orders, freq=freq),
+                                      check_exact=True)
