@@ -355,7 +355,7 @@ class BaseModel:
         return objective, objective_and_gradient
 
     def _fit_patterns(self, columns: list[np.ndarray], weights: np.ndarray,
-                      initial_params=None, standard_errors: bool = True) -> BaseModel:
+                      initial_params=None, standard_errors: bool = True, distinct: bool = False) -> BaseModel:
         """Fit on validated columns (one row per customer or pattern) and weights.
 
         ``initial_params`` (dict name -> value, e.g. from a fit on part of the same data)
@@ -370,7 +370,11 @@ class BaseModel:
 
         from .runoff import RunoffWatch, fit_fixed_dropout_limit
 
-        rows, pattern_weights = compress_patterns(columns, weights)
+        if distinct:  # rows already distinct (the caller compressed them)
+            keep = weights > 0
+            rows, pattern_weights = np.column_stack(columns)[keep], weights[keep]
+        else:
+            rows, pattern_weights = compress_patterns(columns, weights)
         total = float(pattern_weights.sum())
         lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
         objective, objective_and_gradient = self._objectives(rows, pattern_weights, total)

@@ -190,16 +190,18 @@ class BetaGeoModel(BaseModel):
     dropout_at_first_purchase = False
 
     def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
-            standard_errors: bool = True) -> BetaGeoModel:
+            standard_errors: bool = True, distinct: bool = False) -> BetaGeoModel:
         """Maximum-likelihood fit (eq. 6); returns self.
 
         ``initial_params`` (dict r, alpha, a, b), e.g. a fit on part of the same data, is
         tried as a starting point; the optimum does not depend on it.
         ``standard_errors=False`` skips the covariance (``covariance_`` stays None).
+        ``distinct=True``: the rows are already distinct patterns and ``weights`` their
+        numbers of customers (as ``compress_patterns`` gives them): not compressed again.
         """
         self._validate_hyperparameters()
         x, t_x, big_t, w = continuous_inputs(frequency, recency, T, weights)
-        return self._fit_patterns([x, t_x, big_t], w, initial_params, standard_errors)
+        return self._fit_patterns([x, t_x, big_t], w, initial_params, standard_errors, distinct)
 
     # -- likelihood (eq. 6) -------------------------------------------------------------------
     def _prepare_patterns(self, rows):

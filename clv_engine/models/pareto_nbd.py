@@ -180,13 +180,15 @@ class ParetoNBDModel(BaseModel):
     runoff_pair = (2, 3)  # s, beta -> infinity together: a fixed dropout rate
 
     def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
-            standard_errors: bool = True) -> ParetoNBDModel:
+            standard_errors: bool = True, distinct: bool = False) -> ParetoNBDModel:
         """Maximum-likelihood fit; returns self. ``initial_params`` (dict r, alpha, s,
         beta) is tried as a starting point; the optimum does not depend on it.
-        ``standard_errors=False`` skips the covariance (``covariance_`` stays None)."""
+        ``standard_errors=False`` skips the covariance (``covariance_`` stays None).
+        ``distinct=True``: the rows are already distinct patterns and ``weights`` their
+        numbers of customers: not compressed again."""
         self._validate_hyperparameters()
         x, t_x, big_t, w = continuous_inputs(frequency, recency, T, weights)
-        return self._fit_patterns([x, t_x, big_t], w, initial_params, standard_errors)
+        return self._fit_patterns([x, t_x, big_t], w, initial_params, standard_errors, distinct)
 
     # -- likelihood ---------------------------------------------------------------------------
     def _log_parts(self, params, data, with_gradient):

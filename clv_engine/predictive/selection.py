@@ -117,7 +117,7 @@ def fit_purchase_model(name: str, frequency, recency, T, *, initial_params=None,
     if weights is None:
         (frequency, recency, T), _, weights = compress_patterns(np.asarray(frequency, dtype=np.float64), recency, T)
     return model_class(name)().fit(frequency, recency, T, weights=weights, initial_params=initial_params,
-                                   standard_errors=standard_errors)
+                                   standard_errors=standard_errors, distinct=True)
 
 
 @dataclass

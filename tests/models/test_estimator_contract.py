@@ -148,3 +148,18 @@ def test_a_fit_without_standard_errors_has_the_same_parameters(cdnow, model_clas
     assert quick.params_ == pytest.approx(full.params_, rel=1e-9)
     assert quick.log_likelihood_ == pytest.approx(full.log_likelihood_, rel=1e-12)
     assert quick.summary["estimate"].tolist() == pytest.approx(list(quick.params_.values()))
+
+
+@pytest.mark.parametrize("model_class", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
+def test_a_fit_on_distinct_patterns_equals_the_fit_on_customers(cdnow, model_class):
+    from clv_engine.predictive.value import compress_patterns
+
+    args = [cdnow[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T")]
+    (x, tx, T), _, counts = compress_patterns(*args)
+    counts = counts.astype(float)
+    counts[0] = 0.0  # a pattern without customers is left out, as compression would
+    plain = model_class().fit(x, tx, T, weights=counts)
+    distinct = model_class().fit(x, tx, T, weights=counts, distinct=True)
+    assert distinct.params_ == pytest.approx(plain.params_, rel=1e-12)
+    assert distinct.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=1e-13)
+    assert distinct.n_customers_ == plain.n_customers_ == len(args[0]) - compress_patterns(*args)[2][0]
