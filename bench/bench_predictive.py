@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
               f"memory {ours['peak_mb']:.0f} MB vs {theirs['peak_mb']:.0f} MB -> "
               f"{theirs['peak_mb'] / ours['peak_mb']:.1f}x less")
     good = [(o, t) for o, t in pairs if "error" not in o and "error" not in t]
+    if len(good) > 2:
+        ratios = sorted(t["seconds"] / o["seconds"] for o, t in good)
+        print(f"median of {len(good)} rounds: {statistics.median(ratios):.1f}x faster "
+              f"(rounds: {', '.join(f'{r:.1f}x' for r in ratios)})")
     if len(good) > 1:
         best = {key: (min(o[key] for o, _ in good), min(t[key] for _, t in good))
                 for key in ("seconds", "cpu_seconds", "peak_mb")}
