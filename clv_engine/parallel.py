@@ -40,7 +40,19 @@ def _get_pool() -> ThreadPoolExecutor | None:
         if _pool is None and not _no_threads and _workers() > 1:
             _pool = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="clv-block",
                                        initializer=_mark_worker)
-        return _pool
+        return _pool if not _no_threads else None
+
+
+def _forget_pool_after_fork() -> None:
+    """A forked child has the pool object but none of its threads (work sent to it would
+    wait for ever): it starts its own when it needs one."""
+    global _pool, _lock
+    _pool = None
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def _mark_worker() -> None:

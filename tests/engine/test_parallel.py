@@ -64,3 +64,20 @@ def test_a_blocked_likelihood_equals_the_whole_one(monkeypatch):
     assert objective(theta + 1e-3) == pytest.approx(whole_moved, rel=1e-13)
     repeat = [model._objectives(rows, weights, weights.sum())[1](theta) for _ in range(3)]
     assert all(v == value and np.array_equal(g, grad) for v, g in repeat)  # threads never change a bit
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+def test_a_forked_child_starts_its_own_threads():
+    """A child forked after the pool started has none of its threads: it must not wait on it."""
+    import multiprocessing
+
+    parallel.map_blocks(lambda k: k, [1, 2, 3])  # the parent's pool is running
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=lambda: queue.put(parallel.map_blocks(lambda k: k * 2, [1, 2, 3])))
+    child.start()
+    child.join(timeout=30)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung on the parent's thread pool")
+    assert queue.get(timeout=5) == [2, 4, 6]
