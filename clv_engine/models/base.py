@@ -184,6 +184,45 @@ def inverse_hessian(objective_and_gradient, theta: np.ndarray) -> np.ndarray | N
     return (inverse + inverse.T) / 2
 
 
+STALL_EVALUATIONS = 8  # evaluations in a row without a decrease that end a BFGS run
+
+
+class _Stalled(Exception):
+    pass
+
+
+def bfgs(objective_and_gradient, x0, options: dict, callback=None):
+    """scipy's BFGS (``jac=True``), stopped once :data:`STALL_EVALUATIONS` evaluations in a
+    row have not lowered the objective below the best value seen.
+
+    Near the optimum of a fit on hundreds of thousands of customers the decrease a line
+    search looks for is hidden by rounding (about 1e-15 of the objective, more where a
+    quadrature's panels change with the parameters); scipy's line searches then spend tens
+    of evaluations at the same point before giving up, and whether they do hinges on the
+    last bits of a sum. Returns an ``OptimizeResult``; when stopped, at the best point seen.
+    """
+    from scipy import optimize
+
+    best = {"value": np.inf, "x": None, "stale": 0, "calls": 0}
+
+    def watched(x):
+        value, grad = objective_and_gradient(x)
+        best["calls"] += 1
+        if best["x"] is None or value < best["value"] - 1e-15 * abs(best["value"]):
+            best.update(value=value, x=np.array(x, dtype=float), stale=0)
+        else:
+            best["stale"] += 1
+            if best["stale"] >= STALL_EVALUATIONS:
+                raise _Stalled
+        return value, grad
+
+    try:
+        return optimize.minimize(watched, x0, jac=True, method="BFGS", callback=callback, options=options)
+    except _Stalled:
+        return optimize.OptimizeResult(x=best["x"], fun=best["value"], success=False, nfev=best["calls"],
+                                       message="stopped: the objective no longer decreases within rounding")
+
+
 def weighted_sum(weights: np.ndarray, values: np.ndarray):
     """``weights @ values`` (over rows) without BLAS: on a busy machine a threaded BLAS dot
     over thousands of rows can take milliseconds, far longer than the arithmetic."""
@@ -404,10 +443,8 @@ class BaseModel:
             if watch.detected:
                 candidates.append(("BFGS", theta0, objective(theta0)))
             elif hess_inv is not None and np.all(np.abs(theta0) < upper - 1e-3):
-                result = optimize.minimize(objective_and_gradient, theta0, jac=True,
-                                           method="BFGS",
-                                           options={"gtol": self.final_gradient_tolerance, "maxiter": 200,
-                                                    "hess_inv0": hess_inv})
+                result = bfgs(objective_and_gradient, theta0,
+                              {"gtol": self.final_gradient_tolerance, "maxiter": 200, "hess_inv0": hess_inv})
                 candidates.append(("BFGS", result.x, result.fun))
                 converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
         if not converged and not watch.detected:
@@ -437,15 +474,13 @@ class BaseModel:
             if not large:
                 candidates.append(("Nelder-Mead", nm.x, nm.fun))
             watch = RunoffWatch(self.runoff_pair)
-            bfgs = optimize.minimize(objective_and_gradient, np.clip(nm.x, lower, upper),
-                                     jac=True, method="BFGS", callback=watch,
-                                     options={"gtol": FINAL_GRADIENT_TOLERANCE if large else 1e-9,
-                                              "maxiter": 500})
+            finish = bfgs(objective_and_gradient, np.clip(nm.x, lower, upper),
+                          {"gtol": FINAL_GRADIENT_TOLERANCE if large else 1e-9, "maxiter": 500},
+                          callback=watch)
             if watch.iterate is not None and not watch.confirm(objective):
-                bfgs = optimize.minimize(objective_and_gradient, watch.iterate, jac=True,
-                                         method="BFGS", options={"gtol": 1e-9, "maxiter": 500})
-            candidates.append(("BFGS", watch.iterate if watch.detected else bfgs.x,
-                               objective(watch.iterate) if watch.detected else bfgs.fun))
+                finish = bfgs(objective_and_gradient, watch.iterate, {"gtol": 1e-9, "maxiter": 500})
+            candidates.append(("BFGS", watch.iterate if watch.detected else finish.x,
+                               objective(watch.iterate) if watch.detected else finish.fun))
         limit_covariance = None
         if watch.detected:
             name, theta, value, limit_covariance = fit_fixed_dropout_limit(

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .base import LOG_PARAM_BOUND, inverse_hessian, numerical_hessian
+from .base import LOG_PARAM_BOUND, bfgs, inverse_hessian, numerical_hessian
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def fit_fixed_dropout_limit(pair, theta, objective_and_gradient, pilot_gradient,
         if hess_inv is not None:
             options["hess_inv0"] = hess_inv
     full = reduced(objective_and_gradient)
-    result = optimize.minimize(full, phi, jac=True, method="BFGS", options=options)
+    result = bfgs(full, phi, options)
     theta = np.clip(expand(result.x), -LOG_PARAM_BOUND, LOG_PARAM_BOUND)
     if not covariance:
         return "BFGS (fixed-dropout limit)", theta, float(result.fun), None

@@ -163,3 +163,32 @@ def test_a_fit_on_distinct_patterns_equals_the_fit_on_customers(cdnow, model_cla
     assert distinct.params_ == pytest.approx(plain.params_, rel=1e-12)
     assert distinct.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=1e-13)
     assert distinct.n_customers_ == plain.n_customers_ == len(args[0]) - compress_patterns(*args)[2][0]
+
+
+def test_bfgs_stops_when_rounding_hides_the_decrease():
+    """A line search on an objective whose last bits are noise can spend tens of
+    evaluations at one point; the guarded BFGS stops after a few and keeps the best point."""
+    from scipy import optimize
+
+    from clv_engine.models.base import STALL_EVALUATIONS, bfgs
+
+    mix = np.array([[3.0, 1.0, 0.5], [1.0, 2.0, 0.3], [0.5, 0.3, 1.0]])
+
+    def noisy(x):  # smooth, minimum 3 at x = 1, plus deterministic "rounding" of 1e-12
+        d = x - 1.0
+        value = float(np.sum(np.log(np.cosh(mix @ d)))) + 0.1 * float(d @ d) ** 2 + 3.0
+        return value + 1e-12 * np.sin(1e9 * float(x.sum())), mix.T @ np.tanh(mix @ d) + 0.4 * float(d @ d) * d
+
+    options = {"gtol": 1e-12, "maxiter": 200}  # below what the noise lets a line search see
+    plain = optimize.minimize(noisy, np.zeros(3), jac=True, method="BFGS", options=options)
+    guarded = bfgs(noisy, np.zeros(3), options)
+    assert "precision loss" in plain.message and plain.nfev > 50  # scipy alone searches the noise
+    assert guarded.nfev < plain.nfev / 2
+    assert guarded.fun <= plain.fun and np.allclose(guarded.x, 1.0, atol=1e-5)
+
+    def smooth(x):
+        return float((x - 1.0) @ (x - 1.0)), 2.0 * (x - 1.0)
+
+    clean = bfgs(smooth, np.zeros(3), {"gtol": 1e-8})
+    reference = optimize.minimize(smooth, np.zeros(3), jac=True, method="BFGS", options={"gtol": 1e-8})
+    assert clean.success and np.array_equal(clean.x, reference.x) and clean.nfev < STALL_EVALUATIONS
