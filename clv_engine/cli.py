@@ -169,6 +169,7 @@ def _print_result(analysis, files, out_dir: Path, stream) -> None:
         *(f"  Note: {note}" for note in s.get("intake_notes", [])),
         f"{s['customers']:,} customers, {s['orders']:,} orders up to {s['observation_end']}.",
         f"Method: {s['method']} — {s['clv_basis']}",
+        *(f"  Note: {note}" for note in s.get("prediction_notes", [])),
         s["headline"],
     ]
     for export in s.get("exports", []):

@@ -395,6 +395,8 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         out["fallback_reason"] = method_info["fallback_reason"]
     if method_info.get("model"):
         out["model"] = method_info["model"]
+    if prediction is not None and prediction.ok and prediction.notes:
+        out["prediction_notes"] = list(prediction.notes)  # e.g. why order values are historical
     if comparison is not None:
         out["comparison"] = {"file": os.fspath(settings.compare),
                              "movement": {str(k): int(v) for k, v in comparison.movement.value_counts().items()}}

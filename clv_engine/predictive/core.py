@@ -200,7 +200,8 @@ def predict_clv(
     )
     del patterns, px, ptx, pT, inverse
     if not used_cov:
-        notes.append("The parameter covariance was not usable; the interval shows only purchase randomness.")
+        notes.append("The orders do not pin down all of the model's parameters, so the low-high range "
+                     "shows only the randomness of future orders (it may be too narrow).")
     low = np.minimum(np.nan_to_num(low, nan=0.0, posinf=0.0), clv)
     high = np.maximum(np.nan_to_num(high, nan=0.0, posinf=0.0), clv)
 

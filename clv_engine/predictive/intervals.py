@@ -22,6 +22,8 @@ import logging
 
 import numpy as np
 
+from ..models.base import LOG_PARAM_BOUND
+
 __all__ = ["draw_parameter_sets", "simulate_orders", "simulate_spend_ratio", "coarse_patterns"]
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,10 @@ PURCHASE_PARAM_NAMES = {
     "paretonbd": ("r", "alpha", "s", "beta"),
 }
 SPEND_PARAM_NAMES = ("p", "q", "gamma")
+# Largest variance of a log-parameter whose normal approximation is used for the draws: a
+# standard deviation of 3 is a factor of 20 at one sigma; beyond it the fit does not
+# determine that parameter and the draws would be noise (or overflow).
+MAX_LOG_VARIANCE = 9.0
 
 
 def draw_parameter_sets(params: dict, covariance, names, n_draws: int, rng) -> tuple[dict, bool]:
@@ -54,12 +60,18 @@ def draw_parameter_sets(params: dict, covariance, names, n_draws: int, rng) -> t
         return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
     if not np.all(np.isfinite(eigval)) or eigval.min() < -1e-8 * max(1.0, abs(eigval.max())):
         return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
+    if eigval.max() > MAX_LOG_VARIANCE:
+        # a direction the data do not pin down (e.g. a -> 0 in BG/NBD: nobody drops out,
+        # and b no longer matters): the normal approximation means nothing there
+        logger.info("parameter covariance not used: a log-parameter standard deviation of %.3g",
+                    float(np.sqrt(eigval.max())))
+        return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
     # directions with a variance at rounding level are held fixed (a fixed-dropout-limit
     # fit has a rank-deficient covariance: its pair's scale does not vary at all)
     eigval = np.where(eigval > 1e-12 * max(eigval.max(), 0.0), eigval, 0.0)
     root = eigvec * np.sqrt(eigval)
     z = np.clip(rng.standard_normal((n_draws, len(names))), -4.0, 4.0)
-    draws = np.exp(np.log(theta) + z @ root.T)
+    draws = np.exp(np.clip(np.log(theta) + z @ root.T, -LOG_PARAM_BOUND, LOG_PARAM_BOUND))
     return {n: draws[:, k] for k, n in enumerate(names)}, True
 
 

@@ -74,3 +74,15 @@ def test_parameter_draws_follow_the_fitted_covariance():
 def test_unusable_covariance_gives_point_draws():
     draws, used = draw_parameter_sets({"r": 0.25, "alpha": 4.4}, None, ("r", "alpha"), 5, np.random.default_rng(0))
     assert not used and np.all(draws["alpha"] == 4.4)
+
+
+def test_a_parameter_the_data_do_not_pin_down_gives_point_draws_not_overflow():
+    """MBG/NBD on a small messy shop (tests/data/desktop_messy_orders.xlsx) fitted a ~ 4e-7
+    with var(b) ~ 7e12: the normal draws of log b overflowed and the whole analysis failed."""
+    params = {"r": 7.05, "alpha": 165.7, "a": 3.73e-07, "b": 2157.0}
+    cov = np.array([[1.29e01, 3.03e02, 9.66e-07, -1.68e02], [3.03e02, 7.26e03, 1.20e-05, -2.37e03],
+                    [9.66e-07, 1.20e-05, 5.49e-05, -7.02e03], [-1.68e02, -2.37e03, -7.02e03, 6.77e12]])
+    with np.errstate(over="raise"):
+        draws, used = draw_parameter_sets(params, cov, ("r", "alpha", "a", "b"), 50, np.random.default_rng(0))
+    assert not used
+    assert all(np.all(draws[n] == v) for n, v in params.items())

@@ -139,3 +139,18 @@ def test_progress_is_reported_in_order(cdnow_orders):
     seen = []
     predict_clv(cdnow_orders, model="bgnbd", progress=lambda step, fraction: seen.append(fraction))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_a_small_messy_shop_gets_a_prediction_and_is_told_about_its_range():
+    from pathlib import Path
+
+    from clv_engine.pipeline import Settings, analyze
+
+    analysis = analyze(Path(__file__).parents[1] / "data" / "desktop_messy_orders.xlsx", Settings())
+    customers = analysis.customers
+    assert analysis.summary["method"] == "predictive"
+    for column in ("clv_low", "clv", "clv_high", "p_alive", "expected_orders"):
+        values = customers[column].to_numpy(dtype=float)
+        assert np.all(np.isfinite(values)) and np.all(values >= 0), column
+    assert (customers["clv_low"] <= customers["clv"]).all() and (customers["clv"] <= customers["clv_high"]).all()
+    assert any("low-high range" in note for note in analysis.summary["prediction_notes"])
