@@ -93,7 +93,8 @@ def summary_cards(customers: pd.DataFrame, summary: dict | None = None) -> list[
     if not method and "clv_method" in customers.columns and customers["clv_method"].notna().any():
         method = str(customers["clv_method"].mode().iat[0])
     if method:
-        basis = str(summary.get("clv_basis") or "How the expected value was worked out.")
+        basis = " ".join([str(summary.get("clv_basis") or "How the expected value was worked out."),
+                          *map(str, summary.get("prediction_notes") or [])])
         cards.append(Card("Method", METHOD_NAMES.get(method, method.replace("_", " ")), basis))
     return cards
 

@@ -196,6 +196,7 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
     lines.append(f"Total {kind}: {fmt_money(total)}; average per customer {fmt_money(total / len(values) if len(values) else 0)}.")
     if summary.get("clv_basis"):
         lines.append(f"How CLV was computed: {summary['clv_basis']}")
+    lines.extend(str(note) for note in summary.get("prediction_notes") or [])
     row = 3
     for line in lines:
         _summary_line(ws, row, line)

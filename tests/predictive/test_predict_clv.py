@@ -141,9 +141,12 @@ def test_progress_is_reported_in_order(cdnow_orders):
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 
-def test_a_small_messy_shop_gets_a_prediction_and_is_told_about_its_range():
+def test_a_small_messy_shop_gets_a_prediction_and_is_told_about_its_range(tmp_path):
     from pathlib import Path
 
+    import openpyxl
+
+    from clv_desktop.insights import summary_cards
     from clv_engine.pipeline import Settings, analyze
 
     analysis = analyze(Path(__file__).parents[1] / "data" / "desktop_messy_orders.xlsx", Settings())
@@ -153,4 +156,11 @@ def test_a_small_messy_shop_gets_a_prediction_and_is_told_about_its_range():
         values = customers[column].to_numpy(dtype=float)
         assert np.all(np.isfinite(values)) and np.all(values >= 0), column
     assert (customers["clv_low"] <= customers["clv"]).all() and (customers["clv"] <= customers["clv_high"]).all()
-    assert any("low-high range" in note for note in analysis.summary["prediction_notes"])
+    notes = [note for note in analysis.summary["prediction_notes"] if "low-high range" in note]
+    assert notes
+    # the owner sees it in the report's summary and on the desktop's method card
+    analysis.write(tmp_path)
+    sheet = openpyxl.load_workbook(tmp_path / "report.xlsx")["Summary"]
+    assert any(notes[0] in str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
+    method_card = [c for c in summary_cards(customers, analysis.summary) if c.title == "Method"][0]
+    assert notes[0] in method_card.explanation
