@@ -339,7 +339,7 @@ def clv_interval(
     ``patterns``: ``compress_patterns(frequency, recency, T)`` when already computed."""
     px, ptx, pT, inverse = coarse_patterns(frequency, recency, T, MAX_SIMULATION_PATTERNS, patterns)
     n_patterns = len(px)
-    n_sims = int(np.clip(SIMULATION_BUDGET // max(n_patterns, 1), 100, 400))
+    n_sims = int(np.clip(SIMULATION_BUDGET // max(n_patterns, 1), 100, 2000))
     names = PURCHASE_PARAM_NAMES[name]
     params = {k: float(v) for k, v in fitted.params_.items()}
     draws, used_cov = draw_parameter_sets(
