@@ -44,28 +44,30 @@ def draw_parameter_sets(params: dict, covariance, names, n_draws: int, rng) -> t
     """Draw ``n_draws`` parameter sets from the asymptotic normal of the log-parameters.
 
     Returns ``({name: array of n_draws}, used_covariance)``. When the covariance is
-    missing, not finite or not positive semi-definite, every draw is the point estimate
-    and ``used_covariance`` is False (the interval then reflects only the randomness of
-    future purchases).
+    missing, not finite, not positive semi-definite or gives a log-parameter a variance
+    above :data:`MAX_LOG_VARIANCE`, every draw is the point estimate and
+    ``used_covariance`` is False (the interval then reflects only the randomness of future
+    purchases).
     """
     theta = np.array([float(params[n]) for n in names])
+    point_draws = {n: np.full(n_draws, v) for n, v in zip(names, theta)}  # every draw the estimate
     cov = as_matrix(covariance, names)
     if cov is None:
-        return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
+        return point_draws, False
     log_cov = cov / np.outer(theta, theta)
     log_cov = (log_cov + log_cov.T) / 2
     try:
         eigval, eigvec = np.linalg.eigh(log_cov)
     except np.linalg.LinAlgError:
-        return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
+        return point_draws, False
     if not np.all(np.isfinite(eigval)) or eigval.min() < -1e-8 * max(1.0, abs(eigval.max())):
-        return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
+        return point_draws, False
     if eigval.max() > MAX_LOG_VARIANCE:
         # a direction the data do not pin down (e.g. a -> 0 in BG/NBD: nobody drops out,
         # and b no longer matters): the normal approximation means nothing there
         logger.info("parameter covariance not used: a log-parameter standard deviation of %.3g",
                     float(np.sqrt(eigval.max())))
-        return {n: np.full(n_draws, v) for n, v in zip(names, theta)}, False
+        return point_draws, False
     # directions with a variance at rounding level are held fixed (a fixed-dropout-limit
     # fit has a rank-deficient covariance: its pair's scale does not vary at all)
     eigval = np.where(eigval > 1e-12 * max(eigval.max(), 0.0), eigval, 0.0)
