@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Cancelled, ClvError, InputError
-from .intake import ROLES
+from .intake import DESCRIPTIVE_ROLES, ROLES
 from .memory import tune_memory_allocator
 
 DEMO_EXPORTS = ("mailchimp", "klaviyo", "hubspot", "brevo", "activecampaign", "generic")
@@ -68,8 +68,8 @@ def _parse_map(values: list[str]) -> dict[str, str]:
         role = role.strip().lower()
         if not sep or not column.strip():
             raise InputError(f"--map {item!r} is not ROLE=COLUMN", hint="Write it like --map date=\"Order Date\".")
-        if role not in ROLES:
-            raise InputError(f"--map: unknown role {role!r}", hint=f"Roles are: {', '.join(ROLES)}.")
+        if role not in ROLES and role not in DESCRIPTIVE_ROLES:
+            raise InputError(f"--map: unknown role {role!r}", hint=f"Roles are: {', '.join(ROLES + DESCRIPTIVE_ROLES)}.")
         if role in mapping:
             raise InputError(f"--map gives the role {role!r} twice", hint="Give each role once.")
         mapping[role] = column.strip()
@@ -90,6 +90,10 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
     g.add_argument("--discount-rate", type=float, default=0.10, metavar="RATE", help="yearly, e.g. 0.1 (default)")
     g.add_argument("--margin", type=float, default=1.0, metavar="FRACTION", help="gross margin, e.g. 0.4 (default 1)")
     g.add_argument("--acquisition-cost", type=float, default=0.0, metavar="AMOUNT", help="cost to win a customer")
+    g.add_argument("--channel-cost", action="append", default=[], metavar="CHANNEL=AMOUNT",
+                   help="cost to win a customer per sales channel, e.g. instagram=40 (repeatable)")
+    g.add_argument("--ad-spend", default=None, metavar="CSV",
+                   help="monthly ad spend (columns month, spend and optionally channel): cost per customer won")
     g.add_argument("--lifespan", type=float, default=None, metavar="YEARS",
                    help="expected customer lifespan for the simple formula (default: measured)")
     g.add_argument("--as-of", default=None, metavar="DATE", help="observation end (default: last order date)")
@@ -123,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("file", help="the order export")
     analyze.add_argument("--sheet", default=None, help="sheet name in a workbook")
     analyze.add_argument("--map", action="append", default=[], metavar="ROLE=COLUMN",
-                         help=f"use COLUMN for ROLE (repeatable); roles: {', '.join(ROLES)}")
+                         help=f"use COLUMN for ROLE (repeatable); roles: {', '.join(ROLES + DESCRIPTIVE_ROLES)}")
     analyze.add_argument("--layout", default=None, help="force an export layout, e.g. shopify_orders")
     analyze.add_argument("--date-order", choices=("DMY", "MDY", "YMD"), default=None,
                          help="settle ambiguous dates like 03/04/2025")
@@ -149,6 +153,7 @@ def _settings_from_args(args, *, demo: bool):
     return Settings(
         method=args.method, model=args.model, horizon_months=args.horizon, discount_rate=args.discount_rate,
         margin=args.margin, acquisition_cost=args.acquisition_cost, lifespan_years=args.lifespan,
+        channel_costs=",".join(args.channel_cost) or None, ad_spend=args.ad_spend,
         tier_splits=args.tiers, tier_names=_csv_list(args.tier_names), tier_thresholds=thresholds,
         value_column=args.value_column, sheet=getattr(args, "sheet", None),
         mapping=_parse_map(getattr(args, "map", [])) or None, layout=getattr(args, "layout", None),
@@ -171,6 +176,8 @@ def _print_result(analysis, files, out_dir: Path, stream) -> None:
         f"Method: {s['method']} — {s['clv_basis']}",
         *(f"  Note: {note}" for note in s.get("prediction_notes", [])),
         s["headline"],
+        *(f"  {line}" for line in (s.get("insights") or {}).get("findings", [])[:3]),
+        *(f"  {line}" for line in (s.get("insights") or {}).get("not_profiled", [])),
     ]
     for export in s.get("exports", []):
         lines.extend(export["description"])

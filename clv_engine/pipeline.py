@@ -62,6 +62,8 @@ class Settings:
     discount_rate: float = 0.10  # per year
     margin: float = 1.0  # gross margin as a fraction (1 = revenue)
     acquisition_cost: float = 0.0
+    channel_costs: dict[str, float] | str | None = None  # cost to win a customer per sales channel
+    ad_spend: str | os.PathLike | None = None  # monthly ad-spend CSV (month, spend[, channel])
     lifespan_years: float | None = None  # simple formula; None = estimate from the data
     interval: float = 0.80
     tier_splits: Sequence[float] = DEFAULT_SPLITS
@@ -111,6 +113,7 @@ class Settings:
             ok = math.isfinite(v) and (low <= v <= high if closed else low < v < high)
             if not ok:
                 raise InputError(f"{label} {v:g} is out of range", hint=f"Use a value from {low:g} to {high:g}.")
+        self.acquisition_costs()
         if self.lifespan_years is not None and not (0 < float(self.lifespan_years) <= 100):
             raise InputError("lifespan must be between 0 and 100 years")
         if self.tier_thresholds is None:
@@ -127,6 +130,12 @@ class Settings:
                     f"unknown email tool {', '.join(unknown)}", hint=f"Use any of: {', '.join(EMAIL_TOOLS)}."
                 )
         return self
+
+    def acquisition_costs(self):
+        """The cost of winning a customer as :class:`~clv_engine.segments.AcquisitionCosts`."""
+        from .segments import AcquisitionCosts
+
+        return AcquisitionCosts.parse(self.acquisition_cost or None, self.channel_costs, self.ad_spend)
 
     def to_json(self) -> dict:
         out = {}
@@ -154,6 +163,7 @@ class Analysis:
     settings: Settings
     prediction: Any = None
     comparison: Any = None
+    insights: Any = None  # clv_engine.segments.Insights: profiles, cohorts, drivers, acquisition
     written: list = dataclasses.field(default_factory=list)
 
     def write(self, out_dir: str | os.PathLike, *, overwrite_exports: bool = False) -> list[Path]:
@@ -192,6 +202,11 @@ class Analysis:
         if len(self.rfm_profiles):
             _write_csv_atomic(_round_frame(self.rfm_profiles), out / "rfm_segments.csv")
             written.append(out / "rfm_segments.csv")
+        if self.insights is not None:
+            for name, frame in (("profiles", self.insights.profiles), ("cohorts", self.insights.cohorts),
+                                ("drivers", self.insights.drivers)):
+                _write_csv_atomic(_round_frame(frame), out / f"{name}.csv")
+                written.append(out / f"{name}.csv")
         _write_csv_atomic(self.orders.report.skipped, out / "intake.csv")
         written.append(out / "intake.csv")
         if self.comparison is not None:
@@ -269,10 +284,27 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     tier_profiles = segment_profiles(customers, "tier", value_col=settings.value_column, playbook=playbook)
     rfm_profiles = segment_profiles(customers, "rfm_segment", value_col=settings.value_column, playbook=playbook)
 
+    report("Profiling segments", 0.92)
+    insights = _insights(data, customers, settings, as_of, method_info["method"])
     run_summary = _run_summary(data, summary, customers, tier_profiles, settings, method_info, prediction, comparison)
+    run_summary["insights"] = insights.to_json()
     report("Done", 1.0)
     return Analysis(orders=data, customers=customers, segments=tier_profiles, rfm_profiles=rfm_profiles,
-                    summary=run_summary, settings=settings, prediction=prediction, comparison=comparison)
+                    summary=run_summary, settings=settings, prediction=prediction, comparison=comparison,
+                    insights=insights)
+
+
+def _insights(data, customers: pd.DataFrame, settings: Settings, as_of, method: str):
+    """Profiles, cohorts, drivers and acquisition figures (clv_engine.segments.insights)."""
+    from .segments import purchase_insights
+
+    details = getattr(data, "details", None)
+    return purchase_insights(
+        data.orders, details.lines if details is not None else None, customers=customers,
+        order_details=details.orders if details is not None else None,
+        missing=details.missing if details is not None else None, as_of=as_of, margin=settings.margin,
+        costs=settings.acquisition_costs(), ltv_basis=method, acquisition_cost_in_clv=settings.acquisition_cost,
+        currency=data.report.currency, attributes=list(_attribute_columns(data).values()))
 
 
 def _actions(playbook, tiers: pd.Series, segments: pd.Series) -> np.ndarray:

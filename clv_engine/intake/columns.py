@@ -241,3 +241,85 @@ def looks_like_person_names(values: pd.Series, sample: int = 2000) -> bool:
     name_like = cells.str.fullmatch(_NAME_RE)
     several_words = name_like & cells.str.contains(r"\S\s+\S", regex=True)
     return bool(name_like.mean() >= 0.8 and several_words.mean() >= 0.5)
+
+
+# --- descriptive roles: what the export says about each line and order ---------------------
+# Kept per line (product …) or per order (channel, geography …) for purchase profiles,
+# cohorts and drivers; they never change which rows are orders or what an order is worth.
+LINE_DESCRIPTIVE_ROLES = ("product", "sku", "category", "subcategory", "vendor", "cost", "profit")
+ORDER_DESCRIPTIVE_ROLES = ("channel", "discount_code", "country", "region", "state", "city", "customer_type",
+                           "company")
+DESCRIPTIVE_ROLES = LINE_DESCRIPTIVE_ROLES + ORDER_DESCRIPTIVE_ROLES
+
+# role -> normalised header names, best first (shipping before billing: where the goods went)
+DESCRIPTIVE_SYNONYMS: dict[str, list[str]] = {
+    "product": ["productname", "lineitemname", "itemname", "product", "producttitle", "description", "itemdescription",
+                "productdescription", "item", "article", "artikel", "artikelname", "produkt", "produktname", "produit",
+                "nomduproduit", "producto", "nombredelproducto", "artikelomschrijving", "lineitemtitle"],
+    "sku": ["sku", "lineitemsku", "productid", "stockcode", "itemid", "itemcode", "productcode", "articlenumber",
+            "artikelnummer", "variantsku", "ean", "upc", "asin"],
+    "category": ["category", "productcategory", "producttype", "itemcategory", "lineitemproducttype", "department",
+                 "productgroup", "kategorie", "warengruppe", "categorie", "categoria", "productline"],
+    "subcategory": ["subcategory", "productsubcategory", "subcat", "unterkategorie", "souscategorie",
+                    "subcategoria"],
+    "vendor": ["vendor", "brand", "manufacturer", "supplier", "lineitemvendor", "marke", "hersteller", "marque",
+               "marca", "lieferant"],
+    "cost": ["cost", "cogs", "costofgoods", "costofgoodssold", "linecost", "totalcost", "kosten", "cout", "coste"],
+    "profit": ["profit", "grossprofit", "lineprofit", "gewinn", "benefice", "beneficio"],
+    "channel": ["channel", "saleschannel", "source", "ordersource", "sourcename", "utmsource", "utmmedium",
+                "referringsite", "marketingchannel", "acquisitionchannel", "referrer", "medium", "platform",
+                "salesplatform", "kanal", "vertriebskanal", "canal"],
+    "discount_code": ["discountcode", "couponcode", "coupon", "promocode", "voucher", "vouchercode",
+                      "discountcodes", "couponcodes", "promotioncode", "gutscheincode", "codepromo", "cupon"],
+    "country": ["shippingcountry", "country", "shipcountry", "countrycode", "billingcountry", "land", "pays", "pais",
+                "customercountry", "deliverycountry"],
+    "region": ["region", "shippingregion", "salesregion", "market", "area", "territory"],
+    "state": ["shippingprovince", "state", "province", "shippingstate", "shipstate", "billingprovince",
+              "billingstate", "county", "bundesland", "provincia", "estado", "shippingprovincename"],
+    "city": ["shippingcity", "city", "shipcity", "billingcity", "town", "stadt", "ort", "ville", "ciudad",
+             "deliverycity"],
+    "customer_type": ["customertype", "segment", "customersegment", "customergroup", "accounttype", "clienttype",
+                      "kundentyp", "kundengruppe", "b2bb2c", "businesstype"],
+    "company": ["billingcompany", "company", "companyname", "shippingcompany", "organisation", "organization",
+                "firma", "unternehmen", "societe", "empresa", "businessname"],
+}
+_DESCRIPTIVE_NUMERIC = ("cost", "profit")
+
+
+def guess_descriptive_roles(headers: list[str], body: pd.DataFrame, taken: set[str],
+                            fixed: dict[str, str] | None = None) -> dict[str, str]:
+    """Map descriptive roles to headers not used by another role: ``fixed`` (the user's
+    mapping) first, then the synonyms above. A guess is kept only when the column's content
+    fits: money-like numbers for cost and profit, mostly text (not dates or plain numbers)
+    for the others, and for a category not one value per row."""
+    from .values import looks_numeric
+
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(normalise_header(h), h)
+    mapping = dict(fixed or {})
+    used = set(taken) | set(mapping.values())
+    for role in DESCRIPTIVE_ROLES:
+        if role in mapping:
+            continue
+        for candidate in DESCRIPTIVE_SYNONYMS[role]:
+            h = by_norm.get(candidate)
+            if h is None or h in used:
+                continue
+            cells = body[h].head(2000)
+            cells = cells[cells.str.strip() != ""]
+            if cells.empty:
+                continue
+            numeric = looks_numeric(cells)
+            if role in _DESCRIPTIVE_NUMERIC:
+                ok = numeric > 0.8
+            else:
+                dates = cells.str.match(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean()
+                ok = dates < 0.5 and (numeric < 0.5 or role in ("sku", "region", "state", "city"))
+                if role in ("category", "subcategory", "customer_type", "channel", "region") and len(cells) >= 50:
+                    ok = ok and cells.nunique() <= 0.5 * len(cells)
+            if ok:
+                mapping[role] = h
+                used.add(h)
+                break
+    return mapping

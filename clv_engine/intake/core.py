@@ -17,6 +17,8 @@ import pandas as pd
 from ..arrays import renumber_by_first_appearance
 from ..errors import InputError
 from .columns import ROLES, find_header_row, guess_roles, looks_like_person_names, normalise_header, unique_headers
+from .columns import DESCRIPTIVE_ROLES, LINE_DESCRIPTIVE_ROLES, guess_descriptive_roles
+from .details import details_from_intake
 from .customers import customer_table
 from .files import read_raw_table
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
@@ -50,8 +52,9 @@ def _check_options(layout, date_order, mapping):
     if date_order is not None and date_order not in ("DMY", "MDY", "YMD"):
         raise InputError(f"unknown date order '{date_order}'.", hint="Use DMY, MDY or YMD.")
     for role in mapping or {}:
-        if role not in ROLES:
-            raise InputError(f"unknown column role '{role}' in the mapping.", hint="Roles are: " + ", ".join(ROLES) + ".")
+        if role not in ROLES and role not in DESCRIPTIVE_ROLES:
+            raise InputError(f"unknown column role '{role}' in the mapping.",
+                             hint="Roles are: " + ", ".join(ROLES + DESCRIPTIVE_ROLES) + ".")
 
 
 def _resolve_user_mapping(mapping: dict | None, headers: list[str], where: str) -> tuple[dict, set]:
@@ -432,6 +435,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          hint="Check that the export contains orders.")
 
     fixed, disabled = _resolve_user_mapping(mapping, headers, where)
+    described_fixed = {r: fixed.pop(r) for r in list(fixed) if r in DESCRIPTIVE_ROLES}
     preset = PRESETS.get(layout) if layout not in (None, "generic") else None
     if layout is None:
         preset = detect_layout(headers)
@@ -454,6 +458,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if preset is None and "customer_id" in roles and "customer_id" not in fixed:
         _names_are_not_ids(roles, body, report.notes)
     report.mapping = {r: roles[r] for r in ROLES if r in roles}
+    described = {r: h for r, h in guess_descriptive_roles(headers, body, set(roles.values()), described_fixed).items()
+                 if r not in disabled or r in described_fixed}
     in_range = raw.source == "range"
     if "date" not in roles:
         raise _missing_role_error("date", headers, where, report.layout, in_range)
@@ -610,6 +616,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     orders["amount"] = orders["amount"].fillna(0.0)
     orders.index.name = "key"
     netted_by_column = int((orders["refund"] > 0).sum())
+    gross_amount = orders["amount"].copy()  # before returns (for return rates)
     orders["amount"] = orders["amount"] - orders["refund"]
     refund_rows = work[live & work["is_refund"]]
     parent = refund_rows["parent"].where(refund_rows["parent"] != "", refund_rows["order_id"])
@@ -658,12 +665,16 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     customer_of_code[with_orders] = np.arange(len(with_orders))
     row_customer = customer_of_code[cust_code.to_numpy()]
     used = (_unskipped(work).to_numpy() & (row_customer >= 0))
+    details = details_from_intake(body, described, lines, orders["row"], gross_amount, result["row"].to_numpy(),
+                                  line_values=mode == "sum" or not multi_line)
+    # line-level columns (product, category …) describe lines, not the customer
+    roles = {**roles, **{f"described {r}": h for r, h in described.items() if r in LINE_DESCRIPTIVE_ROLES}}
     customers = customer_table(body, work.loc[used, ["email", "name", "consent"]], dates[used], roles,
                                row_customer[used], customer_ids, raw_email=raw_email)
     preview = body.head(50).astype(str)
     step("Done", 1.0)
     log.info("intake: %d rows read, %d used, %d orders, %d customers", report.rows_read, report.rows_used,
              len(result), len(customers))
-    return OrderData(orders=result, customers=customers, report=report, preview=preview)
+    return OrderData(orders=result, customers=customers, report=report, preview=preview, details=details)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -72,3 +73,4 @@ class OrderData:
     customers: pd.DataFrame
     report: IntakeReport
     preview: pd.DataFrame
+    details: Any = None  # clv_engine.intake.details.OrderDetails: products, channels, geography …

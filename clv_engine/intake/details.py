@@ -1,0 +1,108 @@
+"""What the export says about each order and line: products, categories, channel, discount
+code, geography, customer type, profit or cost (the descriptive roles of
+:mod:`~clv_engine.intake.columns`).
+
+Kept apart from the order table so that reading them never changes which rows are orders
+or what an order is worth. An order-level cell (channel, country …) is taken from the
+first of the order's lines that has one (Shopify writes them on the first line only).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .columns import LINE_DESCRIPTIVE_ROLES, ORDER_DESCRIPTIVE_ROLES
+from .values import clean_text, parse_amounts
+
+__all__ = ["OrderDetails", "order_details"]
+
+
+@dataclass
+class OrderDetails:
+    """Descriptive data of an intake.
+
+    ``lines``: one row per used order line: ``order`` (row position in ``OrderData.orders``),
+    ``value`` (the line's amount when lines carry their own amounts, else NaN) and the line
+    roles found (text; ``cost`` and ``profit`` as numbers).
+    ``orders``: aligned with ``OrderData.orders``: ``gross`` (value before returns were
+    netted) and the order roles found (text, "" when blank).
+    ``roles``: role -> column header used. ``missing``: role group -> why it is absent.
+    """
+
+    lines: pd.DataFrame
+    orders: pd.DataFrame
+    roles: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+def _first_filled_per_order(values: np.ndarray, order: np.ndarray, n_orders: int) -> np.ndarray:
+    """Per order, the first non-blank value among its lines (lines in file order)."""
+    out = np.full(n_orders, "", dtype=object)
+    filled = np.flatnonzero(values != "")
+    if len(filled):
+        rows = filled[::-1]  # assigning in reverse leaves the first line's value
+        out[order[rows]] = values[rows]
+    return out
+
+
+def order_details(body: pd.DataFrame, described: dict[str, str], line_rows: np.ndarray, line_order: np.ndarray,
+                  line_value: np.ndarray | None, gross: np.ndarray) -> OrderDetails:
+    """Build :class:`OrderDetails` from the raw table ``body`` (headers as columns).
+
+    ``line_rows``: body index labels of the lines that made orders (file order);
+    ``line_order``: the row position in the order table of each of them; ``line_value``:
+    each line's own amount (None when lines do not carry one); ``gross``: each order's
+    value before returns, aligned with the order table.
+    """
+    n_orders = len(gross)
+    lines = pd.DataFrame({"order": line_order.astype(np.int64)})
+    lines["value"] = (np.asarray(line_value, dtype="float64") if line_value is not None
+                      else np.full(len(line_rows), np.nan))
+    orders = pd.DataFrame({"gross": np.asarray(gross, dtype="float64")})
+    if described:
+        position = body.index.get_indexer(line_rows)
+        sequence = np.argsort(position, kind="stable")
+        for role, header in described.items():
+            cells = body[header].iloc[position]
+            if role in ("cost", "profit"):
+                values, _ = parse_amounts(clean_text(cells))
+                lines[role] = values.to_numpy(dtype="float64")
+            elif role in LINE_DESCRIPTIVE_ROLES:
+                lines[role] = clean_text(cells).to_numpy(dtype=object)
+            elif role in ORDER_DESCRIPTIVE_ROLES:
+                text = clean_text(cells).to_numpy(dtype=object)[sequence]
+                orders[role] = _first_filled_per_order(text, line_order[sequence], n_orders)
+    missing = {}
+    groups = {"products": ("product", "sku", "category", "subcategory", "vendor"),
+              "channels": ("channel",), "geography": ("country", "region", "state", "city"),
+              "discount codes": ("discount_code",), "customer types": ("customer_type", "company"),
+              "margin": ("cost", "profit")}
+    for group, roles in groups.items():
+        if not any(r in described for r in roles):
+            missing[group] = "the file has no " + {
+                "products": "product, SKU or category column",
+                "channels": "sales channel, source or UTM column",
+                "geography": "country, region, state or city column",
+                "discount codes": "discount or coupon code column",
+                "customer types": "customer type, segment or company column",
+                "margin": "profit or cost column",
+            }[group]
+    return OrderDetails(lines=lines, orders=orders, roles=dict(described), missing=missing)
+
+
+def details_from_intake(body: pd.DataFrame, described: dict[str, str], lines: pd.DataFrame, order_row_by_key: pd.Series,
+                        gross_by_key: pd.Series, result_rows: np.ndarray, line_values: bool) -> OrderDetails:
+    """The intake's hook: ``lines`` (``key``, ``row``, ``amount`` of each used line),
+    each order key's first row and value before returns, and the order table's ``row``
+    column (which ties a line to its order). ``line_values``: each line's amount is its own
+    value (not a repeat of the order total)."""
+    order_index = pd.Index(np.asarray(result_rows, dtype=np.int64))
+    line_order = order_index.get_indexer(order_row_by_key.reindex(lines["key"]).to_numpy(dtype=np.int64))
+    keep = line_order >= 0
+    gross = pd.Series(gross_by_key.to_numpy(dtype="float64"),
+                      index=order_row_by_key.reindex(gross_by_key.index).to_numpy(dtype=np.int64))
+    return order_details(body, described, lines["row"].to_numpy()[keep], line_order[keep],
+                         lines["amount"].to_numpy(dtype="float64")[keep] if line_values else None,
+                         gross.reindex(order_index).fillna(0.0).to_numpy())

@@ -1,0 +1,128 @@
+"""Findings in plain words from profiles, cohorts, drivers and acquisition figures.
+
+Only groups large enough to trust (30 customers or more) give a finding; a finding about
+buying says how often the segment bought something against the average customer (the
+``lift`` of :mod:`.profiles`), with both shares so the reader can check it.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .profiles import dimension_label
+
+__all__ = ["findings"]
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
+MIN_LIFT = 1.25  # a buying finding needs the segment to buy at least this much more often
+MIN_SHARE = 0.10  # ... and at least this share of the segment to have bought it
+BUY_DIMENSIONS = ("subcategory", "category", "product", "vendor")
+FROM_DIMENSIONS = ("channel", "country", "region", "customer_type")
+
+
+def _money(currency):
+    symbol = _SYMBOLS.get((currency or "").upper())
+
+    def fmt(value) -> str:
+        v = float(value) if value is not None and math.isfinite(float(value)) else 0.0
+        return f"{symbol}{v:,.0f}" if symbol else f"{v:,.0f}" + (f" {currency}" if currency else "")
+
+    return fmt
+
+
+def _segment_findings(profiles: pd.DataFrame, group_by: str, segments: list[str]) -> list[str]:
+    out = []
+    rows = profiles[(profiles["group_by"] == group_by) & ~profiles["too_small"]]
+    noun = "tier" if group_by == "tier" else "segment" if group_by == "rfm_segment" else group_by
+    for segment in segments:
+        mine = rows[rows["segment"] == segment]
+        if mine.empty:
+            continue
+        plural = group_by != "tier"
+        who = f"Your {segment} {noun}" if not plural else f"Your '{segment}' customers"
+        parts = []
+        buys = mine[mine["dimension"].isin(BUY_DIMENSIONS) & (mine["lift"] >= MIN_LIFT) & (mine["figure"] >= MIN_SHARE)
+                    & (mine["customers"] >= 5)]
+        if not buys.empty:
+            dim_rank = {d: i for i, d in enumerate(BUY_DIMENSIONS)}
+            buys = buys.assign(_d=buys["dimension"].map(dim_rank)).sort_values(["_d", "lift"], ascending=[True, False])
+            best = buys.iloc[0]
+            parts.append(f"{who} {'buy' if plural else 'buys'} {best['value']} {best['lift']:.1f}× as often as the average customer "
+                         f"({best['figure']:.0%} of them bought it, {best['all_figure']:.0%} of all customers)")
+        for dim in FROM_DIMENSIONS:
+            found = mine[(mine["dimension"] == dim)]
+            if found.empty:
+                continue
+            top = found.sort_values("figure", ascending=False).iloc[0]
+            if top["figure"] >= 0.3 and abs(top["lift"] - 1) >= 0.1:
+                verb = {"channel": "bought through", "country": "order from", "region": "order from",
+                        "customer_type": "are"}[dim]
+                parts.append(f"{top['figure']:.0%} {verb} {top['value']} (all customers: {top['all_figure']:.0%})")
+                break
+        repeat = mine[(mine["dimension"] == "behaviour") & (mine["value"] == "repeat rate")]
+        if not repeat.empty:
+            r = repeat.iloc[0]
+            parts.append(f"{r['figure']:.0%} ordered more than once (all customers: {r['all_figure']:.0%})")
+        if parts:
+            text = parts[0] if parts[0].startswith("Your") else f"{who}: {parts[0]}"
+            out.append(text + ("; " + "; ".join(parts[1:]) if len(parts) > 1 else "") + ".")
+    return out
+
+
+def _driver_findings(drivers: pd.DataFrame, money) -> list[str]:
+    out = []
+    for dim in ("first_category", "first_subcategory", "first_product", "channel", "discount_code"):
+        rows = drivers[(drivers["dimension"] == dim) & ~drivers["too_small"] & (drivers["observed_customers"] > 0)]
+        if len(rows) < 2:
+            continue
+        best = rows.sort_values("value_lift", ascending=False).iloc[0]
+        worst = rows.sort_values("value_lift").iloc[0]
+        months = int(best["window_months"])
+        what = {"first_category": "whose first order was mostly", "first_subcategory": "whose first order was mostly",
+                "first_product": "whose first order was mostly", "channel": "who came through",
+                "discount_code": "whose first order used"}[dim]
+        label = "discount code " if dim == "discount_code" else ""
+        if best["value_lift"] >= 1.1:
+            out.append(f"Customers {what} {label}{best['value']} spend {best['value_lift']:.1f}× the average in their "
+                       f"first {months} months ({money(best['avg_window_value'])}); those {what} {label}"
+                       f"{worst['value']} spend {worst['value_lift']:.1f}× ({money(worst['avg_window_value'])}).")
+        if len(out) >= 3:
+            break
+    return out
+
+
+def findings(insights, currency: str | None = None) -> list[str]:
+    """Sentences for the report's summary and the command's output."""
+    money = _money(currency)
+    out: list[str] = []
+    profiles = insights.profiles
+    if len(profiles):
+        tiers = list(dict.fromkeys(profiles.loc[profiles["group_by"] == "tier", "segment"]))
+        out += _segment_findings(profiles, "tier", tiers[:2])
+        rfm = list(dict.fromkeys(profiles.loc[profiles["group_by"] == "rfm_segment", "segment"]))
+        out += _segment_findings(profiles, "rfm_segment", [s for s in ("Champions", "At risk") if s in rfm])
+    repeat = insights.repeat
+    if repeat.get("customers"):
+        text = f"{repeat['repeat_rate']:.0%} of customers ordered more than once"
+        second = repeat["days_to_second_order"]
+        if second["median"] is not None:
+            text += (f"; half of those placed their second order within {second['median']:.0f} days "
+                     f"(a quarter within {second['p25']:.0f}, a quarter after {second['p75']:.0f})")
+        out.append(text + ".")
+    out += _driver_findings(insights.drivers, money)
+    acq = insights.acquisition
+    if acq.get("average_cac"):
+        ratio = acq["ltv_to_cac"] or 0.0
+        when = ((f"pays back its cost in month {acq['payback_month']} after the month of the first order"
+                 if acq["payback_month"] else "pays back its cost in the month of the first order")
+                if acq["payback_month"] is not None else
+                f"has not paid back its cost within the {acq['months_observed']} months observed")
+        out.append(f"At {money(acq['average_cac'])} to win a customer, the average customer {when}; "
+                   f"lifetime value to acquisition cost is {ratio:.1f} to 1"
+                   + (" (3 to 1 or more is the usual target)." if ratio < 3 else "."))
+    elif acq.get("average_ltv", 0) > 0:
+        out.append(f"The most it is worth paying to win an average customer is {money(acq['break_even_cac'])} "
+                   f"(their lifetime value net of margin); at the usual 3 to 1 rule, {money(acq['target_cac'])}. "
+                   "Give your cost per customer (--acquisition-cost) for the payback month.")
+    return out

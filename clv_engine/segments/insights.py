@@ -1,0 +1,194 @@
+"""Everything about who buys what, cohorts, drivers and acquisition in one result, with
+findings in plain words.
+
+:func:`purchase_insights` is what the pipeline calls; the parts are in
+:mod:`.profiles`, :mod:`.cohorts`, :mod:`.drivers` and :mod:`.acquisition`.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from .acquisition import TARGET_LTV_TO_CAC, AcquisitionCosts, customer_cac, payback_curves, payback_month
+from .cohorts import cohort_table, gap_distribution, repeat_summary
+from .drivers import ltv_drivers
+from .findings import findings
+from .profiles import purchase_profiles
+from .purchases import MIN_TRUSTED_CUSTOMERS, PurchaseData, order_margin, purchase_data
+
+__all__ = ["Insights", "purchase_insights"]
+
+MAX_ATTRIBUTE_GROUPS = 12  # a customer attribute with at most this many values becomes a grouping
+_NOT_PROFILED = {
+    "products": "what each segment buys (products, categories) and value by first product",
+    "channels": "sales channels and value by channel",
+    "geography": "where customers are (country, region, city)",
+    "discount codes": "discount-code use and value by discount code",
+    "customer types": "customer types (business or consumer, company)",
+    "margin": "margin from the file (the --margin setting is used instead)",
+}
+
+
+@dataclasses.dataclass
+class Insights:
+    """Profiles, cohorts, drivers and acquisition figures of one run.
+
+    ``profiles``, ``cohorts`` and ``drivers`` are the tables written to profiles.csv,
+    cohorts.csv and drivers.csv (docs/segments.md); ``gaps`` the days to the second order
+    and between orders in bands; ``repeat`` the repeat-purchase summary; ``payback`` the
+    cumulative margin per acquired customer by month since the first order (with the CAC
+    when one was given); ``findings`` sentences for the owner; ``not_profiled`` what could not
+    be profiled and why.
+    """
+
+    profiles: pd.DataFrame
+    cohorts: pd.DataFrame
+    drivers: pd.DataFrame
+    gaps: pd.DataFrame
+    repeat: dict
+    payback: pd.DataFrame
+    acquisition: dict
+    findings: list[str]
+    not_profiled: list[str]
+    value_basis: str
+
+    def to_json(self) -> dict:
+        return {"repeat": self.repeat, "acquisition": self.acquisition, "findings": list(self.findings),
+                "not_profiled": list(self.not_profiled), "line_value_basis": self.value_basis}
+
+
+def _per_customer(customers: pd.DataFrame | None, ids: pd.Index, column: str):
+    if customers is None or column not in customers.columns:
+        return None
+    table = customers.set_index("customer_id") if "customer_id" in customers.columns else customers
+    values = table[column]
+    values.index = values.index.astype(str)
+    return values.reindex(ids)
+
+
+def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, customers: pd.DataFrame | None = None,
+                      order_details: pd.DataFrame | None = None, missing: dict | None = None, as_of=None,
+                      margin: float = 1.0, costs: AcquisitionCosts | None = None, ltv_basis: str = "predictive",
+                      acquisition_cost_in_clv: float = 0.0, currency: str | None = None,
+                      attributes=None) -> Insights:
+    """Profiles, cohorts, drivers and acquisition of an order table (and its lines).
+
+    ``customers``: the customer table (``customer_id``, ``tier``, ``rfm_segment``, ``clv``)
+    for the groupings and lifetime values; ``attributes``: its columns from the file that may
+    group customers (those with 2 to 12 values are used); ``missing``: role group -> why the
+    file has none (from the intake); ``ltv_basis``: the CLV method (``predictive`` adds the
+    margin earned so far to the expected future value; ``historical`` CLV already is the
+    margin to date; ``simple`` adds back ``acquisition_cost_in_clv``, which it subtracted).
+    """
+    data = purchase_data(orders, lines, as_of=as_of, order_details=order_details)
+    costs = costs or AcquisitionCosts()
+    margin_rate = _file_margin_rate(data, margin)
+    groups = {}
+    tiers = _per_customer(customers, data.customer_ids, "tier")
+    for name in ("tier", "rfm_segment"):
+        labels = _per_customer(customers, data.customer_ids, name)
+        if labels is not None:
+            groups[name] = labels.to_numpy(dtype=object) if not isinstance(labels.dtype, pd.CategoricalDtype) \
+                else labels.to_numpy()
+    for name in _attribute_groups(customers, attributes):
+        labels = _per_customer(customers, data.customer_ids, name)
+        groups[name] = labels.fillna("").astype(str).replace("", "(not set)").to_numpy(dtype=object)
+    profiles = purchase_profiles(data, groups, margin=margin)
+    cohorts = cohort_table(data, margin=margin)
+    ltv = _lifetime_value(data, customers, ltv_basis, margin, margin_rate, acquisition_cost_in_clv)
+    drivers = ltv_drivers(data, ltv=ltv, tiers=None if tiers is None else tiers.astype(str).to_numpy(),
+                          costs=costs, margin=margin)
+    payback, acquisition = _acquisition(data, ltv, costs, margin)
+    acquisition["ltv_basis"] = _ltv_basis_text(ltv_basis, data.margin_known)
+    not_profiled = _not_profiled(data, missing)
+    repeat = repeat_summary(data)
+    insights = Insights(profiles=profiles, cohorts=cohorts, drivers=drivers, gaps=gap_distribution(data),
+                        repeat=repeat, payback=payback, acquisition=acquisition, findings=[],
+                        not_profiled=not_profiled, value_basis=data.value_basis)
+    insights.findings = findings(insights, currency=currency)
+    return insights
+
+
+def _file_margin_rate(data: PurchaseData, margin: float) -> float:
+    """The shop's margin share: from the file's profit/cost columns when known, else ``margin``."""
+    if not data.margin_known:
+        return float(margin)
+    revenue = float(data.orders["amount"].sum())
+    return float(order_margin(data, margin).sum() / revenue) if revenue > 0 else float(margin)
+
+
+def _attribute_groups(customers: pd.DataFrame | None, attributes) -> list[str]:
+    """Customer attributes from the file worth grouping by: text with 2..12 values."""
+    if customers is None:
+        return []
+    out = []
+    for column in attributes or ():
+        if column not in customers.columns or customers[column].dtype.kind in "fiumMb":
+            continue
+        values = customers[column].astype(str)
+        distinct = values[values != ""].nunique()
+        if 2 <= distinct <= MAX_ATTRIBUTE_GROUPS:
+            out.append(column)
+    return out[:6]
+
+
+def _lifetime_value(data, customers, basis, margin, margin_rate, cac_in_clv) -> np.ndarray:
+    """Lifetime value net of margin per customer (see :func:`purchase_insights`)."""
+    clv = _per_customer(customers, data.customer_ids, "clv")
+    past = np.bincount(data.orders["customer"].to_numpy(), weights=order_margin(data, margin),
+                       minlength=data.n_customers)
+    if clv is None:
+        return past
+    future = np.nan_to_num(pd.to_numeric(clv, errors="coerce").to_numpy(dtype="float64"))
+    if basis == "historical":
+        return past if data.margin_known else future
+    if basis == "simple":
+        return future + float(cac_in_clv)
+    if data.margin_known and float(margin) == 1.0:
+        future = future * margin_rate  # the model's value is revenue; the file says what is kept
+    return past + future
+
+
+def _ltv_basis_text(basis: str, margin_known: bool) -> str:
+    kept = "profit from the file" if margin_known else "order value × margin"
+    if basis == "predictive":
+        return f"{kept} to date plus the expected margin over the prediction horizon"
+    if basis == "historical":
+        return f"{kept} to date"
+    return "the simple formula's lifetime value before acquisition cost"
+
+
+def _acquisition(data: PurchaseData, ltv: np.ndarray, costs: AcquisitionCosts, margin: float):
+    everyone = np.zeros(data.n_customers, dtype=np.int64)
+    curve = payback_curves(data, everyone, 1, margin)[0] if data.n_customers else np.zeros(0)
+    cac, known = customer_cac(data, costs)
+    average_cac = float(cac[known].mean()) if known.any() else None
+    finite = np.isfinite(curve)
+    payback = pd.DataFrame({"months_since_first": np.arange(int(finite.sum())),
+                            "cumulative_margin_per_customer": curve[finite]})
+    if average_cac is not None:
+        payback["acquisition_cost"] = average_cac
+    average_ltv = float(ltv.mean()) if len(ltv) else 0.0
+    out = {"cost": costs.describe(), "customers_with_cost": int(known.sum()),
+           "average_cac": average_cac, "average_ltv": average_ltv,
+           "ltv_to_cac": average_ltv / average_cac if average_cac else None,
+           "payback_month": payback_month(curve[finite], average_cac) if average_cac else None,
+           "months_observed": int(finite.sum()),
+           "break_even_cac": max(average_ltv, 0.0), "target_cac": max(average_ltv, 0.0) / TARGET_LTV_TO_CAC,
+           "target_ratio": TARGET_LTV_TO_CAC, "min_trusted_customers": MIN_TRUSTED_CUSTOMERS}
+    return payback, out
+
+
+def _not_profiled(data: PurchaseData, missing: dict | None) -> list[str]:
+    out = []
+    for group, why in (missing or {}).items():
+        what = _NOT_PROFILED.get(group, group)
+        out.append(f"Not profiled: {what}, because {why}.")
+    if data.lines is None and not missing:
+        out.append("Not profiled: what each segment buys, because no order lines were given.")
+    return out
+
+
+

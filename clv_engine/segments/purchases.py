@@ -1,0 +1,220 @@
+"""What each customer bought, where from and when: the shared input of profiles, cohorts,
+drivers and acquisition figures.
+
+:func:`purchase_data` turns an order table (``customer_id``, ``date``, ``amount``, and any
+order-level descriptive columns such as ``channel`` or ``country``) and an optional line
+table (one row per order line: ``order`` position or ``order_id``, ``value`` and line-level
+columns such as ``product`` or ``category``) into :class:`PurchaseData`: integer customer
+codes, orders sorted by customer and date, each customer's first order, and lines whose
+value is known (a line without a value gets an equal share of what its order's known
+lines leave of the order amount).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+__all__ = ["LINE_DIMENSIONS", "ORDER_DIMENSIONS", "DIMENSION_LABELS", "MIN_TRUSTED_CUSTOMERS", "PurchaseData",
+           "purchase_data"]
+
+# Descriptive columns kept per order line and per order (the intake roles of the same names).
+LINE_DIMENSIONS = ("category", "subcategory", "product", "sku", "vendor")
+ORDER_DIMENSIONS = ("channel", "discount_code", "country", "region", "state", "city", "customer_type", "company")
+LINE_MONEY = ("cost", "profit")
+DIMENSION_LABELS = {
+    "category": "category", "subcategory": "sub-category", "product": "product", "sku": "SKU",
+    "vendor": "vendor", "channel": "sales channel", "discount_code": "discount code", "country": "country",
+    "region": "region", "state": "state / province", "city": "city", "customer_type": "customer type",
+    "company": "company",
+}
+# Groups with fewer customers than this are marked too small to trust.
+MIN_TRUSTED_CUSTOMERS = 30
+
+
+@dataclasses.dataclass
+class PurchaseData:
+    """Orders and lines in one normalised shape (see the module docstring).
+
+    ``orders``: one row per order sorted by customer code then date, columns ``customer``
+    (code), ``date`` (datetime64[ns]), ``amount`` (net), ``gross`` (before returns),
+    ``month`` (calendar month number), ``nth`` (0 for a customer's first order) and the
+    order-level dimensions present (text, "" when blank).
+    ``lines``: ``order`` (row of ``orders``), ``customer``, ``value`` (> 0 spend of the line),
+    the line dimensions present (text) and ``margin`` (profit of the line) when known.
+    ``customer_ids``: the customer id of each code. ``first``: row of each customer's first order.
+    """
+
+    orders: pd.DataFrame
+    lines: pd.DataFrame | None
+    customer_ids: pd.Index
+    first: np.ndarray
+    as_of: pd.Timestamp
+    line_dimensions: list[str]
+    order_dimensions: list[str]
+    margin_known: bool
+    value_basis: str
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.customer_ids)
+
+    def order_counts(self) -> np.ndarray:
+        return np.bincount(self.orders["customer"].to_numpy(), minlength=self.n_customers)
+
+    def customer_first(self, column: str) -> np.ndarray:
+        """Each customer's value of an order column on their first order."""
+        return self.orders[column].to_numpy()[self.first]
+
+
+def _text(values) -> np.ndarray:
+    """Descriptive cells as stripped text; blanks and NaN become ""."""
+    series = pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    labels = pd.Series(uniques, dtype=object).map(lambda v: "" if v is None else str(v).strip()).to_numpy(dtype=object)
+    labels = np.append(labels, "")
+    return labels[codes]
+
+
+def _numbers(values) -> np.ndarray:
+    out = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64")
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def purchase_data(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, as_of=None,
+                  order_details: pd.DataFrame | None = None) -> PurchaseData:
+    """Normalise ``orders`` (and ``lines``) for profiles, cohorts, drivers and acquisition.
+
+    ``orders`` needs ``customer_id``, ``date`` and ``amount``; optional ``gross`` (amount
+    before returns) and order-level dimension columns (:data:`ORDER_DIMENSIONS`).
+    ``order_details`` (same row order as ``orders``) may hold those columns instead.
+    ``lines`` needs ``order`` (row position in ``orders``) or ``order_id``; optional
+    ``value`` and line dimensions (:data:`LINE_DIMENSIONS`), ``cost`` or ``profit``.
+    ``as_of`` is the observation end (default: the last order date); later orders are left out.
+    """
+    for column in ("customer_id", "date", "amount"):
+        if column not in orders.columns:
+            raise InputError(f"the order table has no '{column}' column.",
+                             hint="Pass the orders of read_orders(...).orders, or a table with customer_id, date and amount.")
+    n = len(orders)
+    details = pd.DataFrame(index=pd.RangeIndex(n))
+    for column in ORDER_DIMENSIONS:
+        source = order_details if order_details is not None and column in order_details.columns else orders
+        if column in source.columns:
+            details[column] = _text(source[column].to_numpy())
+    gross_source = order_details if order_details is not None and "gross" in order_details.columns else orders
+    ids_column = pd.Series(orders["customer_id"])
+    if isinstance(ids_column.dtype, pd.CategoricalDtype):  # read_orders' table: codes as they are
+        codes, ids = ids_column.cat.codes.to_numpy().astype(np.int64), ids_column.cat.categories.astype(str)
+    else:
+        codes, ids = pd.factorize(ids_column.astype(str).to_numpy(dtype=object), sort=False)
+    dates = pd.to_datetime(pd.Series(orders["date"]), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    amount = _numbers(orders["amount"].to_numpy())
+    gross = _numbers(gross_source["gross"].to_numpy()) if "gross" in gross_source.columns else amount.copy()
+    end = pd.Timestamp(as_of) if as_of is not None else (pd.Timestamp(dates[~np.isnat(dates)].max())
+                                                         if (~np.isnat(dates)).any() else pd.Timestamp.now())
+    keep = ~np.isnat(dates) & (dates <= np.datetime64(end.to_datetime64(), "ns")) & (codes >= 0)
+    keep_rows = np.flatnonzero(keep)
+    order = keep_rows[np.lexsort((dates[keep_rows], codes[keep_rows]))]
+    # customers renumbered 0..k-1 in id order of appearance among kept orders
+    kept_codes = codes[order]
+    present, customer = np.unique(kept_codes, return_inverse=True)
+    table = pd.DataFrame({
+        "customer": customer.astype(np.int64),
+        "date": dates[order],
+        "amount": np.nan_to_num(amount[order]),
+        "gross": np.nan_to_num(np.maximum(gross[order], amount[order])),
+    })
+    table["month"] = table["date"].to_numpy().astype("datetime64[M]").view(np.int64)
+    starts = np.r_[True, table["customer"].to_numpy()[1:] != table["customer"].to_numpy()[:-1]] if len(table) else \
+        np.zeros(0, dtype=bool)
+    first = np.flatnonzero(starts)
+    counts = np.diff(np.r_[first, len(table)])
+    table["nth"] = np.arange(len(table)) - np.repeat(first, counts)
+    for column in details.columns:
+        table[column] = details[column].to_numpy()[order]
+    order_dims = [c for c in details.columns if (table[c].to_numpy() != "").any()]
+    table = table[[c for c in table.columns if c not in details.columns or c in order_dims]]
+    customer_ids = pd.Index(np.asarray(ids, dtype=object)[present], dtype=str, name="customer_id")
+
+    line_table, line_dims, margin_known, basis = None, [], False, "order amounts (no line items)"
+    if lines is not None and len(lines):
+        line_table, line_dims, margin_known, basis = _lines(lines, orders, order, table)
+    data = PurchaseData(orders=table, lines=line_table, customer_ids=customer_ids, first=first, as_of=end,
+                        line_dimensions=line_dims, order_dimensions=order_dims, margin_known=margin_known,
+                        value_basis=basis)
+    return data
+
+
+def _lines(lines: pd.DataFrame, orders: pd.DataFrame, order: np.ndarray, table: pd.DataFrame):
+    """Lines re-pointed at the rows of the sorted order table, with a value for each."""
+    if "order" in lines.columns:
+        position = pd.to_numeric(lines["order"], errors="coerce").to_numpy()
+        position = np.where(np.isfinite(position), position, -1).astype(np.int64)
+    elif "order_id" in lines.columns and "order_id" in orders.columns:
+        ids = pd.Index(pd.Series(orders["order_id"]).astype(str).to_numpy(dtype=object))
+        position = ids.get_indexer(pd.Series(lines["order_id"]).astype(str).to_numpy(dtype=object))
+    else:
+        raise InputError("the line table has neither 'order' nor 'order_id' to tie each line to its order.",
+                         hint="Add the order id of each line.")
+    new_row = np.full(len(orders) + 1, -1, dtype=np.int64)
+    new_row[order] = np.arange(len(order))
+    row = new_row[np.where((position >= 0) & (position < len(orders)), position, len(orders))]
+    ok = row >= 0
+    out = pd.DataFrame({"order": row[ok]})
+    out["customer"] = table["customer"].to_numpy()[out["order"].to_numpy()]
+    value = _numbers(lines["value"].to_numpy())[ok] if "value" in lines.columns else np.full(int(ok.sum()), np.nan)
+    if np.isfinite(value).all():
+        basis = "line values"
+    else:
+        # a line without a value: an equal share of what the order's known lines leave
+        known = np.where(np.isfinite(value), value, 0.0)
+        rows = out["order"].to_numpy()
+        n_orders = len(table)
+        known_sum = np.bincount(rows, weights=known, minlength=n_orders)
+        missing = np.bincount(rows, weights=(~np.isfinite(value)).astype(float), minlength=n_orders)
+        rest = np.maximum(table["gross"].to_numpy() - known_sum, 0.0)
+        share = np.divide(rest, missing, out=np.zeros(n_orders), where=missing > 0)
+        value = np.where(np.isfinite(value), value, share[rows])
+        basis = ("order amounts shared equally among each order's lines" if not np.isfinite(known).any() or
+                 not (known != 0).any() else "line values (lines without one share the rest of their order)")
+    out["value"] = np.maximum(value, 0.0)
+    dims = []
+    for column in LINE_DIMENSIONS:
+        if column in lines.columns:
+            text = _text(lines[column].to_numpy())[ok]
+            if (text != "").any():
+                out[column] = text
+                dims.append(column)
+    margin_known = False
+    if "profit" in lines.columns or "cost" in lines.columns:
+        if "profit" in lines.columns:
+            margin = _numbers(lines["profit"].to_numpy())[ok]
+        else:
+            margin = out["value"].to_numpy() - _numbers(lines["cost"].to_numpy())[ok]
+        if np.isfinite(margin).mean() >= 0.5:
+            out["margin"] = np.nan_to_num(margin)
+            margin_known = True
+    return out, dims, margin_known, basis
+
+
+def order_margin(data: PurchaseData, margin_rate: float = 1.0) -> np.ndarray:
+    """Margin of each order: its amount × the margin share of its lines' profit when the
+    file has profit or cost columns (orders without lines take the shop's overall share),
+    else its amount × ``margin_rate``."""
+    amount = data.orders["amount"].to_numpy()
+    if not data.margin_known or data.lines is None:
+        return amount * float(margin_rate)
+    rows = data.lines["order"].to_numpy()
+    n = len(amount)
+    value = np.bincount(rows, weights=data.lines["value"].to_numpy(), minlength=n)
+    margin = np.bincount(rows, weights=data.lines["margin"].to_numpy(), minlength=n)
+    overall = float(margin.sum() / value.sum()) if value.sum() > 0 else float(margin_rate)
+    share = np.divide(margin, value, out=np.full(n, overall), where=value > 0)
+    return amount * share
