@@ -19,20 +19,22 @@ from clv_engine.errors import ClvError, InputError
 
 from .cache import ResultCache
 from .shaping import (
+    CellError,
     as_column,
     as_table,
-    error_cell,
     excel_value,
     frame_to_cells,
     is_blank,
     optional_date,
     optional_number,
     optional_text,
+    short_message,
 )
+from .tables import customer_id_restorer, with_header
 
 log = logging.getLogger(__name__)
 
-RESULTS = ResultCache(max_items=16)
+RESULTS = ResultCache(max_ranges=4, max_results=16)
 MODEL_CHOICES = ("auto", "bgnbd", "mbgnbd", "paretonbd", "pareto", "simple", "formula", "historical")
 # model argument -> pipeline (method, model)
 MODEL_SETTINGS = {
@@ -50,7 +52,7 @@ PERIOD_FREQ = {"day": "D", "week": "W", "month": "M"}
 
 SUMMARY_HEADERS = {
     "orders": "Orders",
-    "total_value": "Total value",
+    "total_value": "Revenue to date",
     "average_order_value": "Average order value",
     "first_order": "First order",
     "last_order": "Last order",
@@ -73,7 +75,36 @@ PREDICT_HEADERS = {
 }
 RFM_COLUMNS = ["rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment"]
 RFM_HEADERS = {"rfm_r": "R", "rfm_f": "F", "rfm_m": "M", "rfm_score": "RFM", "rfm_segment": "Segment"}
+SEGMENT_COLUMNS = ["tier", "customers", "share_of_customers", "total_value", "average_value", "share_of_value",
+                   "orders", "average_order_value", "orders_per_year", "days_since_last_order", "actions"]
+SEGMENT_HEADERS = {
+    "tier": "Tier",
+    "customers": "Customers",
+    "share_of_customers": "Share of customers",
+    "total_value": "Total CLV",
+    "average_value": "Average CLV",
+    "share_of_value": "Share of CLV",
+    "orders": "Orders",
+    "average_order_value": "Average order value",
+    "orders_per_year": "Orders per year",
+    "days_since_last_order": "Days since last order",
+    "actions": "Actions",
+}
+# CLV_CUSTOMERS: the same columns at the same positions whatever the method (a column
+# the method does not produce stays empty); the file's own extra columns come after.
+CUSTOMER_COLUMNS = [
+    "customer_id", "email", "name", "consent", "orders", "total_value",
+    "average_order_value", "first_order", "last_order", "days_since_last_order",
+    "avg_days_between_orders", "orders_per_year", "clv", "clv_low", "clv_high",
+    "clv_method", "p_alive", "churn_risk", "expected_orders", "next_order_date", "tier",
+    "rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment", "actions",
+    "frequency", "recency", "T", "monetary_value", "expected_order_value",
+]
+CUSTOMER_HEADERS = {"total_value": "revenue_to_date"}
 
+# The reason of the latest error of each function, for CLV_LAST_ERROR().
+LAST_ERRORS: dict[str, CellError] = {}
+_LAST: list[CellError] = []
 
 
 def preload() -> None:
@@ -92,8 +123,10 @@ def preload() -> None:
     import clv_engine.predictive  # noqa: F401
     import clv_engine.segments  # noqa: F401
 
+
 def excel_function(function):
-    """Catch every error and return it as one ``CLV: …`` text cell instead.
+    """Return a :class:`CellError` (``#VALUE!``, ``#N/A`` for an empty range) instead of
+    raising, and remember its reason for ``CLV_LAST_ERROR()``.
 
     Python's cyclic garbage collector is paused while the function runs: a formula
     allocates hundreds of thousands of lists (the range, the result rows), which made the
@@ -101,6 +134,7 @@ def excel_function(function):
     over a 100,000-row range). Nothing here builds reference cycles; the collector resumes,
     as it was, when the formula returns.
     """
+    name = function.__name__.upper()
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
@@ -109,18 +143,39 @@ def excel_function(function):
         try:
             return function(*args, **kwargs)
         except ClvError as error:
-            return error_cell(error)
+            return _remember(CellError(getattr(error, "excel_code", "#VALUE!"), short_message(error), name))
         except Exception as error:  # never a traceback in a cell
             log.exception("unexpected error in %s", function.__name__)
-            return error_cell(
-                f"unexpected problem ({type(error).__name__}: {error}). "
-                "Please report it with a copy of the workbook."
-            )
+            return _remember(CellError("#VALUE!", short_message(
+                f"unexpected problem ({type(error).__name__}: {error}). Please report it with a copy of the workbook."
+            ), name))
         finally:
             if collecting:
                 gc.enable()
 
     return wrapper
+
+
+def _remember(error: CellError) -> CellError:
+    LAST_ERRORS[error.function] = error
+    _LAST[:] = [error]
+    return error
+
+
+def clv_last_error(function_name=None):
+    """The reason of the latest error value a CLV function returned (this Excel session),
+    or of the latest one of ``function_name`` (e.g. "CLV_PREDICT"); empty when none."""
+    name = optional_text(function_name, "function", None)
+    if name:
+        key = name.strip().upper().lstrip("=").split("(")[0]
+        if not key.startswith("CLV_"):
+            key = "CLV_" + key
+        error = LAST_ERRORS.get(key)
+        return f"{key}: {error.code} {error.message}" if error else ""
+    if not _LAST:
+        return ""
+    error = _LAST[0]
+    return f"{error.function}: {error.code} {error.message}"
 
 
 # ----------------------------------------------------------------------------- formulas
@@ -174,7 +229,8 @@ def clv_tier(values, cuts=None, labels=None):
 @excel_function
 def clv_intake(orders):
     """What intake made of the range: layout, columns used, rows used and skipped."""
-    data = order_data(orders)
+    prepared = prepared_orders(orders)
+    data = prepared.data
     report = data.report
     rows = [["Item", "Value"], ["Layout", str(report.layout_label)]]
     for role, header in report.mapping.items():
@@ -188,6 +244,8 @@ def clv_intake(orders):
     ]
     for reason, count in report.rows_skipped.items():
         rows.append([f"Skipped: {reason}", excel_value(count)])
+    if prepared.header_note:
+        rows.append(["Note", prepared.header_note])
     for note in report.notes:
         rows.append(["Note", str(note)])
     return rows
@@ -195,60 +253,86 @@ def clv_intake(orders):
 
 @excel_function
 def clv_summary(orders, as_of=None, period=None):
-    """One row per customer: orders, value, first/last order, rhythm and BTYD summary."""
+    """One row per customer: orders, revenue, first/last order, rhythm and BTYD summary."""
     from clv_engine.summary import SUMMARY_COLUMNS
 
     end = optional_date(as_of)
     period_name = optional_text(period, "period", "day", PERIOD_CHOICES)
-    summary = customer_summary_for(orders, end, PERIOD_FREQ[period_name])
-    return frame_to_cells(summary, SUMMARY_COLUMNS, index_label="Customer", headers=SUMMARY_HEADERS)
+    prepared = prepared_orders(orders)
+    summary = RESULTS.get_or_compute(
+        prepared.table, ("summary", end, PERIOD_FREQ[period_name]),
+        lambda: _customer_summary(prepared.data, end, PERIOD_FREQ[period_name]), prepared.entry,
+    )
+    cells = frame_to_cells(summary, SUMMARY_COLUMNS, index_label="Customer", headers=SUMMARY_HEADERS)
+    return prepared.restore_ids(cells)
 
 
 @excel_function
 def clv_rfm(orders, as_of=None):
-    """R, F and M scores (1–5), the RFM code and the RFM segment per customer."""
+    """R, F and M scores (1-5), the RFM code and the RFM segment per customer."""
     from clv_engine.segments import rfm_scores
 
     end = optional_date(as_of)
-    summary = customer_summary_for(orders, end, "D")
+    prepared = prepared_orders(orders)
+    summary = RESULTS.get_or_compute(prepared.table, ("summary", end, "D"),
+                                     lambda: _customer_summary(prepared.data, end, "D"), prepared.entry)
     scores = rfm_scores(summary, as_of=end)
-    return frame_to_cells(scores, RFM_COLUMNS, index_label="Customer", headers=RFM_HEADERS)
+    return prepared.restore_ids(frame_to_cells(scores, RFM_COLUMNS, index_label="Customer", headers=RFM_HEADERS))
 
 
 @excel_function
 def clv_predict(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
     """Per customer: CLV low / likely / high, P(alive), expected orders and tier."""
-    analysis = analysis_for(orders, horizon_months, discount_rate, margin, model, as_of)
+    prepared, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
     # Without a model (too little data, or a formula method) p_alive and expected orders
     # do not exist: those cells stay empty rather than showing made-up numbers.
     customers = analysis.customers.set_index("customer_id").reindex(columns=PREDICT_COLUMNS)
-    return frame_to_cells(customers, PREDICT_COLUMNS, index_label="Customer", headers=PREDICT_HEADERS)
+    cells = frame_to_cells(customers, PREDICT_COLUMNS, index_label="Customer", headers=PREDICT_HEADERS)
+    return prepared.restore_ids(cells)
 
 
 @excel_function
 def clv_customers(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
-    """The whole customer table of the pipeline (every column, one row per customer)."""
-    analysis = analysis_for(orders, horizon_months, discount_rate, margin, model, as_of)
-    return frame_to_cells(analysis.customers)
+    """The customer table of the pipeline: the same 32 columns for every method, then the
+    file's own extra columns."""
+    prepared, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
+    table = analysis.customers
+    extra = [c for c in table.columns if c not in CUSTOMER_COLUMNS and c != "movement"]
+    columns = CUSTOMER_COLUMNS + extra
+    cells = frame_to_cells(table.reindex(columns=columns), columns, headers=CUSTOMER_HEADERS)
+    return prepared.restore_ids(cells)
 
 
 @excel_function
 def clv_segments(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
-    """One profile per value tier: customers, value, orders, recency and recommended actions."""
-    analysis = analysis_for(orders, horizon_months, discount_rate, margin, model, as_of)
-    return frame_to_cells(analysis.segments)
+    """One profile per value tier: customers, CLV, orders, recency and recommended actions."""
+    _, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
+    segments = analysis.segments.reindex(columns=SEGMENT_COLUMNS)
+    return frame_to_cells(segments, SEGMENT_COLUMNS, headers=SEGMENT_HEADERS)
 
 
 @excel_function
-def clv_model(orders, model=None):
-    """The fitted model: name, parameters, spend parameters, holdout score and verdict."""
-    analysis = analysis_for(orders, None, None, None, model, None)
+def clv_model(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
+    """The method and model behind the CLV: parameters, holdout score, verdict and notes
+    (including settings the method could not use)."""
+    horizon = whole_months(horizon_months)
+    rate = optional_number(discount_rate, "discount rate", 0.10, low=0, rate=True)
+    _, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
+    return model_rows(analysis, horizon, rate)
+
+
+def model_rows(analysis, horizon: int, rate: float) -> list[list]:
+    """Item/Value rows of CLV_MODEL: method, model, parameters, score, verdict, notes."""
     run = analysis.summary
-    info = dict(run.get("model") or getattr(analysis.prediction, "model", None) or {})
+    prediction = analysis.prediction
+    info = dict(run.get("model") or getattr(prediction, "model", None) or {})
+    method = str(run.get("method") or "")
     rows = [
         ["Item", "Value"],
-        ["Method", str(run.get("method") or "")],
+        ["Method", method],
         ["Model", str(info.get("name") or "none")],
+        ["Customers", excel_value(run.get("customers"))],
+        ["Total CLV", excel_value(run.get("total_clv"))],
     ]
     for name, value in (info.get("params") or {}).items():
         rows.append([f"Parameter {name}", excel_value(value)])
@@ -259,16 +343,61 @@ def clv_model(orders, model=None):
         rows += [[f"Holdout {name}", excel_value(value)] for name, value in score.items()]
     elif score is not None:
         rows.append(["Holdout score", excel_value(score)])
-    verdict = info.get("verdict") or getattr(analysis.prediction, "verdict", "") or ""
-    rows.append(["Verdict", str(verdict or run.get("clv_basis") or "")])
+    verdict = getattr(prediction, "verdict", "") or info.get("verdict") or ""
+    if method != "predictive" or not verdict:
+        verdict = run.get("clv_basis") or verdict
+    rows.append(["Verdict", str(verdict)])
+    for note in model_notes(analysis, method, horizon, rate):
+        rows.append(["Note", note])
     return rows
 
 
+def model_notes(analysis, method: str, horizon: int, rate: float) -> list[str]:
+    """The model's caveats and the settings the method could not use, in plain words."""
+    notes: list[str] = []
+    prediction = analysis.prediction
+    for source in (getattr(prediction, "notes", None), analysis.summary.get("prediction_notes"),
+                   getattr(prediction, "caveats", None)):
+        for note in source or []:
+            text = " ".join(str(note).split())
+            if text and text not in notes:
+                notes.append(text)
+    if method in ("simple", "historical"):
+        what = ("the formula method values average order value x orders per year x lifespan"
+                if method == "simple" else "the historical method values the revenue to date")
+        notes.append(f"Horizon {horizon} months and discount rate {rate:.0%} are not used: {what}.")
+    return notes
+
+
 # ---------------------------------------------------------------------- shared helpers
+class PreparedOrders:
+    """An orders range ready for the engine: the table (with a header row), its cache
+    entry, the intake result and how to give customer ids back their original type."""
+
+    __slots__ = ("table", "entry", "data", "header_note", "restore_ids")
+
+    def __init__(self, table, entry, data, header_note, restore_ids):
+        self.table, self.entry, self.data = table, entry, data
+        self.header_note, self.restore_ids = header_note, restore_ids
+
+
+def prepared_orders(orders) -> PreparedOrders:
+    """Intake of an orders range (cached by content; one copy of the range is kept)."""
+    table = as_table(orders, "orders")
+    entry = RESULTS.entry_for(table)
+
+    def read():
+        headed, note = with_header(table)
+        data = read_range(headed)
+        return data, note, customer_id_restorer(headed, data.report.mapping)
+
+    data, note, restore = RESULTS.get_or_compute(table, ("intake",), read, entry)
+    return PreparedOrders(table, entry, data, note, restore)
+
+
 def order_data(orders):
     """Intake of an orders range (cached by content)."""
-    table = as_table(orders, "orders")
-    return RESULTS.get_or_compute(table, ("intake",), lambda: read_range(table))
+    return prepared_orders(orders).data
 
 
 def read_range(table):
@@ -279,21 +408,20 @@ def read_range(table):
     return read_orders(table)
 
 
-def customer_summary_for(orders, end, freq):
+def _customer_summary(data, end, freq):
     from clv_engine.summary import customer_summary
 
-    table = as_table(orders, "orders")
-    data = RESULTS.get_or_compute(table, ("intake",), lambda: read_range(table))
-    return RESULTS.get_or_compute(
-        table, ("summary", end, freq), lambda: customer_summary(data.orders, observation_end=end, freq=freq)
-    )
+    return customer_summary(data.orders, observation_end=end, freq=freq)
 
 
-def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
-    """Pipeline run for an orders range and the formula's settings (cached)."""
-    from clv_engine.pipeline import Settings, analyze
+def customer_summary_for(orders, end, freq):
+    prepared = prepared_orders(orders)
+    return RESULTS.get_or_compute(prepared.table, ("summary", end, freq),
+                                  lambda: _customer_summary(prepared.data, end, freq), prepared.entry)
 
-    settings_key = (
+
+def analysis_settings(horizon_months, discount_rate, margin, model, as_of) -> tuple:
+    return (
         "analysis",
         whole_months(horizon_months),
         optional_number(discount_rate, "discount rate", 0.10, low=0, rate=True),
@@ -301,8 +429,14 @@ def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
         optional_text(model, "model", "auto", MODEL_CHOICES),
         optional_date(as_of),
     )
-    table = as_table(orders, "orders")
-    data = RESULTS.get_or_compute(table, ("intake",), lambda: read_range(table))
+
+
+def analysis_of(orders, horizon_months, discount_rate, margin, model, as_of):
+    """(prepared orders, pipeline run) for an orders range and the formula's settings."""
+    from clv_engine.pipeline import Settings, analyze
+
+    settings_key = analysis_settings(horizon_months, discount_rate, margin, model, as_of)
+    prepared = prepared_orders(orders)
     _, horizon, rate, margin_value, method, end = settings_key
 
     def run():
@@ -315,9 +449,14 @@ def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
             margin=margin_value,
             observation_end=end,
         )
-        return analyze(data, settings)
+        return analyze(prepared.data, settings)
 
-    return RESULTS.get_or_compute(table, settings_key, run)
+    return prepared, RESULTS.get_or_compute(prepared.table, settings_key, run, prepared.entry)
+
+
+def analysis_for(orders, horizon_months, discount_rate, margin, model, as_of):
+    """Pipeline run for an orders range and the formula's settings (cached)."""
+    return analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)[1]
 
 
 def whole_months(value) -> int:

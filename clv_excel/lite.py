@@ -27,6 +27,7 @@ from clv_excel.udfs import (  # noqa: F401  (xlwings Lite registers what main.py
     analyze_orders,
     clv_customers,
     clv_intake,
+    clv_last_error,
     clv_model,
     clv_predict,
     clv_retention,
@@ -39,17 +40,24 @@ from clv_excel.udfs import (  # noqa: F401  (xlwings Lite registers what main.py
 )
 '''
 
-README = """CLV Toolkit for xlwings Lite (Excel on Windows, Mac and the web)
+README = """CLV Toolkit for xlwings Lite (Excel 365/2021+ on Windows, Mac and the web)
 
-1. Put {wheel} on a web address Excel can reach (for example a GitHub release or
-   GitHub Pages; the server must allow cross-origin downloads).
-2. In Excel: Home > Add-ins, search "xlwings", add xlwings Lite, open its editor.
-3. requirements.txt tab: paste the contents of requirements.txt, replacing the last
-   line by the full address of the wheel if it is only a file name.
-4. main.py tab: paste the contents of main.py.
-5. Type =CLV_SIMPLE(50,4,3,30%,20) in a cell, or =CLV_PREDICT(A1:E500) over an orders
-   range with a header row. Scripts "Analyze orders" and "Export tier lists" appear in the
-   script list of the editor. (Lite cannot write files: export lists with the clv command.)
+xlwings Lite runs Python inside Excel (Pyodide). It installs packages from PyPI, from
+Pyodide's own repository (numpy, scipy, pandas) or from a full https address; it cannot
+read a wheel from your disk. So the engine wheel must be on the web first:
+
+1. Upload {wheel} to a web space that allows cross-origin downloads (CORS), e.g.
+   GitHub Pages. (GitHub release assets do not send CORS headers.) Anyone with the
+   address can download it: it holds the program, never your data.
+2. requirements.txt in this folder ends with the wheel's address. If it still says
+   https://YOUR-WEB-SPACE/, replace that by the real folder address.
+3. In Excel: Home > Add-ins, search "xlwings", add xlwings Lite, open its editor.
+4. requirements.txt tab: keep its xlwings line and add the lines of requirements.txt
+   below it. The Output window shows the installation; it must end without an error.
+5. main.py tab: replace its content with main.py.
+6. Open the CLV Toolkit workbook (.xlsx) or type =CLV_SIMPLE(50,4,3,30%,20) in a cell.
+   Scripts "Analyze orders" and "Export tier lists" appear in the editor's script list.
+   (Lite cannot write files: export email lists with the clv command or the desktop app.)
 """
 
 
@@ -57,8 +65,23 @@ def wheel_name(version: str = __version__) -> str:
     return f"{DISTRIBUTION}-{version}-py3-none-any.whl"
 
 
+PLACEHOLDER_HOST = "https://YOUR-WEB-SPACE/"
+
+
 def requirements_text(wheel_reference: str) -> str:
-    return "\n".join(("xlwings",) + REQUIRES + (wheel_reference,)) + "\n"
+    """Lines to add to the requirements.txt tab of xlwings Lite.
+
+    Lite's tab already pins the xlwings version that matches the add-in: that line stays
+    as it is. numpy, scipy and pandas come from Pyodide (not pinned, as Lite's docs ask);
+    the engine is a wheel micropip downloads from a full https address.
+    """
+    lines = [
+        "# CLV Toolkit: add these lines below the ones already in the requirements.txt tab",
+        "# (keep the xlwings line there: it matches the add-in).",
+        *REQUIRES,
+        wheel_reference,
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def write_lite_bundle(out_dir, *, wheel_url: str | None = None, with_wheel: bool = True) -> list[Path]:
@@ -72,7 +95,11 @@ def write_lite_bundle(out_dir, *, wheel_url: str | None = None, with_wheel: bool
         raise InputError(f"{out} is a file, not a folder.", hint="Give a folder name for the Lite bundle.")
     out.mkdir(parents=True, exist_ok=True)
     name = wheel_name()
-    reference = name
+    if wheel_url and not wheel_url.lower().startswith(("https://", "http://")):
+        raise InputError(f"the wheel address '{wheel_url}' is not a web address.",
+                         hint="xlwings Lite downloads the wheel from a full https:// address, "
+                              "e.g. https://example.github.io/wheels/")
+    reference = PLACEHOLDER_HOST + name
     if wheel_url:
         reference = wheel_url + name if wheel_url.endswith("/") else wheel_url
     written = []

@@ -34,9 +34,12 @@ def as_table(values, what: str = "orders") -> list[list]:
 
     Accepts a list of lists, a 1-D list (one row, as classic xlwings passes a single-row
     range) or a scalar. Raises :class:`InputError` when nothing is left. A well-formed
-    range (the usual case) is returned without copying its rows.
+    range (the usual case) is returned without copying its rows. A whole-column reference
+    (``Orders!A:E``, a million mostly empty rows) is cut to its last filled row first, in
+    blocks compared at C speed.
     """
     empty = InputError(f"the {what} range is empty.", hint="Select the range with its header row.")
+    empty.excel_code = "#N/A"  # nothing to show, rather than a wrong value
     if values is None:
         raise empty
     if not isinstance(values, (list, tuple)):
@@ -44,9 +47,7 @@ def as_table(values, what: str = "orders") -> list[list]:
     elif values and not isinstance(values[0], (list, tuple)):
         values = [list(values)]
     rows = values if type(values) is list else list(values)
-    end = len(rows)
-    while end and all(is_blank(v) for v in rows[end - 1]):
-        end -= 1
+    end = used_rows(rows)
     if not end:
         raise empty
     if end < len(rows):
@@ -64,6 +65,30 @@ def as_table(values, what: str = "orders") -> list[list]:
     if used < width:
         rows = [row[:used] for row in rows]
     return rows
+
+
+TRIM_BLOCK = 4096
+
+
+def used_rows(rows) -> int:
+    """Number of rows up to the last one with content (blank: None or whitespace text)."""
+    end = len(rows)
+    if not end:
+        return 0
+    width = len(rows[0]) if isinstance(rows[0], (list, tuple)) else 1
+    blank = [None] * width
+    # whole blocks of empty rows (as Excel passes a whole-column reference) at C speed
+    while end >= TRIM_BLOCK and rows[end - TRIM_BLOCK:end] == [blank] * TRIM_BLOCK:
+        end -= TRIM_BLOCK
+    while end and _blank_row(rows[end - 1]):
+        end -= 1
+    return end
+
+
+def _blank_row(row) -> bool:
+    if isinstance(row, (list, tuple)):
+        return all(is_blank(v) for v in row)
+    return is_blank(row)
 
 
 def as_column(values, what: str = "values") -> list:
@@ -258,3 +283,64 @@ def error_cell(error: BaseException) -> str:
     if not text:
         text = type(error).__name__
     return (ERROR_PREFIX + text)[:MAX_CELL_TEXT]
+
+
+MAX_MESSAGE = 255  # classic xlwings turns a longer error text into a bare #VALUE!
+ERROR_CODES = ("#VALUE!", "#N/A", "#NUM!", "#REF!", "#NAME?", "#DIV/0!", "#NULL!")
+# VT_ERROR codes as pywin32 passes them (CVErr(xlErrValue) etc. as a COM SCODE)
+CLASSIC_ERROR_CODES = {
+    "#NULL!": -2146826288,
+    "#DIV/0!": -2146826281,
+    "#VALUE!": -2146826273,
+    "#REF!": -2146826265,
+    "#NAME?": -2146826259,
+    "#NUM!": -2146826252,
+    "#N/A": -2146826246,
+}
+
+
+class CellError:
+    """An Excel error value (``#VALUE!``, ``#N/A`` …) with the reason behind it.
+
+    Worksheet functions return it instead of a result; :mod:`clv_excel.udfs` hands Excel
+    the real error value (so IFERROR and ISERROR work) and ``CLV_LAST_ERROR()`` shows the
+    reason, at most 255 characters.
+    """
+
+    __slots__ = ("code", "message", "function")
+
+    def __init__(self, code: str, message: str, function: str = ""):
+        if code not in ERROR_CODES:
+            raise ValueError(f"not an Excel error value: {code!r}")
+        self.code = code
+        self.message = short_message(message)
+        self.function = function
+
+    def __eq__(self, other):
+        return isinstance(other, CellError) and (self.code, self.message) == (other.code, other.message)
+
+    def __repr__(self):
+        return f"CellError({self.code!r}, {self.message!r})"
+
+    def __str__(self):
+        return f"{self.code} {self.message}"
+
+
+def short_message(error, limit: int = MAX_MESSAGE) -> str:
+    """``<what is wrong> <what to do>`` on one line, in at most ``limit`` characters.
+
+    A long description (e.g. a list of thirty column names) is cut in the middle with
+    "…" so that the advice at the end (the hint) survives.
+    """
+    hint = " ".join((getattr(error, "hint", None) or "").split())
+    text = " ".join(str(error).split()) or type(error).__name__
+    if len(text) <= limit:
+        return text
+    if not (hint and text.endswith(hint) and len(hint) < limit - 40):
+        cut = text.rstrip(". ").rfind(". ")  # else the last sentence is the advice
+        hint = text[cut + 2:] if cut > 0 else ""
+    if hint and len(hint) < limit - 40:
+        head = text[: len(text) - len(hint)].rstrip()
+        room = limit - len(hint) - 2
+        return head[:room].rstrip() + "… " + hint
+    return text[: limit - 1].rstrip() + "…"

@@ -33,7 +33,18 @@ def assert_excel_safe(value):
 
 
 def is_error_cell(value) -> bool:
-    return isinstance(value, str) and value.startswith("CLV: ")
+    """An Excel error value as the functions return it (CellError) or as the xlwings
+    wrappers hand it to Excel off Windows ("#VALUE!", "#N/A")."""
+    from clv_excel.shaping import ERROR_CODES, CellError
+
+    return isinstance(value, CellError) or (isinstance(value, str) and value in ERROR_CODES)
+
+
+def last_error() -> str:
+    """The reason CLV_LAST_ERROR() shows for the latest error value."""
+    from clv_excel import functions
+
+    return functions.clv_last_error()
 
 
 def cdnow_orders(max_lines: int = 900) -> list[list]:

@@ -2,46 +2,8 @@
 import ast
 import zipfile
 
-import openpyxl
-import pytest
-
 from clv_excel import cli, udfs
 from clv_excel.lite import wheel_name, write_lite_bundle
-from clv_excel.template import CONF_SHEET, write_template
-
-
-def test_template_points_xlwings_at_the_udf_module(tmp_path):
-    path = write_template(tmp_path / "clv.xlsx", interpreter="")
-    book = openpyxl.load_workbook(path)
-    conf = {row[0]: row[1] for row in book[CONF_SHEET].iter_rows(values_only=True)}
-    assert conf["UDF Modules"] == "clv_excel.udfs"
-    assert {"Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env",
-            "Debug UDFs", "Use UDF Server", "Show Console"} <= set(conf)
-    assert {"Orders", "Examples", "CLV settings", "Read me"} <= set(book.sheetnames)
-
-
-def test_template_has_example_orders_and_live_formulas(tmp_path):
-    book = openpyxl.load_workbook(write_template(tmp_path / "clv.xlsx"))
-    orders = list(book["Orders"].iter_rows(values_only=True))
-    assert orders[0] == ("Customer", "Email", "Order", "Date", "Total")
-    assert len(orders) > 20
-    formulas = []
-    for row in book["Examples"].iter_rows():
-        for cell in row:
-            text = getattr(cell.value, "text", cell.value)
-            if isinstance(text, str) and text.startswith("="):
-                formulas.append(text)
-    names = {f.split("(")[0].lstrip("=") for f in formulas}
-    assert {"CLV_SIMPLE", "CLV_RETENTION", "CLV_PREDICT", "CLV_SEGMENTS", "CLV_MODEL"} <= names
-    for name in names:
-        assert hasattr(udfs, name.lower()), f"{name} in the template has no worksheet function"
-
-
-def test_template_refuses_to_overwrite_without_force(tmp_path):
-    target = tmp_path / "clv.xlsx"
-    assert cli.main(["template", str(target)]) == 0
-    assert cli.main(["template", str(target)]) == 2
-    assert cli.main(["template", str(target), "--force"]) == 0
 
 
 def test_lite_bundle_main_imports_every_function_and_requirements_name_the_wheel(tmp_path):
@@ -50,10 +12,25 @@ def test_lite_bundle_main_imports_every_function_and_requirements_name_the_wheel
     tree = ast.parse(main_py)
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
     assert imported == set(udfs.__all__)
-    requirements = (tmp_path / "requirements.txt").read_text().split()
-    assert requirements[-1] == "https://example.org/wheels/" + wheel_name()
-    assert {"xlwings", "numpy", "scipy", "pandas"} <= set(requirements)
+    lines = [line for line in (tmp_path / "requirements.txt").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert lines[-1] == "https://example.org/wheels/" + wheel_name()
+    assert lines[:-1] == ["numpy", "scipy", "pandas"]  # from Pyodide, not pinned
+    assert "xlwings" not in lines  # Lite's own pinned xlwings line stays
     assert tmp_path / wheel_name() in files
+
+
+def test_lite_requirements_never_end_with_a_bare_file_name(tmp_path):
+    write_lite_bundle(tmp_path, with_wheel=False)
+    last = (tmp_path / "requirements.txt").read_text().splitlines()[-1]
+    assert last.startswith("https://") and last.endswith(wheel_name())
+    readme = (tmp_path / "README.txt").read_text()
+    assert "YOUR-WEB-SPACE" in readme and "CORS" in readme
+
+
+def test_lite_refuses_a_wheel_address_that_is_not_a_web_address(tmp_path, capsys):
+    assert cli.main(["lite", str(tmp_path / "b"), "--no-wheel", "--wheel-url", "dist/"]) == 2
+    assert "https://" in capsys.readouterr().err
 
 
 def test_lite_wheel_is_pure_python_and_holds_engine_and_excel_packages(tmp_path):

@@ -4,7 +4,7 @@ import pytest
 from clv_engine import formulas, tiers
 from clv_excel import udfs
 
-from excel_helpers import assert_excel_safe, is_error_cell
+from excel_helpers import assert_excel_safe, is_error_cell, last_error
 
 
 def test_simple_clv_matches_engine_formula():
@@ -20,7 +20,7 @@ def test_simple_clv_accepts_single_cell_ranges_and_percent_text():
 
 def test_simple_clv_missing_argument_is_a_readable_cell():
     value = udfs.clv_simple(50.0, None, 3.0)
-    assert is_error_cell(value) and "orders per year is missing" in value
+    assert is_error_cell(value) and "orders per year is missing" in last_error()
 
 
 def test_retention_clv_matches_gupta_lehmann_formula():
@@ -33,7 +33,7 @@ def test_retention_clv_matches_gupta_lehmann_formula():
 
 def test_retention_rate_of_80_is_refused_with_a_hint():
     value = udfs.clv_retention(100.0, 80.0)
-    assert is_error_cell(value) and "80% or 0.8" in value
+    assert is_error_cell(value) and "80% or 0.8" in last_error()
 
 
 def test_tier_column_spills_one_label_per_value_and_skips_blanks():
@@ -56,4 +56,27 @@ def test_tier_of_a_row_spills_across_and_of_a_cell_is_a_scalar():
 
 def test_tier_of_text_names_the_bad_value():
     value = udfs.clv_tier([[1.0], ["lots"]])
-    assert is_error_cell(value) and "'lots'" in value
+    assert is_error_cell(value) and "'lots'" in last_error()
+
+
+def test_errors_are_excel_error_values_that_iferror_can_catch():
+    from clv_excel import functions
+    from clv_excel.shaping import CellError
+
+    assert udfs.clv_simple(50.0, None, 3.0) == "#VALUE!"  # Office.js makes it the error value
+    value = functions.clv_simple(50.0, None, 3.0)
+    assert isinstance(value, CellError) and value.code == "#VALUE!"
+    assert functions.clv_rfm([[None, None]]).code == "#N/A"  # nothing to show
+    assert functions.clv_last_error("clv_rfm").startswith("CLV_RFM: #N/A")
+    assert functions.clv_last_error("CLV_SIMPLE").startswith("CLV_SIMPLE: #VALUE! orders per year")
+
+
+def test_error_reasons_stay_under_255_characters_and_keep_the_advice():
+    from clv_excel import functions
+
+    header = [f"Column number {i} with a long name" for i in range(40)]
+    rows = [header] + [[f"x{i}"] * 40 for i in range(5)]
+    assert udfs.clv_predict(rows) == "#VALUE!"
+    reason = functions.LAST_ERRORS["CLV_PREDICT"].message
+    assert len(reason) <= 255
+    assert reason.endswith("Name the order date column's header 'Date'.")

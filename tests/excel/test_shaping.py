@@ -77,7 +77,7 @@ def test_error_cell_is_one_line_with_prefix():
 
 
 def test_cache_computes_once_for_equal_content_and_again_after_a_change():
-    cache = ResultCache(max_items=2)
+    cache = ResultCache(max_ranges=2)
     calls = []
     rows = [["a", 1.0], ["b", 2.0]]
     compute = lambda: calls.append(1) or len(calls)  # noqa: E731
@@ -89,7 +89,7 @@ def test_cache_computes_once_for_equal_content_and_again_after_a_change():
 
 
 def test_cache_keeps_user_errors_and_evicts_oldest():
-    cache = ResultCache(max_items=1)
+    cache = ResultCache(max_ranges=1)
 
     def fail():
         raise InputError("bad range")
@@ -99,4 +99,33 @@ def test_cache_keeps_user_errors_and_evicts_oldest():
             cache.get_or_compute([["x"]], "k", fail)
     assert cache.misses == 1 and cache.hits == 1
     cache.get_or_compute([["y"]], "k", lambda: 1)
-    assert len(cache) == 1
+    assert len(cache) == 1 and cache.copies_of_ranges() == 1
+
+
+def test_cache_keeps_one_copy_of_a_range_for_every_setting():
+    cache = ResultCache()
+    rows = [["a", float(i)] for i in range(1000)]
+    for setting in range(10):
+        cache.get_or_compute([list(r) for r in rows], ("analysis", setting), lambda: setting)
+    assert cache.copies_of_ranges() == 1 and len(cache) == 10
+    assert cache.get_or_compute([list(r) for r in rows], ("analysis", 3), lambda: None) == 3
+
+
+def test_whole_column_references_are_cut_to_the_used_rows():
+    from clv_excel.shaping import as_table
+
+    used = [["Customer", "Date", "Total"]] + [["a", 45000.0 + i, 1.0] for i in range(10)]
+    whole_column = used + [[None, None, None] for _ in range(1_048_576 - len(used))]
+    assert as_table(whole_column) == used
+    gap = used + [[None] * 3] * 5000 + [["b", 45100.0, 2.0]] + [[None] * 3] * 9000
+    assert as_table(gap)[-1] == ["b", 45100.0, 2.0] and len(as_table(gap)) == len(used) + 5001
+
+
+def test_long_messages_are_shortened_keeping_the_hint():
+    from clv_excel.shaping import short_message
+
+    error = InputError("no date column. The columns are: " + ", ".join(f"'c{i}'" for i in range(200)) + ".",
+                       hint="Name the order date column's header 'Date'.")
+    text = short_message(error)
+    assert len(text) <= 255 and text.endswith("Name the order date column's header 'Date'.") and "…" in text
+    assert short_message(InputError("short")) == "short"
