@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .workbooks import WorkbookGuard
 
 __all__ = ["RawTable", "cell_to_text", "read_raw_table"]
 
@@ -158,6 +159,35 @@ def _frame_to_grid(frame: pd.DataFrame) -> pd.DataFrame:
     return grid.astype(str)
 
 
+WIDE_GRID = 256  # columns beyond which columns with nothing under their header are left out
+MAX_COLUMNS = 1000  # columns an order table may have (exports have well under 300)
+
+
+def _narrow(grid: pd.DataFrame, where: str, notes: list[str]) -> pd.DataFrame:
+    """A very wide grid loses the columns holding at most one cell (a header over nothing, or
+    one stray cell): per-column work on 16,384 empty columns takes minutes. A table still wider
+    than :data:`MAX_COLUMNS` is refused."""
+    if grid.shape[1] <= WIDE_GRID:
+        return grid
+    if grid.size <= 20_000_000:  # one array: per-column access of 16,384 columns is slow
+        filled = list(np.count_nonzero(grid.to_numpy(dtype=object) != "", axis=0))
+    else:
+        filled = [int(np.count_nonzero(grid[c].to_numpy(dtype=object) != "")) for c in grid.columns]
+    keep = [c for c, n in zip(grid.columns, filled) if n >= 2]
+    dropped = grid.shape[1] - len(keep)
+    if len(keep) > MAX_COLUMNS:
+        raise InputError(f"the table has {len(keep):,} filled columns; an order list has far fewer (at most "
+                         f"{MAX_COLUMNS:,} are read).", where=where,
+                         hint="Check that you chose the order export, or delete the columns you do not need "
+                              "and save the file again.")
+    if dropped:
+        grid = grid[keep]
+        grid.columns = range(len(keep))
+        notes.append(f"Left out {dropped:,} of the table's {len(filled):,} columns: they hold nothing below their "
+                     "header (or one stray cell).")
+    return grid
+
+
 def _decode_sample(raw: bytes) -> tuple[str, str]:
     """Pick the encoding: BOMs first, then strict UTF-8, then Windows-1252."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -263,6 +293,7 @@ def _read_text(path: Path, progress=None) -> RawTable:
     grid.index = range(1, len(grid) + 1)
     label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
     table = RawTable(grid, name, encoding=encoding, delimiter=delimiter)
+    table.grid = _narrow(grid, name, table.notes)
     if encoding == "cp1252":
         table.notes.append("The file is not UTF-8; read it as Windows-1252 (Western European).")
     log.debug("read %s rows, %s-separated, encoding %s", len(grid), label, encoding)
@@ -278,17 +309,33 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
         have_calamine = True
     except ImportError:
         have_calamine = False
+    # an .xlsx/.xlsm is checked before any reader opens it: sizes, and each sheet's cells
+    guard = WorkbookGuard(path) if _is_xlsx_package(path) else None
+
+    narrowed: dict[str, list[str]] = {}
+
+    def guarded(load):
+        def load_checked(s):
+            if guard is None:
+                grid = load(s)
+            else:
+                how, shape = guard.plan(s)
+                grid = load(s) if how == "native" else _grid_from_rows(guard.read_sparse(s, shape))
+            return _narrow(grid, f"{name}, sheet '{s}'", narrowed.setdefault(s, []))
+        return load_checked
+
     try:
         if have_calamine:
             from python_calamine import CalamineWorkbook
 
             book = CalamineWorkbook.from_path(str(path))
             sheets = list(book.sheet_names)
-            chosen, grid = _pick_sheet(sheets, sheet, name, accept, lambda s: _grid_from_rows(
-                book.get_sheet_by_name(s).to_python(skip_empty_area=False)))
+            chosen, grid = _pick_sheet(sheets, sheet, name, accept, guarded(lambda s: _grid_from_rows(
+                book.get_sheet_by_name(s).to_python(skip_empty_area=False))))
         else:
             engine = {".xls": "xlrd", ".ods": "odf"}.get(suffix, "openpyxl")
 
+            @guarded
             def load(s):
                 frame = pd.read_excel(book, sheet_name=s, header=None, dtype=object)
                 return _grid_from_rows(frame.astype(object).where(frame.notna(), None).values.tolist())
@@ -305,9 +352,26 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
         raise InputError(f"the file could not be opened as a {suffix} workbook ({type(err).__name__}).",
                          where=name, hint="Open it in Excel or LibreOffice and save it again, or save the sheet as CSV.") from err
     table = RawTable(grid, name, sheet=chosen, sheets=sheets)
+    if guard is not None:
+        table.notes.extend(n for n in guard.notes if f"'{chosen}'" in n)
+    table.notes.extend(narrowed.get(chosen, []))
     if sheet is None and len(sheets) > 1:
         table.notes.append(f"Read sheet '{chosen}' (the workbook has {len(sheets)} sheets).")
     return table
+
+
+def _is_xlsx_package(path: Path) -> bool:
+    """An Office Open XML workbook (a zip holding xl/workbook.xml), whatever the file is called."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return False
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.NameToInfo
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def _pick_sheet(sheets: list[str], sheet, name: str, accept, load) -> tuple[str, pd.DataFrame]:
@@ -351,12 +415,16 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
     ``accept(grid) -> bool`` picks a workbook's sheet when ``sheet`` is None (see ``_pick_sheet``).
     """
     if isinstance(source, pd.DataFrame):
-        return RawTable(_frame_to_grid(source), "DataFrame")
+        table = RawTable(_frame_to_grid(source), "DataFrame")
+        table.grid = _narrow(table.grid, "DataFrame", table.notes)
+        return table
     if isinstance(source, list | tuple):
         # rows are only read, never changed: lists (what xlwings passes) are used as they are
         rows = source if set(map(type, source)) <= {list} else \
             [list(r) if isinstance(r, list | tuple) else [r] for r in source]
-        return RawTable(_grid_from_rows(rows), "range")
+        table = RawTable(_grid_from_rows(rows), "range")
+        table.grid = _narrow(table.grid, "range", table.notes)
+        return table
     if not isinstance(source, str | os.PathLike):
         raise InputError(f"cannot read orders from a {type(source).__name__}.",
                          hint="Give a file path, a pandas DataFrame or a list of rows (first row = headers).")
