@@ -304,7 +304,8 @@ def _insights(data, customers: pd.DataFrame, settings: Settings, as_of, method: 
         order_details=details.orders if details is not None else None,
         missing=details.missing if details is not None else None, as_of=as_of, margin=settings.margin,
         costs=settings.acquisition_costs(), ltv_basis=method, acquisition_cost_in_clv=settings.acquisition_cost,
-        currency=data.report.currency, attributes=list(_attribute_columns(data).values()))
+        currency=data.report.currency, attributes=list(_attribute_columns(data).values()),
+        tier_order=[str(t) for t in settings.tier_names])
 
 
 def _actions(playbook, tiers: pd.Series, segments: pd.Series) -> np.ndarray:

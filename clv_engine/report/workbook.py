@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import InputError
 from ..segments import RFM_GRID, Playbook, segment_profiles
 from .cells import excel_value, label, money_format, number_format_for, set_cell, sheet_title
+from .insight_sheets import write_insight_sheets
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def write_excel_report(analysis, path) -> Path:
     if len(rfm):
         _rfm_sheet(book.create_sheet(sheet_title("RFM segments", taken)), rfm, customers, currency)
     _charts_sheet(book.create_sheet(sheet_title("Charts", taken)), customers, value_col, currency)
+    write_insight_sheets(book, getattr(analysis, "insights", None), currency, lambda name: sheet_title(name, taken))
     if "tier" in customers.columns:
         for tier in _tier_names(customers, tiers):
             members = customers[customers["tier"].astype(str) == tier]
@@ -221,6 +223,14 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
         _summary_line(ws, row, "See the RFM segments sheet for who needs a win-back campaign now "
                       "(At risk, Can't lose them).")
         row += 1
+    insight = summary.get("insights") or {}
+    if insight.get("findings") or insight.get("not_profiled"):
+        row += 1
+        set_cell(ws, row, 1, "Who buys what, cohorts and acquisition").font = st["heading"]
+        row += 1
+        for line in list(insight.get("findings") or []) + list(insight.get("not_profiled") or []):
+            _summary_line(ws, row, str(line))
+            row += 1
     exports = summary.get("exports") or []
     for export in exports:
         for line in export.get("description", []) if isinstance(export, dict) else []:

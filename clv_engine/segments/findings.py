@@ -61,7 +61,7 @@ def _segment_findings(profiles: pd.DataFrame, group_by: str, segments: list[str]
                 parts.append(f"{top['figure']:.0%} {verb} {top['value']} (all customers: {top['all_figure']:.0%})")
                 break
         repeat = mine[(mine["dimension"] == "behaviour") & (mine["value"] == "repeat rate")]
-        if not repeat.empty:
+        if not repeat.empty and abs(repeat.iloc[0]["lift"] - 1) >= 0.1:
             r = repeat.iloc[0]
             parts.append(f"{r['figure']:.0%} ordered more than once (all customers: {r['all_figure']:.0%})")
         if parts:
@@ -72,8 +72,13 @@ def _segment_findings(profiles: pd.DataFrame, group_by: str, segments: list[str]
 
 def _driver_findings(drivers: pd.DataFrame, money) -> list[str]:
     out = []
-    for dim in ("first_category", "first_subcategory", "first_product", "channel", "discount_code"):
-        rows = drivers[(drivers["dimension"] == dim) & ~drivers["too_small"] & (drivers["observed_customers"] > 0)]
+    def trusted(dim):
+        return drivers[(drivers["dimension"] == dim) & ~drivers["too_small"] & (drivers["observed_customers"] > 0)]
+
+    # one finding about what the first order was (the most specific level with two trusted groups)
+    first = next((d for d in ("first_subcategory", "first_category", "first_product") if len(trusted(d)) >= 2), None)
+    for dim in ([first] if first else []) + ["channel", "discount_code"]:
+        rows = trusted(dim)
         if len(rows) < 2:
             continue
         best = rows.sort_values("value_lift", ascending=False).iloc[0]

@@ -15,6 +15,7 @@ from .acquisition import TARGET_LTV_TO_CAC, AcquisitionCosts, customer_cac, payb
 from .cohorts import cohort_table, gap_distribution, repeat_summary
 from .drivers import ltv_drivers
 from .findings import findings
+from .grouping import DEFAULT_TIER_ORDER, RFM_SEGMENT_ORDER
 from .profiles import purchase_profiles
 from .purchases import MIN_TRUSTED_CUSTOMERS, PurchaseData, order_margin, purchase_data
 
@@ -72,9 +73,10 @@ def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *
                       order_details: pd.DataFrame | None = None, missing: dict | None = None, as_of=None,
                       margin: float = 1.0, costs: AcquisitionCosts | None = None, ltv_basis: str = "predictive",
                       acquisition_cost_in_clv: float = 0.0, currency: str | None = None,
-                      attributes=None) -> Insights:
+                      attributes=None, tier_order=DEFAULT_TIER_ORDER) -> Insights:
     """Profiles, cohorts, drivers and acquisition of an order table (and its lines).
 
+    ``tier_order``: tier names best first (segments are listed in this order).
     ``customers``: the customer table (``customer_id``, ``tier``, ``rfm_segment``, ``clv``)
     for the groupings and lifetime values; ``attributes``: its columns from the file that may
     group customers (those with 2 to 12 values are used); ``missing``: role group -> why the
@@ -87,11 +89,10 @@ def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *
     margin_rate = _file_margin_rate(data, margin)
     groups = {}
     tiers = _per_customer(customers, data.customer_ids, "tier")
-    for name in ("tier", "rfm_segment"):
+    for name, order in (("tier", tier_order), ("rfm_segment", RFM_SEGMENT_ORDER)):
         labels = _per_customer(customers, data.customer_ids, name)
         if labels is not None:
-            groups[name] = labels.to_numpy(dtype=object) if not isinstance(labels.dtype, pd.CategoricalDtype) \
-                else labels.to_numpy()
+            groups[name] = _ordered(labels, order)
     for name in _attribute_groups(customers, attributes):
         labels = _per_customer(customers, data.customer_ids, name)
         groups[name] = labels.fillna("").astype(str).replace("", "(not set)").to_numpy(dtype=object)
@@ -109,6 +110,14 @@ def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *
                         not_profiled=not_profiled, value_basis=data.value_basis)
     insights.findings = findings(insights, currency=currency)
     return insights
+
+
+def _ordered(labels: pd.Series, order) -> pd.Categorical:
+    """Labels as a categorical in ``order`` (labels not in it follow in order of appearance)."""
+    text = labels.astype(object).where(labels.notna(), "(not set)").astype(str)
+    known = [str(o) for o in order or ()]
+    categories = [c for c in known if c in set(text)] + [c for c in dict.fromkeys(text) if c not in known]
+    return pd.Categorical(text, categories=categories)
 
 
 def _file_margin_rate(data: PurchaseData, margin: float) -> float:

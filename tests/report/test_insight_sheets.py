@@ -1,0 +1,93 @@
+"""The report's sheets about who buys what, cohorts, drivers and payback, on a realistic line-item export."""
+from pathlib import Path
+
+import pytest
+
+openpyxl = pytest.importorskip("openpyxl")
+
+from clv_engine.pipeline import Settings, analyze  # noqa: E402
+from clv_engine.report.insight_sheets import write_insight_sheets  # noqa: E402
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def shop():
+    return analyze(DATA / "line_items_shop.csv", Settings(method="historical", margin=1.0, acquisition_cost=60,
+                                                          channel_costs="Instagram=80,Marketplace=30"))
+
+
+@pytest.fixture(scope="module")
+def book(shop, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    shop.write(out)
+    return openpyxl.load_workbook(out / "report.xlsx")
+
+
+def _texts(sheet):
+    return [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+
+
+def test_report_gains_profile_cohort_driver_and_payback_sheets(book):
+    names = book.sheetnames
+    for name in ("Who buys what", "Cohorts", "Drivers", "Payback"):
+        assert name in names
+    assert names.index("Charts") < names.index("Who buys what") < names.index("Intake")
+
+
+def test_profile_sheet_shows_what_the_high_tier_buys_with_lift(shop, book):
+    texts = _texts(book["Who buys what"])
+    assert "High tier: 300 customers" in texts
+    high = shop.insights.profiles
+    top = high[(high["group_by"] == "tier") & (high["segment"] == "High") & (high["dimension"] == "subcategory")]
+    assert top.iloc[0]["value"] in texts
+    assert len(book["Who buys what"]._charts) == 1
+
+
+def test_cohort_sheet_is_a_heat_map_with_a_chart(book):
+    sheet = book["Cohorts"]
+    rules = [rule for cf in sheet.conditional_formatting for rule in cf.rules]
+    assert sum(rule.type == "colorScale" for rule in rules) == 2
+    texts = _texts(sheet)
+    assert "2023-01" in texts and "All cohorts" in texts and "M0" in texts
+    assert len(sheet._charts) == 1
+
+
+def test_driver_and_payback_sheets_have_native_charts(book):
+    assert len(book["Drivers"]._charts) == 1
+    assert len(book["Payback"]._charts) == 1
+    texts = _texts(book["Payback"])
+    assert "Payback month" in texts and "By sales channel" in texts
+
+
+def test_summary_sheet_carries_the_findings(shop, book):
+    texts = _texts(book["Summary"])
+    assert shop.insights.findings and shop.insights.findings[0] in texts
+
+
+def test_no_nan_cells_in_the_new_sheets(book):
+    for name in ("Who buys what", "Cohorts", "Drivers", "Payback"):
+        for row in book[name].iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, float) and value != value), name
+
+
+def test_sheets_work_in_a_write_only_workbook(shop, tmp_path):
+    workbook = openpyxl.Workbook(write_only=True)
+    taken = []
+    write_insight_sheets(workbook, shop.insights, "USD", lambda name: taken.append(name) or name)
+    workbook.save(tmp_path / "wo.xlsx")
+    loaded = openpyxl.load_workbook(tmp_path / "wo.xlsx")
+    assert loaded.sheetnames == taken == ["Who buys what", "Cohorts", "Drivers", "Payback"]
+
+
+def test_a_plain_order_list_says_what_could_not_be_profiled(tmp_path):
+    path = tmp_path / "plain.csv"
+    rows = ["customer,date,amount"] + [f"c{i % 40},2024-{1 + i % 12:02d}-{1 + i % 27:02d},{10 + i % 7}"
+                                       for i in range(200)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = analyze(path, Settings(method="historical"))
+    result.write(tmp_path / "out")
+    texts = _texts(openpyxl.load_workbook(tmp_path / "out" / "report.xlsx")["Who buys what"])
+    assert any(t.startswith("Not profiled: what each segment buys") for t in texts)
+    assert any(t.startswith("Not profiled: sales channels") for t in texts)
