@@ -122,10 +122,10 @@ def bench_table(n: int) -> None:
     from PySide6.QtCore import Qt
 
     from clv_desktop.models import ColumnTableModel, RowFilterProxy
-    from clv_desktop.table_data import CUSTOMER_COLUMNS, ColumnTable
+    from clv_desktop.table_data import ColumnTable, customer_columns
     frame = customer_table(n)
     start = time.perf_counter()
-    model = ColumnTableModel(ColumnTable.from_frame(frame, known=CUSTOMER_COLUMNS))
+    model = ColumnTableModel(ColumnTable.from_frame(frame, known=customer_columns()))
     proxy = RowFilterProxy()
     proxy.setSourceModel(model)
     print(f"customer table model over {n:,} rows built in {time.perf_counter() - start:.3f} s")

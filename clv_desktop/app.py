@@ -17,6 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke", metavar="FILE",
                         help="drive the real window offscreen through every step on FILE")
     parser.add_argument("--out", metavar="DIR", help="folder for --smoke screenshots and files")
+    parser.add_argument("--size", metavar="WxH", action="append",
+                        help="window size for --smoke screenshots, e.g. 1024x700 (repeat for "
+                             "several sizes; default 1024x700 and 1440x900)")
     return parser
 
 
@@ -39,8 +42,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         make_application([sys.argv[0]])
-        from .smoke import run_smoke
-        return run_smoke(args.smoke, args.out)
+        from .smoke import parse_sizes, run_smoke
+        try:
+            sizes = parse_sizes(args.size)
+        except ValueError as error:
+            print(f"clv-desktop: {error}", file=sys.stderr)
+            return 2
+        return run_smoke(args.smoke, args.out, sizes)
     app = make_application([sys.argv[0]])
     from .main_window import MainWindow
     window = MainWindow()

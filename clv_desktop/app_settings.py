@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 class AppSettings:
-    """Recent files, last folder and analysis settings, stored with QSettings."""
+    """Recent files, last folder, analysis and export choices and the customer-table
+    columns, stored with QSettings."""
 
     def __init__(self, settings: QSettings | None = None):
         self._settings = settings or QSettings(ORGANIZATION, APPLICATION)
@@ -64,6 +65,18 @@ class AppSettings:
 
     def set_export_values(self, values: dict) -> None:
         self._settings.setValue("export_settings", json.dumps(values))
+
+    def customer_columns(self) -> list[str]:
+        """The customer-table columns the user chose to see (empty: the defaults)."""
+        text = self._settings.value("customer_columns", "")
+        try:
+            keys = json.loads(text) if text else []
+        except (TypeError, ValueError):
+            keys = []
+        return [str(k) for k in keys] if isinstance(keys, list) else []
+
+    def set_customer_columns(self, keys: list[str]) -> None:
+        self._settings.setValue("customer_columns", json.dumps(list(keys)))
 
     def sync(self) -> None:
         self._settings.sync()

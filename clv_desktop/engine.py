@@ -6,9 +6,14 @@ with the same methods to :class:`~clv_desktop.controller.AppController`.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import os
+from pathlib import Path
 
 DEFAULT_ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency",
                  "status", "refund", "consent")
+# read_orders options the check page offers when the engine accepts them.
+READ_OPTIONS = ("sheet", "date_order", "currency", "exclude_non_product", "duplicates")
 
 
 class Engine:
@@ -18,9 +23,37 @@ class Engine:
         from clv_engine.intake import ROLES
         return tuple(ROLES)
 
-    def read_orders(self, source, *, mapping=None, progress=None):
+    def read_options(self) -> tuple[str, ...]:
+        """The :data:`READ_OPTIONS` this engine's ``read_orders`` takes."""
         from clv_engine.intake import read_orders
-        return read_orders(source, mapping=mapping, progress=progress)
+        names = inspect.signature(read_orders).parameters
+        return tuple(name for name in READ_OPTIONS if name in names)
+
+    def read_orders(self, source, *, mapping=None, progress=None, **options):
+        """``read_orders`` with the options it accepts (see :meth:`read_options`); an
+        option left at None is not passed."""
+        from clv_engine.intake import read_orders
+        accepted = set(self.read_options())
+        chosen = {k: v for k, v in options.items() if k in accepted and v is not None}
+        return read_orders(source, mapping=mapping, progress=progress, **chosen)
+
+    def peek(self, source, *, sheet=None, rows: int = 20) -> dict:
+        """What a file holds when it could not be read as orders: its sheets, the column
+        headers and the first rows (text cells), for the check page's controls."""
+        from clv_engine.intake.columns import find_header_row, unique_headers
+        from clv_engine.intake.files import read_raw_table
+        import pandas as pd
+        raw = read_raw_table(source, sheet)
+        grid = raw.grid
+        if grid.empty:
+            return {"sheets": list(raw.sheets), "sheet": raw.sheet, "columns": [],
+                    "preview": pd.DataFrame()}
+        header_row = find_header_row(grid)
+        headers = unique_headers(list(grid.loc[header_row]))
+        body = grid.loc[header_row + 1:].head(rows).copy()
+        body.columns = headers
+        return {"sheets": list(raw.sheets), "sheet": raw.sheet, "columns": headers,
+                "preview": body.reset_index(drop=True)}
 
     def default_settings(self):
         from clv_engine.pipeline import Settings
@@ -51,6 +84,11 @@ class Engine:
         from clv_engine.report import write_excel_report
         return write_excel_report(analysis, path)
 
+    def save_results(self, analysis, out_dir) -> list[Path]:
+        """Write what ``clv analyze --out`` writes (customers.csv, segments.csv,
+        intake.csv, summary.json, report.xlsx) into ``out_dir``; returns the files."""
+        return [Path(p) for p in analysis.write(os.fspath(out_dir))]
+
     def compare_with_previous(self, previous_customers_csv, new_customers):
         """Read an earlier run's customers.csv and compare tiers (``Comparison``)."""
         from clv_engine.segments import compare_runs, read_previous_customers
@@ -59,4 +97,3 @@ class Engine:
     def sample_path(self):
         from clv_engine.sample import sample_path
         return sample_path()
-

@@ -47,6 +47,14 @@ def layout_sentence(report) -> str:
     return f"{where} looks like: {label}."
 
 
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "₹",
+                    "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "CNY": "¥", "KRW": "₩",
+                    "BRL": "R$", "ZAR": "R", "ILS": "₪", "TRY": "₺", "PLN": "zł"}
+SYMBOL_AFTER = {"PLN", "ZAR"}
+METHOD_NAMES = {"predictive": "Predictive model", "historical": "Historical value",
+                "simple": "Simple formula"}
+
+
 def _money(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
@@ -62,9 +70,93 @@ def top_share(values: np.ndarray, fraction: float = 0.2) -> float:
     return float(top.sum() / total)
 
 
-def summary_cards(customers: pd.DataFrame, summary: dict | None = None) -> list[Card]:
+@dataclass(frozen=True)
+class ValueContext:
+    """What a money figure of one run means: currency, time frame and margin."""
+
+    currency: str | None = None
+    method: str = ""
+    horizon_months: int = 12
+    margin: float = 1.0
+    lifespan_years: float | None = None
+
+    @classmethod
+    def from_run(cls, summary: dict | None, settings=None) -> "ValueContext":
+        summary = summary or {}
+        formula = summary.get("business_formula_clv") or {}
+        lifespan = formula.get("lifespan_years") if isinstance(formula, dict) else None
+        if lifespan is None:
+            lifespan = getattr(settings, "lifespan_years", None)
+        try:
+            horizon = int(round(float(getattr(settings, "horizon_months", 12) or 12)))
+        except (TypeError, ValueError):
+            horizon = 12
+        try:
+            margin = float(getattr(settings, "margin", 1.0))
+        except (TypeError, ValueError):
+            margin = 1.0
+        currency = summary.get("currency") or None
+        return cls(str(currency).upper() if currency else None, str(summary.get("method") or ""),
+                   horizon, margin, float(lifespan) if lifespan is not None else None)
+
+    def money(self, value: float | None, decimals: int | None = None) -> str:
+        """'£1,934' / '1,934 zł' / '1,934' (no currency known); '' for a missing value."""
+        if value is None or not np.isfinite(value):
+            return ""
+        number = (f"{value:,.{decimals}f}" if decimals is not None else _money(value))
+        code = self.currency
+        if not code:
+            return number
+        symbol = CURRENCY_SYMBOLS.get(code)
+        if symbol is None:
+            return f"{number} {code}"
+        if code in SYMBOL_AFTER:
+            return f"{number} {symbol}"
+        sign = "-" if number.startswith("-") else ""
+        return f"{sign}{symbol}{number.lstrip('-')}"
+
+    def currency_suffix(self) -> str:
+        """' (£)' for a header, '' when the currency is unknown."""
+        if not self.currency:
+            return ""
+        return f" ({CURRENCY_SYMBOLS.get(self.currency, self.currency)})"
+
+    def horizon_text(self) -> str:
+        months = self.horizon_months
+        if months % 12 == 0:
+            years = months // 12
+            return "12 months" if years == 1 else f"{years} years"
+        return f"{months} month{'s' if months != 1 else ''}"
+
+    def value_phrase(self) -> str:
+        """What 'expected value' covers: 'expected over the next 12 months'."""
+        if self.method == "historical":
+            return "spent so far (no forecast)"
+        if self.method == "simple":
+            years = (f"{self.lifespan_years:g} years" if self.lifespan_years
+                     else "an estimated lifetime")
+            return f"expected over a customer's lifetime ({years}, simple formula)"
+        return f"expected over the next {self.horizon_text()}"
+
+    def short_frame(self) -> str:
+        """The time frame for a column header: 'next 12 months', 'lifetime', 'to date'."""
+        if self.method == "historical":
+            return "to date"
+        if self.method == "simple":
+            return "lifetime"
+        return f"next {self.horizon_text()}"
+
+    def margin_phrase(self) -> str:
+        if self.margin >= 0.9995:
+            return "counted as revenue (margin 100%; set your margin in Settings)"
+        return f"profit at a {self.margin:.0%} margin"
+
+
+def summary_cards(customers: pd.DataFrame, summary: dict | None = None,
+                  context: ValueContext | None = None) -> list[Card]:
     """The cards at the top of the results page (the engine's headline first)."""
     summary = summary or {}
+    context = context or ValueContext.from_run(summary)
     n = len(customers)
     if n == 0:
         return [Card("Customers", "0", "No customers were found in the orders.")]
@@ -78,29 +170,71 @@ def summary_cards(customers: pd.DataFrame, summary: dict | None = None) -> list[
         Card("Top customers", f"{float(top_value):.0%}" if top_value is not None
              else f"{share:.0%}",
              headline or f"Your top 20% hold {share:.0%} of expected value."),
-        Card("Expected value", _money(total),
-             f"What your {n:,} customers are expected to be worth in total."),
-        Card("Customers", f"{n:,}", f"Average expected value {_money(total / n)} each."),
+        Card("Expected value", context.money(total),
+             f"What your {n:,} customers are {context.value_phrase()}; "
+             f"{context.margin_phrase()}."),
+        Card("Customers", f"{n:,}",
+             f"Average expected value {context.money(total / n)} each."),
     ]
-    if "churn_risk" in customers.columns:
-        risk = pd.to_numeric(customers["churn_risk"], errors="coerce")
-        if risk.notna().any():
-            at_risk = int((risk >= 0.5).sum())
-            cards.append(Card("At risk of leaving", f"{at_risk:,}",
-                              f"{at_risk / n:.0%} of customers are more likely gone than "
-                              "still buying."))
+    churn = _churn_card(customers, context)
+    if churn is not None:
+        cards.append(churn)
     method = str(summary.get("method") or "")
     if not method and "clv_method" in customers.columns and customers["clv_method"].notna().any():
         method = str(customers["clv_method"].mode().iat[0])
     if method:
-        basis = " ".join([str(summary.get("clv_basis") or "How the expected value was worked out."),
-                          *map(str, summary.get("prediction_notes") or [])])
-        cards.append(Card("Method", METHOD_NAMES.get(method, method.replace("_", " ")), basis))
+        fallback = summary.get("fallback_reason")
+        text = ("The predictive model could not be used, so a formula was: see "
+                "'How these numbers were worked out' below." if fallback else
+                "See 'How these numbers were worked out' below.")
+        cards.append(Card("Method", METHOD_NAMES.get(method, method.replace("_", " ")), text))
     return cards
 
 
-METHOD_NAMES = {"predictive": "Predictive model", "historical": "Historical value",
-                "simple": "Simple formula"}
+def _churn_card(customers: pd.DataFrame, context: ValueContext) -> Card | None:
+    """Customers with a high churn risk (the engine's label when it gives one)."""
+    if "churn_label" in customers.columns:
+        labels = customers["churn_label"].astype(str)
+        high = int((labels == "High").sum())
+        return Card("High churn risk", f"{high:,}",
+                    f"{high / len(customers):.0%} of customers are labelled High: likely to "
+                    f"place no order in the next {context.horizon_text()}. Filter the "
+                    "customer table by churn risk to export them.")
+    if "churn_risk" not in customers.columns:
+        return None
+    risk = pd.to_numeric(customers["churn_risk"], errors="coerce")
+    if not risk.notna().any():
+        return None
+    at_risk = int((risk >= 0.5).sum())
+    return Card("Probably gone", f"{at_risk:,}",
+                f"{at_risk / len(customers):.0%} of customers are more likely to have "
+                "stopped buying than not (chance still a customer below 50%). The "
+                "'At risk' and 'Lost' segments are about recency instead: how long "
+                "since their last order compared with your other customers.")
+
+
+def method_notes(summary: dict | None, context: ValueContext | None = None) -> list[str]:
+    """How the numbers were worked out, in plain sentences (method, fallback, caveats)."""
+    summary = summary or {}
+    context = context or ValueContext.from_run(summary)
+    notes = []
+    method = str(summary.get("method") or "")
+    if method:
+        notes.append(f"Method: {METHOD_NAMES.get(method, method)}. Values are "
+                     f"{context.value_phrase()}, {context.margin_phrase()}"
+                     f"{' in ' + context.currency if context.currency else ''}.")
+    fallback = summary.get("fallback_reason")
+    if fallback:
+        notes.append(f"Why not the predictive model: {fallback}")
+    basis = str(summary.get("clv_basis") or "")
+    if basis and basis not in (fallback or ""):
+        notes.append(basis if basis.endswith(".") else basis + ".")
+    for key in ("prediction_notes", "model_notes", "notes"):
+        for note in summary.get(key) or []:
+            text = str(note)
+            if text and text not in notes:
+                notes.append(text)
+    return notes
 
 
 def percent_text(values) -> str:

@@ -6,11 +6,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QStackedWidget, QWidget,
+    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow,
+    QMessageBox, QProgressBar, QPushButton, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from .controller import AppController
+from .glossary import glossary_html
 from .pages.check import CheckPage
 from .pages.export import ExportPage
 from .pages.results import ResultsPage
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running task (Esc)")
         self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_button.setAutoDefault(True)
         self.cancel_button.clicked.connect(self.controller.cancel)
         busy = QWidget()
         layout = QHBoxLayout(busy)
@@ -99,10 +101,14 @@ class MainWindow(QMainWindow):
         self.report_action = self._action("Save Excel &report…",
                                           self.export_page.choose_report_path,
                                           QKeySequence.StandardKey.Save)
+        self.save_results_action = self._action("Save &all result files…",
+                                                self.export_page.choose_results_folder,
+                                                "Ctrl+Shift+S")
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_action)
         file_menu.insertAction(self.recent_menu.menuAction(), self.sample_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.save_results_action)
         file_menu.addAction(self.report_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -120,6 +126,10 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find customer", self.focus_search,
                                         QKeySequence.StandardKey.Find)
         go_menu.addAction(self.find_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.glossary_action = self._action("&Glossary", self.show_glossary,
+                                            QKeySequence.StandardKey.HelpContents)
+        help_menu.addAction(self.glossary_action)
         self._fill_recent_menu()
 
     def _connect(self) -> None:
@@ -130,16 +140,19 @@ class MainWindow(QMainWindow):
         self.check_page.continue_requested.connect(lambda: self.go_to(SETTINGS))
         self.check_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.settings_page.analyse_requested.connect(self.analyse)
+        self.results_page.export_shown_requested.connect(self.export_shown)
         c.busy_changed.connect(self._set_busy)
         c.job_started.connect(self._job_started)
         c.progressed.connect(self._progress)
         c.data_loaded.connect(self._data_loaded)
+        c.read_failed.connect(self._read_failed)
+        c.file_changed.connect(self._enable_steps)
         c.analysis_ready.connect(self._analysis_ready)
         c.failed.connect(self.show_error)
         c.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled.", 5000))
         c.recent_files_changed.connect(self._recent_changed)
-        c.export_finished.connect(lambda s: self.statusBar().showMessage("Email lists written.", 5000))
-        c.report_written.connect(lambda s: self.statusBar().showMessage("Excel report written.", 5000))
+        for signal in (c.export_finished, c.report_written, c.results_saved):
+            signal.connect(lambda summary: self.statusBar().showMessage(summary.status, 15000))
 
     # -- navigation ---------------------------------------------------------------------
     def go_to(self, step: int) -> None:
@@ -152,7 +165,8 @@ class MainWindow(QMainWindow):
 
     def _enable_steps(self) -> None:
         c = self.controller
-        available = [True, c.order_data is not None, c.order_data is not None,
+        available = [True, c.order_data is not None or c.read_failure is not None,
+                     c.order_data is not None,
                      c.analysis is not None, c.analysis is not None]
         for index, enabled in enumerate(available):
             item = self.steps.item(index)
@@ -162,11 +176,13 @@ class MainWindow(QMainWindow):
             self.step_actions[index].setEnabled(enabled)
         self.analyse_action.setEnabled(c.order_data is not None)
         self.report_action.setEnabled(c.analysis is not None)
+        self.save_results_action.setEnabled(c.analysis is not None)
         self.find_action.setEnabled(c.analysis is not None)
 
     def focus_search(self) -> None:
         self.go_to(RESULTS)
         self.results_page.tabs.setCurrentWidget(self.results_page.customers)
+        self.results_page.show_customer_table()
         self.results_page.search.setFocus()
         self.results_page.search.selectAll()
 
@@ -195,7 +211,36 @@ class MainWindow(QMainWindow):
             self.go_to(SETTINGS)
             self.show_error("Settings", str(error))
             return
+        problem = self.controller.check_settings(values)
+        if problem is not None:
+            self.go_to(SETTINGS)
+            self.show_error("Settings", problem)
+            return
         self.controller.analyse(values)
+
+    def export_shown(self) -> None:
+        """Export exactly the customers the table shows (from Results › Customers)."""
+        self.go_to(EXPORT)
+        self.export_page.show_scope(True)
+        self.export_page.export_button.setFocus()
+
+    def show_glossary(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Glossary")
+        layout = QVBoxLayout(dialog)
+        text = QTextBrowser()
+        text.setHtml(glossary_html())
+        text.setAccessibleName("Glossary")
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        height = self.fontMetrics().height()
+        dialog.resize(height * 36, height * 30)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.glossary_dialog = dialog
+        dialog.open()
+        return dialog
 
     # -- controller signals -------------------------------------------------------------
     def _set_busy(self, busy: bool) -> None:
@@ -204,13 +249,19 @@ class MainWindow(QMainWindow):
                        self.export_page):
             widget.setEnabled(not busy)
         for action in (self.open_action, self.sample_action, self.analyse_action,
-                       self.report_action):
+                       self.report_action, self.save_results_action):
             action.setEnabled(not busy)
         if busy:
             self.cancel_button.setFocus()
         else:
             self._enable_steps()
             self.statusBar().clearMessage()
+
+    def _read_failed(self, failure) -> None:
+        self._enable_steps()
+        self.go_to(CHECK)
+        self.statusBar().showMessage(f"{Path(failure.path).name} could not be read: see "
+                                     "the Check data page.", 10000)
 
     def _job_started(self, title: str) -> None:
         self.progress_label.setText(f"{title}…")

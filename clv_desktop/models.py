@@ -44,8 +44,10 @@ class ColumnTableModel(QAbstractTableModel):
 
     def cell_data(self, row: int, column: int, role=Qt.ItemDataRole.DisplayRole):
         """Cell value for ``role`` by row and column number (no QModelIndex needed)."""
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._table.display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._table.columns[column].tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGN_RIGHT if self._table.columns[column].is_numeric() else _ALIGN_LEFT
         return None

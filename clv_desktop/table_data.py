@@ -18,48 +18,56 @@ import pandas as pd
 TEXT, NUMBER, MONEY, PERCENT, INTEGER, DATE, FLAG = (
     "text", "number", "money", "percent", "integer", "date", "flag")
 
-# Friendly headers and display kinds for the documented customer-table columns.
+# Friendly headers and display kinds for the documented customer-table columns; "{frame}"
+# and "{cur}" are filled with the run's time frame and currency (see customer_columns).
 CUSTOMER_COLUMNS: dict[str, tuple[str, str]] = {
+    "customer": ("Customer", TEXT),
     "customer_id": ("Customer ID", TEXT),
     "email": ("Email", TEXT),
     "name": ("Name", TEXT),
-    "consent": ("Marketing consent", FLAG),
+    "consent": ("Agreed to marketing", FLAG),
     "orders": ("Orders", INTEGER),
-    "total_value": ("Spent so far", MONEY),
-    "average_order_value": ("Average order", MONEY),
+    "total_value": ("Spent so far{cur}", MONEY),
+    "average_order_value": ("Average order{cur}", MONEY),
     "first_order": ("First order", DATE),
     "last_order": ("Last order", DATE),
     "days_since_last_order": ("Days since last order", INTEGER),
     "avg_days_between_orders": ("Days between orders", NUMBER),
     "orders_per_year": ("Orders per year", NUMBER),
-    "clv": ("Expected value (CLV)", MONEY),
-    "clv_low": ("CLV low", MONEY),
-    "clv_high": ("CLV high", MONEY),
-    "clv_method": ("CLV method", TEXT),
-    "p_alive": ("Chance still active", PERCENT),
-    "churn_risk": ("Churn risk", PERCENT),
-    "expected_orders": ("Expected orders", NUMBER),
-    "next_order_date": ("Next order (est.)", DATE),
-    "tier": ("Tier", TEXT),
-    "rfm_r": ("R", INTEGER),
-    "rfm_f": ("F", INTEGER),
-    "rfm_m": ("M", INTEGER),
-    "rfm_score": ("RFM score", TEXT),
+    "clv": ("Expected value, {frame}{cur}", MONEY),
+    "clv_low": ("Expected value, low{cur}", MONEY),
+    "clv_high": ("Expected value, high{cur}", MONEY),
+    "clv_method": ("How value was worked out", TEXT),
+    "p_alive": ("Chance still a customer", PERCENT),
+    "churn_risk": ("Churn risk (probability)", PERCENT),
+    "churn_label": ("Churn risk", TEXT),
+    "expected_orders": ("Expected orders, {frame}", NUMBER),
+    "next_order_date": ("Next order (estimate)", DATE),
+    "tier": ("Value tier", TEXT),
+    "rfm_r": ("Recency score (1-5)", INTEGER),
+    "rfm_f": ("Frequency score (1-5)", INTEGER),
+    "rfm_m": ("Spend score (1-5)", INTEGER),
+    "rfm_score": ("RFM code", TEXT),
     "rfm_segment": ("Segment", TEXT),
     "actions": ("Recommended actions", TEXT),
+    "frequency": ("Repeat orders", INTEGER),
+    "recency": ("Days from first to last order", NUMBER),
+    "T": ("Days since first order", NUMBER),
+    "monetary_value": ("Average repeat order{cur}", MONEY),
+    "expected_order_value": ("Expected order value{cur}", MONEY),
 }
 
 # Segment profile columns (clv_engine.segments.segment_profiles).
 PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
-    "tier": ("Tier", TEXT),
+    "tier": ("Value tier", TEXT),
     "rfm_segment": ("Segment", TEXT),
     "customers": ("Customers", INTEGER),
     "share_of_customers": ("Share of customers", PERCENT),
-    "total_value": ("Expected value", MONEY),
-    "average_value": ("Average value", MONEY),
+    "total_value": ("Expected value{cur}", MONEY),
+    "average_value": ("Average value{cur}", MONEY),
     "share_of_value": ("Share of value", PERCENT),
     "orders": ("Orders", INTEGER),
-    "average_order_value": ("Average order", MONEY),
+    "average_order_value": ("Average order{cur}", MONEY),
     "orders_per_year": ("Orders per year", NUMBER),
     "days_since_last_order": ("Days since last order", NUMBER),
     "churn_risk": ("Churn risk", PERCENT),
@@ -70,11 +78,65 @@ PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
 PROFILE_COLUMN_ORDER = ("tier", "rfm_segment", "customers", "share_of_customers",
                         "average_value", "share_of_value", "actions")
 
-# Columns shown first in the customer table: what a shop owner looks for.
+# Customer table: who first, then what a shop owner looks for, then the rest.
 CUSTOMER_COLUMN_ORDER = (
-    "name", "email", "tier", "clv", "rfm_segment", "orders", "total_value", "last_order",
-    "p_alive", "churn_risk", "next_order_date", "actions",
+    "customer", "email", "customer_id", "name", "tier", "clv", "churn_label",
+    "rfm_segment", "orders", "total_value", "last_order", "next_order_date", "p_alive",
+    "churn_risk", "actions",
 )
+# Shown until the user picks columns (Columns… button): identity, worth, risk, action.
+DEFAULT_CUSTOMER_COLUMNS = (
+    "customer", "email", "tier", "clv", "churn_label", "rfm_segment", "orders",
+    "total_value", "last_order", "next_order_date", "actions",
+)
+
+
+def _headers(known: dict[str, tuple[str, str]], context=None) -> dict[str, tuple[str, str]]:
+    frame = context.short_frame() if context is not None else "next 12 months"
+    cur = context.currency_suffix() if context is not None else ""
+    return {key: (header.format(frame=frame, cur=cur), kind)
+            for key, (header, kind) in known.items()}
+
+
+def customer_columns(context=None) -> dict[str, tuple[str, str]]:
+    """CUSTOMER_COLUMNS with the run's time frame and currency in the headers."""
+    return _headers(CUSTOMER_COLUMNS, context)
+
+
+def profile_columns(context=None) -> dict[str, tuple[str, str]]:
+    return _headers(PROFILE_COLUMNS, context)
+
+
+def default_customer_columns(keys: list[str]) -> list[str]:
+    """The default visible columns among ``keys`` (the churn probability stands in for
+    the label when the engine gives no label)."""
+    wanted = list(DEFAULT_CUSTOMER_COLUMNS)
+    if "churn_label" not in keys:
+        wanted.insert(wanted.index("churn_label"), "churn_risk")
+    return [k for k in wanted if k in keys]
+
+
+def customer_table(customers: pd.DataFrame, context=None) -> "ColumnTable":
+    """The customer table for the app: a 'Customer' column (name, else email, else ID)
+    first, readable headers, the churn probability as the churn label's tooltip."""
+    frame = customers
+    if len(frame.columns) and "customer" not in frame.columns:
+        who = pd.Series("", index=frame.index, dtype=object)
+        for key in ("customer_id", "email", "name"):  # later ones win
+            if key in frame.columns:
+                values = frame[key].astype(object)
+                filled = values.notna() & (values.astype(str).str.strip() != "")
+                who = who.where(~filled.to_numpy(), values.astype(str))
+        frame = frame.assign(customer=who.to_numpy())
+    table = ColumnTable.from_frame(frame, known=customer_columns(context),
+                                   order=CUSTOMER_COLUMN_ORDER)
+    label, risk = table.column("churn_label"), table.column("churn_risk")
+    if label is not None and risk is not None:
+        label.tip = risk
+        label.tip_text = "Chance of no order in the {frame}: {value}".format(
+            frame=context.short_frame() if context is not None else "next 12 months",
+            value="{value}")
+    return table
 
 
 @dataclass
@@ -85,6 +147,8 @@ class Column:
     header: str
     kind: str
     values: np.ndarray
+    tip: Column | None = field(default=None, repr=False)   # shown on hover
+    tip_text: str = "{value}"
     _sort_key: np.ndarray | None = field(default=None, repr=False)
     _search_text: tuple[str, np.ndarray] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -109,6 +173,12 @@ class Column:
         if kind == INTEGER:
             return f"{int(value):,}"
         return f"{value:,.2f}" if abs(value) < 1e15 else f"{value:.3g}"
+
+    def tooltip(self, row: int) -> str:
+        if self.tip is None:
+            return self.display(row)
+        value = self.tip.display(row)
+        return self.tip_text.format(value=value) if value else self.display(row)
 
     def is_numeric(self) -> bool:
         return self.kind in (NUMBER, MONEY, PERCENT, INTEGER)

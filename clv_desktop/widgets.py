@@ -5,9 +5,43 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QScrollArea, QSizePolicy,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QPushButton, QScrollArea,
+    QSizePolicy, QTableView, QVBoxLayout, QWidget,
 )
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class Page(QWidget):
+    """A page whose default button answers Enter (as in a dialog) and whose push buttons
+    answer Enter when they have the focus."""
+
+    def default_button(self) -> QPushButton | None:
+        return None
+
+    def finish_buttons(self) -> None:
+        """Let every push button on the page take Enter when focused (call after building)."""
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(True)
+
+    def keyPressEvent(self, event) -> None:
+        button = self.default_button()
+        if (event.key() in ENTER_KEYS and button is not None and button.isEnabled()
+                and button.isVisibleTo(self)):
+            button.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+def banner(text: str = "") -> QLabel:
+    """A framed message that stands out (a read that failed, what to fix)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet("QLabel { border: 2px solid #C62828; border-radius: 4px; "
+                        "padding: 0.6em; background: palette(base); }")
+    return label
 
 
 def heading(text: str, level: int = 1) -> QLabel:

@@ -28,6 +28,9 @@ class Job(QThread):
     failed = Signal(object)          # the exception (Cancelled when cancelled)
 
     MIN_INTERVAL = 0.05              # seconds between progress signals
+    # True for work that cannot stop part-way (writing a workbook): Cancel frees the app at
+    # once and the function, seeing ``cancel`` set when it ends, removes what it wrote.
+    detach_on_cancel = False
 
     def __init__(self, title: str, function: JobFunction, parent=None):
         super().__init__(parent)

@@ -1,31 +1,51 @@
-"""Check page: detected layout, column mapping, intake report, preview, skipped rows."""
+"""Check page: what was read, how to read the file (sheet, date order, currency, …), the
+column mapping, the intake report, the first rows and the skipped rows.
+
+After a read that failed the page shows the failed file (never the previous one): the
+reason in the app's words, the file's columns in the boxes and its first rows, so the
+user can fix the choices and read again.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-    QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+    QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
-from ..widgets import explanation, fit_columns, heading, table_view
+from ..controller import DATE_ORDERS
+from ..widgets import Page, banner, explanation, fit_columns, heading, table_view
 
 NOT_USED = "(not in this file)"
+# Mnemonics avoid F, G and H (the File, Go and Help menus).
 ROLE_LABELS = {
     "customer_id": ("Customer &ID", "Who bought; email or name is used when missing."),
     "email": ("&Email", "Needed for email lists."),
     "name": ("&Name", "Shown in the customer table."),
     "order_id": ("&Order number", "Line items of one order are merged."),
     "date": ("&Date", "When the order was placed."),
-    "amount": ("A&mount", "Order total, net of refunds."),
+    "amount": ("A&mount", "Order total, net of refunds. Leave it empty when the file has "
+                          "quantity and unit price instead."),
     "currency": ("C&urrency", "Only needed for mixed-currency files."),
     "status": ("S&tatus", "Cancelled or failed orders are skipped."),
-    "refund": ("Re&fund", "Refunded amounts are subtracted."),
+    "refund": ("&Refund", "Refunded amounts are subtracted."),
     "consent": ("Mar&keting consent", "Who agreed to receive emails."),
+    "quantity": ("&Quantity", "Items on the line; with the unit price it gives the amount."),
+    "unit_price": ("Unit &price", "Price of one item; amount = quantity × unit price."),
+    "discount": ("Dis&count", "Discount on the line, subtracted from quantity × price."),
+    "line_total": ("&Line total", "The line's total when there is no order total."),
+}
+AUTOMATIC = "Automatic"
+DUPLICATE_RULES = {  # value -> label (offered only when the engine takes 'duplicates')
+    "": "Automatic: skip rows identical to an earlier row",
+    "keep": "Keep every row (identical rows are real repeat orders)",
+    "drop": "Skip rows identical to an earlier row",
 }
 
 
-class CheckPage(QWidget):
-    """Shows what was read; lets the user fix the column mapping and continue."""
+class CheckPage(Page):
+    """Shows what was read; lets the user fix the reading choices and continue."""
 
     continue_requested = Signal()
     message = Signal(str)          # a status-bar sentence
@@ -35,6 +55,10 @@ class CheckPage(QWidget):
         self.controller = controller
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Check your data"))
+        self.failure_label = banner()
+        self.failure_label.setAccessibleName("Why the file could not be read")
+        self.failure_label.setVisible(False)
+        layout.addWidget(self.failure_label)
         self.layout_label = QLabel()
         self.layout_label.setWordWrap(True)
         layout.addWidget(self.layout_label)
@@ -43,25 +67,28 @@ class CheckPage(QWidget):
         self.notes_label = explanation("")
         layout.addWidget(self.notes_label)
 
+        layout.addWidget(self._build_read_box())
         mapping_box = QGroupBox("Which column holds what")
         self.mapping_grid = QGridLayout(mapping_box)
         self.role_boxes: dict[str, QComboBox] = {}
-        mapping_layout = QVBoxLayout()
-        mapping_layout.addWidget(mapping_box)
+        layout.addWidget(mapping_box)
         buttons = QHBoxLayout()
-        self.reread_button = QPushButton("&Read again with these columns")
+        self.reread_button = QPushButton("Read again with these choices (F5)")
+        self.reread_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.reread_button.setToolTip("Read the file again with the choices above (F5)")
         self.reread_button.clicked.connect(self._reread)
-        self.continue_button = QPushButton("&Continue to settings")
-        self.continue_button.setDefault(True)
+        self.continue_button = QPushButton("Continue to settings")
+        self.continue_button.setToolTip("Go on to the settings (Enter)")
         self.continue_button.clicked.connect(self.continue_requested)
         buttons.addWidget(self.reread_button)
         buttons.addStretch(1)
         buttons.addWidget(self.continue_button)
-        mapping_layout.addLayout(buttons)
-        layout.addLayout(mapping_layout)
+        layout.addLayout(buttons)
 
-        layout.addWidget(heading("First rows of your file", level=2))
+        self.preview_heading = heading("First rows of your file", level=2)
+        layout.addWidget(self.preview_heading)
         self.preview_view = table_view(controller.preview_model)
+        self.preview_view.setAccessibleName("First rows of your file")
         layout.addWidget(self.preview_view, 1)
 
         skipped_header = QHBoxLayout()
@@ -72,24 +99,134 @@ class CheckPage(QWidget):
         skipped_header.addWidget(self.save_skipped_button)
         layout.addLayout(skipped_header)
         self.skipped_view = table_view(controller.skipped_model)
+        self.skipped_view.setAccessibleName("Skipped rows")
         layout.addWidget(self.skipped_view, 1)
+        self.finish_buttons()
         controller.data_loaded.connect(self.refresh)
+        controller.read_failed.connect(lambda failure: self.refresh())
+        controller.file_changed.connect(self.clear)
+
+    def _build_read_box(self) -> QGroupBox:
+        box = QGroupBox("How to read the file")
+        form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.sheet = QComboBox()
+        self.sheet_label = QLabel("&Sheet")
+        self.sheet_label.setBuddy(self.sheet)
+        self.sheet.setAccessibleName("Sheet")
+        self.sheet.setToolTip("The workbook sheet that holds the orders.")
+        form.addRow(self.sheet_label, self.sheet)
+        self.date_order = QComboBox()
+        for value, label in DATE_ORDERS.items():
+            self.date_order.addItem(label, value)
+        self.date_order.setAccessibleName("Date order")
+        self.date_order.setToolTip("How the file writes dates: 05/03 is 5 March as "
+                                   "day/month and 3 May as month/day.")
+        date_label = QLabel("D&ate order")
+        date_label.setBuddy(self.date_order)
+        form.addRow(date_label, self.date_order)
+        self.currency = QComboBox()
+        self.currency.setEditable(True)
+        self.currency.setAccessibleName("Currency")
+        self.currency.setToolTip("Which currency to analyse. Orders in other currencies are "
+                                 "skipped; a file without a currency column is labelled "
+                                 "with this one.")
+        currency_label = QLabel("Currenc&y")
+        currency_label.setBuddy(self.currency)
+        form.addRow(currency_label, self.currency)
+        self.exclude_non_product = QCheckBox(
+            "E&xclude non-product lines (shipping, gift cards, fees, discounts)")
+        self.exclude_non_product.setChecked(True)
+        form.addRow(self.exclude_non_product)
+        self.duplicates = QComboBox()
+        for value, label in DUPLICATE_RULES.items():
+            self.duplicates.addItem(label, value)
+        self.duplicates.setAccessibleName("Duplicate rows")
+        self.duplicates_label = QLabel("Duplicate ro&ws")
+        self.duplicates_label.setBuddy(self.duplicates)
+        form.addRow(self.duplicates_label, self.duplicates)
+        self.read_form = form
+        return box
+
+    # -- filling -------------------------------------------------------------------------
+    def clear(self) -> None:
+        """A new file is being read: show nothing of the previous one."""
+        self.failure_label.setVisible(False)
+        self.layout_label.setText("")
+        self.report_label.setText("")
+        self.notes_label.setText("")
+        self.notes_label.setVisible(False)
 
     def refresh(self) -> None:
         controller = self.controller
+        failure = controller.read_failure
+        self.failure_label.setVisible(failure is not None)
+        if failure is not None:
+            self.failure_label.setText(f"{failure.message}\n\nFix the choices below and "
+                                       "press 'Read again with these choices' (F5).")
         self.layout_label.setText(controller.layout_text())
         self.report_label.setText(controller.intake_text())
+        self.report_label.setVisible(failure is None)
         notes = controller.intake_notes()
         self.notes_label.setText("\n".join(f"• {n}" for n in notes))
         self.notes_label.setVisible(bool(notes))
+        self._fill_read_choices()
         self._fill_mapping(controller.roles(), controller.columns(), controller.mapping())
+        self.continue_button.setEnabled(failure is None)
+        self.preview_heading.setText("First rows of your file" if failure is None else
+                                     "First rows of the file, as found")
         skipped = controller.skipped_count()
         self.skipped_heading.setText(f"Skipped rows ({skipped:,})" if skipped
                                      else "Skipped rows (none)")
+        self.skipped_heading.setVisible(failure is None)
         self.skipped_view.setVisible(bool(skipped))
+        self.save_skipped_button.setVisible(failure is None)
         self.save_skipped_button.setEnabled(bool(skipped))
         fit_columns(self.preview_view, 24)
         fit_columns(self.skipped_view, 60)
+        self._set_tab_order()
+        first = self.reread_button if failure is not None else self.continue_button
+        if self.isVisible():
+            first.setFocus()
+
+    def _fill_read_choices(self) -> None:
+        controller = self.controller
+        offered = set(controller.read_options())
+        current = controller.current_read_choices()
+        sheets = controller.sheets()
+        self.sheet.clear()
+        for sheet in sheets:
+            self.sheet.addItem(sheet, sheet)
+        self.sheet.setCurrentIndex(max(0, self.sheet.findData(current.get("sheet"))))
+        show_sheet = "sheet" in offered and len(sheets) > 1
+        self.read_form.setRowVisible(self.sheet, show_sheet)
+        detected = controller.detected_date_order()
+        automatic = DATE_ORDERS[""]
+        if detected in DATE_ORDERS and detected:
+            automatic = f"Automatic (read as {DATE_ORDERS[detected].split(' (')[0].lower()})"
+        self.date_order.setItemText(0, automatic)
+        self.date_order.setCurrentIndex(max(0, self.date_order.findData(
+            controller.read_choices.get("date_order") or "")))
+        self.read_form.setRowVisible(self.date_order, "date_order" in offered)
+        self.currency.clear()
+        found = controller.current_read_choices().get("currency") or ""
+        self.currency.addItem(f"{AUTOMATIC} ({found or 'none in the file'})", "")
+        for code in dict.fromkeys([found, "EUR", "GBP", "USD"]):
+            if code:
+                self.currency.addItem(code, code)
+        chosen = controller.read_choices.get("currency") or ""
+        index = self.currency.findData(chosen)
+        if index < 0 and chosen:
+            self.currency.addItem(chosen, chosen)
+            index = self.currency.count() - 1
+        self.currency.setCurrentIndex(max(0, index))
+        self.read_form.setRowVisible(self.currency, "currency" in offered)
+        exclude = controller.read_choices.get("exclude_non_product")
+        self.exclude_non_product.setChecked(True if exclude is None else bool(exclude))
+        self.read_form.setRowVisible(self.exclude_non_product, "exclude_non_product" in offered)
+        self.duplicates.setCurrentIndex(max(0, self.duplicates.findData(
+            controller.read_choices.get("duplicates") or "")))
+        self.read_form.setRowVisible(self.duplicates, "duplicates" in offered)
 
     def _fill_mapping(self, roles, columns, mapping) -> None:
         while self.mapping_grid.count():
@@ -118,19 +255,54 @@ class CheckPage(QWidget):
             self.mapping_grid.addWidget(box, row, col + 1)
         self.mapping_grid.setColumnStretch(1, 1)
         self.mapping_grid.setColumnStretch(3, 1)
-        boxes = list(self.role_boxes.values())
-        for first, second in zip(boxes, boxes[1:]):
-            QWidget.setTabOrder(first, second)
-        if boxes:
-            QWidget.setTabOrder(boxes[-1], self.reread_button)
 
+    def _set_tab_order(self) -> None:
+        """Reading order: how to read, the column boxes (down the first column, then the
+        second), Read again, Continue, then the tables."""
+        chain = [self.sheet, self.date_order, self.currency, self.exclude_non_product,
+                 self.duplicates, *self.role_boxes.values(), self.reread_button,
+                 self.continue_button, self.preview_view, self.save_skipped_button,
+                 self.skipped_view]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def default_button(self):
+        return self.continue_button if self.continue_button.isEnabled() else self.reread_button
+
+    # -- actions -------------------------------------------------------------------------
     def chosen_mapping(self) -> dict[str, str]:
         """The boxes as they are: role -> column, "" for a role set to not used (the
         re-read then leaves it out instead of guessing it again)."""
         return {role: box.currentData() or "" for role, box in self.role_boxes.items()}
 
+    def chosen_read_choices(self) -> dict:
+        """Sheet, date order, currency and the other read choices as set on the page."""
+        offered = set(self.controller.read_options())
+        choices = {}
+        if "sheet" in offered and self.sheet.count():
+            choices["sheet"] = self.sheet.currentData()
+        if "date_order" in offered:
+            choices["date_order"] = self.date_order.currentData() or ""
+        if "currency" in offered:
+            text = self.currency.currentText().strip()
+            index = self.currency.findText(text)
+            choices["currency"] = ((self.currency.itemData(index) or "") if index >= 0
+                                   else text.upper())
+        if "exclude_non_product" in offered:
+            choices["exclude_non_product"] = self.exclude_non_product.isChecked()
+        if "duplicates" in offered:
+            choices["duplicates"] = self.duplicates.currentData() or ""
+        return choices
+
     def _reread(self) -> None:
-        self.controller.reread_with_mapping(self.chosen_mapping())
+        choices = self.chosen_read_choices()
+        currency = choices.get("currency", "")
+        if currency and not (len(currency) == 3 and currency.isalpha()):
+            self.controller.failed.emit(
+                "Currency", f"'{currency}' is not a currency code: type three letters such "
+                "as EUR, GBP or USD, or choose Automatic.")
+            return
+        self.controller.reread_with_mapping(self.chosen_mapping(), choices)
 
     def _save_skipped(self) -> None:
         folder = self.controller.app_settings.last_folder()

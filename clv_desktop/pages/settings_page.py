@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
 
 from ..controller import METHODS
 from ..insights import parse_percent_text, percent_text
-from ..widgets import explanation, heading
+from ..widgets import Page, explanation, heading
 
 
 def _with_help(widget: QWidget, text: str) -> QWidget:
@@ -21,7 +21,7 @@ def _with_help(widget: QWidget, text: str) -> QWidget:
     return box
 
 
-class SettingsPage(QWidget):
+class SettingsPage(Page):
     """Collects analysis settings; ``values()`` returns them, ``analyse_requested`` asks."""
 
     analyse_requested = Signal()
@@ -52,7 +52,7 @@ class SettingsPage(QWidget):
         self.horizon = QSpinBox()
         self.horizon.setRange(1, 120)
         self.horizon.setSuffix(" months")
-        form.addRow(self._label("&Horizon", self.horizon), _with_help(
+        form.addRow(self._label("Hori&zon", self.horizon), _with_help(
             self.horizon, "How far ahead to count a customer's future orders."))
 
         self.discount = QDoubleSpinBox()
@@ -77,6 +77,17 @@ class SettingsPage(QWidget):
             self.acquisition, "What winning one new customer costs you (ads, discounts); "
             "subtracted from the formula value."))
 
+        self.lifespan = QDoubleSpinBox()
+        self.lifespan.setRange(0, 100)
+        self.lifespan.setDecimals(1)
+        self.lifespan.setSingleStep(0.5)
+        self.lifespan.setSuffix(" years")
+        self.lifespan.setSpecialValueText("Automatic (from your data)")
+        form.addRow(self._label("&Lifespan", self.lifespan), _with_help(
+            self.lifespan, "How long a customer keeps buying, for the simple formula (and "
+            "when the predictive model cannot be used). Automatic measures it from your "
+            "history, or assumes 3 years when the history is too short."))
+
         self.tier_names = QLineEdit()
         form.addRow(self._label("&Tier names", self.tier_names), _with_help(
             self.tier_names, "Names of your value tiers, best first, separated by commas."))
@@ -86,20 +97,24 @@ class SettingsPage(QWidget):
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
-        self.defaults_button = QPushButton("Restore de&faults")
+        self.defaults_button = QPushButton("Restore defa&ults")
         self.defaults_button.clicked.connect(lambda: self.set_values(
             self.controller.settings_defaults()))
         self.analyse_button = QPushButton("A&nalyse my customers")
         self.analyse_button.setDefault(True)
-        self.analyse_button.setToolTip("Run the analysis (Ctrl+R)")
+        self.analyse_button.setToolTip("Run the analysis (Enter or Ctrl+R)")
         self.analyse_button.clicked.connect(self.analyse_requested)
         buttons.addWidget(self.defaults_button)
         buttons.addStretch(1)
         buttons.addWidget(self.analyse_button)
         layout.addLayout(buttons)
         layout.addStretch(1)
+        self.finish_buttons()
         self._splits_like: list = [0.2, 0.3, 0.5]
         self.set_values(controller.settings_values())
+
+    def default_button(self):
+        return self.analyse_button
 
     @staticmethod
     def _label(text: str, buddy: QWidget) -> QLabel:
@@ -120,6 +135,8 @@ class SettingsPage(QWidget):
         self.discount.setValue(float(values.get("discount_rate", 0.10)) * 100)
         self.margin.setValue(float(values.get("margin", 1.0)) * 100)
         self.acquisition.setValue(float(values.get("acquisition_cost", 0.0)))
+        lifespan = values.get("lifespan_years")
+        self.lifespan.setValue(float(lifespan) if lifespan else 0.0)
         self.tier_names.setText(", ".join(values.get("tier_names", [])))
         defaults = self.controller.settings_defaults().get("tier_splits") or [0.2, 0.3, 0.5]
         self._splits_like = list(defaults)
@@ -142,6 +159,7 @@ class SettingsPage(QWidget):
             "discount_rate": self.discount.value() / 100,
             "margin": self.margin.value() / 100,
             "acquisition_cost": self.acquisition.value(),
+            "lifespan_years": self.lifespan.value() or None,
             "tier_names": names,
             "tier_splits": list(splits),
         }

@@ -22,8 +22,16 @@ class FakeSettings:
     discount_rate: float = 0.10
     margin: float = 1.0
     acquisition_cost: float = 0.0
+    lifespan_years: float | None = None
     tier_splits: tuple = (20.0, 50.0, 30.0)
     tier_names: tuple = ("High", "Medium", "Low")
+
+    def validate(self):
+        """Like the engine's: the tier shares must add up to 100%."""
+        if abs(sum(self.tier_splits) - 100.0) > 1e-6:
+            raise InputError(f"tier splits add up to {sum(self.tier_splits):g}%, not 100%",
+                             hint="Give shares that add up to 100.")
+        return self
 
 
 def fake_customers(n: int, seed: int = 0) -> pd.DataFrame:
@@ -54,6 +62,19 @@ def fake_customers(n: int, seed: int = 0) -> pd.DataFrame:
     })
 
 
+def fake_orders(customers: pd.DataFrame) -> pd.DataFrame:
+    """Orders matching ``customers`` (``orders`` rows each, the last on ``last_order``)."""
+    rows = []
+    for cid, n, last, total in customers[["customer_id", "orders", "last_order",
+                                          "total_value"]].itertuples(index=False):
+        for k in range(int(n)):
+            rows.append((cid, f"#{cid}-{k}", last - pd.Timedelta(days=30 * (n - 1 - k)),
+                         round(total / n, 2)))
+    orders = pd.DataFrame(rows, columns=["customer_id", "order_id", "date", "amount"])
+    orders["customer_id"] = orders["customer_id"].astype("category")
+    return orders
+
+
 class FakeEngine:
     """Records calls; ``analyze`` can be slowed down to test Cancel."""
 
@@ -63,13 +84,40 @@ class FakeEngine:
         self.slow_analysis = False
         self.calls: list[tuple] = []
         self.sample = None
+        self.currency = "GBP"
+        self.with_churn_labels = False
+        self.read_options_offered = ("sheet", "date_order", "currency")
+        self.report_started = threading.Event()
+        self.release_report = threading.Event()
+        self.slow_report = False
 
     def roles(self):
         return ROLES
 
-    def read_orders(self, source, *, mapping=None, progress=None):
-        self.calls.append(("read_orders", str(source), mapping))
+    def read_options(self):
+        return self.read_options_offered
+
+    def peek(self, source, *, sheet=None, rows=20):
         path = Path(source)
+        if path.suffix in (".crash", ".gone"):
+            raise InputError("the file does not exist.", where=str(path))
+        preview = pd.DataFrame({"Order": ["#1", "#2"], "When": ["05/03/2024", "06/03/2024"],
+                                "Qty": ["2", "1"], "Price": ["9.50", "20.00"],
+                                "Mail": ["a@x.org", "b@x.org"]})
+        return {"sheets": ["Notes", "Orders"] if path.suffix == ".xlsx" else [],
+                "sheet": sheet or ("Notes" if path.suffix == ".xlsx" else None),
+                "columns": list(preview.columns), "preview": preview.head(rows)}
+
+    def read_orders(self, source, *, mapping=None, progress=None, **options):
+        self.calls.append(("read_orders", str(source), mapping, options))
+        path = Path(source)
+        if path.suffix == ".noamount" and not (mapping or {}).get("amount"):
+            raise InputError("no order amount column was recognised (Generic order list).",
+                             where=f"{path.name}, row 1",
+                             hint="The columns are: 'Order', 'When', 'Qty', 'Price', 'Mail'. "
+                                  "Name that column 'Total', or tell the program which one "
+                                  "it is, e.g. --map amount=COLUMN (mapping={'amount': "
+                                  "'COLUMN'}).")
         if path.suffix == ".bad":
             raise InputError("no column looks like an order date", where=f"{path.name}, row 1",
                              hint="Choose the date column in the mapping.")
@@ -87,7 +135,11 @@ class FakeEngine:
             columns=["Name", "Email", "Created at", "Total", "Financial Status"],
             rows_read=12, rows_used=10, skipped=skipped,
             rows_skipped={"cancelled order": 1, "no amount": 1},
-            notes=["1 refund was netted against its order."])
+            currency=options.get("currency") or self.currency, date_order="DMY",
+            notes=["1 refund was netted against its order.",
+                   "Every date could be read as day/month or month/day (e.g. 05/03); they "
+                   "were read as day/month because nothing in the file settles it. If that "
+                   "is wrong, set the date order to MDY (--date-order)."])
         preview = pd.DataFrame({"Name": ["#1001", "#1002"], "Email": ["a@x.org", "b@x.org"],
                                 "Created at": ["2024-01-02", "2024-01-05"],
                                 "Total": ["10.00", "20.00"], "Financial Status": ["paid"] * 2})
@@ -113,16 +165,25 @@ class FakeEngine:
             if self.slow_analysis:
                 threading.Event().wait(0.02)
         customers = fake_customers(self.n_customers)
+        if self.with_churn_labels:
+            customers["churn_label"] = np.where(customers["churn_risk"] >= 0.7, "High",
+                                                np.where(customers["churn_risk"] >= 0.3,
+                                                         "Medium", "Low"))
         segments = customers.groupby("tier").agg(customers=("clv", "size"),
                                                  total_value=("clv", "sum")).reset_index()
         rfm = customers.groupby("rfm_segment").agg(customers=("clv", "size")).reset_index()
         rfm["actions"] = "Say thank you"
+        data = SimpleNamespace(orders=fake_orders(customers), report=source.report)
         return SimpleNamespace(customers=customers, segments=segments, rfm_profiles=rfm,
                                summary={"headline": "Your top 20% of customers hold 61% of "
                                                     "expected value.",
                                         "top_tier_share_of_clv": 0.61, "method": "predictive",
-                                        "clv_basis": "BG/NBD + Gamma-Gamma"},
-                               settings=settings, orders=source)
+                                        "currency": source.report.currency,
+                                        "observation_end": "2024-01-01",
+                                        "clv_basis": "BG/NBD + Gamma-Gamma",
+                                        "prediction_notes": ["The range shows only the "
+                                                             "randomness of future orders."]},
+                               settings=settings, orders=data)
 
     def email_tools(self):
         return {"mailchimp": "Mailchimp", "generic": "Generic CSV"}
@@ -135,9 +196,11 @@ class FakeEngine:
             raise InputError(f"The export would replace {path.name}.", where=str(out_dir),
                              hint="Choose another folder or allow overwriting.")
         chosen = customers if include_no_consent else customers[customers["consent"].fillna(False)]
-        chosen[["email", "tier"]].to_csv(path, index=False)
         left = len(customers) - len(chosen)
-        return SimpleNamespace(files=[path], written=len(chosen),
+        if len(chosen):  # like the engine: no contact, no file
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            chosen[["email", "tier"]].to_csv(path, index=False)
+        return SimpleNamespace(files=[path] if len(chosen) else [], written=len(chosen),
                                left_out={"no marketing consent": left},
                                describe=lambda: [f"Wrote {len(chosen)} contacts to {path.name}.",
                                                  f"Left out {left} without marketing consent."])
@@ -145,6 +208,20 @@ class FakeEngine:
     def write_excel_report(self, analysis, path):
         self.calls.append(("report", str(path)))
         Path(path).write_bytes(b"PK fake workbook")
+        if self.slow_report:  # like openpyxl: cannot stop part-way
+            self.report_started.set()
+            self.release_report.wait(10)
+
+    def save_results(self, analysis, out_dir):
+        self.calls.append(("save_results", str(out_dir)))
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        analysis.customers.to_csv(out / "customers.csv", index=False)
+        analysis.segments.to_csv(out / "segments.csv", index=False)
+        (out / "summary.json").write_text("{}")
+        self.write_excel_report(analysis, out / "report.xlsx")
+        return [out / "customers.csv", out / "segments.csv", out / "summary.json",
+                out / "report.xlsx"]
 
     def compare_with_previous(self, path, new_customers):
         old = pd.read_csv(path, dtype={"customer_id": str})

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from clv_desktop.main_window import CHECK, RESULTS, SETTINGS, START  # noqa: E402
+from clv_engine.errors import InputError  # noqa: E402
 
 WAIT = 10_000
 
@@ -80,16 +81,33 @@ def test_skipped_rows_can_be_saved_as_csv(qtbot, window, tmp_path):
 
 def test_bad_file_shows_a_friendly_message_and_the_app_keeps_working(qtbot, window, tmp_path):
     bad = _order_file(tmp_path, "orders.bad")
-    with qtbot.waitSignal(window.controller.failed, timeout=WAIT):
+    with qtbot.waitSignal(window.controller.read_failed, timeout=WAIT):
         window.open_path(str(bad))
-    box = window.last_error
-    assert box is not None and box.isVisible()
-    assert box.text() == ("orders.bad, row 1: no column looks like an order date "
-                          "Choose the date column in the mapping.")
-    assert window.current_step() == START
-    box.accept()
+    # the file opens but is no order list: the check page says why, with its columns
+    assert window.current_step() == CHECK
+    assert window.check_page.failure_label.text().startswith(
+        "orders.bad, row 1: no column looks like an order date "
+        "Choose the date column in the mapping.")
     _open(qtbot, window, _order_file(tmp_path))
     assert window.current_step() == CHECK
+    assert not window.check_page.failure_label.isVisibleTo(window.check_page)
+
+
+def test_a_file_that_cannot_be_opened_at_all_is_explained_in_a_dialog(qtbot, window,
+                                                                      fake_engine, tmp_path):
+    gone = _order_file(tmp_path, "orders.gone")
+
+    def read_orders(*args, **kwargs):
+        raise InputError("the file is empty.", where="orders.gone")
+
+    fake_engine.read_orders = read_orders  # and the fake's peek cannot open .gone files
+    with qtbot.waitSignal(window.controller.failed, timeout=WAIT):
+        window.open_path(str(gone))
+    box = window.last_error
+    assert box is not None and box.isVisible()
+    assert box.text() == "orders.gone: the file is empty."
+    assert window.current_step() == START
+    box.accept()
 
 
 def test_missing_file_is_reported_without_starting_a_job(window, tmp_path):
@@ -271,12 +289,12 @@ def test_tab_moves_through_the_settings_in_reading_order(qtbot, window, tmp_path
     page = window.settings_page
     page.method.setFocus()
     order = []
-    for _ in range(7):
+    for _ in range(8):
         focused = QApplication.focusWidget()
         order.append(focused)
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
     expected = [page.method, page.horizon, page.discount, page.margin, page.acquisition,
-                page.tier_names, page.tier_splits]
+                page.lifespan, page.tier_names, page.tier_splits]
     # spin boxes give focus to their inner line edit; compare the owning widget
     owners = [w if w in expected else w.parentWidget() for w in order]
     assert owners == expected

@@ -10,13 +10,15 @@ import pandas as pd  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from clv_desktop.models import ColumnTableModel, RowFilterProxy  # noqa: E402
-from clv_desktop.table_data import CUSTOMER_COLUMNS, ColumnTable  # noqa: E402
+from clv_desktop.insights import ValueContext  # noqa: E402
+from clv_desktop.table_data import ColumnTable, customer_columns  # noqa: E402
 
 from .fakes import fake_customers  # noqa: E402
 
 
 def _models(frame):
-    model = ColumnTableModel(ColumnTable.from_frame(frame, known=CUSTOMER_COLUMNS))
+    known = customer_columns(ValueContext(currency="GBP", method="predictive", horizon_months=12))
+    model = ColumnTableModel(ColumnTable.from_frame(frame, known=known))
     proxy = RowFilterProxy()
     proxy.setSourceModel(model)
     return model, proxy
@@ -55,7 +57,7 @@ def test_cells_are_formatted_for_people():
     assert cells["last_order"] == ["2024-03-05", ""]
     assert cells["consent"] == ["yes", "unknown"]
     assert model.headerData(table.column_index("clv"), Qt.Orientation.Horizontal) == \
-        "Expected value (CLV)"
+        "Expected value, next 12 months (£)"
 
 
 def test_sorting_by_value_orders_rows_and_keeps_ties_in_previous_order():
