@@ -183,18 +183,29 @@ def summary_cards(customers: pd.DataFrame, summary: dict | None = None,
     if not method and "clv_method" in customers.columns and customers["clv_method"].notna().any():
         method = str(customers["clv_method"].mode().iat[0])
     if method:
-        fallback = summary.get("fallback_reason")
-        text = ("The predictive model could not be used, so a formula was: see "
-                "'How these numbers were worked out' below." if fallback else
-                "See 'How these numbers were worked out' below.")
+        # The model's caveats stay on the card (seen first); the basis and any fallback
+        # are under 'How these numbers were worked out'.
+        caveats = [str(n) for n in _model_notes(summary)]
+        text = " ".join(caveats) if caveats else \
+            "See 'How these numbers were worked out' below."
         cards.append(Card("Method", METHOD_NAMES.get(method, method.replace("_", " ")), text))
     return cards
 
 
+def _model_notes(summary: dict) -> list[str]:
+    notes: list[str] = []
+    for key in ("prediction_notes", "model_notes"):
+        for note in summary.get(key) or []:
+            if str(note) and str(note) not in notes:
+                notes.append(str(note))
+    return notes
+
+
 def _churn_card(customers: pd.DataFrame, context: ValueContext) -> Card | None:
     """Customers with a high churn risk (the engine's label when it gives one)."""
-    if "churn_label" in customers.columns:
-        labels = customers["churn_label"].astype(str)
+    if "churn_label" in customers.columns and customers["churn_label"].notna().any():
+        labels = customers["churn_label"].astype(object).where(
+            customers["churn_label"].notna(), "").astype(str)
         high = int((labels == "High").sum())
         return Card("High churn risk", f"{high:,}",
                     f"{high / len(customers):.0%} of customers are labelled High: likely to "
@@ -214,7 +225,8 @@ def _churn_card(customers: pd.DataFrame, context: ValueContext) -> Card | None:
 
 
 def method_notes(summary: dict | None, context: ValueContext | None = None) -> list[str]:
-    """How the numbers were worked out, in plain sentences (method, fallback, caveats)."""
+    """How the numbers were worked out, in plain sentences: the method and what values
+    cover, why the predictive model was not used (when it was not), the basis."""
     summary = summary or {}
     context = context or ValueContext.from_run(summary)
     notes = []
@@ -226,14 +238,11 @@ def method_notes(summary: dict | None, context: ValueContext | None = None) -> l
     fallback = summary.get("fallback_reason")
     if fallback:
         notes.append(f"Why not the predictive model: {fallback}")
-    basis = str(summary.get("clv_basis") or "")
-    if basis and basis not in (fallback or ""):
+    basis = str(summary.get("clv_basis") or "").strip()
+    if fallback and basis.startswith(str(fallback)):
+        basis = basis[len(str(fallback)):].strip()
+    if basis:
         notes.append(basis if basis.endswith(".") else basis + ".")
-    for key in ("prediction_notes", "model_notes", "notes"):
-        for note in summary.get(key) or []:
-            text = str(note)
-            if text and text not in notes:
-                notes.append(text)
     return notes
 
 

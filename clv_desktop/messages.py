@@ -13,6 +13,7 @@ ROLE_NAMES = {
     "date": "Date", "amount": "Amount", "currency": "Currency", "status": "Status",
     "refund": "Refund", "consent": "Marketing consent", "quantity": "Quantity",
     "unit_price": "Unit price", "discount": "Discount", "line_total": "Line total",
+    "original_order": "Original order",
 }
 CHECK = "on the Check data page"
 
@@ -34,6 +35,10 @@ _RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"\(--date-order\)|--date-order(?:\s+\w+)?"),
      lambda m: f"(the 'Date order' box {CHECK})"),
     (re.compile(r"--currency(?:\s+[A-Z]{3})?"), lambda m: f"the 'Currency' box {CHECK}"),
+    (re.compile(r"with --exclude-non-product|--exclude-non-product"),
+     lambda m: f"by ticking 'Exclude non-product lines' {CHECK}"),
+    (re.compile(r"with --keep-duplicates|--keep-duplicates"),
+     lambda m: f"by choosing 'Keep every row' under 'Duplicate rows' {CHECK}"),
     (re.compile(r"--lifespan(?:\s+\S+)?"), lambda m: "the 'Customer lifespan' setting"),
     (re.compile(r"--margin(?:\s+\S+)?"), lambda m: "the 'Profit margin' setting"),
     (re.compile(r"--horizon(?:\s+\S+)?"), lambda m: "the 'Horizon' setting"),

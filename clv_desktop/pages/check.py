@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..controller import DATE_ORDERS
-from ..widgets import Page, banner, explanation, fit_columns, heading, table_view
+from ..widgets import Page, banner, explanation, fit_columns, fit_height, heading, table_view
 
 NOT_USED = "(not in this file)"
 # Mnemonics avoid F, G and H (the File, Go and Help menus).
@@ -35,12 +35,13 @@ ROLE_LABELS = {
     "unit_price": ("Unit &price", "Price of one item; amount = quantity × unit price."),
     "discount": ("Dis&count", "Discount on the line, subtracted from quantity × price."),
     "line_total": ("&Line total", "The line's total when there is no order total."),
+    "original_order": ("Original order", "For returns and credit notes: the order they "
+                                         "refer to."),
 }
 AUTOMATIC = "Automatic"
 DUPLICATE_RULES = {  # value -> label (offered only when the engine takes 'duplicates')
-    "": "Automatic: skip rows identical to an earlier row",
-    "keep": "Keep every row (identical rows are real repeat orders)",
-    "drop": "Skip rows identical to an earlier row",
+    "drop": "Count rows that repeat an earlier row exactly once",
+    "keep": "Keep every row (identical rows are real repeat purchases)",
 }
 
 
@@ -89,7 +90,7 @@ class CheckPage(Page):
         layout.addWidget(self.preview_heading)
         self.preview_view = table_view(controller.preview_model)
         self.preview_view.setAccessibleName("First rows of your file")
-        layout.addWidget(self.preview_view, 1)
+        layout.addWidget(self.preview_view)
 
         skipped_header = QHBoxLayout()
         self.skipped_heading = heading("Skipped rows", level=2)
@@ -100,7 +101,8 @@ class CheckPage(Page):
         layout.addLayout(skipped_header)
         self.skipped_view = table_view(controller.skipped_model)
         self.skipped_view.setAccessibleName("Skipped rows")
-        layout.addWidget(self.skipped_view, 1)
+        layout.addWidget(self.skipped_view)
+        layout.addStretch(1)
         self.finish_buttons()
         controller.data_loaded.connect(self.refresh)
         controller.read_failed.connect(lambda failure: self.refresh())
@@ -136,7 +138,6 @@ class CheckPage(Page):
         form.addRow(currency_label, self.currency)
         self.exclude_non_product = QCheckBox(
             "E&xclude non-product lines (shipping, gift cards, fees, discounts)")
-        self.exclude_non_product.setChecked(True)
         form.addRow(self.exclude_non_product)
         self.duplicates = QComboBox()
         for value, label in DUPLICATE_RULES.items():
@@ -184,6 +185,9 @@ class CheckPage(Page):
         self.save_skipped_button.setEnabled(bool(skipped))
         fit_columns(self.preview_view, 24)
         fit_columns(self.skipped_view, 60)
+        # Short tables inside the scrolling page: the wheel scrolls the page, not a box.
+        fit_height(self.preview_view, max_rows=8)
+        fit_height(self.skipped_view, max_rows=8)
         self._set_tab_order()
         first = self.reread_button if failure is not None else self.continue_button
         if self.isVisible():
@@ -222,10 +226,10 @@ class CheckPage(Page):
         self.currency.setCurrentIndex(max(0, index))
         self.read_form.setRowVisible(self.currency, "currency" in offered)
         exclude = controller.read_choices.get("exclude_non_product")
-        self.exclude_non_product.setChecked(True if exclude is None else bool(exclude))
+        self.exclude_non_product.setChecked(bool(exclude))
         self.read_form.setRowVisible(self.exclude_non_product, "exclude_non_product" in offered)
         self.duplicates.setCurrentIndex(max(0, self.duplicates.findData(
-            controller.read_choices.get("duplicates") or "")))
+            controller.read_choices.get("duplicates") or "drop")))
         self.read_form.setRowVisible(self.duplicates, "duplicates" in offered)
 
     def _fill_mapping(self, roles, columns, mapping) -> None:
@@ -291,7 +295,7 @@ class CheckPage(Page):
         if "exclude_non_product" in offered:
             choices["exclude_non_product"] = self.exclude_non_product.isChecked()
         if "duplicates" in offered:
-            choices["duplicates"] = self.duplicates.currentData() or ""
+            choices["duplicates"] = self.duplicates.currentData() or "drop"
         return choices
 
     def _reread(self) -> None:

@@ -105,6 +105,25 @@ def test_date_order_currency_and_sheet_reach_the_engine(qtbot, window, fake_engi
     assert window.check_page.date_order.currentData() == ""
 
 
+def test_non_product_lines_and_duplicates_rule_when_the_engine_offers_them(qtbot, window,
+                                                                           fake_engine, tmp_path):
+    _open(qtbot, window, _file(tmp_path))
+    page = window.check_page
+    assert not page.exclude_non_product.isVisibleTo(page)  # this engine has no such option
+    fake_engine.read_options_offered += ("exclude_non_product", "duplicates")
+    _open(qtbot, window, _file(tmp_path, "lines.csv"))
+    assert page.exclude_non_product.isVisibleTo(page) and page.duplicates.isVisibleTo(page)
+    assert not page.exclude_non_product.isChecked()
+    assert page.duplicates.currentData() == "drop"
+    page.exclude_non_product.setChecked(True)
+    page.duplicates.setCurrentIndex(page.duplicates.findData("keep"))
+    with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
+        page.reread_button.click()
+    options = fake_engine.calls[-1][3]
+    assert options["exclude_non_product"] is True and options["duplicates"] == "keep"
+    assert page.exclude_non_product.isChecked()  # kept after the re-read
+
+
 def test_a_typed_currency_that_is_no_code_is_refused_in_words(qtbot, window, fake_engine,
                                                               tmp_path):
     _open(qtbot, window, _file(tmp_path))
@@ -177,7 +196,9 @@ def test_money_shows_currency_time_frame_and_margin(qtbot, window, tmp_path):
         window.controller.customer_model.table.column_index("clv"), Qt.Orientation.Horizontal)
     assert header == "Expected value, next 12 months (£)"
     notes = window.results_page.notes_label.text()
-    assert "randomness of future orders" in notes and "Predictive model" in notes
+    assert "Method: Predictive model. Values are expected over the next 12 months" in notes
+    assert "BG/NBD + Gamma-Gamma" in notes
+    assert "randomness of future orders" in cards["Method"].accessibleName()
 
 
 def test_churn_is_a_label_with_the_probability_on_hover(qtbot, window, fake_engine, tmp_path):
