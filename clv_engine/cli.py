@@ -132,7 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--date-order", choices=("DMY", "MDY", "YMD"), default=None,
                          help="settle ambiguous dates like 03/04/2025")
     analyze.add_argument("--currency", default=None, help="analyse this currency when the file has several")
+    analyze.add_argument("--summary", action="store_true",
+                         help="FILE is a customer summary (CSV or Parquet) made by the query of clv summary-sql")
     _add_analysis_options(analyze, "clv-results")
+    sql = sub.add_parser("summary-sql", help="print the customer-summary SQL to run where the orders live",
+                         description="Print the SQL that summarises an order table per customer (DuckDB, Spark "
+                                     "SQL or BigQuery); save its output as CSV or Parquet and run "
+                                     "clv analyze --summary FILE.")
+    sql.add_argument("--dialect", choices=("duckdb", "spark", "bigquery"), default="duckdb")
+    sql.add_argument("--table", default="orders", help="table (or in DuckDB a file such as 'orders.parquet')")
+    sql.add_argument("--customer", default="customer_id", metavar="COLUMN", help="customer column (customer_id)")
+    sql.add_argument("--date", default="order_date", metavar="COLUMN", help="order time column (order_date)")
+    sql.add_argument("--amount", default="amount", metavar="COLUMN", help="order value column (amount)")
+    sql.add_argument("--as-of", default=None, metavar="DATE", help="observation end (default: last order)")
+    sql.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     demo = sub.add_parser("demo", help="run the whole analysis on bundled sample data",
                           description="Run the whole analysis on a bundled sample Shopify export.")
     _add_analysis_options(demo, "clv-demo")
@@ -205,6 +218,16 @@ def _run(args, *, demo: bool) -> int:
         from .sample import sample_path
 
         source = sample_path()
+    elif getattr(args, "summary", False):
+        from .summary_sql import read_summary
+
+        given = [flag for flag, value in (("--sheet", args.sheet), ("--map", args.map), ("--layout", args.layout),
+                                          ("--date-order", args.date_order), ("--currency", args.currency)) if value]
+        if given:
+            raise InputError(f"{', '.join(given)} cannot be used with --summary: a customer summary has no "
+                             "order columns to read", hint=f"Leave out {', '.join(given)}.")
+
+        source = read_summary(args.file)
     else:
         source = Path(args.file)
     out_dir = Path(args.out)
@@ -229,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s: %(message)s")
     tune_memory_allocator()
     try:
+        if args.command == "summary-sql":
+            from .summary_sql import summary_query
+
+            sys.stdout.write(summary_query(args.table, customer_id=args.customer, date=args.date,
+                                           amount=args.amount, as_of=args.as_of, dialect=args.dialect))
+            return 0
         return _run(args, demo=args.command == "demo")
     except (Cancelled, KeyboardInterrupt):
         sys.stderr.write("clv: cancelled\n")

@@ -26,6 +26,7 @@ from .errors import Cancelled, InputError
 from .csv_writer import csv_chunks
 from .formulas import business_clv, historical_clv, simple_clv_per_customer
 from .summary import SUMMARY_COLUMNS, customer_summary
+from .summary_sql import SummaryData
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
 
 __all__ = ["Settings", "Analysis", "analyze", "METHODS", "CUSTOMER_COLUMNS"]
@@ -240,7 +241,8 @@ def _scaled(report: ProgressCallback, start: float, end: float) -> ProgressCallb
 
 def analyze(source, settings: Settings | None = None, *, progress: ProgressCallback | None = None,
             cancel=None) -> Analysis:
-    """Run the whole analysis on ``source`` (path, DataFrame, list of rows or OrderData)."""
+    """Run the whole analysis on ``source`` (path, DataFrame, list of rows, OrderData, or a
+    customer summary from :func:`clv_engine.summary_sql.read_summary`)."""
     from .intake import OrderData, read_orders
     from .segments import Playbook, compare_runs, read_previous_customers, rfm_scores, segment_profiles
 
@@ -249,7 +251,15 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     report = _progress_with_cancel(progress, cancel)
 
     report("Reading orders", 0.0)
-    if isinstance(source, OrderData):
+    summary = holdout = None
+    if isinstance(source, SummaryData):  # computed where the orders live (clv summary-sql)
+        data, summary, holdout = source.order_data(), source.summary, source.holdout
+        if settings.observation_end is not None and \
+                pd.Timestamp(settings.observation_end) != summary.attrs["observation_end"]:
+            raise InputError(f"the customer summary is up to {summary.attrs['observation_end']}, "
+                             f"not {settings.observation_end}",
+                             hint="Compute it again with clv summary-sql --as-of, or leave out --as-of.")
+    elif isinstance(source, OrderData):
         data = source
     else:
         data = read_orders(
@@ -258,11 +268,13 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
         )
     orders = data.orders
     report("Summarising customers", 0.35)
-    summary = customer_summary(orders, observation_end=settings.observation_end)
+    if summary is None:
+        summary = customer_summary(orders, observation_end=settings.observation_end)
     as_of = summary.attrs["observation_end"]
 
     report("Computing lifetime value", 0.4)
-    clv_table, method_info, prediction = _compute_clv(orders, summary, settings, as_of, _scaled(report, 0.4, 0.85), cancel)
+    clv_table, method_info, prediction = _compute_clv(None if holdout is not None else orders, summary, settings,
+                                                      as_of, _scaled(report, 0.4, 0.85), cancel, holdout)
 
     report("Segmenting customers", 0.85)
     customers = _customer_table(data, summary, clv_table, method_info["method"])
@@ -318,7 +330,7 @@ def _actions(playbook, tiers: pd.Series, segments: pd.Series) -> np.ndarray:
     return texts[tier_codes, segment_codes]
 
 
-def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):
+def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel, holdout=None):
     """CLV per customer with the chosen method; predictive falls back to the formula."""
     info: dict[str, Any] = {"requested": settings.method}
     prediction = None
@@ -328,7 +340,7 @@ def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel):
         prediction = predict_clv(
             orders, as_of=as_of, model=settings.model, horizon_months=settings.horizon_months,
             discount_rate=settings.discount_rate, margin=settings.margin, interval=settings.interval,
-            progress=report, cancel=cancel, summary=summary,
+            progress=report, cancel=cancel, summary=summary, holdout=holdout,
         )
         if prediction.ok:
             table = prediction.customers.reindex(summary.index)
@@ -409,7 +421,7 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "refunds_netted": int(getattr(report, "refunds_netted", 0)),
         "intake_notes": list(report.notes),
         "mapping": dict(report.mapping),
-        "orders": int(len(data.orders)),
+        "orders": int(len(data.orders)) if len(data.orders) else int(summary["orders"].sum()),
         "customers": int(len(customers)),
         "observation_end": summary.attrs["observation_end"].date().isoformat(),
         "method": method_info.get("method"),

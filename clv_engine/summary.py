@@ -224,6 +224,18 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
         monetary = np.where(frequency > 0, repeat_value / np.maximum(frequency, 1), 0.0)
 
     # Per-customer arrays above are indexed by customer code.
+    table = summary_table(ids, n_orders, total, first_ns, last_ns, end, frequency, recency, T, monetary)
+    table.attrs["observation_end"] = end
+    table.attrs["freq"] = freq
+    table.attrs["freq_multiplier"] = freq_multiplier
+    return table, g_cust, g_period
+
+
+def summary_table(ids, n_orders, total, first_ns, last_ns, end: pd.Timestamp, frequency, recency, T,
+                  monetary) -> pd.DataFrame:
+    """The summary table from per-customer arrays (first and last order as int64
+    nanoseconds): the business columns are derived here, so a summary computed elsewhere
+    (``clv_engine.summary_sql``) gets them exactly as an order table does."""
     day_ns = 86_400 * 10**9
     end_ns = end.to_datetime64().astype("datetime64[ns]").astype(np.int64)
     span_days = (last_ns - first_ns) / day_ns
@@ -231,8 +243,7 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
     with np.errstate(invalid="ignore", divide="ignore"):
         gaps = np.where(n_orders > 1, span_days / np.maximum(n_orders - 1, 1), np.nan)
         aov = np.where(n_orders > 0, total / np.maximum(n_orders, 1), 0.0)
-
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "orders": n_orders,
             "total_value": total,
@@ -250,10 +261,6 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
         index=ids,
         copy=False,  # the arrays are fresh: no 0.16 s consolidating copy on a million customers
     )
-    table.attrs["observation_end"] = end
-    table.attrs["freq"] = freq
-    table.attrs["freq_multiplier"] = freq_multiplier
-    return table, g_cust, g_period
 
 
 def calibration_holdout(

@@ -56,7 +56,10 @@ def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None
     """
     if summary is not None and summary.attrs.get("freq") == "D" and "observation_end" in summary.attrs:
         end = pd.Timestamp(summary.attrs["observation_end"])
-        wanted = pd.Timestamp(orders["date"].max()) if as_of is None else pd.Timestamp(as_of)
+        if as_of is not None:
+            wanted = pd.Timestamp(as_of)
+        else:
+            wanted = end if orders is None else pd.Timestamp(orders["date"].max())
         if end == wanted:
             multiplier = float(summary.attrs.get("freq_multiplier", 1))
             if multiplier == 7.0:
@@ -65,6 +68,9 @@ def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None
                                     T=summary["T"] * multiplier / 7.0)
             weekly.attrs.update(summary.attrs, freq_multiplier=7)
             return weekly, None
+        if orders is None:
+            raise InputError(f"the customer summary is up to {end.date()}, not {wanted.date()}",
+                             hint="Compute the summary again up to that date (clv summary-sql --as-of).")
         logger.info("the given summary is for another date; summarising again")
     return weekly_summary_with_days(orders, as_of)
 
@@ -82,6 +88,7 @@ def predict_clv(
     progress=None,
     cancel=None,
     summary: pd.DataFrame | None = None,
+    holdout: pd.DataFrame | None = None,
 ) -> Prediction:
     """Predict each customer's CLV over ``horizon_months`` with a BTYD model.
 
@@ -93,6 +100,9 @@ def predict_clv(
     ``summary`` is an optional ``customer_summary`` of the same orders and ``as_of``
     (``freq="D"``, any ``freq_multiplier``) the caller already has; it is used instead of
     computing it again (otherwise, or if it does not match, it is computed here).
+    ``orders`` may be None when ``summary`` and ``holdout`` come from a customer summary
+    query (``clv_engine.summary_sql``): ``holdout`` then holds each customer's calibration
+    columns for the model check (see ``choose_model``).
     Thin data never raises: it returns ``Prediction(ok=False, verdict=<why>)``.
     Bad settings raise :class:`~clv_engine.errors.InputError`.
     """
@@ -121,7 +131,9 @@ def predict_clv(
     candidates = list(MODEL_CHOICES[1:]) if model == "auto" else [model]
     notes: list[str] = []
     step("Checking models on the last part of the history", 0.1)
-    if days is None:
+    if holdout is not None or orders is None:
+        in_range = None
+    elif days is None:
         in_time = (pd.to_datetime(orders["date"]) <= as_of_ts).to_numpy()
         in_range = orders if in_time.all() else orders.loc[in_time]  # no 3M-row copy when not needed
     else:
@@ -129,7 +141,7 @@ def predict_clv(
     rng = np.random.default_rng(random_state)
     best, scores, failures, split_date, sample = choose_model(
         in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
-        days=days,
+        days=days, holdout=holdout,
     )
     del days
     if best is None and model == "auto":

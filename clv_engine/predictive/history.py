@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..summary import customer_codes, period_index, summary_with_periods
 
-__all__ = ["CustomerDays", "customer_days", "weekly_summary_with_days", "holdout_table"]
+__all__ = ["CustomerDays", "customer_days", "weekly_summary_with_days", "holdout_table", "holdout_from_summary"]
 
 NO_DAY = np.iinfo(np.int64).min
 
@@ -70,13 +71,7 @@ def holdout_table(days: CustomerDays, split_date: pd.Timestamp, as_of: pd.Timest
     cal_day = int(np.datetime64(split_date.to_datetime64(), "D").astype(np.int64))
     obs_day = int(np.datetime64(as_of.to_datetime64(), "D").astype(np.int64))
     n_customers = len(days.ids)
-    bought = days.first_day <= cal_day
-    n_sampled = n_customers
-    if max_customers is not None and n_customers > max_customers:
-        n_sampled = max_customers
-        chosen = np.zeros(n_customers, dtype=bool)
-        chosen[rng.choice(n_customers, size=max_customers, replace=False)] = True
-        bought &= chosen
+    bought, n_sampled = _sampled(days.first_day <= cal_day, max_customers, rng)
     in_cal = days.day <= cal_day
     cal_customer = days.customer[in_cal]
     cal_days = np.bincount(cal_customer, minlength=n_customers)
@@ -96,3 +91,42 @@ def holdout_table(days: CustomerDays, split_date: pd.Timestamp, as_of: pd.Timest
         index=days.ids[bought],
     )
     return table, (n_sampled, n_customers)
+
+
+def _sampled(bought: np.ndarray, max_customers: int | None, rng) -> tuple[np.ndarray, int]:
+    """``bought`` limited to a random sample of ``max_customers`` of all customers (drawn
+    over customer positions), and the number of customers sampled."""
+    n_customers = len(bought)
+    if max_customers is None or n_customers <= max_customers:
+        return bought, n_customers
+    chosen = np.zeros(n_customers, dtype=bool)
+    chosen[rng.choice(n_customers, size=max_customers, replace=False)] = True
+    return bought & chosen, max_customers
+
+
+def holdout_from_summary(table: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
+                         max_customers: int | None = None, rng=None) -> tuple[pd.DataFrame, tuple[int, int]]:
+    """:func:`holdout_table` from per-customer calibration columns computed elsewhere (a
+    customer summary query): ``frequency_cal``, ``recency_cal``, ``T_cal`` and
+    ``frequency_holdout`` in days, empty for customers who had not bought by the split
+    date, in the order of the summary's rows (the sample is drawn the same way)."""
+    given = table.attrs.get("calibration_end")
+    if given is not None and pd.Timestamp(given).normalize() != split_date.normalize():
+        raise InputError(f"the summary's calibration_end is {pd.Timestamp(given).date()}, but this history "
+                         f"is checked from {split_date.date()}",
+                         hint="Compute the summary with the query of this version (clv summary-sql).")
+    cal_day = int(np.datetime64(split_date.to_datetime64(), "D").astype(np.int64))
+    obs_day = int(np.datetime64(as_of.to_datetime64(), "D").astype(np.int64))
+    T_cal = table["T_cal"].to_numpy(dtype=np.float64)
+    bought, n_sampled = _sampled(~np.isnan(T_cal), max_customers, rng)
+    out = pd.DataFrame(
+        {
+            "frequency_cal": table["frequency_cal"].to_numpy(dtype=np.float64)[bought],
+            "recency_cal": table["recency_cal"].to_numpy(dtype=np.float64)[bought] / 7.0,
+            "T_cal": T_cal[bought] / 7.0,
+            "frequency_holdout": table["frequency_holdout"].to_numpy(dtype=np.float64)[bought],
+            "duration_holdout": float(obs_day - cal_day) / 7.0,
+        },
+        index=table.index[bought],
+    )
+    return out, (n_sampled, len(table))

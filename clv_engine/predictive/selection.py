@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..summary import period_index
-from .history import CustomerDays, customer_days, holdout_table
+from .history import CustomerDays, customer_days, holdout_from_summary, holdout_table
 from .value import compress_patterns
 
 __all__ = [
@@ -179,7 +179,7 @@ def score_on_holdout(name: str, split: pd.DataFrame, patterns=None) -> HoldoutSc
 
 def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_order: pd.Timestamp,
                  *, max_customers: int | None = MAX_CHECK_CUSTOMERS, rng=None,
-                 days: CustomerDays | None = None):
+                 days: CustomerDays | None = None, holdout: pd.DataFrame | None = None):
     """Score each candidate on a calibration/holdout split of ``orders``.
 
     Above ``max_customers`` customers the check runs on a random sample of that many
@@ -187,11 +187,15 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
     name -> HoldoutScore, failures: dict name -> reason, split_date, sample)`` with
     ``sample = (customers checked, customers in all)``. Fit failures are recorded, not raised.
     ``days`` (the purchase days of ``orders``, when the caller has them) saves hashing the
-    customer ids again.
+    customer ids again. ``holdout`` (calibration columns per customer from a summary
+    query, see :func:`~clv_engine.predictive.history.holdout_from_summary`) replaces the
+    orders.
     """
     split_date = holdout_split_date(first_order, as_of)
     rng = np.random.default_rng(0) if rng is None else rng
-    if days is None:
+    if holdout is not None:
+        split, sample = holdout_from_summary(holdout, split_date, as_of, max_customers=max_customers, rng=rng)
+    elif days is None:
         split, sample = holdout_split(orders, split_date, as_of, max_customers=max_customers, rng=rng)
     else:
         split, sample = holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)

@@ -1,0 +1,166 @@
+"""The customer-summary query (clv summary-sql), run in DuckDB on the same orders as the
+engine, gives the engine's summary; `clv analyze --summary` gives the order file's results."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clv_engine.cli import main
+from clv_engine.intake import read_orders
+from clv_engine.pipeline import Settings, analyze
+from clv_engine.predictive.selection import holdout_split, holdout_split_date
+from clv_engine.sample import sample_path
+from clv_engine.summary import customer_summary
+from clv_engine.summary_sql import DIALECTS, SUMMARY_FILE_COLUMNS, read_summary, summary_query
+
+duckdb = pytest.importorskip("duckdb")
+
+
+@pytest.fixture(scope="module")
+def sample_orders() -> pd.DataFrame:
+    """The bundled Shopify sample after intake: one row per order, timestamps with times."""
+    orders = read_orders(sample_path()).orders
+    return pd.DataFrame({"customer_id": orders["customer_id"].astype(str).to_numpy(dtype=object),
+                         "order_date": orders["date"].to_numpy(), "amount": orders["amount"].to_numpy()})
+
+
+def run_query(orders: pd.DataFrame, **options) -> pd.DataFrame:
+    with duckdb.connect() as con:
+        con.register("orders", orders)
+        return con.execute(summary_query("orders", **options)).df()
+
+
+def engine_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    return orders.rename(columns={"order_date": "date"})
+
+
+def test_duckdb_summary_equals_the_engines(sample_orders):
+    result = run_query(sample_orders)
+    assert list(result.columns) == SUMMARY_FILE_COLUMNS
+    got = read_summary(result)
+    expected = customer_summary(engine_orders(sample_orders))
+    assert len(got.summary) == len(expected) == 2982
+    pd.testing.assert_frame_equal(got.summary.sort_index(), expected.sort_index(), check_index_type=False,
+                                  rtol=1e-12)
+    assert got.observation_end == expected.attrs["observation_end"]
+    # the model check's calibration columns: those the engine computes from the orders
+    split = holdout_split_date(expected["first_order"].min(), expected.attrs["observation_end"])
+    assert got.calibration_end == split
+    table, _ = holdout_split(engine_orders(sample_orders), split, expected.attrs["observation_end"])
+    bought = got.holdout.dropna()
+    assert len(bought) == len(table) and 0 < len(table) < len(expected)
+    for column in ("frequency_cal", "recency_cal", "T_cal"):
+        np.testing.assert_array_equal(bought[column].sort_index().to_numpy() / (1 if column == "frequency_cal" else 7),
+                                      table[column].sort_index().to_numpy())
+    np.testing.assert_array_equal(bought["frequency_holdout"].sort_index().to_numpy(),
+                                  table["frequency_holdout"].sort_index().to_numpy())
+
+
+def test_an_observation_end_is_applied_like_the_engines(sample_orders):
+    as_of = "2026-03-15"
+    got = read_summary(run_query(sample_orders, as_of=as_of))
+    expected = customer_summary(engine_orders(sample_orders), observation_end=as_of)
+    assert len(expected) < 2982  # customers who first bought later are left out
+    pd.testing.assert_frame_equal(got.summary.sort_index(), expected.sort_index(), check_index_type=False,
+                                  rtol=1e-12)
+    assert got.calibration_end == holdout_split_date(expected["first_order"].min(), pd.Timestamp(as_of))
+
+
+@pytest.mark.parametrize("span_days", [70, 98, 99])
+def test_the_holdout_length_rounds_half_to_even_like_python(span_days):
+    """70 days: a quarter is 2.5 weeks, which Python's round() takes to 2 (SQL's ROUND to 3)."""
+    rng = np.random.default_rng(span_days)
+    days = np.r_[0, span_days, rng.integers(0, span_days, 300)]
+    orders = pd.DataFrame({"customer_id": [f"c{i % 40}" for i in range(len(days))],
+                           "order_date": np.datetime64("2024-01-01") + days.astype("timedelta64[D]"),
+                           "amount": rng.integers(1, 100, len(days)).astype(float)})
+    got = read_summary(run_query(orders))
+    expected = customer_summary(engine_orders(orders))
+    assert got.calibration_end == holdout_split_date(expected["first_order"].min(), expected.attrs["observation_end"])
+
+
+@pytest.fixture(scope="module")
+def both_runs(sample_orders, tmp_path_factory):
+    """The sample analysed from its orders and from the DuckDB summary written as CSV."""
+    folder = tmp_path_factory.mktemp("summary")
+    orders_csv = folder / "orders.csv"
+    sample_orders.to_csv(orders_csv, index=False)
+    with duckdb.connect() as con:
+        query = summary_query(f"read_csv('{orders_csv}')")
+        con.execute(f"COPY ({query}) TO '{folder / 'summary.csv'}' (HEADER)")
+        con.execute(f"COPY ({query}) TO '{folder / 'summary.parquet'}' (FORMAT parquet)")
+    settings = Settings(report=False)
+    from_orders = analyze(engine_orders(sample_orders), settings)
+    from_summary = analyze(read_summary(folder / "summary.csv"), settings)
+    return from_orders, from_summary, folder
+
+
+def test_summary_results_equal_order_file_results(both_runs):
+    from_orders, from_summary, _ = both_runs
+    a = from_orders.customers.set_index("customer_id").sort_index()
+    b = from_summary.customers.set_index("customer_id").sort_index()
+    assert len(a) == len(b) == 2982
+    numbers = [c for c in b.columns if b[c].dtype.kind in "fiu"]
+    assert {"clv", "clv_low", "clv_high", "p_alive", "expected_orders", "total_value", "rfm_r"} <= set(numbers)
+    pd.testing.assert_frame_equal(b[numbers], a[numbers], check_index_type=False, rtol=1e-9)
+    for column in ("tier", "rfm_score", "rfm_segment", "actions", "next_order_date", "first_order", "last_order",
+                   "clv_method"):
+        pd.testing.assert_series_equal(b[column], a[column], check_index_type=False, check_categorical=False)
+    for key in ("method", "clv_basis", "customers", "orders", "observation_end", "tiers", "headline"):
+        assert from_summary.summary[key] == from_orders.summary[key], key
+    model, expected_model = from_summary.summary["model"], from_orders.summary["model"]
+    for key in ("name", "candidates", "holdout_start", "verdict"):
+        assert model[key] == expected_model[key], key
+    assert model["params"] == pytest.approx(expected_model["params"], rel=1e-9)
+    assert model["spend_params"] == pytest.approx(expected_model["spend_params"], rel=1e-9)
+    assert from_summary.summary["total_clv"] == pytest.approx(from_orders.summary["total_clv"], rel=1e-12)
+    assert from_orders.summary["method"] == "predictive"
+
+
+def test_cli_analyses_a_summary_file(both_runs, tmp_path, capsys):
+    _, from_summary, folder = both_runs
+    for name in ("summary.csv", "summary.parquet"):
+        out = tmp_path / name
+        assert main(["analyze", "--summary", str(folder / name), "--out", str(out), "--no-report", "-q"]) == 0
+        written = pd.read_csv(out / "customers.csv")
+        assert len(written) == 2982
+        np.testing.assert_allclose(np.sort(written["clv"].to_numpy()),
+                                   np.sort(from_summary.customers["clv"].round(2).to_numpy()), atol=0.011)
+        assert pd.read_csv(out / "intake.csv").empty
+
+
+def test_cli_prints_the_query_for_each_dialect(capsys):
+    for dialect in DIALECTS:
+        assert main(["summary-sql", "--dialect", dialect, "--table", "shop.orders", "--date", "Order Date"]) == 0
+        text = capsys.readouterr().out
+        assert "FROM shop.orders" in text and "Order Date" in text and "frequency_holdout" in text
+    with pytest.raises(SystemExit) as exit_status:
+        main(["summary-sql", "--dialect", "oracle"])
+    assert exit_status.value.code == 2
+    assert main(["summary-sql", "--as-of", "soon"]) == 2
+    assert "'soon' is not a date" in capsys.readouterr().err
+
+
+def test_bad_summary_files_stop_with_a_clear_message(sample_orders, tmp_path, capsys):
+    good = run_query(sample_orders)
+    cases = {
+        "missing.csv": good.drop(columns=["T_cal"]),
+        "twice.csv": pd.concat([good, good.head(1)]),
+        "contradiction.csv": good.assign(recency=good["T"] + 1),
+        "text.csv": good.astype({"orders": object}).assign(orders=["x"] + list(good["orders"][1:])),
+    }
+    expected = {"missing.csv": "no column 'T_cal'", "twice.csv": "appears twice",
+                "contradiction.csv": "row 2: the numbers", "text.csv": "row 2, column 'orders'"}
+    for name, frame in cases.items():
+        frame.to_csv(tmp_path / name, index=False)
+        assert main(["analyze", "--summary", str(tmp_path / name), "--out", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert expected[name] in err and err.count("\n") == 1 and "Traceback" not in err
+    good.to_csv(tmp_path / "good.csv", index=False)
+    assert main(["analyze", "--summary", str(tmp_path / "good.csv"), "--map", "date=x"]) == 2
+    assert "--map cannot be used with --summary" in capsys.readouterr().err
+    assert main(["analyze", "--summary", str(tmp_path / "good.csv"), "--as-of", "2025-01-01",
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "compute it again" in capsys.readouterr().err.lower()
+    assert not (tmp_path / "out").exists()
