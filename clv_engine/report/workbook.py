@@ -24,8 +24,11 @@ PROFILE_ORDER = ("customers", "share_of_customers", "total_value", "average_valu
                  "average_order_value", "orders_per_year", "days_since_last_order", "churn_risk", "actions")
 PARETO_POINTS = 20
 HISTOGRAM_BINS = 12
-MAX_CUSTOMER_ROWS = 5_000  # per tier sheet; the full list is in customers.csv
-MAX_SKIPPED_ROWS = 20_000
+# The report is for reading: at most this many customers per tier sheet (the most valuable;
+# every customer is in customers.csv) and this many example rows per skip reason (every
+# skipped row is in intake.csv), so it is written in a few seconds at any size.
+MAX_CUSTOMER_ROWS = 1_000
+SKIPPED_EXAMPLES = 10
 SUMMARY_WIDTH = 100
 WIDE_TEXT = {"actions": 70, "detail": 60, "email": 32, "name": 24}
 
@@ -56,9 +59,10 @@ def write_excel_report(analysis, path) -> Path:
     _charts_sheet(book.create_sheet(sheet_title("Charts", taken)), customers, value_col, currency)
     write_insight_sheets(book, getattr(analysis, "insights", None), currency, lambda name: sheet_title(name, taken))
     if "tier" in customers.columns:
+        tier_of = customers["tier"].astype(str).to_numpy(dtype=object)
         for tier in _tier_names(customers, tiers):
-            members = customers[customers["tier"].astype(str) == tier]
-            _customer_sheet(book.create_sheet(sheet_title(f"Tier {tier}", taken)), members, value_col, currency)
+            _customer_sheet(book.create_sheet(sheet_title(f"Tier {tier}", taken)), customers, value_col, currency,
+                            np.flatnonzero(tier_of == tier))
     else:
         _customer_sheet(book.create_sheet(sheet_title("Customers", taken)), customers, value_col, currency)
     _intake_sheet(book.create_sheet(sheet_title("Intake", taken)), analysis, summary)
@@ -450,19 +454,34 @@ def _charts_sheet(ws, customers, value_col, currency):
         ws.add_chart(bars, f"E{top}")
 
 
-def _customer_sheet(ws, members: pd.DataFrame, value_col, currency):
-    columns = [c for c in CUSTOMER_SHEET_COLUMNS if c in members.columns]
-    frame = members[columns]
-    if value_col in frame.columns:
-        frame = frame.assign(_sort=pd.to_numeric(frame[value_col], errors="coerce").fillna(0))
-        frame = frame.sort_values("_sort", ascending=False, kind="mergesort").drop(columns="_sort")
+def most_valuable(values: np.ndarray, positions: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` positions with the highest values, highest first (ties in table order)."""
+    if len(positions) > limit:
+        # the limit-th highest value, then everything at least as high (ties kept, cut below)
+        kth = np.partition(values[positions], len(positions) - limit)[len(positions) - limit]
+        positions = positions[values[positions] >= kth]
+    order = np.argsort(-values[positions], kind="stable")
+    return positions[order][:limit]
+
+
+def _customer_sheet(ws, customers: pd.DataFrame, value_col, currency, positions: np.ndarray | None = None):
+    """The most valuable customers (of ``positions``, rows of ``customers``; all by
+    default), at most :data:`MAX_CUSTOMER_ROWS`; a line above says where the rest are."""
+    columns = [c for c in CUSTOMER_SHEET_COLUMNS if c in customers.columns]
+    positions = np.arange(len(customers)) if positions is None else np.asarray(positions)
+    count = len(positions)
+    if value_col in customers.columns:
+        values = pd.to_numeric(customers[value_col], errors="coerce").to_numpy(dtype=np.float64)
+        positions = most_valuable(np.nan_to_num(values, nan=0.0), positions, MAX_CUSTOMER_ROWS)
+    else:
+        positions = positions[:MAX_CUSTOMER_ROWS]
+    frame = customers[columns].iloc[positions]
     if "last_order" in frame.columns:
         frame = frame.assign(last_order=pd.to_datetime(frame["last_order"], errors="coerce"))
     top = 1
-    if len(frame) > MAX_CUSTOMER_ROWS:
-        set_cell(ws, 1, 1, f"The {MAX_CUSTOMER_ROWS:,} most valuable of these {len(frame):,} customers; "
+    if count > MAX_CUSTOMER_ROWS:
+        set_cell(ws, 1, 1, f"The {MAX_CUSTOMER_ROWS:,} most valuable of these {count:,} customers; "
                            "every customer is in customers.csv.").font = _styles()["heading"]
-        frame = frame.head(MAX_CUSTOMER_ROWS)
         top = 2
     first, last = _write_table(ws, frame.reset_index(drop=True), top, 1, currency, wrap=False)
     if len(frame):
@@ -489,10 +508,15 @@ def _intake_sheet(ws, analysis, summary):
         ws.column_dimensions["A"].width = 60
         return
     frame = skipped[[c for c in ("row", "reason", "detail") if c in skipped.columns]].reset_index(drop=True)
-    if len(frame) > MAX_SKIPPED_ROWS:
-        set_cell(ws, row, 1, f"The first {MAX_SKIPPED_ROWS:,} of {len(frame):,} skipped rows; all are in intake.csv.")
-        frame = frame.head(MAX_SKIPPED_ROWS)
-        row += 1
+    if "reason" in frame.columns and len(frame) > SKIPPED_EXAMPLES:
+        # the first few rows of each reason, in file order
+        rank = frame.groupby("reason", sort=False, observed=True).cumcount().to_numpy()
+        sample = frame.loc[rank < SKIPPED_EXAMPLES]
+        if len(sample) < len(frame):
+            set_cell(ws, row, 1, f"The first {SKIPPED_EXAMPLES} rows of each reason ({len(sample):,} of "
+                                 f"{len(frame):,} skipped rows); every skipped row is in intake.csv.")
+            row += 1
+        frame = sample.reset_index(drop=True)
     _write_table(ws, frame, row + 1, 1, None)
 
 

@@ -127,7 +127,7 @@ def test_libreoffice_converts_report_to_pdf(report_path, tmp_path):
     assert pdf.stat().st_size > 20_000
 
 
-def test_big_tiers_list_the_most_valuable_customers_and_point_to_the_csv(analysis, tmp_path, monkeypatch):
+def test_big_tiers_list_themost_valuable_customers_and_point_to_the_csv(analysis, tmp_path, monkeypatch):
     from clv_engine.report import workbook
 
     monkeypatch.setattr(workbook, "MAX_CUSTOMER_ROWS", 10)
@@ -141,3 +141,33 @@ def test_big_tiers_list_the_most_valuable_customers_and_point_to_the_csv(analysi
     assert len(rows) == 10
     clvs = [row[header.index("CLV")] for row in rows]
     assert clvs == sorted(members["clv"], reverse=True)[:10]
+
+
+def test_skipped_rows_are_counted_by_reason_with_a_few_examples(analysis, tmp_path):
+    """Thousands of skipped rows: every reason counted, ten examples each, the rest in intake.csv."""
+    reasons = np.array(["cancelled or failed"] * 3000 + ["no customer"] * 4 + ["unreadable date"] * 50)
+    skipped = pd.DataFrame({"row": np.arange(2, len(reasons) + 2), "reason": reasons,
+                            "detail": [f"detail {i}" for i in range(len(reasons))]})
+    counts = {"cancelled or failed": 3000, "no customer": 4, "unreadable date": 50}
+    many = types.SimpleNamespace(**{**vars(analysis), "summary": {**analysis.summary, "rows_skipped": counts},
+                                    "orders": types.SimpleNamespace(report=types.SimpleNamespace(skipped=skipped))})
+    path = write_excel_report(many, tmp_path / "skipped.xlsx")
+    rows = list(openpyxl.load_workbook(path)["Intake"].iter_rows(values_only=True))
+    texts = [row[0] for row in rows if isinstance(row[0], str)]
+    assert "3,000 rows: cancelled or failed" in texts and "4 rows: no customer" in texts
+    assert any("every skipped row is in intake.csv" in t and "24 of 3,054" in t for t in texts)
+    listed = [row for row in rows if isinstance(row[0], int)]
+    assert [r[1] for r in listed].count("cancelled or failed") == 10
+    assert [r[1] for r in listed].count("no customer") == 4
+    assert [r[0] for r in listed if r[1] == "unreadable date"] == list(range(3006, 3016))  # the first ten, in order
+
+
+def test_tier_sheets_stay_small_on_a_big_table(analysis, tmp_path, monkeypatch):
+    """The capped sheet holds exactly the most valuable customers, ties in table order."""
+    from clv_engine.report import workbook
+
+    monkeypatch.setattr(workbook, "MAX_CUSTOMER_ROWS", 7)
+    values = np.array([5.0, 9.0, 9.0, 1.0, 9.0, 3.0, 9.0, 8.0, 2.0, 9.0, 7.0])
+    got = workbook.most_valuable(values, np.arange(len(values)), 7)
+    assert got.tolist() == [1, 2, 4, 6, 9, 7, 10]
+    assert workbook.most_valuable(values, np.array([0, 3, 5]), 7).tolist() == [0, 5, 3]
