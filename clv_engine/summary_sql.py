@@ -64,23 +64,23 @@ _TEMPLATE = """\
 --   {customer} = customer, {date} = order time, {amount} = order value, in {table}.
 -- Output: one row per customer; save it as CSV or Parquet and run
 --   clv analyze --summary FILE
-WITH orders AS (
+WITH clv_orders AS (
     SELECT CAST({customer} AS {text}) AS customer_id,
            CAST({date} AS {stamp}) AS ordered_at,
            CAST({amount} AS {real}) AS amount
     FROM {table}
     WHERE {customer} IS NOT NULL AND {date} IS NOT NULL AND {amount} IS NOT NULL
 ),
-bounds AS (
+clv_bounds AS (
     SELECT MIN(ordered_at) AS first_at, {end_at} AS end_at
-    FROM orders{end_filter}
+    FROM clv_orders{end_filter}
 ),
-span AS (  -- the model check holds out the last quarter of the history (at least 4 weeks, whole weeks)
+clv_span AS (  -- the model check holds out the last quarter of the history (at least 4 weeks, whole weeks)
     SELECT end_at, CAST(end_at AS DATE) AS end_day,
            CAST({span_micros} AS {real}) / CAST(86400000000 AS {real}) * CAST(0.25 AS {real}) / CAST(7 AS {real}) AS weeks
-    FROM bounds
+    FROM clv_bounds
 ),
-split AS (
+clv_split AS (
     SELECT end_at, end_day,
            {cal_day} AS cal_day
     FROM (SELECT end_at, end_day,
@@ -88,33 +88,33 @@ split AS (
                                        WHEN weeks - FLOOR(weeks) < 0.5 THEN FLOOR(weeks)
                                        WHEN MOD(CAST(FLOOR(weeks) AS {whole}), 2) = 0 THEN FLOOR(weeks)
                                        ELSE FLOOR(weeks) + 1 END) AS holdout_days
-          FROM span) AS h
+          FROM clv_span) AS h
 ),
-days AS (  -- orders on the same day are one purchase
-    SELECT o.customer_id, CAST(o.ordered_at AS DATE) AS day, SUM(o.amount) AS day_value,
+clv_days AS (  -- orders on the same day are one purchase
+    SELECT o.customer_id, CAST(o.ordered_at AS DATE) AS order_day, SUM(o.amount) AS day_value,
            COUNT(*) AS day_orders, MIN(o.ordered_at) AS first_at, MAX(o.ordered_at) AS last_at
-    FROM orders AS o CROSS JOIN split AS s
+    FROM clv_orders AS o CROSS JOIN clv_split AS s
     WHERE o.ordered_at <= s.end_at
     GROUP BY o.customer_id, CAST(o.ordered_at AS DATE)
 ),
-marked AS (
-    SELECT d.*, MIN(d.day) OVER (PARTITION BY d.customer_id) AS first_day
-    FROM days AS d
+clv_marked AS (
+    SELECT d.*, MIN(d.order_day) OVER (PARTITION BY d.customer_id) AS first_buy_day
+    FROM clv_days AS d
 ),
-per_customer AS (
+clv_customers AS (
     SELECT m.customer_id,
            CAST(SUM(m.day_orders) AS {whole}) AS orders,
            SUM(m.day_value) AS total_value,
            MIN(m.first_at) AS first_order,
            MAX(m.last_at) AS last_order,
            COUNT(*) - 1 AS frequency,
-           MIN(m.first_day) AS first_day,
-           MAX(m.day) AS last_day,
-           SUM(CASE WHEN m.day > m.first_day THEN m.day_value ELSE 0 END) AS repeat_value,
-           SUM(CASE WHEN m.day <= s.cal_day THEN 1 ELSE 0 END) AS cal_days,
-           MAX(CASE WHEN m.day <= s.cal_day THEN m.day END) AS last_cal_day,
-           SUM(CASE WHEN m.day > s.cal_day THEN 1 ELSE 0 END) AS holdout_days
-    FROM marked AS m CROSS JOIN split AS s
+           MIN(m.first_buy_day) AS first_buy_day,
+           MAX(m.order_day) AS last_buy_day,
+           SUM(CASE WHEN m.order_day > m.first_buy_day THEN m.day_value ELSE 0 END) AS repeat_value,
+           SUM(CASE WHEN m.order_day <= s.cal_day THEN 1 ELSE 0 END) AS cal_days,
+           MAX(CASE WHEN m.order_day <= s.cal_day THEN m.order_day END) AS last_cal_buy_day,
+           SUM(CASE WHEN m.order_day > s.cal_day THEN 1 ELSE 0 END) AS holdout_buy_days
+    FROM clv_marked AS m CROSS JOIN clv_split AS s
     GROUP BY m.customer_id
 )
 SELECT p.customer_id,
@@ -126,13 +126,13 @@ SELECT p.customer_id,
        CAST({recency} AS {real}) AS recency,
        CAST({T} AS {real}) AS {q}T{q},
        CASE WHEN p.frequency > 0 THEN p.repeat_value / p.frequency ELSE 0 END AS monetary_value,
-       CASE WHEN p.first_day <= s.cal_day THEN CAST(p.cal_days - 1 AS {real}) END AS frequency_cal,
-       CASE WHEN p.first_day <= s.cal_day THEN CAST({recency_cal} AS {real}) END AS recency_cal,
-       CASE WHEN p.first_day <= s.cal_day THEN CAST({T_cal} AS {real}) END AS T_cal,
-       CASE WHEN p.first_day <= s.cal_day THEN CAST(p.holdout_days AS {real}) END AS frequency_holdout,
+       CASE WHEN p.first_buy_day <= s.cal_day THEN CAST(p.cal_days - 1 AS {real}) END AS frequency_cal,
+       CASE WHEN p.first_buy_day <= s.cal_day THEN CAST({recency_cal} AS {real}) END AS recency_cal,
+       CASE WHEN p.first_buy_day <= s.cal_day THEN CAST({T_cal} AS {real}) END AS T_cal,
+       CASE WHEN p.first_buy_day <= s.cal_day THEN CAST(p.holdout_buy_days AS {real}) END AS frequency_holdout,
        s.end_at AS observation_end,
        s.cal_day AS calibration_end
-FROM per_customer AS p CROSS JOIN split AS s
+FROM clv_customers AS p CROSS JOIN clv_split AS s
 ORDER BY p.first_order, p.customer_id
 """
 
@@ -180,10 +180,10 @@ def summary_query(table: str = "orders", *, customer_id: str = "customer_id", da
         end_at=end_at, end_filter=end_filter,
         span_micros=f"{f['micros'].format(x='end_at')} - {f['micros'].format(x='first_at')}",
         cal_day=f["minus_days"].format(d="end_day", n="holdout_days"),
-        recency=days.format(a="p.first_day", b="p.last_day"),
-        T=days.format(a="p.first_day", b="s.end_day"),
-        recency_cal=days.format(a="p.first_day", b="p.last_cal_day"),
-        T_cal=days.format(a="p.first_day", b="s.cal_day"),
+        recency=days.format(a="p.first_buy_day", b="p.last_buy_day"),
+        T=days.format(a="p.first_buy_day", b="s.end_day"),
+        recency_cal=days.format(a="p.first_buy_day", b="p.last_cal_buy_day"),
+        T_cal=days.format(a="p.first_buy_day", b="s.cal_day"),
     )
 
 
