@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--currency", default=None, help="analyse this currency when the file has several")
     analyze.add_argument("--summary", action="store_true",
                          help="FILE is a customer summary (CSV or Parquet) made by the query of clv summary-sql")
+    analyze.add_argument("--duckdb", action="store_true",
+                         help="summarise a plain order table (CSV or Parquet, one row per order) with DuckDB: "
+                              "for files larger than memory")
     _add_analysis_options(analyze, "clv-results")
     sql = sub.add_parser("summary-sql", help="print the customer-summary SQL to run where the orders live",
                          description="Print the SQL that summarises an order table per customer (DuckDB, Spark "
@@ -214,26 +217,35 @@ def _run(args, *, demo: bool) -> int:
     from .pipeline import analyze
 
     settings = _settings_from_args(args, demo=demo)
+    progress = _Progress(quiet=args.quiet)
+    report = progress
     if demo:
         from .sample import sample_path
 
         source = sample_path()
-    elif getattr(args, "summary", False):
-        from .summary_sql import read_summary
-
-        given = [flag for flag, value in (("--sheet", args.sheet), ("--map", args.map), ("--layout", args.layout),
-                                          ("--date-order", args.date_order), ("--currency", args.currency)) if value]
+    elif getattr(args, "summary", False) or getattr(args, "duckdb", False):
+        flag = "--summary" if args.summary else "--duckdb"
+        given = [name for name, value in (("--sheet", args.sheet), ("--map", args.map and args.summary),
+                                          ("--layout", args.layout), ("--date-order", args.date_order),
+                                          ("--currency", args.currency), ("--duckdb", args.summary and args.duckdb))
+                 if value]
         if given:
-            raise InputError(f"{', '.join(given)} cannot be used with --summary: a customer summary has no "
-                             "order columns to read", hint=f"Leave out {', '.join(given)}.")
+            raise InputError(f"{', '.join(given)} cannot be used with {flag}", hint=f"Leave out {', '.join(given)}.")
+        if args.summary:
+            from .summary_sql import read_summary
 
-        source = read_summary(args.file)
+            source = read_summary(args.file)
+        else:
+            from .summary_duckdb import summarise_with_duckdb
+
+            source = summarise_with_duckdb(args.file, mapping=_parse_map(args.map) or None, as_of=args.as_of,
+                                           progress=lambda step, fraction: progress(step, 0.3 * fraction))
+            report = lambda step, fraction: progress(step, 0.3 + 0.7 * fraction)  # noqa: E731
     else:
         source = Path(args.file)
     out_dir = Path(args.out)
-    progress = _Progress(quiet=args.quiet)
     try:
-        analysis = analyze(source, settings, progress=progress)
+        analysis = analyze(source, settings, progress=report)
         progress("Writing results", 0.95)
         files = analysis.write(out_dir, overwrite_exports=args.overwrite or demo)
     finally:

@@ -65,11 +65,13 @@ _TEMPLATE = """\
 -- Output: one row per customer; save it as CSV or Parquet and run
 --   clv analyze --summary FILE
 WITH clv_orders AS (
-    SELECT CAST({customer} AS {text}) AS customer_id,
-           CAST({date} AS {stamp}) AS ordered_at,
-           CAST({amount} AS {real}) AS amount
-    FROM {table}
-    WHERE {customer} IS NOT NULL AND {date} IS NOT NULL AND {amount} IS NOT NULL
+    SELECT * FROM (
+        SELECT {customer_value} AS customer_id,
+               {cast}({date} AS {stamp}) AS ordered_at,
+               {cast}({amount} AS {real}) AS amount{contact_select}
+        FROM {table}
+    ) AS typed
+    WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND amount IS NOT NULL
 ),
 clv_bounds AS (
     SELECT MIN(ordered_at) AS first_at, {end_at} AS end_at
@@ -92,7 +94,7 @@ clv_split AS (
 ),
 clv_days AS (  -- orders on the same day are one purchase
     SELECT o.customer_id, CAST(o.ordered_at AS DATE) AS order_day, SUM(o.amount) AS day_value,
-           COUNT(*) AS day_orders, MIN(o.ordered_at) AS first_at, MAX(o.ordered_at) AS last_at
+           COUNT(*) AS day_orders, MIN(o.ordered_at) AS first_at, MAX(o.ordered_at) AS last_at{contact_days}
     FROM clv_orders AS o CROSS JOIN clv_split AS s
     WHERE o.ordered_at <= s.end_at
     GROUP BY o.customer_id, CAST(o.ordered_at AS DATE)
@@ -113,7 +115,7 @@ clv_customers AS (
            SUM(CASE WHEN m.order_day > m.first_buy_day THEN m.day_value ELSE 0 END) AS repeat_value,
            SUM(CASE WHEN m.order_day <= s.cal_day THEN 1 ELSE 0 END) AS cal_days,
            MAX(CASE WHEN m.order_day <= s.cal_day THEN m.order_day END) AS last_cal_buy_day,
-           SUM(CASE WHEN m.order_day > s.cal_day THEN 1 ELSE 0 END) AS holdout_buy_days
+           SUM(CASE WHEN m.order_day > s.cal_day THEN 1 ELSE 0 END) AS holdout_buy_days{contact_customers}
     FROM clv_marked AS m CROSS JOIN clv_split AS s
     GROUP BY m.customer_id
 )
@@ -131,7 +133,7 @@ SELECT p.customer_id,
        CASE WHEN p.first_buy_day <= s.cal_day THEN CAST({T_cal} AS {real}) END AS T_cal,
        CASE WHEN p.first_buy_day <= s.cal_day THEN CAST(p.holdout_buy_days AS {real}) END AS frequency_holdout,
        s.end_at AS observation_end,
-       s.cal_day AS calibration_end
+       s.cal_day AS calibration_end{contact_out}
 FROM clv_customers AS p CROSS JOIN clv_split AS s
 ORDER BY p.first_order, p.customer_id
 """
@@ -147,7 +149,8 @@ def _identifier(name: str, quote: str) -> str:
 
 
 def summary_query(table: str = "orders", *, customer_id: str = "customer_id", date: str = "order_date",
-                  amount: str = "amount", as_of=None, dialect: str = "duckdb") -> str:
+                  amount: str = "amount", as_of=None, dialect: str = "duckdb", lenient: bool = False,
+                  email_key: bool = False, contacts: dict | None = None) -> str:
     """The customer-summary SQL for ``dialect`` (``duckdb``, ``spark`` or ``bigquery``).
 
     ``table`` is put in the query as given (a table name, ``project.dataset.orders``, or in
@@ -155,6 +158,11 @@ def summary_query(table: str = "orders", *, customer_id: str = "customer_id", da
     ``as_of`` (a date or timestamp) ends the observation period; by default it is the last
     order's time. Timestamps are taken as written (no time-zone conversion): in Spark, set
     ``spark.sql.session.timeZone`` to ``UTC`` so that none is applied.
+    ``lenient``: rows whose date or amount does not convert, or whose customer is blank,
+    are left out instead of failing the query; ``email_key``: the customer column holds
+    emails, compared in lower case without spaces (as intake does). ``contacts`` (DuckDB
+    only): output column -> input column, e.g. ``{"email": "Email"}``; each customer gets
+    the value of their most recent order where it is not blank.
     """
     if dialect not in DIALECTS:
         raise InputError(f"unknown SQL dialect {dialect!r}", hint=f"Use one of: {', '.join(DIALECTS)}.")
@@ -173,7 +181,27 @@ def summary_query(table: str = "orders", *, customer_id: str = "customer_id", da
         literal = f"{f['stamp']} '{stamp.tz_localize(None) if stamp.tzinfo else stamp:%Y-%m-%d %H:%M:%S}'"
         end_at, end_filter = literal, f"\n    WHERE ordered_at <= {literal}"
     days = f["days"]
+    cast = {"duckdb": "TRY_CAST", "spark": "try_cast", "bigquery": "SAFE_CAST"}[dialect] if lenient else "CAST"
+    customer_value = f"CAST({_identifier(customer_id, q)} AS {f['text']})"
+    if email_key:
+        customer_value = f"REPLACE(LOWER({customer_value}), ' ', '')"
+    if lenient or email_key:
+        customer_value = f"NULLIF(TRIM({customer_value}), '')"
+    contacts = dict(contacts or {})
+    if contacts and dialect != "duckdb":
+        raise InputError("contact columns are only added to the DuckDB query",
+                         hint="Add them to the query's output yourself.")
+    for name in contacts:
+        if name not in _OPTIONAL_COLUMNS:
+            raise InputError(f"{name!r} is not a contact column", hint=f"Use {' or '.join(_OPTIONAL_COLUMNS)}.")
     return _TEMPLATE.format(
+        cast=cast, customer_value=customer_value,
+        contact_select="".join(f",\n               NULLIF(TRIM(CAST({_identifier(column, q)} AS {f['text']})), '') "
+                               f"AS contact_{name}" for name, column in contacts.items()),
+        contact_days="".join(f",\n           arg_max(o.contact_{name}, o.ordered_at) AS contact_{name}"
+                             for name in contacts),
+        contact_customers="".join(f",\n           arg_max(m.contact_{name}, m.last_at) AS {name}" for name in contacts),
+        contact_out="".join(f",\n       p.{name}" for name in contacts),
         label=_LABELS[dialect], table=table.strip(), customer=_identifier(customer_id, q),
         date=_identifier(date, q), amount=_identifier(amount, q), text=f["text"], stamp=f["stamp"],
         real=f["real"], whole=f["whole"], q=q if dialect != "duckdb" else '"',
@@ -199,6 +227,11 @@ class SummaryData:
     customers: pd.DataFrame
     source: str
     calibration_end: pd.Timestamp
+    # when the summary was computed here from an order file (clv_engine.summary_duckdb)
+    rows_read: int | None = None
+    rows_skipped: dict = dataclasses.field(default_factory=dict)
+    layout_label: str = "Customer summary (SQL)"
+    notes: list = dataclasses.field(default_factory=list)
 
     @property
     def observation_end(self) -> pd.Timestamp:
@@ -210,11 +243,14 @@ class SummaryData:
         from .intake.report import IntakeReport, OrderData
 
         n = len(self.summary)
+        rows_read = n if self.rows_read is None else int(self.rows_read)
+        skipped = {reason: int(count) for reason, count in self.rows_skipped.items() if count}
         report = IntakeReport(source=self.source, layout="customer_summary",
-                              layout_label="Customer summary (SQL)", columns=list(SUMMARY_FILE_COLUMNS),
-                              header_row=1, rows_read=n, rows_used=n,
-                              notes=[f"The customers' orders were summarised by the summary query up to "
-                                     f"{self.observation_end:%Y-%m-%d %H:%M:%S}."])
+                              layout_label=self.layout_label, columns=list(SUMMARY_FILE_COLUMNS),
+                              header_row=1, rows_read=rows_read, rows_used=rows_read - sum(skipped.values()),
+                              rows_skipped=skipped,
+                              notes=list(self.notes) or [f"The customers' orders were summarised by the summary "
+                                                         f"query up to {self.observation_end:%Y-%m-%d %H:%M:%S}."])
         orders = pd.DataFrame({"customer_id": pd.Series(dtype=str), "date": pd.Series(dtype="datetime64[ns]"),
                                "amount": pd.Series(dtype=np.float64)})
         return OrderData(orders=orders, customers=self.customers, report=report,

@@ -1,0 +1,181 @@
+"""Order files larger than memory: the customer summary computed by DuckDB.
+
+``clv analyze FILE --duckdb`` reads a plain order table (one row per order: customer,
+date, amount; CSV or Parquet, one file or a glob) with DuckDB, an embedded SQL engine that
+streams the file in parallel and spills to disk instead of holding the rows in memory. The
+query is :func:`clv_engine.summary_sql.summary_query`'s; only the per-customer summary
+(about 100 bytes a customer) comes into Python, and the analysis continues from it as with
+``clv analyze --summary``.
+
+Which column is which is found by intake on the first rows. Files that need intake's
+cleaning (platform exports with statuses, refunds or line items; dates like 03/04/2025;
+amounts with currency signs or decimal commas) are refused with a message saying so:
+they are analysed without ``--duckdb``. Rows of a plain table whose customer is blank or
+whose date or amount does not read are left out and counted by reason.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .summary_sql import SummaryData, read_summary, summary_query
+
+__all__ = ["summarise_with_duckdb", "SAMPLE_ROWS"]
+
+SAMPLE_ROWS = 2000
+_PLAIN_ROLES = {"customer_id", "email", "name", "date", "amount", "consent", "order_id"}
+
+
+def _connect():
+    try:
+        import duckdb
+    except ImportError:
+        raise InputError("--duckdb needs the duckdb package",
+                         hint='Install it with: python -m pip install duckdb (or ".[sql]"), or leave out --duckdb.'
+                         ) from None
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _source_sql(path: str) -> str:
+    if "'" in path:
+        raise InputError(f"{path}: a file name with a quote cannot be read with --duckdb",
+                         hint="Rename the file, or leave out --duckdb.")
+    lowered = path.lower()
+    if lowered.endswith((".parquet", ".pq")):
+        return f"read_parquet('{path}')"
+    if lowered.endswith((".csv", ".txt", ".tsv", ".csv.gz")):
+        return f"read_csv('{path}', all_varchar = true, header = true)"
+    raise InputError(f"{path}: --duckdb reads CSV or Parquet files",
+                     hint="Save the orders as CSV or Parquet, or leave out --duckdb.")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(con, source: str, path: str, mapping: dict | None) -> tuple[str, str, str, bool, dict]:
+    """(customer column, date column, amount column, customer is an email, contact
+    columns), found by intake on the first rows; refuses files that need intake's
+    cleaning."""
+    from .intake import read_orders
+
+    try:
+        sample = con.execute(f"SELECT * FROM {source} LIMIT {SAMPLE_ROWS}").df()
+    except Exception as exc:  # duckdb raises its own error classes
+        raise InputError(f"{path}: DuckDB cannot read the file ({str(exc).splitlines()[0][:160]})",
+                         hint="Check the file, or leave out --duckdb.") from None
+    if sample.empty:
+        raise InputError(f"{path}: the file has no rows", hint="Check the file.")
+    text = sample.astype(object).where(sample.notna(), "").astype(str)
+    data = read_orders(text, mapping=mapping)
+    report = data.report
+    extra = sorted(set(report.mapping) - _PLAIN_ROLES)
+    line_items = "order_id" in report.mapping and data.orders["row"].size < (
+        len(text) - sum(report.rows_skipped.values()))
+    if report.layout != "generic" or extra or line_items or report.refunds_netted:
+        what = report.layout_label if report.layout != "generic" else (
+            f"an order list with {', '.join(extra)} columns" if extra else "an order list with line items")
+        raise InputError(f"{path} is {what}: --duckdb reads plain order tables (one row per order with "
+                         "customer, date and amount)",
+                         hint="Analyse it without --duckdb (intake merges line items, leaves out cancelled "
+                              "orders and nets refunds).")
+    customer = report.mapping.get("customer_id") or report.mapping.get("email")
+    if not customer or "date" not in report.mapping or "amount" not in report.mapping:
+        raise InputError(f"{path}: no customer id or email, date and amount columns were recognised",
+                         hint="Name them with --map customer_id=COLUMN --map date=COLUMN --map amount=COLUMN.")
+    date, amount = report.mapping["date"], report.mapping["amount"]
+    # values that need intake's parsing (dates like 03/04/2025, "$1,240.00", "12,50")
+    check = con.execute(
+        f"SELECT COUNT(*) FILTER (WHERE TRY_CAST({_quoted(date)} AS TIMESTAMP) IS NULL "
+        f"AND NULLIF(TRIM(CAST({_quoted(date)} AS VARCHAR)), '') IS NOT NULL), "
+        f"COUNT(*) FILTER (WHERE TRY_CAST({_quoted(amount)} AS DOUBLE) IS NULL "
+        f"AND NULLIF(TRIM(CAST({_quoted(amount)} AS VARCHAR)), '') IS NOT NULL), COUNT(*) "
+        f"FROM (SELECT * FROM {source} LIMIT {SAMPLE_ROWS})").fetchone()
+    if check[0] > check[2] // 20 or check[1] > check[2] // 20:
+        column, example = (date, "dates like 2025-03-04 14:30") if check[0] > check[2] // 20 else (
+            amount, "plain numbers like 1240.50")
+        raise InputError(f"{path}, column '{column}': --duckdb reads {example}, and this column is written "
+                         "otherwise", hint="Analyse the file without --duckdb (intake reads every common format).")
+    contacts = {role: report.mapping[role] for role in ("email", "name")
+                if role in report.mapping and report.mapping[role] != customer}
+    return customer, date, amount, customer != report.mapping.get("customer_id"), contacts
+
+
+def _run_with_progress(con, sql: str, progress, step: str, start: float, end: float):
+    """Run ``sql`` and return its result as a DataFrame, reporting DuckDB's progress."""
+    result: dict = {}
+
+    def work():
+        try:
+            result["frame"] = con.execute(sql).df()
+        except BaseException as exc:  # handed to the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.25)
+        if progress is not None:
+            try:
+                done = float(con.query_progress())
+            except Exception:  # noqa: BLE001 - progress is best effort
+                done = -1.0
+            if done >= 0:
+                progress(step, start + (end - start) * min(done, 100.0) / 100.0)
+    if "error" in result:
+        exc = result["error"]
+        if isinstance(exc, (KeyboardInterrupt, InputError)):
+            raise exc
+        raise InputError(f"DuckDB could not summarise the orders ({str(exc).splitlines()[0][:160]})",
+                         hint="Check the file, or leave out --duckdb.") from None
+    return result["frame"]
+
+
+def summarise_with_duckdb(path, *, mapping: dict | None = None, as_of=None, progress=None) -> SummaryData:
+    """The customer summary of the order file ``path`` (CSV or Parquet, or a glob of
+    them), computed by DuckDB; returns a :class:`SummaryData` for
+    :func:`clv_engine.pipeline.analyze`. ``progress(step, fraction)`` is called while the
+    file is read (fraction 0 to 1)."""
+    path = str(path)
+    if not any(c in path for c in "*?[") and not Path(path).exists():
+        raise InputError(f"{path}: there is no such file", hint="Check the path.")
+    con = _connect()
+    started = time.monotonic()
+    try:
+        source = _source_sql(path)
+        customer, date, amount, email_key, contacts = _columns(con, source, path, mapping)
+        if progress is not None:
+            progress("Counting rows (DuckDB)", 0.0)
+        customer_value = f"NULLIF(TRIM(CAST({_quoted(customer)} AS VARCHAR)), '')"
+        counts = _run_with_progress(con, (
+            f"SELECT COUNT(*) AS rows_read, "
+            f"COUNT(*) FILTER (WHERE {customer_value} IS NULL) AS no_customer, "
+            f"COUNT(*) FILTER (WHERE {customer_value} IS NOT NULL AND TRY_CAST({_quoted(date)} AS TIMESTAMP) IS NULL)"
+            f" AS bad_date, "
+            f"COUNT(*) FILTER (WHERE {customer_value} IS NOT NULL AND TRY_CAST({_quoted(date)} AS TIMESTAMP) "
+            f"IS NOT NULL AND TRY_CAST({_quoted(amount)} AS DOUBLE) IS NULL) AS bad_amount FROM {source}"),
+            progress, "Counting rows (DuckDB)", 0.0, 0.3).iloc[0]
+        query = summary_query(source, customer_id=customer, date=date, amount=amount, as_of=as_of,
+                              lenient=True, email_key=email_key, contacts=contacts)
+        frame = _run_with_progress(con, query, progress, "Summarising customers (DuckDB)", 0.3, 1.0)
+    finally:
+        con.close()
+    if frame.empty:
+        raise InputError(f"{path}: no row has a customer, a readable date and a readable amount",
+                         hint="Check the file's columns, or analyse it without --duckdb.")
+    data = read_summary(frame)
+    data.source = path
+    data.rows_read = int(counts["rows_read"])
+    data.rows_skipped = {"no customer": int(counts["no_customer"]), "unreadable date": int(counts["bad_date"]),
+                         "unreadable amount": int(counts["bad_amount"])}
+    data.layout_label = "Order table summarised by DuckDB"
+    data.notes = [f"Columns used: customer '{customer}', date '{date}', amount '{amount}'. The orders were "
+                  f"summarised by DuckDB in {time.monotonic() - started:.0f} s; skipped rows are counted by "
+                  "reason, not listed."]
+    return data
