@@ -19,7 +19,8 @@ START = np.datetime64("2023-01-01")
 HISTORY_DAYS = 2 * 365
 
 
-def generate_orders(n_customers: int, seed: int = 0, *, history_days: int = HISTORY_DAYS) -> pd.DataFrame:
+def generate_orders(n_customers: int, seed: int = 0, *, history_days: int = HISTORY_DAYS,
+                    first_id: int = 0) -> pd.DataFrame:
     """Return DataFrame[customer_id (str), email (str), date (datetime64), amount (float)].
 
     About three orders per customer on average (1 million customers ≈ 3 million orders).
@@ -47,7 +48,7 @@ def generate_orders(n_customers: int, seed: int = 0, *, history_days: int = HIST
     amount = np.round(rng.gamma(shape=4.0, scale=1.0, size=len(cust)) / spend_scale[cust], 2)
     seconds = rng.integers(8 * 3600, 22 * 3600, len(cust))
     dates = START + day.astype("timedelta64[D]") + seconds.astype("timedelta64[s]")
-    ids = np.char.add("C", cust.astype(str))
+    ids = np.char.add("C", (cust + first_id).astype(str))
     frame = pd.DataFrame(
         {
             "customer_id": ids,
@@ -116,6 +117,25 @@ def shopify_export(orders: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     })
 
 
+CHUNK = 1_000_000  # customers generated at a time for big plain files
+
+
+def write_plain_in_chunks(n_customers: int, seed: int, out: str) -> None:
+    """A plain order CSV of many customers, a million at a time (memory stays that of one
+    million): chunk k has its own seed and customer numbers; each chunk is in date order."""
+    from clv_engine.csv_writer import csv_chunks
+
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        for k, start in enumerate(range(0, n_customers, CHUNK)):
+            orders = generate_orders(min(CHUNK, n_customers - start), seed + k, first_id=start)
+            stamps = np.datetime_as_string(orders["date"].to_numpy().astype("datetime64[s]"))
+            orders["date"] = pd.Series(stamps).str.replace("T", " ", regex=False).to_numpy(dtype=object)
+            pieces = csv_chunks(orders)
+            if k:
+                next(pieces)  # the header once
+            handle.writelines(pieces)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -125,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="plain: customer_id,email,date,amount; shopify: a line-item order export")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
+    if args.layout == "plain" and args.customers > CHUNK:
+        write_plain_in_chunks(args.customers, args.seed, args.out)
+        print(f"wrote {args.customers:,} customers to {args.out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        return 0
     orders = generate_orders(args.customers, args.seed)
     if args.layout == "shopify":
         from clv_engine.csv_writer import csv_chunks
