@@ -23,13 +23,21 @@ from .customers import customer_table
 from .files import read_raw_table
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
 from .report import SKIP_REASONS, IntakeReport, OrderData
+from .text import JoinedColumn
 from .values import DateColumn, clean_text, iso_dates, on_uniques, parse_amounts, parse_dates
 
 __all__ = ["read_orders"]
 
 log = logging.getLogger(__name__)
 
-_PLACEHOLDERS = {"", "-", "--", "n/a", "na", "none", "null", "unknown", "nan", "#n/a", "(blank)", "guest"}
+# Excel error values: a formula's failure, never a customer, email or amount
+_EXCEL_ERRORS = {"#ref!", "#value!", "#n/a", "#div/0!", "#name?", "#null!", "#num!", "#spill!", "#calc!",
+                 "#getting_data", "#field!", "#blocked!", "#unknown!", "#connect!", "#busy!", "#external!", "#n/a!"}
+_PLACEHOLDERS = {"", "-", "--", "n/a", "na", "none", "null", "unknown", "nan", "(blank)", "guest", "guests",
+                 "guest checkout", "guest customer", "guest user", "no customer", "not registered", "anonymous",
+                 "gast", "invité", "invitado", "ospite"} | _EXCEL_ERRORS
+# ids only: shops write customer id 0 (or -1) for a guest checkout (BigCommerce, Magento, PrestaShop)
+_ID_PLACEHOLDERS = {"0", "00", "000", "-1", "0.0"}
 _TOTALS_RE = r"(?i)^\s*(grand\s*total|total\b|totals\b|sub-?total\b|sum\b|summe\b|gesamt|insgesamt|totaal|totale\b)"
 _ORDERED_ROLES = ("customer_id", "email", "name", "date", "currency", "status", "consent", "refund")
 
@@ -88,7 +96,23 @@ def _case_variants(word: str) -> list[str]:
     return ["".join(p) for p in itertools.product(*options)]
 
 
-_PLACEHOLDER_SPELLINGS = frozenset(v for p in _PLACEHOLDERS for v in _case_variants(p))
+_PLACEHOLDER_SPELLINGS = frozenset(v for p in _PLACEHOLDERS | _ID_PLACEHOLDERS
+                                   if len(p) <= 10 for v in _case_variants(p))
+_LONG_PLACEHOLDERS = {p for p in _PLACEHOLDERS if len(p) > 10}  # each holds a space or "#"
+
+
+def _id_key(values: pd.Series) -> pd.Series:
+    """Distinct ids with placeholders ("n/a", "Guest", 0, "#REF!" …) made blank."""
+    blank = values.isin(_PLACEHOLDER_SPELLINGS).to_numpy().copy()
+    joined = JoinedColumn.of(values)
+    if joined is None:
+        blank |= values.str.strip().str.lower().isin(_PLACEHOLDERS).to_numpy()
+    else:
+        maybe = np.union1d(joined.cells_containing(" "), joined.cells_containing("#"))
+        if len(maybe):
+            part = values.iloc[maybe]
+            blank[maybe] |= part.str.strip().str.lower().isin(_PLACEHOLDERS).to_numpy()
+    return values.where(~blank, "")
 
 
 def _email_key(values: pd.Series) -> pd.Series:
@@ -99,10 +123,6 @@ def _email_key(values: pd.Series) -> pd.Series:
 def _name_key(values: pd.Series) -> pd.Series:
     name = values.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
     return name.where(~name.isin(_PLACEHOLDERS), "")
-
-
-def _id_key(values: pd.Series) -> pd.Series:
-    return values.where(~values.isin(_PLACEHOLDER_SPELLINGS), "")
 
 
 def _fill_blank_keys(identity: pd.Series, values: pd.Series, key) -> pd.Series:

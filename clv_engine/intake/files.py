@@ -6,12 +6,17 @@ is text ("" when blank) so later steps convert explicitly.
 """
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import logging
 import math
+import mmap
 import os
+import re
+import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -188,6 +193,33 @@ def _narrow(grid: pd.DataFrame, where: str, notes: list[str]) -> pd.DataFrame:
     return grid
 
 
+class _Fallbacks(threading.local):
+    count = 0
+
+
+_fallbacks = _Fallbacks()
+
+
+def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Decoding error handler: bytes that are not UTF-8 are read as Windows-1252 (and counted)."""
+    _fallbacks.count += 1
+    return err.object[err.start:err.end].decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("clv-cp1252", _cp1252_fallback)
+_MIXED = "utf-8 (some Windows-1252)"  # a UTF-8 file with stray Windows-1252 bytes
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _utf8_or_cp1252(raw: bytes) -> str:
+    """Bytes that are not all UTF-8: mostly UTF-8 characters with a few stray bytes (a UTF-8
+    file someone edited in a Windows-1252 program) or a Windows-1252 file."""
+    found = _UTF8_SEQUENCE.findall(raw)
+    high = int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8) >= 0x80))
+    stray = high - sum(map(len, found))
+    return _MIXED if len(found) > stray else "cp1252"
+
+
 def _decode_sample(raw: bytes) -> tuple[str, str]:
     """Pick the encoding: BOMs first, then strict UTF-8, then Windows-1252."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -205,7 +237,12 @@ def _decode_sample(raw: bytes) -> tuple[str, str]:
         return "utf-8", raw.decode("utf-8")
     except UnicodeDecodeError as err:
         if err.start > len(raw) - 4:  # sample cut inside a multi-byte character
-            return "utf-8", raw[: err.start].decode("utf-8")
+            try:
+                return "utf-8", raw[: err.start].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        if _utf8_or_cp1252(raw) == _MIXED:
+            return _MIXED, raw.decode("utf-8", errors="clv-cp1252")
         return "cp1252", raw.decode("cp1252", errors="replace")
 
 
@@ -216,7 +253,8 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", -1.0
     for delim in DELIMITERS:
         try:
-            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if any(c.strip() for c in r)]
+            with _big_fields():
+                counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if any(c.strip() for c in r)]
         except csv.Error:
             continue
         counts = [c for c in counts if c > 1]
@@ -230,6 +268,10 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+_CONTROL = np.zeros(256, dtype=bool)
+_CONTROL[[*range(0, 9), 11, *range(14, 27), *range(28, 32)]] = True
+
+
 def _check_not_binary(raw: bytes, name: str) -> None:
     kinds = {b"%PDF": "a PDF document", b"PK\x03\x04": "a zip archive", b"\x89PNG": "a PNG image",
              b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
@@ -241,9 +283,46 @@ def _check_not_binary(raw: bytes, name: str) -> None:
     head = raw[:4096]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         zeros = head.count(0)
-        if not (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4) or zeros > len(head) * 0.7:
+        utf16 = head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
+        # control characters other than tab/newline: text has none, a stray NUL or two aside
+        controls = int(np.count_nonzero(_CONTROL[np.frombuffer(head, dtype=np.uint8)]))
+        if (not utf16 and controls > max(8, len(head) // 100)) or zeros > len(head) * 0.7:
             raise InputError("this file is not text: it looks like a binary file, not a CSV.", where=name,
                              hint="Export the orders from your shop as CSV or Excel and choose that file.")
+
+
+@contextlib.contextmanager
+def _big_fields():
+    """Python's csv module refuses fields over 128 KB; a long note in one cell is no reason to fail."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _strip_nul(grid: pd.DataFrame, path: Path, encoding: str, notes: list[str]) -> pd.DataFrame:
+    """NUL characters (zero bytes) inside cells are removed, with a note."""
+    if encoding.startswith("utf-16"):
+        return grid
+    with open(path, "rb") as fh:
+        try:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                if mm.find(b"\x00") < 0:
+                    return grid
+        except (ValueError, OSError):
+            pass
+    cells = 0
+    for c in grid.columns:
+        col = grid[c]
+        has = col.str.contains("\x00", regex=False)
+        if has.any():
+            cells += int(has.sum())
+            grid[c] = col.str.replace("\x00", "", regex=False)
+    if cells:
+        notes.append(f"Removed invisible NUL characters (zero bytes) from {cells} cell{'s' if cells != 1 else ''}.")
+    return grid
 
 
 def _read_text(path: Path, progress=None) -> RawTable:
@@ -256,13 +335,16 @@ def _read_text(path: Path, progress=None) -> RawTable:
     _check_not_binary(sample, name)
     encoding, text = _decode_sample(sample)
     delimiter = sniff_delimiter(text)
-    width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
-                                              delimiter=delimiter)), default=1)
+    with _big_fields():
+        width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
+                                                  delimiter=delimiter)), default=1)
     if progress:
         progress("Reading file", 0.05)
+    errors = {"utf-8": "strict", _MIXED: "clv-cp1252"}.get(encoding, "replace")
     kwargs = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
-                  skip_blank_lines=False, encoding=encoding, quotechar='"', doublequote=True,
-                  engine="c", encoding_errors="strict" if encoding == "utf-8" else "replace")
+                  skip_blank_lines=False, encoding="utf-8" if encoding == _MIXED else encoding, quotechar='"',
+                  doublequote=True, engine="c", encoding_errors=errors)
+    _fallbacks.count = 0
     grid = None
     widenings = 0
     while grid is None:
@@ -279,9 +361,11 @@ def _read_text(path: Path, progress=None) -> RawTable:
             if encoding != "utf-8":
                 raise InputError("the file's text encoding could not be read.", where=name,
                                  hint="Save it again as 'CSV UTF-8'.") from err
-            # not UTF-8 after all (the sample was): read it as Windows-1252
-            encoding = "cp1252"
-            kwargs.update(encoding=encoding, encoding_errors="replace")
+            # not all UTF-8 after all (the sample was): the bytes that are not are read as
+            # Windows-1252, the rest stays UTF-8 (one stray byte must not garble every name)
+            encoding = _MIXED
+            kwargs.update(encoding="utf-8", encoding_errors="clv-cp1252")
+            _fallbacks.count = 0
         except UnicodeError as err:
             raise InputError("the file's text encoding could not be read.", where=name,
                              hint="Save it again as 'CSV UTF-8'.") from err
@@ -296,6 +380,11 @@ def _read_text(path: Path, progress=None) -> RawTable:
     table.grid = _narrow(grid, name, table.notes)
     if encoding == "cp1252":
         table.notes.append("The file is not UTF-8; read it as Windows-1252 (Western European).")
+    elif encoding == _MIXED:
+        n = _fallbacks.count
+        table.notes.append(f"The file is UTF-8 except for {n} character{'s' if n != 1 else ''} written in "
+                           "Windows-1252 (Western European); those were read as Windows-1252.")
+    table.grid = _strip_nul(table.grid, path, encoding, table.notes)
     log.debug("read %s rows, %s-separated, encoding %s", len(grid), label, encoding)
     return table
 

@@ -211,7 +211,9 @@ def _toast(work, table, notes):
 def _quickbooks(work, table, notes):
     first_col = clean_text(table.iloc[:, 0])
     others_blank = (table.iloc[:, 1:].apply(clean_text) == "").all(axis=1)
-    heading = (first_col != "") & others_blank & ~first_col.str.match(r"(?i)^(grand\s*)?total\b")
+    # a heading is a row with only its first cell filled, whatever it says: a customer may be
+    # called "Total Wine & More"; the totals rows ("Total for …", "TOTAL") carry amounts
+    heading = (first_col != "") & others_blank & ~first_col.str.fullmatch(r"(?i)(grand\s*)?totals?\s*:?")
     if heading.any():
         customer = first_col.where(heading).ffill().fillna("")
         work["name"] = work["name"].where(work["name"] != "", customer)

@@ -153,7 +153,9 @@ def parse_amounts(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.
                              index=values.index)
     info = infos[0]
     info.currencies = frame["currency"]
-    return frame["number"].astype("float64"), info
+    number = frame["number"].astype("float64")
+    # "Infinity", "1e999", "NaN" are not amounts: unreadable, so the row is named in the report
+    return number.where(np.isfinite(number.to_numpy())), info
 
 
 def parse_amounts_distinct(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.Series, AmountColumn]:
