@@ -23,6 +23,7 @@ from .customers import customer_table
 from .files import read_raw_table
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
 from .report import SKIP_REASONS, IntakeReport, OrderData
+from .statuses import skip_by_status
 from .text import JoinedColumn
 from .values import DateColumn, clean_text, iso_dates, on_uniques, parse_amounts, parse_dates
 
@@ -210,23 +211,11 @@ class _BlankAs:
     text: str
 
 
-# Status words (several languages) that mean the order was never paid or was called off.
-_NOT_AN_ORDER_STATUS = (r"(?i)\b(?:cancel+ed|cancel+ation|failed|failure|void(?:ed)?|declined|denied|expired|"
-                        r"abandoned|rejected|reversed|storniert|abgebrochen|fehlgeschlagen|annul[ée]e?s?|"
-                        r"[ée]chou[ée]|cancelad[oa]|anulad[oa]|annullat[oa]|geannuleerd|mislukt)\b")
-
-
-def _generic_status(work: pd.DataFrame, notes: list[str]) -> None:
-    """In a file of no known platform, skip orders whose status says cancelled or failed."""
-    status = work["status"]
-    if not (status != "").any():
-        return
-    codes, values = pd.factorize(status)
-    bad_values = pd.Series(values, dtype=str).str.contains(_NOT_AN_ORDER_STATUS, regex=True).to_numpy()
-    bad = pd.Series(bad_values[codes] & (codes >= 0), index=work.index)
-    if bad.any():
-        _mark(work, bad, "cancelled or failed", status)
-        notes.append("Orders whose status says cancelled, failed or void were left out.")
+def _generic_status(work: pd.DataFrame, body: pd.DataFrame, status_header: str | None, notes: list[str]) -> None:
+    """In a file of no known platform, skip orders whose status (any status column, or a
+    'Cancelled at' date) says cancelled, not paid, not a sale, or refunded/returned in full."""
+    skip_by_status(work, body, status_header, lambda mask, reason, detail: _mark(work, mask, reason, detail),
+                   notes, normalise_header)
 
 
 def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
@@ -523,7 +512,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         clean_emails()
         preset.adjust(work, body, report.notes)
     elif preset is None:
-        _generic_status(work, report.notes)
+        _generic_status(work, body, roles.get("status"), report.notes)
 
     # customers are told apart by integer codes from here on (-1: no customer)
     cust_code, cust_values = _customer_codes(work, raw_email)

@@ -15,7 +15,8 @@ SKIP_REASONS = (
     "heading row",  # a group heading (e.g. QuickBooks customer name rows)
     "not a payment",  # fees, withdrawals, transfers, holds, estimates, outgoing payments
     "cancelled or failed",  # cancelled, voided, expired, failed, not captured
-    "not paid",  # unpaid checkouts (e.g. WooCommerce "pending payment")
+    "not paid",  # unpaid checkouts (e.g. WooCommerce "pending payment"), pending, on hold, awaiting payment
+    "refunded or returned",  # the order's own status says refunded in full, returned or charged back
     "exact duplicate",  # every cell equal to an earlier row
     "no customer",  # no customer id, email or name
     "unreadable date",
