@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 # Caps (module constants so tests can lower them).
 MAX_PART_BYTES = 2 << 30  # one unpacked XML part
 MAX_TOTAL_BYTES = 3 << 30  # all parts together
-MAX_CELLS = 40_000_000  # cells a sheet may hold (Excel's row limit × ~38 columns)
-MAX_NATIVE_AREA = 60_000_000  # rectangle the native reader may allocate
+MAX_CELLS = 25_000_000  # cells a sheet may hold (Excel's row limit × 24 columns; ~90 bytes each in memory)
+MAX_NATIVE_AREA = 30_000_000  # rectangle the native reader may allocate
 MAX_SPARSE_CELLS = 2_000_000  # cells of a sparse sheet read here, one by one
 MAX_GRID_AREA = 20_000_000  # rows × columns kept from a sparse sheet
 FAR_ROWS = 1000  # blank rows that separate stray cells from the table

@@ -260,7 +260,7 @@ def test_a_part_bigger_than_it_claims_stops_as_damaged(tmp_path):
 
 def test_zip_bomb_of_cells_stops_with_the_count_it_claims(tmp_path, monkeypatch, capsys):
     """A sheet of a million identical cells packs into ~100 KB; with the cap lowered to
-    100,000 cells the count stops there (the real cap, 40 million, works the same way)."""
+    100,000 cells the count stops there (the real cap, 25 million, works the same way)."""
     monkeypatch.setattr(workbooks, "MAX_CELLS", 100_000)
     body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in "ABCDEFGHIJ") + "</row>"
                    for r in range(1, 100_001))
