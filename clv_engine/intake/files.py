@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .workbooks import WorkbookGuard
+from .workbooks import WorkbookGuard, check_ods
 
 __all__ = ["RawTable", "cell_to_text", "read_raw_table"]
 
@@ -400,6 +400,8 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
         have_calamine = False
     # an .xlsx/.xlsm is checked before any reader opens it: sizes, and each sheet's cells
     guard = WorkbookGuard(path) if _is_xlsx_package(path) else None
+    if guard is None and (suffix == ".ods" or _is_ods_package(path)):
+        check_ods(path)  # repeated cells counted before the native reader allocates them
 
     narrowed: dict[str, list[str]] = {}
 
@@ -459,6 +461,16 @@ def _is_xlsx_package(path: Path) -> bool:
                 return False
         with zipfile.ZipFile(path) as zf:
             return "xl/workbook.xml" in zf.NameToInfo
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def _is_ods_package(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "content.xml" in zf.NameToInfo
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
 

@@ -557,3 +557,112 @@ def _cell_value(kind: str, text: str, style: int, strings: list[str], date_style
     if style in date_styles and 0 <= number < 2958466:
         return epoch + dt.timedelta(days=number)
     return number
+
+
+def check_ods(path: Path) -> None:
+    """An OpenDocument spreadsheet's cells, counted with their repeats before calamine reads it.
+
+    ODS compresses a block of equal cells into one element with ``number-columns-repeated``
+    and ``number-rows-repeated``: 800 bytes can claim 63 million cells, which the native
+    reader allocates (and aborts on). Empty repeated cells (LibreOffice pads every sheet with
+    them) claim nothing. Raises :class:`InputError` for a sheet that claims more than the
+    caps, or whose cells are spread far wider than they fill.
+    """
+    import xml.parsers.expat
+
+    name = path.name
+    try:
+        zf = zipfile.ZipFile(path)
+        info = zf.getinfo("content.xml")
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as err:
+        raise _damaged(name, f"no readable content: {err}") from err
+    if info.file_size > MAX_PART_BYTES:
+        raise InputError(f"this workbook claims to unpack to {_gb(info.file_size)} (its content part), more than a "
+                         "spreadsheet of orders needs; it was not opened.", where=name,
+                         hint="If it really holds your orders, save the sheet as CSV and use that file.")
+    sheets: list[dict] = []
+    st = {"sheet": None, "row": 0, "rows_rep": 1, "col": 0, "row_has": False, "depth_cell": 0, "cell_rep": 1,
+          "cell_value": False, "cell_start": 0}
+
+    def start(tag, attrs):
+        local = tag.rsplit(":", 1)[-1]
+        if local == "table" and tag.startswith("table"):
+            st["sheet"] = {"name": attrs.get("table:name", "?"), "rows": 0, "columns": 0, "cells": 0}
+            sheets.append(st["sheet"])
+            st["row"] = 0
+        elif st["sheet"] is None:
+            return
+        elif local == "table-row":
+            st["rows_rep"] = _repeat(attrs.get("table:number-rows-repeated"))
+            st["col"] = 0
+            st["row_has"] = False
+        elif local in ("table-cell", "covered-table-cell") and not st["depth_cell"]:
+            st["cell_rep"] = _repeat(attrs.get("table:number-columns-repeated"))
+            st["cell_value"] = "office:value-type" in attrs or "calcext:value-type" in attrs
+            st["depth_cell"] = 1
+        elif st["depth_cell"]:
+            st["depth_cell"] += 1
+            if local == "p":
+                st["cell_value"] = True
+
+    def end(tag):
+        local = tag.rsplit(":", 1)[-1]
+        sheet = st["sheet"]
+        if sheet is None:
+            return
+        if st["depth_cell"]:
+            st["depth_cell"] -= 1
+            if st["depth_cell"]:
+                return
+            if st["cell_value"]:
+                sheet["columns"] = max(sheet["columns"], st["col"] + st["cell_rep"])
+                sheet["cells"] += st["cell_rep"] * st["rows_rep"]
+                st["row_has"] = True
+                if sheet["cells"] > MAX_CELLS:
+                    raise _TooManyCells(SheetShape(cells=sheet["cells"]))
+            st["col"] += st["cell_rep"]
+        elif local == "table-row":
+            if st["row_has"]:
+                sheet["rows"] = st["row"] + st["rows_rep"]
+            st["row"] += st["rows_rep"]
+        elif local == "table":
+            st["sheet"] = None
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    total = 0
+    try:
+        with zf.open(info) as stream:
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > MAX_PART_BYTES:
+                    raise _TooBig(total)
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _TooManyCells:
+        sheet = sheets[-1]
+        raise InputError(f"this workbook claims more than {MAX_CELLS:,} cells in sheet '{sheet['name']}' (cells "
+                         "repeated by the file format counted), more than a spreadsheet of orders needs; it was "
+                         "not read.", where=name,
+                         hint="If it really holds your orders, save the sheet as CSV and use that file.") from None
+    except _TooBig:
+        raise InputError(f"this workbook unpacks to more than {_gb(MAX_PART_BYTES)}; it was not read.", where=name,
+                         hint="If it really holds your orders, save the sheet as CSV and use that file.") from None
+    except (xml.parsers.expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise _damaged(name, str(err)) from err
+    for sheet in sheets:
+        area = sheet["rows"] * sheet["columns"]
+        if area > MAX_NATIVE_AREA or (area > 3 * sheet["cells"] + 1_000_000):
+            raise InputError(
+                f"this workbook claims {area:,} cells in sheet '{sheet['name']}' ({sheet['rows']:,} rows × "
+                f"{sheet['columns']:,} columns) but holds {sheet['cells']:,}; it was not read.", where=name,
+                hint=_HINT_CSV)
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(1, min(int(value), 1 << 31)) if value else 1
+    except ValueError:
+        return 1
