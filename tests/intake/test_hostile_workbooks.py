@@ -394,3 +394,21 @@ def test_ods_with_a_stray_cell_far_away_is_refused_clearly(tmp_path):
     path = write_ods(tmp_path / "stray.ods", ROWS, stray)
     with pytest.raises(InputError, match=r"claims 450,504,505 cells in sheet 'Orders' \(500,005 rows × 901 columns\)"):
         read_raw_table(path)
+
+
+def test_xls_with_one_cell_in_iv65536_reads_only_the_table(tmp_path):
+    """An old-format workbook's reader returns every cell of the rectangle (16.7 million here)."""
+    xlwt = pytest.importorskip("xlwt")
+    pytest.importorskip("python_calamine")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Orders")
+    for r, row in enumerate(ROWS):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    ws.write(65535, 255, "x")
+    path = tmp_path / "corner.xls"
+    book.save(str(path))
+    data = read_orders(path)
+    assert totals(path) == {"ann": 6, "bob": 7}
+    assert data.report.columns == ["Customer", "Date", "Amount"]
+    assert any("left out 1 cell far below the table" in n for n in data.report.notes)
