@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 from clv_desktop.main_window import CHECK, EXPORT, RESULTS, SETTINGS, MainWindow  # noqa: E402
+from clv_desktop.pages.results import INSIGHTS, SEGMENTS  # noqa: E402
 
 WAIT = 10_000
 
@@ -447,7 +448,8 @@ def test_no_page_mnemonic_clashes_with_the_menus_or_another_on_its_page(qtbot, w
              "results (tabs and overview)": results.tabs.tabBar(),
              "customers": results.customer_stack.widget(0),
              "customer page": results.customer_page,
-             "segments": results.segments, "compare": results.compare}
+             "segments": results.segments, "who buys what": results.insights,
+             "compare": results.compare}
     for name, page in pages.items():
         letters = _mnemonics(page)
         if name == "customers":
@@ -471,7 +473,7 @@ def test_overview_opens_at_the_top_after_a_second_analysis(qtbot, window, tmp_pa
 def test_segment_actions_are_shown_in_full(qtbot, window, tmp_path):
     _open(qtbot, window, _file(tmp_path))
     _analyse(qtbot, window)
-    window.results_page.tabs.setCurrentIndex(2)
+    window.results_page.tabs.setCurrentIndex(SEGMENTS)
     view = window.results_page.segment_view
     qtbot.wait(50)
     column = view.model().table.column_index("actions")
@@ -480,3 +482,31 @@ def test_segment_actions_are_shown_in_full(qtbot, window, tmp_path):
     assert right <= view.viewport().width()
     assert view.height() >= view.verticalHeader().length()
 
+
+
+# -- who buys what ------------------------------------------------------------------------
+def test_who_buys_what_shows_findings_charts_and_a_profile_per_group(qtbot, window,
+                                                                     fake_engine, tmp_path):
+    _open(qtbot, window, _file(tmp_path))
+    _analyse(qtbot, window)
+    page = window.results_page
+    assert page.tabs.isTabVisible(INSIGHTS) and page.tabs.tabText(INSIGHTS) == "Who bu&ys what"
+    tab = page.insights
+    findings = tab.findings_label.text()
+    assert "buys Bowl 1.3× as often" in findings
+    assert "'Acquisition cost' setting" in findings and "--acquisition-cost" not in findings
+    assert "'Profit margin' setting" in tab.gaps_label.text()
+    assert all(view.canvas is not None for view in tab.chart_views.values())
+    assert [tab.group.itemText(i) for i in range(tab.group.count())] == ["High", "Medium", "Low"]
+    model = window.controller.profile_model
+    assert model.rowCount() == 4
+    assert model.index(0, model.table.column_index("value")).data() == "Spoon"  # top lift
+    chart = window.controller.figures["top_group"]
+    tab.group.setCurrentIndex(tab.group.findData("Low"))
+    assert window.controller.figures["top_group"] is not chart
+    assert "Low" in window.controller.figures["top_group"].axes[0].get_title(loc="left")
+    # a run without insights hides the tab
+    fake_engine.with_insights = False
+    window.go_to(SETTINGS)
+    _analyse(qtbot, window)
+    assert not page.tabs.isTabVisible(INSIGHTS)
