@@ -25,8 +25,9 @@ from .table_data import ColumnTable, default_customer_columns
 
 logger = logging.getLogger(__name__)
 
-RESULT_FILES = ("customers.csv", "segments.csv", "rfm_segments.csv", "intake.csv",
-                "report.xlsx", "summary.json")
+RESULT_FILES = ("customers.csv", "segments.csv", "rfm_segments.csv", "profiles.csv",
+                "cohorts.csv", "drivers.csv", "migration.csv", "intake.csv", "report.xlsx",
+                "summary.json")
 
 
 @dataclass

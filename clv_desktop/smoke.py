@@ -177,9 +177,14 @@ def _drive(source: str, out: Path, sizes) -> int:
     page.overwrite.setChecked(True)
     page.export_lists()
     _wait(controller.export_finished, controller, f"exporting the {segment} segment")
-    camera.snap("export")
+    area = window.pages.widget(EXPORT)
+
+    def show_summary():  # what was written, at the foot of the page
+        area.ensureWidgetVisible(page.summary)
+
+    camera.snap("export", before=show_summary)
     controller.write_report(str(out / "clv-report.xlsx"))
     _wait(controller.report_written, controller, "writing the Excel report")
-    camera.snap("report")
+    camera.snap("report", before=show_summary)
     window.close()
     return camera.count

@@ -213,8 +213,9 @@ class ResultsPage(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(heading("Compare with a previous run", level=2))
         layout.addWidget(explanation("Pick the customers.csv of an earlier analysis to see how "
-                                     "many customers moved between tiers. File › Save "
-                                     "results… (Ctrl+Shift+S) writes one for this run."))
+                                     "many customers moved between tiers. File › Save all "
+                                     "result files… (Ctrl+Shift+S) writes one for this "
+                                     "run."))
         row = QHBoxLayout()
         self.compare_button = QPushButton("Choose p&revious customers.csv…")
         self.compare_button.clicked.connect(self._choose_previous_run)

@@ -348,7 +348,8 @@ def test_status_line_says_when_no_list_was_written(qtbot, window, fake_engine, t
     assert window.statusBar().currentMessage().startswith("No email list was written")
 
 
-def test_save_results_writes_customers_csv_that_compare_runs_reads(qtbot, window, tmp_path):
+def test_save_results_writes_customers_csv_that_compare_runs_reads(qtbot, window, tmp_path,
+                                                                   monkeypatch):
     _open(qtbot, window, _file(tmp_path))
     _analyse(qtbot, window)
     folder = tmp_path / "run1"
@@ -358,6 +359,16 @@ def test_save_results_writes_customers_csv_that_compare_runs_reads(qtbot, window
         ["customers.csv", "report.xlsx", "segments.csv", "summary.json"]
     assert window.controller.existing_result_files(str(folder)) == \
         ["customers.csv", "segments.csv", "report.xlsx", "summary.json"]
+    # choosing that folder again asks before replacing them
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    saves = [c for c in window.controller.engine.calls if c[0] == "save_results"]
+    window.save_results_action.trigger()
+    assert "customers.csv, segments.csv, report.xlsx, summary.json" in asked[0]
+    assert [c for c in window.controller.engine.calls if c[0] == "save_results"] == saves
     assert "Saved 4 result files" in window.statusBar().currentMessage()
     with qtbot.waitSignal(window.controller.comparison_ready, timeout=WAIT):
         window.controller.compare_with(str(folder / "customers.csv"))
