@@ -377,6 +377,28 @@ class AppController(ResultActions, QObject):
         found.update({k: v for k, v in self.read_choices.items() if v not in (None, "")})
         return found
 
+    def date_question(self) -> str:
+        """A sentence when nothing in the file settled day/month against month/day."""
+        report = getattr(self.order_data, "report", None)
+        if not getattr(report, "date_order_ambiguous", False):
+            return ""
+        order = str(getattr(report, "date_order", "") or "")
+        which = DATE_ORDERS.get(order, order).split(" (")[0].lower() or "one order"
+        why = str(getattr(report, "date_order_why", "") or "")
+        because = f" ({why})" if why else ""
+        return (f"Check the dates: every date in this file could be day/month or month/day "
+                f"(05/03 is 5 March or 3 May). They were read as {which}{because}. Compare "
+                "a date you know in the first rows below; if it is wrong, choose the other "
+                "order under Date order and press Read again.")
+
+    def value_source_text(self) -> str:
+        """How order values were found when the file has no order total."""
+        source = getattr(getattr(self.order_data, "report", None), "value_source", "amount")
+        return {"quantity": "Order values are quantity × unit price (less discounts), added "
+                            "up per order: the file has no order total.",
+                "line_total": "Order values are the line totals added up per order: the file "
+                              "has no order total."}.get(str(source), "")
+
     def detected_date_order(self) -> str:
         return str(getattr(getattr(self.order_data, "report", None), "date_order", "") or "")
 

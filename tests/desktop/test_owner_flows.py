@@ -125,6 +125,32 @@ def test_non_product_lines_and_duplicates_rule_when_the_engine_offers_them(qtbot
     assert page.exclude_non_product.isChecked()  # kept after the re-read
 
 
+def test_dates_that_could_be_either_order_are_asked_about_and_values_explained(
+        qtbot, window, fake_engine, tmp_path):
+    _open(qtbot, window, _file(tmp_path))
+    page = window.check_page
+    assert not page.date_question.isVisibleTo(page)
+    real_read = fake_engine.read_orders
+
+    def read_orders(*args, **kwargs):
+        data = real_read(*args, **kwargs)
+        data.report.date_order_ambiguous = not kwargs.get("date_order")
+        data.report.date_order_why = "nothing in the file settles it"
+        data.report.value_source = "quantity"
+        return data
+
+    fake_engine.read_orders = read_orders
+    _open(qtbot, window, _file(tmp_path, "lines.csv"))
+    assert page.date_question.isVisibleTo(page)
+    assert "They were read as day/month/year (nothing in the file settles it)" in \
+        page.date_question.text()
+    assert "Order values are quantity × unit price" in page.layout_label.text()
+    page.date_order.setCurrentIndex(page.date_order.findData("DMY"))
+    with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
+        page.reread_button.click()
+    assert not page.date_question.isVisibleTo(page)  # settled by the owner
+
+
 def test_a_typed_currency_that_is_no_code_is_refused_in_words(qtbot, window, fake_engine,
                                                               tmp_path):
     _open(qtbot, window, _file(tmp_path))
