@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .workbooks import FAR_COLUMNS, FAR_ROWS, WorkbookGuard, check_ods
+from .workbooks import FAR_COLUMNS, FAR_ROWS, WorkbookGuard, check_ods, probe_in_child
 
 __all__ = ["RawTable", "cell_to_text", "read_raw_table"]
 
@@ -402,6 +402,8 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
     guard = WorkbookGuard(path) if _is_xlsx_package(path) else None
     if guard is None and (suffix == ".ods" or _is_ods_package(path)):
         check_ods(path)  # repeated cells counted before the native reader allocates them
+    elif guard is None and suffix == ".xlsb" and have_calamine:
+        probe_in_child(path)  # a binary workbook: the native reader tries it in a child process first
 
     narrowed: dict[str, list[str]] = {}
 

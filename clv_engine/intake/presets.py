@@ -326,7 +326,7 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         any_of=("netsales", "nrevenueformatted", "nrevenue", "itemssold", "products", "coupons"),
         roles={"order_id": ["Order #", "Order"], "name": ["Customer"], "date": ["Date"],
                "amount": ["Net sales", "N. Revenue (formatted)", "Net Sales"], "status": ["Status"]},
-        amount_mode="first", adjust=None),
+        amount_mode="first", adjust=lambda work, table, notes: _by_status_words(work, table, notes)),
     Preset(
         "square", "Square transactions export",
         required=("date", "time", "timezone", "grosssales|totalcollected"),

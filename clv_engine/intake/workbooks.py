@@ -666,3 +666,50 @@ def _repeat(value: str | None) -> int:
         return max(1, min(int(value), 1 << 31)) if value else 1
     except ValueError:
         return 1
+
+
+_PROBE = """
+import sys
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(sys.argv[1])
+for name in book.sheet_names:
+    sheet = book.get_sheet_by_name(name)
+    print(sheet.height * sheet.width, name.encode("unicode_escape").decode("ascii"), flush=True)
+"""
+PROBE_MEMORY = 3 << 30  # address space the probing child may use (Linux/macOS)
+PROBE_SECONDS = 120
+
+
+def probe_in_child(path: Path) -> None:
+    """Open a workbook the checks here cannot read (.xlsb) with the native reader in a child
+    process first: if that reader would abort, exhaust memory or hang, the child does, and
+    the user gets one clear line instead of a native backtrace."""
+    import subprocess
+    import sys
+
+    def limit():  # pragma: no cover - runs in the child
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (PROBE_MEMORY, PROBE_MEMORY))
+        except (ImportError, ValueError, OSError):
+            pass
+
+    name = path.name
+    try:
+        done = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True,
+                              timeout=PROBE_SECONDS, preexec_fn=limit if sys.platform != "win32" else None)
+    except subprocess.TimeoutExpired:
+        raise InputError(f"reading this workbook took more than {PROBE_SECONDS} seconds; it was stopped.", where=name,
+                         hint=_HINT_CSV) from None
+    except OSError:
+        return  # no child process possible here: read as usual
+    for line in done.stdout.splitlines():
+        area, _, sheet = line.partition(" ")
+        if area.isdigit() and int(area) > MAX_NATIVE_AREA:
+            raise InputError(f"this workbook claims {int(area):,} cells in sheet '{sheet}', more than can be read "
+                             "from a workbook.", where=name, hint=_HINT_CSV)
+    ordinary_error = done.returncode == 1 and "Traceback" in done.stderr and "MemoryError" not in done.stderr
+    if done.returncode != 0 and not ordinary_error:  # aborted, killed or out of memory
+        raise InputError("the workbook could not be read: the spreadsheet reader stopped (it claims more cells or "
+                         "memory than a spreadsheet of orders needs).", where=name, hint=_HINT_CSV)

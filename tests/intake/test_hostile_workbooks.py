@@ -412,3 +412,22 @@ def test_xls_with_one_cell_in_iv65536_reads_only_the_table(tmp_path):
     assert totals(path) == {"ann": 6, "bob": 7}
     assert data.report.columns == ["Customer", "Date", "Amount"]
     assert any("left out 1 cell far below the table" in n for n in data.report.notes)
+
+
+def test_a_workbook_the_native_reader_aborts_on_is_caught_in_a_child_process(tmp_path):
+    """.xlsb files cannot be checked here, so the native reader tries them in a child process
+    first; shown with the workbook that made it abort (exit 134) when read in this process."""
+    pytest.importorskip("python_calamine")
+    cells, _ = order_cells(3)
+    cells["XFD1048576"] = "x"
+    path = write_xlsx(tmp_path / "corner.xlsx", sheet_xml(cells))
+    with pytest.raises(InputError, match="the spreadsheet reader stopped"):
+        workbooks.probe_in_child(path)
+    workbooks.probe_in_child(write_xlsx(tmp_path / "fine.xlsx", sheet_xml(order_cells(3)[0])))  # no error
+
+
+def test_a_damaged_xlsb_is_one_clear_line(tmp_path):
+    path = tmp_path / "orders.xlsb"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    proc = run_cli("analyze", str(path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

@@ -196,3 +196,20 @@ def test_etsy_order_items_include_the_orders_shipping_once(write):
     assert data.report.layout == "etsy_items"
     # Ann: 12 + 10 + 4.50 shipping, then 12; Bob: two identical 5.00 items + 3.00 shipping − 1.00 off
     assert totals(data) == {"annlee": 38.5, "bobray": 12}
+
+
+def test_woocommerce_analytics_statuses_and_a_full_refund_as_its_own_row(write):
+    path = write("woo.csv", "Date,Order #,Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net sales\n"
+                 "2024-03-01,1201,Completed,Jane Miller,new,Scarf,1,,45.00\n"
+                 "2024-03-02,1202,Refunded,Omar Haddad,new,Hat,1,,60.00\n"
+                 "2024-03-04,1202,Refunded,Omar Haddad,returning,Hat,-1,,-60.00\n"
+                 "2024-03-05,1203,Pending payment,Omar Haddad,returning,Hat,1,,30.00\n"
+                 "2024-03-06,1204,On hold,Jane Miller,returning,Hat,1,,30.00\n"
+                 "2024-03-07,1205,Failed,Lee Chen,new,Hat,1,,25.00\n"
+                 "2024-03-08,1206,Refunded,Lee Chen,returning,Hat,1,,12.00\n"
+                 "2024-03-09,1207,Processing,Lee Chen,returning,Hat,1,,8.00\n")
+    data = read_orders(path)
+    assert data.report.layout == "woocommerce_core"
+    # 1202 refunded by its own negative row (netted to 0); 1206 refunded with no refund row: left out
+    assert totals(data) == {"jane miller": 45, "omar haddad": 0, "lee chen": 8}
+    assert data.report.rows_skipped == {"cancelled or failed": 1, "not paid": 2, "refunded or returned": 1}
