@@ -424,8 +424,7 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
             book = CalamineWorkbook.from_path(str(path))
             sheets = list(book.sheet_names)
             chosen, grid = _pick_sheet(sheets, sheet, name, accept, guarded(lambda s: _grid_from_rows(
-                _trim_sparse(book.get_sheet_by_name(s).to_python(skip_empty_area=False), s,
-                             narrowed.setdefault(s, []), checked=guard is not None))))
+                _calamine_rows(book.get_sheet_by_name(s), s, narrowed.setdefault(s, []), checked=guard is not None))))
         else:
             engine = {".xls": "xlrd", ".ods": "odf"}.get(suffix, "openpyxl")
 
@@ -468,36 +467,58 @@ def _is_xlsx_package(path: Path) -> bool:
         return False
 
 
-def _trim_sparse(rows: list[list], sheet: str, notes: list[str], checked: bool) -> list[list]:
-    """A big, mostly empty sheet from a reader that returns every cell of its used rectangle
-    (.xls, .xlsb, .ods): keep the table, leave out stray cells far below it and close up wide
-    blank stretches of columns. A .xls with one cell in IV65536 took 134 s and 1.3 GB."""
-    if checked or not rows or len(rows) * len(rows[0]) < 1_000_000 or len(set(map(len, rows))) != 1:
+def _calamine_rows(book_sheet, sheet: str, notes: list[str], checked: bool) -> list[list]:
+    """The rows of a sheet read by calamine, as ``to_python(skip_empty_area=False)`` gives them.
+
+    A big sheet of a format not checked before reading (.xls, .xlsb, .ods), where the reader
+    returns every cell of its used rectangle, is streamed row by row: a mostly empty one keeps
+    only its table, stray cells far below it are left out and wide blank stretches of columns
+    close up. A .xls with one cell in IV65536 took 134 s and 1.3 GB.
+    """
+    r0, c0 = book_sheet.start or (0, 0)
+    if checked or (r0 + book_sheet.height) * (c0 + book_sheet.width) < 1_000_000:
+        return book_sheet.to_python(skip_empty_area=False)
+    kept: list[tuple[int, list]] = []
+    filled = 0
+    height, width = r0, c0
+    for i, row in enumerate(book_sheet.iter_rows()):
+        n = len(row) - row.count("") - row.count(None)
+        width = max(width, c0 + len(row))
+        height = r0 + i + 1
+        if n:
+            kept.append((r0 + i, [""] * c0 + row if c0 else row))
+            filled += n
+    if filled * 3 + 10_000 >= height * width:  # dense: every row, as the reader gives them
+        blank = [""] * width
+        rows = [blank] * height
+        for i, row in kept:
+            rows[i] = row if len(row) == width else row + [""] * (width - len(row))
         return rows
-    cells = np.empty((len(rows), len(rows[0])), dtype=object)
-    cells[:] = rows
-    filled = (cells != None) & (cells != "")  # noqa: E711 - elementwise on an object array
-    if filled.sum() * 3 + 10_000 >= filled.size:
-        return rows  # dense enough
-    used_rows = np.flatnonzero(filled.any(axis=1))
-    if not len(used_rows):
+    if not kept:
         return []
+    used_rows = np.array([i for i, _ in kept])
+    cells = np.empty((len(kept), width), dtype=object)
+    cells[:] = [row + [""] * (width - len(row)) for _, row in kept]
+    mask = (cells != None) & (cells != "")  # noqa: E711 - elementwise on an object array
     breaks = np.flatnonzero(np.diff(used_rows) > FAR_ROWS)
     block = np.searchsorted(used_rows[breaks + 1], used_rows, side="right")
-    weight = filled[used_rows].sum(axis=1)
-    main = int(np.bincount(block, weights=weight).argmax())
-    last = int(used_rows[block == main].max())
-    dropped = int(filled[last + 1:].sum())
+    main = int(np.bincount(block, weights=mask.sum(axis=1)).argmax())
+    keep_rows = block <= main
+    dropped = int(mask[~keep_rows].sum())
     if dropped:
         notes.append(f"Sheet '{sheet}': left out {dropped} cell{'s' if dropped > 1 else ''} far below the table "
                      f"(after more than {FAR_ROWS} blank rows).")
-    filled = filled[: last + 1]
-    used_cols = np.flatnonzero(filled.any(axis=0))
+    cells, mask, used_rows = cells[keep_rows], mask[keep_rows], used_rows[keep_rows]
+    used_cols = np.flatnonzero(mask.any(axis=0))
     gaps = np.diff(np.r_[-1, used_cols])
-    keep = np.concatenate([np.arange(c - g + 1, c + 1) if g <= FAR_COLUMNS else [c] for c, g in zip(used_cols, gaps)])
-    notes.append(f"Sheet '{sheet}': its cells span {len(rows):,} rows × {len(rows[0]):,} columns but only "
-                 f"{int(filled.sum()):,} are filled in; only the cells in use were read.")
-    return cells[: last + 1][:, keep.astype(np.int64)].tolist()
+    columns = np.concatenate([np.arange(c - g + 1, c + 1) if g <= FAR_COLUMNS else [c]
+                              for c, g in zip(used_cols, gaps)]).astype(np.int64)
+    notes.append(f"Sheet '{sheet}': its cells span {height:,} rows × {width:,} columns but only {filled:,} are "
+                 "filled in; only the cells in use were read.")
+    out = [[""] * len(columns) for _ in range(int(used_rows.max()) + 1)]
+    for i, row in zip(used_rows.tolist(), cells[:, columns].tolist()):
+        out[i] = row
+    return out
 
 
 def _is_ods_package(path: Path) -> bool:
