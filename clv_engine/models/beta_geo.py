@@ -329,6 +329,23 @@ class BetaGeoModel(BaseModel):
                     + b / (a + b) * bg_p_n_purchases_new(n, t, r, alpha, a, b + 1))
         return bg_p_n_purchases_new(n, t, r, alpha, a, b)
 
+    def p_no_purchase(self, t, frequency, recency, T) -> np.ndarray:
+        """P(no purchase in (T, T + t] | x, t_x, T): the churn risk over the next ``t``.
+
+        A customer can only drop out right after a purchase (MBG/NBD: also at time 0, which
+        is in P(alive)), so a customer alive at T makes no purchase in the next ``t``
+        exactly when the Poisson process has no event: with the posterior rate
+        Gamma(r + x, alpha + T),
+        ``1 - P(alive) + P(alive) * ((alpha + T) / (alpha + T + t)) ** (r + x)``.
+        It ranks customers by their purchase rate even when the fit finds no dropout.
+        """
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        t = to_float_column(t, "t")
+        r, alpha = self._require_params()[:2]
+        alive = special.expit(-self._log_odds_dead(x, t_x, big_t))
+        silent = np.exp(-(r + x) * np.log1p(t / (alpha + big_t)))
+        return np.clip(1.0 - alive * (1.0 - silent), 0.0, 1.0)
+
     def p_n_purchases_conditional(self, n, t, frequency, recency, T) -> np.ndarray:
         """P(Y(t) = n | x, t_x, T): n purchases in the next ``t`` (Fader, Hardie & Lee 2008
         note "Computing P(alive) ... and P(X(t)=x)"), as dead-or-alive mixture."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -16,12 +17,14 @@ from .intervals import (
     simulate_orders,
     simulate_spend_ratio,
 )
+from .churn import churn_labels
 from .result import PREDICTION_COLUMNS, Prediction
 from .selection import (
     MAX_CHECK_CUSTOMERS,
     MODEL_LABELS,
     choose_model,
     describe_choice,
+    dropout_measured,
     fit_purchase_model,
     model_class,
     thin_data_reason,
@@ -127,10 +130,13 @@ def predict_clv(
     else:
         in_range = orders  # the purchase days are already limited to as_of
     rng = np.random.default_rng(random_state)
-    best, scores, failures, split_date, sample = choose_model(
-        in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
-        days=days,
-    )
+    with warnings.catch_warnings(record=True) as caught:  # calibration fits: their warnings are not the result's
+        warnings.simplefilter("always")
+        best, scores, failures, split_date, sample = choose_model(
+            in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
+            days=days,
+        )
+    log_warnings(caught)
     del days
     if best is None and model == "auto":
         detail = "; ".join(f"{MODEL_LABELS[n]} {why}" for n, why in failures.items())
@@ -160,7 +166,10 @@ def predict_clv(
     for name in order_of_preference:
         start = scores[name].params if name in scores else None
         try:
-            fitted = fit_purchase_model(name, px, ptx, pT, weights=counts, initial_params=start)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fitted = fit_purchase_model(name, px, ptx, pT, weights=counts, initial_params=start)
+            log_warnings(caught)
             chosen = name
             break
         except Exception as exc:
@@ -174,9 +183,16 @@ def predict_clv(
             settings=settings,
         )
 
+    horizon_weeks = horizon_months * WEEKS_PER_MONTH
+    no_dropout = not dropout_measured(chosen, fitted.params_, horizon_weeks)
+    notes.extend(fit_notes(fitted, no_dropout, chosen_checked=chosen in scores))
+
     step("Fitting the spend model", 0.55)
     monetary = summary["monetary_value"].to_numpy(dtype=np.float64)
-    spend_model, spend_note = fit_spend_model(frequency, monetary)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spend_model, spend_note = fit_spend_model(frequency, monetary)
+    log_warnings(caught)
     if spend_note:
         notes.append(spend_note)
 
@@ -184,10 +200,13 @@ def predict_clv(
     params = {k: float(v) for k, v in fitted.params_.items()}
     expected_p, discounted_p = discounted_purchases(fitted, px, ptx, pT, horizon_months, discount_rate)
     alive_p = np.clip(np.nan_to_num(np.asarray(fitted.p_alive(px, ptx, pT), dtype=np.float64)), 0, 1)
+    silent_p = np.clip(np.nan_to_num(np.asarray(fitted.p_no_purchase(horizon_weeks, px, ptx, pT), dtype=np.float64),
+                                     nan=1.0), 0, 1)
     expected = expected_p[inverse]
     discounted = discounted_p[inverse]
     p_alive = alive_p[inverse]
-    del expected_p, discounted_p, alive_p
+    churn_risk = silent_p[inverse]
+    del expected_p, discounted_p, alive_p, silent_p
     order_value = expected_order_values(
         spend_model, frequency, monetary, summary["average_order_value"].to_numpy(dtype=np.float64)
     )
@@ -207,7 +226,7 @@ def predict_clv(
 
     step("Estimating next order dates", 0.95)
     wait_days = 7.0 * next_order_wait_weeks(params, frequency, T)
-    horizon_days = horizon_months * WEEKS_PER_MONTH * 7
+    horizon_days = horizon_weeks * 7
     likely = (p_alive >= 0.5) & (wait_days <= horizon_days) & np.isfinite(wait_days)
     start_day = np.datetime64(as_of_ts.normalize().to_datetime64(), "D")
     next_date = np.where(likely, start_day + np.round(np.where(likely, wait_days, 0.0)).astype("timedelta64[D]"),
@@ -220,7 +239,8 @@ def predict_clv(
             "clv": np.maximum(clv, 0.0),
             "clv_high": np.maximum(high, 0.0),
             "p_alive": p_alive,
-            "churn_risk": 1.0 - p_alive,
+            "churn_risk": churn_risk,
+            "churn_label": churn_labels(churn_risk),
             "expected_orders": np.maximum(expected, 0.0),
             "expected_order_value": order_value,
             "next_order_date": next_date,
@@ -257,9 +277,39 @@ def predict_clv(
         },
         "holdout_start": str(split_date.date()),
         "verdict": verdict,
+        "log_likelihood": None if fitted.log_likelihood_ is None else float(fitted.log_likelihood_),
+        "dropout_measured": not no_dropout,
+        "churn_horizon_months": int(horizon_months),
     }
     step("Done", 1.0)
     return Prediction(ok=True, verdict=verdict, customers=customers, model=model_info, settings=settings, notes=notes)
+
+
+def log_warnings(caught) -> None:
+    """Keep warnings raised inside a step out of the user's console (the result's notes
+    say what matters in plain words); they go to the log."""
+    for item in caught:
+        logger.info("%s: %s", item.category.__name__, item.message)
+
+
+def fit_notes(fitted, no_dropout: bool, chosen_checked: bool) -> list[str]:
+    """Plain-words notes on how the final fit went (what a ModelWarning would have said)."""
+    notes = []
+    label = MODEL_LABELS.get(MODEL_NAME_BY_CLASS.get(type(fitted).__name__, ""), type(fitted).__name__)
+    if no_dropout:
+        if not chosen_checked:
+            notes.append("The orders show no measurable dropout (customers' silences fit slow buyers as well as "
+                         "lapsed ones), so churn risk comes from each customer's buying rate and time since their "
+                         "first order.")
+    elif getattr(fitted, "fixed_dropout_limit_", False):
+        notes.append(f"Customers seem to leave at one common rate rather than at rates that differ from person "
+                     f"to person, so {label} was fitted in that limit.")
+    elif not getattr(fitted, "converged_", True):
+        notes.append(f"The orders do not pin down all of {label}'s parameters, so its predictions are rough.")
+    return notes
+
+
+MODEL_NAME_BY_CLASS = {"BetaGeoModel": "bgnbd", "ModifiedBetaGeoModel": "mbgnbd", "ParetoNBDModel": "paretonbd"}
 
 
 def check_settings(model, horizon_months, discount_rate, margin, interval) -> None:

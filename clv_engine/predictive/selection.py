@@ -2,9 +2,13 @@
 
 The user's own history is split into a calibration part and a holdout (the last quarter
 of the history, at least four weeks, in whole weeks). Each candidate is fitted on the
-calibration part and asked to predict every customer's orders in the holdout. The model
-with the lowest per-customer mean absolute error wins; the verdict states how close its
-total came to the actual holdout orders.
+calibration part and scored on what each customer really did in the holdout: churn AUC
+(does its P(no order in the holdout) rank the customers who did not order above those
+who did?), top-20% capture (share of the holdout's revenue bought by the 20% of
+customers with the highest predicted value) and the error of the total number of repeat
+orders. The best sum of AUC and capture wins; within 0.002 of it, the lowest
+per-customer mean absolute error, then the total error. Candidates whose scores agree to
+the printed precision are a tie, and the verdict says so.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..summary import period_index
+from ..summary import customer_codes, period_index
+from .churn import roc_auc, top_share_capture
 from .history import CustomerDays, customer_days, holdout_table
 from .value import compress_patterns
 
@@ -31,6 +36,9 @@ __all__ = [
     "choose_model",
     "holdout_split",
     "MAX_CHECK_CUSTOMERS",
+    "holdout_money",
+    "dropout_measured",
+    "tied_with",
 ]
 
 logger = logging.getLogger(__name__)
@@ -132,17 +140,62 @@ class HoldoutScore:
     holdout_weeks: float
     log_likelihood: float
     params: dict | None = None  # the calibration fit (a starting point for the refit)
+    churn_auc: float = float("nan")  # AUC of P(no order in the holdout) for "no order"
+    top20_capture: float = float("nan")  # share of holdout revenue of the predicted top 20%
+    dropout_measured: bool = True  # False: the fit found no dropout (a no-dropout limit)
+
+    @property
+    def quality(self) -> float:
+        """Churn AUC plus top-20% capture (each 0 when not measurable), rounded as printed."""
+        return sum(round(v, 3) for v in (self.churn_auc, self.top20_capture) if np.isfinite(v))
 
     def as_dict(self) -> dict:
+        def rounded(value, digits):
+            return round(float(value), digits) if np.isfinite(value) else None
+
         return {
             "model": self.model,
             "predicted_orders": round(self.predicted_orders, 2),
             "actual_orders": round(self.actual_orders, 2),
             "total_error_pct": round(self.total_error_pct, 2),
             "mae": round(self.mae, 4),
+            "churn_auc": rounded(self.churn_auc, 4),
+            "top20_capture": rounded(self.top20_capture, 4),
+            "dropout_measured": bool(self.dropout_measured),
             "holdout_weeks": round(self.holdout_weeks, 1),
             "log_likelihood": round(self.log_likelihood, 2),
         }
+
+
+def dropout_measured(name: str, params: dict, weeks: float) -> bool:
+    """False when a fit sits in its no-dropout limit: BG/NBD and MBG/NBD with a mean
+    dropout chance per order a / (a + b) below 1e-4, Pareto/NBD with a mean dropout rate
+    s / beta that would lose fewer than 1 in 10,000 customers over ``weeks``."""
+    if name == "paretonbd":
+        return params["s"] / params["beta"] * max(weeks, 1.0) >= 1e-4
+    return params["a"] / (params["a"] + params["b"]) >= 1e-4
+
+
+def holdout_money(orders: pd.DataFrame, index: pd.Index, split_date: pd.Timestamp, as_of: pd.Timestamp
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``(average order value before the split, revenue after it)`` for the customers in
+    ``index`` (order amounts; negative totals count as 0)."""
+    day = period_index(orders["date"].to_numpy(), "D")
+    cal_day = int(period_index(np.array([split_date.to_datetime64()]), "D")[0])
+    obs_day = int(period_index(np.array([as_of.to_datetime64()]), "D")[0])
+    codes, ids = customer_codes(orders["customer_id"])
+    amount = np.nan_to_num(orders["amount"].to_numpy(dtype=np.float64))
+    n = len(ids)
+    before = day <= cal_day
+    after = ~before & (day <= obs_day)
+    spent = np.bincount(codes[before], weights=amount[before], minlength=n)
+    count = np.bincount(codes[before], minlength=n)
+    revenue = np.bincount(codes[after], weights=amount[after], minlength=n)
+    pos = ids.get_indexer(index)
+    found = pos >= 0
+    pos = np.where(found, pos, 0)
+    aov = np.where(found, spent[pos] / np.maximum(count[pos], 1), 0.0)
+    return np.maximum(aov, 0.0), np.where(found, np.maximum(revenue[pos], 0.0), 0.0)
 
 
 def calibration_patterns(split: pd.DataFrame):
@@ -154,17 +207,23 @@ def calibration_patterns(split: pd.DataFrame):
     return compress_patterns(f, np.round(r), np.round(T)), compress_patterns(f, r, T)
 
 
-def score_on_holdout(name: str, split: pd.DataFrame, patterns=None) -> HoldoutScore:
+def score_on_holdout(name: str, split: pd.DataFrame, patterns=None, money=None) -> HoldoutScore:
     """Fit ``name`` on the calibration columns of ``split`` and score its holdout forecast
-    (``patterns``: :func:`calibration_patterns` of ``split``, when already computed)."""
+    (``patterns``: :func:`calibration_patterns` of ``split``, when already computed;
+    ``money``: :func:`holdout_money` of the split's customers, for the top-20% capture)."""
     ((fx, ftx, fT), _, counts), ((x, tx, tt), inverse, _) = patterns or calibration_patterns(split)
     model = fit_purchase_model(name, fx, ftx, fT, weights=counts, standard_errors=False)
     weeks = float(split["duration_holdout"].iloc[0])
     predicted = np.asarray(model.expected_purchases(weeks, x, tx, tt), dtype=np.float64)[inverse]
     predicted = np.nan_to_num(predicted, nan=0.0, posinf=0.0)
+    silent = np.asarray(model.p_no_purchase(weeks, x, tx, tt), dtype=np.float64)[inverse]
     actual = split["frequency_holdout"].to_numpy(dtype=np.float64)
     total_pred, total_actual = float(predicted.sum()), float(actual.sum())
     error = 100.0 * abs(total_pred - total_actual) / max(total_actual, 1.0)
+    capture = float("nan")
+    if money is not None:
+        aov, revenue = money
+        capture = top_share_capture(predicted * aov, revenue)
     return HoldoutScore(
         model=name,
         predicted_orders=total_pred,
@@ -174,6 +233,9 @@ def score_on_holdout(name: str, split: pd.DataFrame, patterns=None) -> HoldoutSc
         holdout_weeks=weeks,
         log_likelihood=float(getattr(model, "log_likelihood_", np.nan)),
         params=dict(model.params_),
+        churn_auc=roc_auc(np.nan_to_num(silent, nan=1.0), actual == 0),
+        top20_capture=capture,
+        dropout_measured=dropout_measured(name, model.params_, weeks),
     )
 
 
@@ -202,23 +264,58 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
             failures[name] = "too few repeat orders before or after the holdout split"
         return None, scores, failures, split_date, sample
     patterns = calibration_patterns(split)
+    try:
+        money = holdout_money(orders, split.index, split_date, as_of)
+    except Exception as exc:  # amounts missing or unusable: score without the capture
+        logger.info("holdout revenue not available: %s", type(exc).__name__)
+        money = None
     for name in candidates:
         try:
-            scores[name] = score_on_holdout(name, split, patterns)
+            scores[name] = score_on_holdout(name, split, patterns, money)
         except Exception as exc:  # a candidate that cannot be fitted is simply not chosen
             logger.info("candidate %s failed on the calibration data: %s", name, type(exc).__name__)
             failures[name] = f"could not be fitted ({type(exc).__name__})"
     if not scores:
         return None, scores, failures, split_date, sample
-    best_mae = min(s.mae for s in scores.values())
-    # Per-customer error decides; models within 1% of the best MAE are split by total error.
-    close = [s for s in scores.values() if s.mae <= best_mae * 1.01]
-    best = min(close, key=lambda s: (s.total_error_pct, s.mae))
-    return best.model, scores, failures, split_date, sample
+    return best_score(scores).model, scores, failures, split_date, sample
+
+
+QUALITY_TIE = 0.002  # AUC + capture closer than this: decided by the per-customer error
+
+
+def best_score(scores: dict) -> HoldoutScore:
+    """The candidate to use: the best churn AUC + top-20% capture; within
+    :data:`QUALITY_TIE` of it the lowest per-customer error (within 1%), then the lowest
+    total error; a full tie keeps the order of the candidates."""
+    ordered = list(scores.values())
+    best_quality = max(s.quality for s in ordered)
+    close = [s for s in ordered if s.quality >= best_quality - QUALITY_TIE]
+    best_mae = min(s.mae for s in close)
+    close = [s for s in close if s.mae <= best_mae * 1.01 + 1e-12]
+    return min(close, key=lambda s: round(s.total_error_pct, 1))
+
+
+def tied_with(best: HoldoutScore, scores: dict) -> list[str]:
+    """Names of the other candidates whose holdout scores equal ``best``'s as printed
+    (AUC and capture to 3 decimals, per-customer error to 4, total within 0.5 points)."""
+    def key(s):
+        return (round(s.churn_auc, 3) if np.isfinite(s.churn_auc) else None,
+                round(s.top20_capture, 3) if np.isfinite(s.top20_capture) else None,
+                round(s.mae, 4))
+
+    return [n for n, s in scores.items() if n != best.model and key(s) == key(best)
+            and abs(s.total_error_pct - best.total_error_pct) < 0.5]
+
+
+def join_words(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+TREND_PCT = 20.0  # a total this far off on the holdout is called a trend or season
 
 
 def describe_choice(best: HoldoutScore, scores: dict, forced: bool) -> str:
-    """Plain-language reason for the chosen model."""
+    """Plain-language reason for the chosen model, with the measured numbers."""
     label = MODEL_LABELS[best.model]
     weeks = best.holdout_weeks
     direction = "over" if best.predicted_orders > best.actual_orders else "under"
@@ -227,9 +324,37 @@ def describe_choice(best: HoldoutScore, scores: dict, forced: bool) -> str:
         f"{best.total_error_pct:.0f}% ({best.predicted_orders:,.0f} predicted vs "
         f"{best.actual_orders:,.0f} actual, {direction}estimate) when fitted on the earlier history"
     )
+    per_customer = []
+    if np.isfinite(best.churn_auc):
+        per_customer.append(f"its churn risk ranked the customers who then ordered nothing above those who "
+                            f"ordered with AUC {best.churn_auc:.3f} (0.5 = chance)")
+    if np.isfinite(best.top20_capture):
+        per_customer.append(f"the customers it valued highest (top 20%) bought {100 * best.top20_capture:.1f}% "
+                            "of those weeks' revenue")
+    if per_customer:
+        text += "; " + "; ".join(per_customer)
+    others = [n for n in scores if n != best.model]
+    ties = tied_with(best, scores)
     if forced:
-        return text + "; the model was chosen in the settings."
-    others = [MODEL_LABELS[n] for n in scores if n != best.model]
-    if others:
-        return text + f", with the lowest per-customer error of the models tried (also tried: {', '.join(others)})."
-    return text + "."
+        text += "; the model was chosen in the settings."
+    elif ties:
+        names = join_words([label] + [MODEL_LABELS[n] for n in ties])
+        text += (f". {names} scored the same on every measure, so the choice between them makes no "
+                 f"difference here; {label} is used.")
+    elif others:
+        text += ". Also tried: " + "; ".join(
+            f"{MODEL_LABELS[n]} (AUC {scores[n].churn_auc:.3f}"
+            + (f", top 20% {100 * scores[n].top20_capture:.1f}%" if np.isfinite(scores[n].top20_capture) else "")
+            + f", total {scores[n].total_error_pct:.0f}% off)" for n in others) + "."
+    else:
+        text += "."
+    if not best.dropout_measured:
+        text += (" The orders show no measurable dropout (customers' silences fit slow buyers as well as "
+                 "lapsed ones), so churn risk comes from each customer's buying rate and time since "
+                 "their first order.")
+    if best.total_error_pct >= TREND_PCT:
+        more = "more" if best.actual_orders > best.predicted_orders else "fewer"
+        text += (f" The held-back weeks had {best.total_error_pct:.0f}% {more} repeat orders than the model "
+                 "expected from the earlier history: a trend or season the model cannot follow (it assumes "
+                 "each customer keeps buying at the same rate until they leave), so treat totals with care.")
+    return text
