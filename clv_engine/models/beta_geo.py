@@ -185,6 +185,7 @@ class BetaGeoModel(BaseModel):
     """
 
     parameter_names = ("r", "alpha", "a", "b")
+    boundary_pairs = ((0, 1), (2, 3))  # one common purchase rate; one common dropout
     runoff_pair = (2, 3)  # a, b -> infinity together: a fixed dropout probability
     #: MBG/NBD (Batislam et al. 2007) also lets customers drop out right after the first purchase.
     dropout_at_first_purchase = False

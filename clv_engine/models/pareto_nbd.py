@@ -177,6 +177,7 @@ class ParetoNBDModel(BaseModel):
     """Pareto/NBD purchase model; parameters r, alpha, s, beta."""
 
     parameter_names = ("r", "alpha", "s", "beta")
+    boundary_pairs = ((0, 1), (2, 3))  # one common purchase rate; one common dropout
     runoff_pair = (2, 3)  # s, beta -> infinity together: a fixed dropout rate
 
     def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
