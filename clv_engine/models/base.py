@@ -314,6 +314,9 @@ class BaseModel:
     # pairs of parameters whose joint limit at infinity is a simpler model (e.g. r and
     # alpha: one common purchase rate); followed by push_to_boundary
     boundary_pairs: tuple[tuple[int, int], ...] = ()
+    #: predictions accept rows lifetimes accepts (recency > 0 with frequency 0) with a
+    #: ModelWarning instead of an InputError (set by the lifetimes-compatible layer)
+    lenient_inputs: bool = False
     # gradient at which BFGS stops after the pilot fit on big data (see FINAL_GRADIENT_TOLERANCE)
     final_gradient_tolerance: float = FINAL_GRADIENT_TOLERANCE
     hyperparameter_rules: dict[str, tuple[Callable[[object], bool], str]] = {
@@ -400,13 +403,30 @@ class BaseModel:
         return table
 
     # -- fitting ----------------------------------------------------------------------------
+    #: None: the penalty is ``penalizer * sum(log(param) ** 2)`` (shrinks towards 1). A
+    #: sequence of per-parameter scales w: ``penalizer * sum((w * param) ** 2)``, lifetimes'
+    #: penalty (shrinks towards 0; lifetimes scales times by 1 / max(T) before penalising).
+    penalty_scales = None
+
+    def penalty(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The penalty added to the mean negative log-likelihood at log-parameters
+        ``theta``, and its gradient."""
+        penalizer = float(self.penalizer)
+        theta = np.asarray(theta, dtype=float)
+        if penalizer == 0:
+            return 0.0, np.zeros_like(theta)
+        if self.penalty_scales is None:
+            return penalizer * float(theta @ theta), 2 * penalizer * theta
+        scaled = np.asarray(self.penalty_scales, dtype=float) * np.exp(np.clip(theta, -LOG_PARAM_BOUND,
+                                                                              LOG_PARAM_BOUND))
+        return penalizer * float(scaled @ scaled), 2 * penalizer * scaled * scaled
+
     def _objectives(self, rows: np.ndarray, pattern_weights: np.ndarray, total: float):
         """``(objective, objective_and_gradient)`` of log-parameters on these patterns:
         minus the weighted log-likelihood divided by ``total`` plus the penalty."""
         blocks = [(self._prepare_patterns(rows[i:i + LIKELIHOOD_BLOCK_ROWS]),
                    pattern_weights[i:i + LIKELIHOOD_BLOCK_ROWS])
                   for i in range(0, max(len(rows), 1), LIKELIHOOD_BLOCK_ROWS)]
-        penalizer = float(self.penalizer)
         lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
 
         def log_likelihood(params):
@@ -433,7 +453,7 @@ class BaseModel:
                 return last[1]
             params = np.exp(np.clip(theta, lower, upper))
             ll = log_likelihood(params)
-            value = -ll / total + penalizer * float(theta @ theta)
+            value = -ll / total + self.penalty(theta)[0]
             return value if np.isfinite(value) else 1e100
 
         def objective_and_gradient(theta):
@@ -441,10 +461,11 @@ class BaseModel:
                 return last[1], last[2].copy()
             params = np.exp(np.clip(theta, lower, upper))
             ll, grad_sum = log_likelihood_and_gradient(params)
+            pen_value, pen_grad = self.penalty(theta)
             with np.errstate(all="ignore"):
-                grad = -grad_sum * params / total + 2 * penalizer * theta
+                grad = -grad_sum * params / total + pen_grad
                 grad[(theta < lower) | (theta > upper)] = 0.0  # objective is flat out there
-            value = -ll / total + penalizer * float(theta @ theta)
+            value = -ll / total + pen_value
             if not (np.isfinite(value) and np.all(np.isfinite(grad))):
                 value, grad = 1e100, np.zeros_like(theta)
             last[:] = [np.array(theta, dtype=float), value, grad.copy()]
@@ -560,7 +581,7 @@ class BaseModel:
         converged = converged or self._good_optimum(objective_and_gradient, theta, lower, upper)
         params = np.exp(theta)
         self.params_ = {n: float(v) for n, v in zip(self.parameter_names, params)}
-        penalty = float(self.penalizer) * float(theta @ theta)
+        penalty = self.penalty(theta)[0]
         self.log_likelihood_ = float(-(objective(theta) - penalty) * total)
         self.n_customers_ = int(round(total))
         self.converged_ = bool(converged)

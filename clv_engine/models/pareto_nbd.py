@@ -243,7 +243,7 @@ class ParetoNBDModel(BaseModel):
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:
         """P(alive at T | x, t_x, T) (Fader & Hardie 2005 note, eq. 24); 1 when recency == T."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         alive, dead = self._log_alive_dead(x, t_x, big_t)
         return np.exp(alive - np.logaddexp(alive, dead))
 
@@ -256,7 +256,7 @@ class ParetoNBDModel(BaseModel):
     def expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
         """E[Y(t) | x, t_x, T] (Fader & Hardie 2005 note, eq. 26): P(alive) times the
         expectation of a new customer with posterior parameters (r+x, α+T, s, β+T)."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         t = to_float_column(t, "t")
         r, alpha, s, beta = self._require_params()
         alive, dead = self._log_alive_dead(x, t_x, big_t)
@@ -317,7 +317,7 @@ class ParetoNBDModel(BaseModel):
         (:func:`pareto_log_integral` with recency T and age T + t): either alive and silent
         through T + t, or dropping out at some tau in (T, T + t] with no purchase before.
         """
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         t = to_float_column(t, "t")
         x, t_x, big_t, t = np.broadcast_arrays(x, t_x, big_t, t)
         r, alpha, s, beta = self._require_params()
@@ -335,7 +335,7 @@ class ParetoNBDModel(BaseModel):
 
     def p_n_purchases_conditional(self, n, t, frequency, recency, T) -> np.ndarray:
         """P(Y(t) = n | x, t_x, T): dead (no purchases) or alive with posterior parameters."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         n = to_float_column(n, "n", integer=True)
         t = to_float_column(t, "t")
         r, alpha, s, beta = self._require_params()
