@@ -93,6 +93,9 @@ def predict_clv(
     ``"bgnbd"``, ``"mbgnbd"``, ``"paretonbd"``. ``discount_rate`` is per year;
     ``margin`` the share of order value that is profit (1.0 = revenue CLV);
     ``interval`` the central probability of ``clv_low``..``clv_high``.
+    ``churn_risk`` is P(no order in the next ``horizon_months``) and ``churn_label`` its
+    Low / Medium / High label; ``Prediction.verdict`` and ``Prediction.notes`` say in plain
+    words how the model was chosen and what was done about the data (docs/predictive.md).
     ``summary`` is an optional ``customer_summary`` of the same orders and ``as_of``
     (``freq="D"``, any ``freq_multiplier``) the caller already has; it is used instead of
     computing it again (otherwise, or if it does not match, it is computed here).
@@ -207,14 +210,17 @@ def predict_clv(
     p_alive = alive_p[inverse]
     churn_risk = silent_p[inverse]
     del expected_p, discounted_p, alive_p, silent_p
-    order_value = expected_order_values(
-        spend_model, frequency, monetary, summary["average_order_value"].to_numpy(dtype=np.float64)
-    )
+    # A future purchase's value: Gamma-Gamma's conditional mean given *all* the customer's
+    # purchases (the first one included: it is the only spend known of a one-time buyer)
+    purchases = frequency + 1.0
+    purchase_value = np.maximum(np.nan_to_num(
+        summary["total_value"].to_numpy(dtype=np.float64) / purchases, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+    order_value = expected_order_values(spend_model, purchases, purchase_value, purchase_value)
     clv = margin * discounted * order_value
 
     step("Computing the interval", 0.75)
     low, high, used_cov = clv_interval(
-        chosen, fitted, spend_model, frequency, recency, T, monetary, order_value,
+        chosen, fitted, spend_model, frequency, recency, T, purchase_value, order_value,
         discounted, expected, horizon_months, margin, interval, rng, patterns,
     )
     del patterns, px, ptx, pT, inverse
@@ -413,8 +419,9 @@ def clv_interval(
     spend_draws, spend_cov = draw_parameter_sets(
         spend_params, getattr(spend_model, "covariance_", None), SPEND_PARAM_NAMES, n_sims, rng
     )
-    spend_ratio = simulate_spend_ratio(orders, px, spend_draws, rng)
-    c = frequency * np.maximum(monetary, 0.0)
+    # spend given all of each customer's purchases (x + 1 of them, ``monetary`` their mean)
+    spend_ratio = simulate_spend_ratio(orders, px + 1.0, spend_draws, rng)
+    c = (frequency + 1.0) * np.maximum(monetary, 0.0)
     c_mean = np.bincount(inverse, weights=c, minlength=n_patterns) / np.maximum(
         np.bincount(inverse, minlength=n_patterns), 1
     )
