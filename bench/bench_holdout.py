@@ -29,6 +29,8 @@ Contenders, each given only the history:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 import time
 import warnings
@@ -126,7 +128,7 @@ def run(path: str, cut: str, months: int) -> tuple[list[dict], dict]:
     if lifetimes is not None:
         start = time.perf_counter()
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # lifetimes prints
                 warnings.simplefilter("ignore")
                 bg = lifetimes.BetaGeoFitter().fit(x, tx, T)
                 expected = np.asarray(bg.conditional_expected_number_of_purchases_up_to_time(weeks, x, tx, T))

@@ -137,7 +137,8 @@ def predict_clv(
         warnings.simplefilter("always")
         best, scores, failures, split_date, sample = choose_model(
             in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
-            days=days,
+            days=days, totals=None if days is None else (summary["total_value"].to_numpy(dtype=np.float64),
+                                                         summary["orders"].to_numpy(dtype=np.float64)),
         )
     log_warnings(caught)
     del days
@@ -188,7 +189,7 @@ def predict_clv(
 
     horizon_weeks = horizon_months * WEEKS_PER_MONTH
     no_dropout = not dropout_measured(chosen, fitted.params_, horizon_weeks)
-    notes.extend(fit_notes(fitted, no_dropout, chosen_checked=chosen in scores))
+    notes.extend(fit_notes(fitted, no_dropout))
 
     step("Fitting the spend model", 0.55)
     monetary = summary["monetary_value"].to_numpy(dtype=np.float64)
@@ -266,6 +267,8 @@ def predict_clv(
             f" The check used a random {sample[0]:,} of the {sample[1]:,} customers; "
             "the model was then fitted on all of them."
         )
+    if no_dropout:
+        verdict += " " + NO_DROPOUT_SENTENCE
     if fit_errors:
         verdict += " " + " ".join(
             f"{MODEL_LABELS[n]} scored better on the holdout but could not be fitted to all orders."
@@ -298,15 +301,18 @@ def log_warnings(caught) -> None:
         logger.info("%s: %s", item.category.__name__, item.message)
 
 
-def fit_notes(fitted, no_dropout: bool, chosen_checked: bool) -> list[str]:
+NO_DROPOUT_SENTENCE = (
+    "The orders show no measurable dropout (customers' silences fit slow buyers as well as lapsed ones), "
+    "so P(alive) is 1 for everyone and churn risk comes from each customer's buying rate and time since "
+    "their first order.")
+
+
+def fit_notes(fitted, no_dropout: bool) -> list[str]:
     """Plain-words notes on how the final fit went (what a ModelWarning would have said)."""
     notes = []
     label = MODEL_LABELS.get(MODEL_NAME_BY_CLASS.get(type(fitted).__name__, ""), type(fitted).__name__)
     if no_dropout:
-        if not chosen_checked:
-            notes.append("The orders show no measurable dropout (customers' silences fit slow buyers as well as "
-                         "lapsed ones), so churn risk comes from each customer's buying rate and time since their "
-                         "first order.")
+        pass  # the verdict says so (NO_DROPOUT_SENTENCE)
     elif getattr(fitted, "fixed_dropout_limit_", False):
         notes.append(f"Customers seem to leave at one common rate rather than at rates that differ from person "
                      f"to person, so {label} was fitted in that limit.")

@@ -95,4 +95,5 @@ def holdout_table(days: CustomerDays, split_date: pd.Timestamp, as_of: pd.Timest
         },
         index=days.ids[bought],
     )
+    table.attrs["codes"] = np.flatnonzero(bought)  # positions in days.ids
     return table, (n_sampled, n_customers)

@@ -176,26 +176,42 @@ def dropout_measured(name: str, params: dict, weeks: float) -> bool:
     return params["a"] / (params["a"] + params["b"]) >= 1e-4
 
 
-def holdout_money(orders: pd.DataFrame, index: pd.Index, split_date: pd.Timestamp, as_of: pd.Timestamp
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def holdout_money(orders: pd.DataFrame, index: pd.Index, split_date: pd.Timestamp, as_of: pd.Timestamp,
+                  totals: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(average order value before the split, revenue after it)`` for the customers in
-    ``index`` (order amounts; negative totals count as 0)."""
+    ``index`` (order amounts; negative values count as 0).
+
+    ``totals``: the ``(total value, number of orders)`` of each customer in ``index`` up
+    to ``as_of``, when the caller has them: then only the orders after the split are read
+    (the values before it are the totals minus those)."""
     day = period_index(orders["date"].to_numpy(), "D")
     cal_day = int(period_index(np.array([split_date.to_datetime64()]), "D")[0])
     obs_day = int(period_index(np.array([as_of.to_datetime64()]), "D")[0])
-    codes, ids = customer_codes(orders["customer_id"])
-    amount = np.nan_to_num(orders["amount"].to_numpy(dtype=np.float64))
-    n = len(ids)
-    before = day <= cal_day
-    after = ~before & (day <= obs_day)
-    spent = np.bincount(codes[before], weights=amount[before], minlength=n)
-    count = np.bincount(codes[before], minlength=n)
-    revenue = np.bincount(codes[after], weights=amount[after], minlength=n)
-    pos = ids.get_indexer(index)
-    found = pos >= 0
-    pos = np.where(found, pos, 0)
-    aov = np.where(found, spent[pos] / np.maximum(count[pos], 1), 0.0)
-    return np.maximum(aov, 0.0), np.where(found, np.maximum(revenue[pos], 0.0), 0.0)
+    after = (day > cal_day) & (day <= obs_day)
+    if totals is None:
+        after &= orders["customer_id"].isin(index).to_numpy()
+        before = (day <= cal_day) & orders["customer_id"].isin(index).to_numpy()
+    else:
+        before = np.zeros(len(day), dtype=bool)
+    chosen = after | before
+    rows = orders.loc[chosen] if not chosen.all() else orders
+    codes, ids = pd.factorize(rows["customer_id"], sort=False)
+    pos = pd.Index(ids).get_indexer(index)
+    n = len(ids) + 1  # the last slot: customers without any of these rows
+    pos = np.where(pos >= 0, pos, n - 1)
+    amount = np.nan_to_num(rows["amount"].to_numpy(dtype=np.float64))
+    late = after[chosen]
+    revenue = np.bincount(codes[late], weights=amount[late], minlength=n)[pos]
+    late_count = np.bincount(codes[late], minlength=n)[pos]
+    if totals is None:
+        early = before[chosen]
+        spent = np.bincount(codes[early], weights=amount[early], minlength=n)[pos]
+        count = np.bincount(codes[early], minlength=n)[pos]
+    else:
+        spent = np.nan_to_num(np.asarray(totals[0], dtype=np.float64)) - revenue
+        count = np.nan_to_num(np.asarray(totals[1], dtype=np.float64)) - late_count
+    aov = spent / np.maximum(count, 1)
+    return np.maximum(np.nan_to_num(aov), 0.0), np.maximum(revenue, 0.0)
 
 
 def calibration_patterns(split: pd.DataFrame):
@@ -241,7 +257,7 @@ def score_on_holdout(name: str, split: pd.DataFrame, patterns=None, money=None) 
 
 def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_order: pd.Timestamp,
                  *, max_customers: int | None = MAX_CHECK_CUSTOMERS, rng=None,
-                 days: CustomerDays | None = None):
+                 days: CustomerDays | None = None, totals: tuple[np.ndarray, np.ndarray] | None = None):
     """Score each candidate on a calibration/holdout split of ``orders``.
 
     Above ``max_customers`` customers the check runs on a random sample of that many
@@ -249,7 +265,9 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
     name -> HoldoutScore, failures: dict name -> reason, split_date, sample)`` with
     ``sample = (customers checked, customers in all)``. Fit failures are recorded, not raised.
     ``days`` (the purchase days of ``orders``, when the caller has them) saves hashing the
-    customer ids again.
+    customer ids again; ``totals`` (each customer's total value and orders up to ``as_of``,
+    arrays in the order of ``days.ids``) saves reading the orders before the split for the
+    revenue check.
     """
     split_date = holdout_split_date(first_order, as_of)
     rng = np.random.default_rng(0) if rng is None else rng
@@ -265,7 +283,9 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
         return None, scores, failures, split_date, sample
     patterns = calibration_patterns(split)
     try:
-        money = holdout_money(orders, split.index, split_date, as_of)
+        codes = split.attrs.get("codes")
+        mine = None if totals is None or codes is None else (totals[0][codes], totals[1][codes])
+        money = holdout_money(orders, split.index, split_date, as_of, mine)
     except Exception as exc:  # amounts missing or unusable: score without the capture
         logger.info("holdout revenue not available: %s", type(exc).__name__)
         money = None
@@ -348,10 +368,6 @@ def describe_choice(best: HoldoutScore, scores: dict, forced: bool) -> str:
             + f", total {scores[n].total_error_pct:.0f}% off)" for n in others) + "."
     else:
         text += "."
-    if not best.dropout_measured:
-        text += (" The orders show no measurable dropout (customers' silences fit slow buyers as well as "
-                 "lapsed ones), so churn risk comes from each customer's buying rate and time since "
-                 "their first order.")
     if best.total_error_pct >= TREND_PCT:
         more = "more" if best.actual_orders > best.predicted_orders else "fewer"
         text += (f" The held-back weeks had {best.total_error_pct:.0f}% {more} repeat orders than the model "

@@ -143,3 +143,61 @@ def test_no_dropout_verdict_says_dropout_could_not_be_measured_and_tie(no_dropou
     assert "scored the same on every measure" in prediction.verdict
     scores = [prediction.model["candidates"][n] for n in ("bgnbd", "mbgnbd", "paretonbd")]
     assert len({(s["churn_auc"], s["top20_capture"]) for s in scores}) == 1
+
+
+def score(name, auc, capture, mae, error, predicted=100.0, actual=100.0):
+    from clv_engine.predictive.selection import HoldoutScore
+
+    return HoldoutScore(model=name, predicted_orders=predicted, actual_orders=actual, total_error_pct=error,
+                        mae=mae, holdout_weeks=13.0, log_likelihood=-1.0, churn_auc=auc, top20_capture=capture)
+
+
+def test_choice_follows_churn_auc_and_capture_and_says_ties_are_ties():
+    from clv_engine.predictive.selection import best_score, describe_choice, tied_with
+
+    scores = {"bgnbd": score("bgnbd", 0.70, 0.60, 0.50, 2.0),
+              "mbgnbd": score("mbgnbd", 0.75, 0.61, 0.55, 9.0),
+              "paretonbd": score("paretonbd", 0.74, 0.60, 0.40, 1.0)}
+    best = best_score(scores)
+    assert best.model == "mbgnbd"  # best AUC + capture, although its error is larger
+    text = describe_choice(best, scores, forced=False)
+    assert "AUC 0.750" in text and "61.0%" in text and "BG/NBD (AUC 0.700" in text
+    assert "scored the same" not in text
+    # identical scores are a tie: the first candidate is used and the verdict says so
+    tied = {n: score(n, 0.7, 0.6, 0.5, 3.0) for n in ("bgnbd", "mbgnbd", "paretonbd")}
+    best = best_score(tied)
+    assert best.model == "bgnbd" and tied_with(best, tied) == ["mbgnbd", "paretonbd"]
+    assert "BG/NBD, MBG/NBD and Pareto/NBD scored the same on every measure" in describe_choice(best, tied, False)
+    # within 0.002 of each other on AUC + capture, the per-customer error decides
+    close = {"bgnbd": score("bgnbd", 0.701, 0.600, 0.50, 3.0), "paretonbd": score("paretonbd", 0.700, 0.600, 0.40, 3.0)}
+    assert best_score(close).model == "paretonbd"
+
+
+def test_a_trend_the_model_cannot_follow_is_said():
+    from clv_engine.predictive.selection import describe_choice
+
+    growing = {"bgnbd": score("bgnbd", 0.7, 0.6, 0.5, 30.0, predicted=70.0, actual=100.0)}
+    text = describe_choice(growing["bgnbd"], growing, forced=False)
+    assert "30% more repeat orders than the model expected" in text and "trend or season" in text
+
+
+def test_holdout_money_from_totals_equals_reading_every_order():
+    from clv_engine.predictive.selection import holdout_money
+    from clv_engine.summary import customer_summary
+
+    orders = no_dropout_orders(300, seed=5)
+    summary = customer_summary(orders)
+    index = summary.index[::3]
+    split, end = pd.Timestamp("2023-06-30"), pd.Timestamp("2023-12-31")
+    slow = holdout_money(orders, index, split, end)
+    pos = summary.index.get_indexer(index)
+    fast = holdout_money(orders, index, split, end, (summary["total_value"].to_numpy()[pos],
+                                                     summary["orders"].to_numpy()[pos]))
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-12)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-12)
+    # by hand for one customer
+    c = index[1]
+    mine = orders[orders["customer_id"] == c]
+    assert slow[1][1] == pytest.approx(mine.loc[mine["date"] > split, "amount"].sum())
+    before = mine.loc[mine["date"] <= split, "amount"]
+    assert slow[0][1] == pytest.approx(before.mean() if len(before) else 0.0)
