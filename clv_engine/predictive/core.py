@@ -26,6 +26,7 @@ from .selection import (
     describe_choice,
     dropout_measured,
     fit_purchase_model,
+    holdout_split_date,
     model_class,
     thin_data_reason,
 )
@@ -69,7 +70,20 @@ def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None
             weekly.attrs.update(summary.attrs, freq_multiplier=7)
             return weekly, None
         logger.info("the given summary is for another date; summarising again")
-    return weekly_summary_with_days(orders, as_of)
+    return weekly_summary_with_days(orders, as_of, late_after=expected_split_date(orders, as_of))
+
+
+def expected_split_date(orders: pd.DataFrame, as_of):
+    """The holdout check's split date, known before summarising (so the same pass over the
+    orders can total their values after it); None when the dates are not datetimes."""
+    dates = orders["date"]
+    if dates.dtype.kind != "M" or len(dates) == 0:
+        return None
+    end = pd.Timestamp(dates.max()) if as_of is None else pd.Timestamp(as_of)
+    first = pd.Timestamp(dates.min())
+    if end.tzinfo is not None or first.tzinfo is not None or first > end:
+        return None
+    return holdout_split_date(first, end)
 
 
 def predict_clv(
@@ -137,8 +151,7 @@ def predict_clv(
         warnings.simplefilter("always")
         best, scores, failures, split_date, sample = choose_model(
             in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
-            days=days, totals=None if days is None else (summary["total_value"].to_numpy(dtype=np.float64),
-                                                         summary["orders"].to_numpy(dtype=np.float64)),
+            days=days,
         )
     log_warnings(caught)
     del days

@@ -37,6 +37,7 @@ __all__ = [
     "holdout_split",
     "MAX_CHECK_CUSTOMERS",
     "holdout_money",
+    "money_from_days",
     "dropout_measured",
     "tied_with",
 ]
@@ -96,7 +97,7 @@ MAX_CHECK_CUSTOMERS = 100_000  # model choice on a random sample of this many cu
 
 
 def holdout_split(orders: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
-                  max_customers: int | None = None, rng=None) -> tuple[pd.DataFrame, int]:
+                  max_customers: int | None = None, rng=None, with_money: bool = False):
     """Calibration BTYD summary (weeks of days) and holdout repeat orders per customer.
 
     The same numbers as ``calibration_holdout(orders, split_date, as_of, freq="D",
@@ -104,11 +105,29 @@ def holdout_split(orders: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Time
     ``frequency_holdout``, ``duration_holdout``; one row per customer who bought by the
     split date), computed on integer customer codes. With more than ``max_customers``
     customers, a random sample of that many (drawn with ``rng``) is used; returns
-    ``(table, (customers sampled, customers in all))``.
+    ``(table, (customers sampled, customers in all))``, and with ``with_money`` a third
+    item: :func:`money_from_days` of the table's customers.
     """
     obs_day = int(period_index(np.array([as_of.to_datetime64()]), "D")[0])
-    days = customer_days(orders, last_day=obs_day)
-    return holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)
+    days = customer_days(orders, last_day=obs_day, late_after=split_date if with_money else None)
+    if not with_money:
+        return holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)
+    table, sample, codes = holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng,
+                                         with_codes=True)
+    return table, sample, money_from_days(days, codes, split_date)
+
+
+def money_from_days(days: CustomerDays, codes: np.ndarray, split_date: pd.Timestamp):
+    """``(average order value before the split, revenue after it)`` of the customers at
+    ``codes`` from the order values ``days`` carries; None when it carries none for this
+    split (then :func:`holdout_money` reads the orders)."""
+    if days.late_value is None or days.late_after != pd.Timestamp(split_date).normalize():
+        return None
+    late_value, late_orders = days.late_value[codes], days.late_orders[codes]
+    spent = np.nan_to_num(days.value[codes]) - late_value
+    count = days.orders[codes] - late_orders
+    aov = np.nan_to_num(spent / np.maximum(count, 1))
+    return np.maximum(aov, 0.0), np.maximum(late_value, 0.0)
 
 
 def fit_purchase_model(name: str, frequency, recency, T, *, initial_params=None, weights=None,
@@ -176,42 +195,27 @@ def dropout_measured(name: str, params: dict, weeks: float) -> bool:
     return params["a"] / (params["a"] + params["b"]) >= 1e-4
 
 
-def holdout_money(orders: pd.DataFrame, index: pd.Index, split_date: pd.Timestamp, as_of: pd.Timestamp,
-                  totals: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def holdout_money(orders: pd.DataFrame, index: pd.Index, split_date: pd.Timestamp, as_of: pd.Timestamp
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """``(average order value before the split, revenue after it)`` for the customers in
-    ``index`` (order amounts; negative values count as 0).
-
-    ``totals``: the ``(total value, number of orders)`` of each customer in ``index`` up
-    to ``as_of``, when the caller has them: then only the orders after the split are read
-    (the values before it are the totals minus those)."""
+    ``index``, read from the orders (negative values count as 0)."""
     day = period_index(orders["date"].to_numpy(), "D")
     cal_day = int(period_index(np.array([split_date.to_datetime64()]), "D")[0])
     obs_day = int(period_index(np.array([as_of.to_datetime64()]), "D")[0])
-    after = (day > cal_day) & (day <= obs_day)
-    if totals is None:
-        after &= orders["customer_id"].isin(index).to_numpy()
-        before = (day <= cal_day) & orders["customer_id"].isin(index).to_numpy()
-    else:
-        before = np.zeros(len(day), dtype=bool)
-    chosen = after | before
-    rows = orders.loc[chosen] if not chosen.all() else orders
+    mine = orders["customer_id"].isin(index).to_numpy() & (day <= obs_day)
+    rows = orders.loc[mine]
+    day = day[mine]
     codes, ids = pd.factorize(rows["customer_id"], sort=False)
     pos = pd.Index(ids).get_indexer(index)
     n = len(ids) + 1  # the last slot: customers without any of these rows
     pos = np.where(pos >= 0, pos, n - 1)
     amount = np.nan_to_num(rows["amount"].to_numpy(dtype=np.float64))
-    late = after[chosen]
+    late = day > cal_day
     revenue = np.bincount(codes[late], weights=amount[late], minlength=n)[pos]
-    late_count = np.bincount(codes[late], minlength=n)[pos]
-    if totals is None:
-        early = before[chosen]
-        spent = np.bincount(codes[early], weights=amount[early], minlength=n)[pos]
-        count = np.bincount(codes[early], minlength=n)[pos]
-    else:
-        spent = np.nan_to_num(np.asarray(totals[0], dtype=np.float64)) - revenue
-        count = np.nan_to_num(np.asarray(totals[1], dtype=np.float64)) - late_count
-    aov = spent / np.maximum(count, 1)
-    return np.maximum(np.nan_to_num(aov), 0.0), np.maximum(revenue, 0.0)
+    spent = np.bincount(codes[~late], weights=amount[~late], minlength=n)[pos]
+    count = np.bincount(codes[~late], minlength=n)[pos]
+    aov = np.nan_to_num(spent / np.maximum(count, 1))
+    return np.maximum(aov, 0.0), np.maximum(revenue, 0.0)
 
 
 def calibration_patterns(split: pd.DataFrame):
@@ -257,7 +261,7 @@ def score_on_holdout(name: str, split: pd.DataFrame, patterns=None, money=None) 
 
 def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_order: pd.Timestamp,
                  *, max_customers: int | None = MAX_CHECK_CUSTOMERS, rng=None,
-                 days: CustomerDays | None = None, totals: tuple[np.ndarray, np.ndarray] | None = None):
+                 days: CustomerDays | None = None):
     """Score each candidate on a calibration/holdout split of ``orders``.
 
     Above ``max_customers`` customers the check runs on a random sample of that many
@@ -265,16 +269,18 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
     name -> HoldoutScore, failures: dict name -> reason, split_date, sample)`` with
     ``sample = (customers checked, customers in all)``. Fit failures are recorded, not raised.
     ``days`` (the purchase days of ``orders``, when the caller has them) saves hashing the
-    customer ids again; ``totals`` (each customer's total value and orders up to ``as_of``,
-    arrays in the order of ``days.ids``) saves reading the orders before the split for the
-    revenue check.
+    customer ids again; when it carries the order values for this split (see
+    :func:`~clv_engine.predictive.history.customer_days`), the revenue check reads no orders.
     """
     split_date = holdout_split_date(first_order, as_of)
     rng = np.random.default_rng(0) if rng is None else rng
     if days is None:
-        split, sample = holdout_split(orders, split_date, as_of, max_customers=max_customers, rng=rng)
+        split, sample, money = holdout_split(orders, split_date, as_of, max_customers=max_customers, rng=rng,
+                                             with_money=True)
     else:
-        split, sample = holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng)
+        split, sample, codes = holdout_table(days, split_date, as_of, max_customers=max_customers, rng=rng,
+                                             with_codes=True)
+        money = money_from_days(days, codes, split_date)
     scores: dict[str, HoldoutScore] = {}
     failures: dict[str, str] = {}
     if (split["frequency_cal"] > 0).sum() < MIN_REPEAT_BUYERS or split["frequency_holdout"].sum() == 0:
@@ -282,13 +288,12 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
             failures[name] = "too few repeat orders before or after the holdout split"
         return None, scores, failures, split_date, sample
     patterns = calibration_patterns(split)
-    try:
-        codes = split.attrs.get("codes")
-        mine = None if totals is None or codes is None else (totals[0][codes], totals[1][codes])
-        money = holdout_money(orders, split.index, split_date, as_of, mine)
-    except Exception as exc:  # amounts missing or unusable: score without the capture
-        logger.info("holdout revenue not available: %s", type(exc).__name__)
-        money = None
+    if money is None:
+        try:
+            money = holdout_money(orders, split.index, split_date, as_of)
+        except Exception as exc:  # amounts missing or unusable: score without the capture
+            logger.info("holdout revenue not available: %s", type(exc).__name__)
+            money = None
     for name in candidates:
         try:
             scores[name] = score_on_holdout(name, split, patterns, money)

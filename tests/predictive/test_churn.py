@@ -181,23 +181,28 @@ def test_a_trend_the_model_cannot_follow_is_said():
     assert "30% more repeat orders than the model expected" in text and "trend or season" in text
 
 
-def test_holdout_money_from_totals_equals_reading_every_order():
-    from clv_engine.predictive.selection import holdout_money
-    from clv_engine.summary import customer_summary
+def test_holdout_revenue_is_the_same_from_every_path():
+    from clv_engine.predictive.history import customer_days, holdout_table, weekly_summary_with_days
+    from clv_engine.predictive.selection import holdout_money, money_from_days
 
     orders = no_dropout_orders(300, seed=5)
-    summary = customer_summary(orders)
-    index = summary.index[::3]
     split, end = pd.Timestamp("2023-06-30"), pd.Timestamp("2023-12-31")
-    slow = holdout_money(orders, index, split, end)
-    pos = summary.index.get_indexer(index)
-    fast = holdout_money(orders, index, split, end, (summary["total_value"].to_numpy()[pos],
-                                                     summary["orders"].to_numpy()[pos]))
-    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-12)
-    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-12)
+    # one pass with the summary, one with the purchase days, and reading the orders
+    _, days = weekly_summary_with_days(orders, end, late_after=split)
+    table, _, codes = holdout_table(days, split, end, with_codes=True)
+    from_summary = money_from_days(days, codes, split)
+    plain = customer_days(orders, late_after=split)
+    table2, _, codes2 = holdout_table(plain, split, end, with_codes=True)
+    from_days = money_from_days(plain, codes2, split)
+    from_orders = holdout_money(orders, table.index, split, end)
+    assert list(table.index) == list(table2.index)
+    for a, b in ((from_summary, from_orders), (from_days, from_orders)):
+        np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-12)
+    assert money_from_days(days, codes, split + pd.Timedelta(days=1)) is None  # another split: not used
     # by hand for one customer
-    c = index[1]
+    c = table.index[1]
     mine = orders[orders["customer_id"] == c]
-    assert slow[1][1] == pytest.approx(mine.loc[mine["date"] > split, "amount"].sum())
+    assert from_orders[1][1] == pytest.approx(mine.loc[mine["date"] > split, "amount"].sum())
     before = mine.loc[mine["date"] <= split, "amount"]
-    assert slow[0][1] == pytest.approx(before.mean() if len(before) else 0.0)
+    assert from_orders[0][1] == pytest.approx(before.mean())
