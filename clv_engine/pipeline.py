@@ -39,11 +39,11 @@ CUSTOMER_COLUMNS = [
     "customer_id", "email", "name", "consent", "orders", "total_value",
     "average_order_value", "first_order", "last_order", "days_since_last_order",
     "avg_days_between_orders", "orders_per_year", "clv", "clv_low", "clv_high",
-    "clv_method", "p_alive", "churn_risk", "expected_orders", "next_order_date", "tier",
+    "clv_method", "p_alive", "churn_risk", "churn_label", "expected_orders", "next_order_date", "tier",
     "rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment", "actions",
 ]
-_PREDICTIVE_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "churn_risk", "expected_orders", "next_order_date",
-                       "expected_order_value"]
+_PREDICTIVE_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "churn_risk", "churn_label", "expected_orders",
+                       "next_order_date", "expected_order_value"]
 
 ProgressCallback = Callable[[str, float], None]
 
@@ -428,12 +428,25 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         out["fallback_reason"] = method_info["fallback_reason"]
     if method_info.get("model"):
         out["model"] = method_info["model"]
-    if prediction is not None and prediction.ok and prediction.notes:
-        out["prediction_notes"] = list(prediction.notes)  # e.g. why order values are historical
+    notes = list(prediction.notes) if prediction is not None and prediction.ok else []
+    notes.extend(_unused_settings_notes(settings, method_info))
+    if notes:
+        out["prediction_notes"] = notes  # e.g. why order values are historical
     if comparison is not None:
         out["comparison"] = {"file": os.fspath(settings.compare),
                              "movement": {str(k): int(v) for k, v in comparison.movement.value_counts().items()}}
     return out
+
+
+def _unused_settings_notes(settings: Settings, method_info: dict) -> list[str]:
+    """Say so when the horizon and discount rate could not be used (no predictive model)."""
+    method = method_info.get("method")
+    if method == "predictive":
+        return []
+    why = "no predictive model could be used on this data" if "fallback_reason" in method_info else \
+        f"the {method} method was chosen"
+    return [f"The {settings.horizon_months}-month horizon and the {settings.discount_rate:.0%} discount rate were "
+            f"not used: they apply only to predictive CLV, and {why}."]
 
 
 def _headline(top_customers: int, customers: int, share: float, tier: str) -> str:
