@@ -14,7 +14,8 @@ import pandas as pd
 
 from .purchases import PurchaseData, order_margin
 
-__all__ = ["COHORT_COLUMNS", "GAP_BANDS", "cohort_table", "gap_distribution", "repeat_summary"]
+__all__ = ["COHORT_COLUMNS", "COHORT_MEASURES", "GAP_BANDS", "cohort_grid", "cohort_table", "gap_distribution",
+           "repeat_summary"]
 
 COHORT_COLUMNS = (
     "cohort", "months_since_first", "cohort_customers", "active_customers", "active_share", "revenue",
@@ -178,3 +179,41 @@ def gap_distribution(data: PurchaseData) -> pd.DataFrame:
     table["share_of_second_orders"] = table["second_orders"] / max(len(to_second), 1)
     table["share_of_repeat_orders"] = table["repeat_orders"] / max(len(between), 1)
     return table
+
+
+COHORT_MEASURES = {"active": "active_share", "revenue": "cumulative_revenue_per_customer",
+                   "margin": "cumulative_margin_per_customer", "repeat": "repeat_rate",
+                   "customers": "active_customers"}
+
+
+def cohort_grid(cohorts: pd.DataFrame, measure: str = "active", *, max_cohorts: int | None = None,
+                max_months: int | None = None) -> pd.DataFrame:
+    """The heat map of a :func:`cohort_table`: one row per cohort (oldest first, then ``all``)
+    and one column per month since the first order (``0``, ``1`` …), plus ``customers``.
+
+    ``measure``: ``active`` (share still buying), ``revenue`` or ``margin`` (cumulative
+    per customer), ``repeat`` (repeat rate) or ``customers`` (customers still buying).
+    Months a cohort has not reached are NaN (blank cells). ``max_cohorts`` keeps the most
+    recent cohorts, ``max_months`` the first months.
+    """
+    from ..errors import InputError
+
+    key = str(measure or "active").strip().lower()
+    if key not in COHORT_MEASURES:
+        raise InputError(f"unknown cohort measure {measure!r}", hint="Use " + ", ".join(COHORT_MEASURES) + ".")
+    column = COHORT_MEASURES[key]
+    if not len(cohorts):
+        return pd.DataFrame({"customers": pd.Series(dtype="int64")})
+    grid = cohorts.pivot(index="cohort", columns="months_since_first", values=column)
+    sizes = cohorts.groupby("cohort")["cohort_customers"].first()
+    named = sorted(c for c in grid.index if c != "all")
+    if max_cohorts is not None:
+        named = named[-max_cohorts:]
+    order = named + (["all"] if "all" in grid.index else [])
+    grid = grid.reindex(order)
+    if max_months is not None:
+        grid = grid.loc[:, [m for m in grid.columns if m < max_months]]
+    grid.columns = [int(m) for m in grid.columns]
+    grid.insert(0, "customers", sizes.reindex(order).astype("int64").to_numpy())
+    grid.index.name = "cohort"
+    return grid
