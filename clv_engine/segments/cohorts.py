@@ -54,8 +54,8 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
     orders = data.orders
     if not len(orders):
         return pd.DataFrame({c: [] for c in COHORT_COLUMNS})
-    customer = orders["customer"].to_numpy()
-    month = orders["month"].to_numpy()
+    customer = orders["customer"]
+    month = orders["month"]
     first_month = month[data.first]
     cohort_of_order = first_month[customer]
     first_cohort, last_month = int(first_month.min()), int(month.max())
@@ -66,13 +66,13 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
     m_idx = month - cohort_of_order
     cell = c_idx * width + m_idx
     size = n_cohorts * width
-    revenue = np.bincount(cell, weights=orders["amount"].to_numpy(), minlength=size).reshape(n_cohorts, width)
+    revenue = np.bincount(cell, weights=orders["amount"], minlength=size).reshape(n_cohorts, width)
     margins = np.bincount(cell, weights=order_margin(data, margin), minlength=size).reshape(n_cohorts, width)
     # active: distinct (customer, month) pairs
     new_pair = np.r_[True, (customer[1:] != customer[:-1]) | (month[1:] != month[:-1])]
     active = np.bincount(cell[new_pair], minlength=size).reshape(n_cohorts, width)
     sizes = np.bincount(first_month - first_cohort, minlength=n_cohorts)
-    second = orders["nth"].to_numpy() == 1
+    second = orders["nth"] == 1
     repeat_new = np.bincount(cell[second], minlength=size).reshape(n_cohorts, width)
     complete_through = _complete_through(data.as_of)
     as_of_month = int(np.datetime64(data.as_of.to_datetime64(), "M").astype(np.int64))
@@ -128,11 +128,11 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
 def _gaps(data: PurchaseData) -> tuple[np.ndarray, np.ndarray]:
     """(days from first to second order per repeat customer, days between consecutive orders)."""
     orders = data.orders
-    dates = orders["date"].to_numpy().astype("datetime64[D]").view(np.int64)
-    customer = orders["customer"].to_numpy()
+    dates = orders["date"].astype("datetime64[D]").view(np.int64)
+    customer = orders["customer"]
     same = customer[1:] == customer[:-1]
     between = (dates[1:] - dates[:-1])[same]
-    nth = orders["nth"].to_numpy()
+    nth = orders["nth"]
     second = np.flatnonzero(nth == 1)
     to_second = dates[second] - dates[second - 1] if len(second) else np.zeros(0, dtype=np.int64)
     return to_second.astype(np.int64), between.astype(np.int64)
