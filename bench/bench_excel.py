@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this checkout's packages
 _load_start = time.perf_counter()
 from clv_excel import functions, udfs  # noqa: E402  (what Excel does when it loads the add-in)
 
