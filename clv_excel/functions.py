@@ -96,7 +96,7 @@ CUSTOMER_COLUMNS = [
     "customer_id", "email", "name", "consent", "orders", "total_value",
     "average_order_value", "first_order", "last_order", "days_since_last_order",
     "avg_days_between_orders", "orders_per_year", "clv", "clv_low", "clv_high",
-    "clv_method", "p_alive", "churn_risk", "expected_orders", "next_order_date", "tier",
+    "clv_method", "p_alive", "churn_risk", "churn_label", "expected_orders", "next_order_date", "tier",
     "rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment", "actions",
     "frequency", "recency", "T", "monetary_value", "expected_order_value",
 ]
@@ -293,7 +293,7 @@ def clv_predict(orders, horizon_months=None, discount_rate=None, margin=None, mo
 
 @excel_function
 def clv_customers(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
-    """The customer table of the pipeline: the same 32 columns for every method, then the
+    """The customer table of the pipeline: the same 33 columns for every method, then the
     file's own extra columns."""
     prepared, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
     table = analysis.customers
@@ -362,7 +362,7 @@ def model_notes(analysis, method: str, horizon: int, rate: float) -> list[str]:
             text = " ".join(str(note).split())
             if text and text not in notes:
                 notes.append(text)
-    if method in ("simple", "historical"):
+    if method in ("simple", "historical") and not any("horizon" in note.lower() for note in notes):
         what = ("the formula method values average order value x orders per year x lifespan"
                 if method == "simple" else "the historical method values the revenue to date")
         notes.append(f"Horizon {horizon} months and discount rate {rate:.0%} are not used: {what}.")
