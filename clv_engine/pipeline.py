@@ -76,7 +76,7 @@ class Settings:
     layout: str | None = None
     date_order: str | None = None
     currency: str | None = None
-    duplicates: str = "drop"  # rows repeating an earlier row exactly: "drop" (count once) or "keep"
+    duplicates: str = "auto"  # rows repeating an earlier row exactly: "auto", "drop" (count once) or "keep"
     exclude_non_product: bool = False  # leave out postage, fees, adjustments … (see read_orders)
     observation_end: Any = None
     # outputs
@@ -120,8 +120,8 @@ class Settings:
             raise InputError("lifespan must be between 0 and 100 years")
         if self.tier_thresholds is None:
             self.tier_splits = parse_splits(self.tier_splits)
-        if self.duplicates not in ("drop", "keep"):
-            raise InputError(f"unknown duplicates rule {self.duplicates!r}", hint="Use drop or keep.")
+        if self.duplicates not in ("auto", "drop", "keep"):
+            raise InputError(f"unknown duplicates rule {self.duplicates!r}", hint="Use auto, drop or keep.")
         if self.export_mode not in ("per-tier", "tagged"):
             raise InputError(f"unknown export mode {self.export_mode!r}", hint="Use per-tier or tagged.")
         self.exports = tuple(t.strip().lower() for t in self.exports if t and t.strip())

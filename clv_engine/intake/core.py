@@ -58,9 +58,9 @@ def _where(report: IntakeReport) -> str:
     return report.source + (f", sheet '{report.sheet}'" if report.sheet else "")
 
 
-def _check_options(layout, date_order, mapping, duplicates="drop"):
-    if duplicates not in ("drop", "keep"):
-        raise InputError(f"unknown duplicates rule '{duplicates}'.", hint="Use 'drop' or 'keep'.")
+def _check_options(layout, date_order, mapping, duplicates="auto"):
+    if duplicates not in ("auto", "drop", "keep"):
+        raise InputError(f"unknown duplicates rule '{duplicates}'.", hint="Use 'auto', 'drop' or 'keep'.")
     if layout is not None and layout not in LAYOUTS:
         raise InputError(f"unknown layout '{layout}'.", hint="Use one of: " + ", ".join(LAYOUTS) + ".")
     if date_order is not None and date_order not in ("DMY", "MDY", "YMD"):
@@ -390,7 +390,7 @@ def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
 
 
 def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
-                progress=None, duplicates="drop", exclude_non_product=False) -> OrderData:
+                progress=None, duplicates="auto", exclude_non_product=False) -> OrderData:
     """Read an order export (file path, DataFrame or list of rows) into one row per order.
 
     Parameters (all optional but ``source``):
@@ -404,8 +404,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     - ``currency``: the currency to analyse when the file has several.
     - ``date_order``: ``"DMY"``, ``"MDY"`` or ``"YMD"`` for dates like 03/04/2025; by default
       the data settles it (``report.date_order`` and ``report.date_order_why`` say how).
-    - ``duplicates``: ``"drop"`` (default) leaves out rows whose every cell repeats an earlier
-      row; ``"keep"`` counts them. Either way ``report.duplicates`` counts them.
+    - ``duplicates``: what to do with a row whose every cell repeats an earlier row.
+      ``"auto"`` (default): it is a copy, counted once, when it carries an order number or
+      a time of day; a day-only row with no order number (a purchase log) is kept, as a
+      customer can buy the same thing twice in a day. ``"drop"``: always counted once;
+      ``"keep"``: always kept. ``report.duplicates`` counts them either way.
     - ``exclude_non_product``: leave out lines that are not products (postage, shipping,
       fees, manual adjustments, discounts as lines, tips, tax lines); by default they
       count and ``report.non_product`` reports them.
@@ -589,7 +592,14 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     duplicate = _exact_duplicates(body, blank, pd.DataFrame(
         {"key": id_code, "date": dates.to_numpy().view("int64"), "amount": amount.to_numpy()},
         index=work.index)) & _unskipped(work)
-    if duplicates == "drop":
+    if duplicates == "auto":  # a copy when the row names its order or its time of day
+        stamp = dates.to_numpy().view("int64")
+        copy = duplicate & (has_order_id | pd.Series(stamp % 86_400_000_000_000 != 0, index=work.index))
+        kept_apart = duplicate & ~copy
+        duplicate = copy
+    else:
+        kept_apart = duplicate & False
+    if duplicates != "keep":
         _mark(work, duplicate, "exact duplicate")
     negative = amount < 0
     if values.quantity is not None:
@@ -614,7 +624,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     elif bad_amount.any():
         detail = value_detail(work, values, bad_amount, roles).reindex(work.index, fill_value="")
         _mark(work, bad_amount, "unreadable amount", detail)
-    report_duplicates(report, duplicate, amount if mode == "sum" or not multi_line else None, duplicates)
+    report_duplicates(report, duplicate, kept_apart, amount if mode == "sum" or not multi_line else None,
+                      duplicates)
 
     # currency
     cur = work["currency"]

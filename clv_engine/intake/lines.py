@@ -381,20 +381,33 @@ def net_returns(orders: pd.DataFrame, refunds: pd.DataFrame, notes: list[str],
     return stats, refunds.index[left]
 
 
-def report_duplicates(report: IntakeReport, duplicate: pd.Series, amount: pd.Series | None, rule: str) -> None:
-    """Count rows that repeat an earlier row exactly, and say what was done with them."""
-    n = int(duplicate.sum())
+def report_duplicates(report: IntakeReport, duplicate: pd.Series, kept_apart: pd.Series, amount: pd.Series | None,
+                      rule: str) -> None:
+    """Count rows that repeat an earlier row exactly, and say what was done with them.
+
+    ``duplicate``: the copies (dropped unless ``rule`` is "keep"); ``kept_apart``: repeats
+    the "auto" rule kept as purchases of their own (no order number, no time of day).
+    """
+    n, apart = int(duplicate.sum()), int(kept_apart.sum())
+
+    def worth(mask) -> str:
+        if amount is None:
+            return ""
+        return f", value {money(float(np.nansum(amount[mask].to_numpy())), report.currency)}"
+
     value = round(float(np.nansum(amount[duplicate].to_numpy())), 2) if amount is not None and n else None
-    report.duplicates = {"rows": n, "value": value, "dropped": rule == "drop" and n > 0}
-    if not n:
-        return
-    worth = f", value {money(value, report.currency)}" if value is not None else ""
-    if rule == "drop":
+    report.duplicates = {"rows": n + apart, "value": value, "dropped": rule != "keep" and n > 0,
+                         "kept_as_purchases": apart}
+    if n and rule != "keep":
         report.notes.append("Rows that repeat an earlier row exactly (every cell the same) were counted once "
-                            f"(count them all with --keep-duplicates): rows {n:,}{worth}.")
-    else:
-        report.notes.append(f"Rows that repeat an earlier row exactly (every cell the same) were kept as you asked: "
-                            f"rows {n:,}{worth}.")
+                            f"(count each with --duplicates keep): rows {n:,}{worth(duplicate)}.")
+    elif n:
+        report.notes.append("Rows that repeat an earlier row exactly (every cell the same) were kept as you asked: "
+                            f"rows {n:,}{worth(duplicate)}.")
+    if apart:
+        report.notes.append("Rows that repeat an earlier row exactly but carry no order number or time of day were "
+                            "kept as purchases of their own (a customer can buy the same thing twice in a day; "
+                            f"count each once with --duplicates drop): rows {apart:,}{worth(kept_apart)}.")
 
 
 def compare_totals(orders: pd.DataFrame, line_value: pd.Series, keys: pd.Series, roles: dict,

@@ -74,7 +74,7 @@ def test_online_retail_quantity_times_unit_price_with_c_cancellations():
     # cancellation invoices are never orders
     assert not data.orders["order_id"].astype(str).str.startswith("C").any()
     assert r.rows_skipped == {"exact duplicate": 2, "no customer": 7, "refund without its order": 1}
-    assert r.duplicates == {"rows": 2, "value": 4.2, "dropped": True}
+    assert r.duplicates == {"rows": 2, "value": 4.2, "dropped": True, "kept_as_purchases": 0}
     # ten C invoices of customers with orders (eleven lines), one of a customer without
     assert r.returns["unnamed"] == 10 and r.returns["left_out"] == 1
     note = next(n for n in r.notes if n.startswith("Cancellation invoices"))
@@ -225,7 +225,7 @@ def test_german_invoice_lines_with_discount_amounts():
 
 @pytest.mark.parametrize("name", ["online_retail.csv", "online_retail_ii.csv", "superstore.csv",
                                   "line_items_with_total.csv", "returns_named.csv", "amount_refund.csv",
-                                  "cdnow_style.csv", "rechnungen_de.csv"])
+                                  "cdnow_style.csv", "rechnungen_de.csv", "cdnow_master_head.txt"])
 def test_cli_with_no_map_gives_the_same_customers(tmp_path, name):
     out = tmp_path / "out"
     code = cli.main(["analyze", str(DATA / name), "--out", str(out), "--method", "historical", "--no-report", "-q"])
@@ -239,3 +239,19 @@ def test_cli_with_no_map_gives_the_same_customers(tmp_path, name):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["rows_read"] == summary["rows_used"] + sum(summary["rows_skipped"].values())
     assert not customers.index.str.endswith(".0").any()
+
+
+def test_cdnow_purchase_log_lined_up_with_spaces_keeps_same_day_repeats():
+    path = DATA / "cdnow_master_head.txt"
+    data = read_orders(path)
+    raw = pd.read_csv(path, sep=r"\s+", dtype=str)
+    raw["value"] = raw["dollar_value"].astype(float)
+    raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    truth = raw.groupby("customer_id").agg(orders=("value", "size"), value=("value", "sum"),
+                                           first=("date", "min"), last=("date", "max"))
+    same(per_customer(data), truth)
+    assert data.report.duplicates["kept_as_purchases"] == 3 and not data.report.rows_skipped
+    dropped = read_orders(path, duplicates="drop")
+    assert dropped.report.rows_skipped == {"exact duplicate": 3}
+    # 00499 bought 1 CD for 11.49 twice and 1 CD for 15.49 twice on 1997-10-01
+    assert per_customer(dropped).loc["00499", "orders"] == per_customer(data).loc["00499", "orders"] - 2
