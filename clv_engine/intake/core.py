@@ -624,8 +624,6 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     elif bad_amount.any():
         detail = value_detail(work, values, bad_amount, roles).reindex(work.index, fill_value="")
         _mark(work, bad_amount, "unreadable amount", detail)
-    report_duplicates(report, duplicate, kept_apart, amount if mode == "sum" or not multi_line else None,
-                      duplicates)
 
     # currency
     cur = work["currency"]
@@ -649,6 +647,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if chosen:
         _mark(work, (cur != "") & (cur != chosen), "other currency", cur)
     report.currency = chosen
+    report_duplicates(report, duplicate, kept_apart, amount if mode == "sum" or not multi_line else None,
+                      duplicates)
     step("Building orders", 0.7)
     line_amount = amount if mode == "sum" else values.line_value
     deduct, kinds = _non_product(work, body, {**roles, **described}, line_amount, mode, exclude_non_product, report)
@@ -688,10 +688,17 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     gross_amount = orders["amount"].copy()  # before returns (for return rates)
     orders["amount"] = orders["amount"] - orders["refund"]
     refund_rows = work[live & work["is_refund"]]
+    returned = amount[refund_rows.index]
+    if mode == "first":  # amounts repeat an order's total on each line: a return is worth its line, or once
+        if values.line_value is not None:
+            line_value = values.line_value[refund_rows.index]
+            returned = line_value.where(line_value.notna(), returned)
+        else:
+            returned = returned.where(~amount_row_key[refund_rows.index].duplicated(), 0.0)
     parent = refund_rows["parent"].where(refund_rows["parent"] != "", refund_rows["order_id"])
     refunds = pd.DataFrame({"invoice": amount_row_key[refund_rows.index], "parent": oid_values.get_indexer(parent),
                             "identity": cust_code[refund_rows.index], "date": dates[refund_rows.index],
-                            "amount": amount[refund_rows.index], "cancel": cancelled[refund_rows.index]},
+                            "amount": returned, "cancel": cancelled[refund_rows.index]},
                            index=refund_rows.index)
     report.returns, orphan = net_returns(orders, refunds, report.notes, chosen)
     if len(orphan):
@@ -751,7 +758,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                                row_customer[used], customer_ids, raw_email=raw_email)
     preview = body.head(50).astype(str)
     line_table = build_line_table(work, used, row_customer, customer_ids, result["order_id"].cat.categories,
-                             amount_row_key, len(oid_values), dates, values, line_amount, kinds)
+                                   amount_row_key, len(oid_values), dates, values, line_amount, kinds,
+                                   returned.reindex(work.index))
     step("Done", 1.0)
     log.info("intake: %d rows read, %d used, %d orders, %d customers", report.rows_read, report.rows_used,
              len(result), len(customers))

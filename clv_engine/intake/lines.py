@@ -67,6 +67,22 @@ def _discount(work: pd.DataFrame, header: str, gross: pd.Series, decimal: str, n
     return value.fillna(0.0) * np.sign(gross)
 
 
+# headers that may mean a unit price or a line's price (the ones naming a unit are never checked)
+_PLAIN_PRICE = {"price", "preis", "prix", "precio", "prijs", "preco", "prezzo", "saleprice", "salesprice"}
+
+
+def _holds_line_totals(quantity: pd.Series, price: pd.Series) -> bool:
+    """Does a "price" column hold line totals? Then price ÷ quantity takes far fewer values
+    than the price itself (a few unit prices times many quantities); for a real unit price
+    it takes more."""
+    several = (quantity.abs() > 1) & (price > 0)
+    if several.sum() < 20:
+        return False
+    p = price[several]
+    per_unit = (p / quantity[several].abs()).round(4)
+    return bool(per_unit.nunique() < 0.5 * p.nunique())
+
+
 def row_values(work: pd.DataFrame, roles: dict, notes: list[str]) -> RowValues:
     """Parse the value columns of ``work`` (text cells named after the roles)."""
     has = {r: r in roles for r in ("amount", "line_total", "quantity", "unit_price", "discount")}
@@ -77,6 +93,10 @@ def row_values(work: pd.DataFrame, roles: dict, notes: list[str]) -> RowValues:
         price, info = _money(work["unit_price"])
         quantity, _ = _money(work["quantity"], info.decimal if info.decimal == "," else None)
         gross = quantity * price
+        if normalise_header(roles["unit_price"]) in _PLAIN_PRICE and _holds_line_totals(quantity, price):
+            gross = price.abs() * np.sign(quantity)
+            notes.append(f"The column '{roles['unit_price']}' holds each line's total, not a price per unit (it "
+                         "goes up in step with the quantity): it is the line's value.")
         if has["discount"]:
             gross = gross - _discount(work, roles["discount"], gross, info.decimal, notes)
         line_value = gross
@@ -224,6 +244,27 @@ def _kind_of(values: pd.Series, pattern: re.Pattern) -> pd.Series:
     return out
 
 
+def _sku_kind(codes: pd.Series) -> pd.Series:
+    """The kind of charge a product code alone names (``POST``, ``AMAZONFEE``, ``BANK CHARGES``)."""
+    text = codes.str.lower().str.strip()
+    hit = text.str.fullmatch(_SKU_RE.pattern).fillna(False).astype(bool)
+    out = pd.Series("", index=codes.index, dtype=object)
+    if hit.any():
+        words = (text[hit].str.replace("amazonfee", "amazon fee", regex=False)
+                 .str.replace(r"^(?:post|ship)$", "postage", regex=True)
+                 .str.replace(r"^bankcharges$", "bank charges", regex=True))
+        kinds = _kind_of(words, _NON_PRODUCT_RE)
+        out[hit] = kinds.where(kinds != "", "fee").to_numpy(dtype=object)
+    return out
+
+
+def _on_distinct(values: pd.Series, func) -> pd.Series:
+    """``func`` on the distinct cells only (a product column repeats a few thousand names)."""
+    codes, uniques = pd.factorize(values.astype(str))
+    result = func(pd.Series(np.asarray(uniques, dtype=object), dtype=str)).to_numpy(dtype=object)
+    return pd.Series(result[codes], index=values.index, dtype=object)
+
+
 def non_product_columns(headers: list[str], roles: dict) -> tuple[str | None, str | None]:
     """The description and product-code columns (by header), if the file has them."""
     mapped = set(roles.values())
@@ -243,26 +284,19 @@ def non_product_lines(body: pd.DataFrame, headers: list[str], roles: dict) -> pd
     product called "Postage stamp album" stays a product.
     """
     desc, sku = non_product_columns(headers, roles)
-    out = pd.Series("", index=body.index, dtype=object)
+    out = np.full(len(body), "", dtype=object)
+    no_description = np.ones(len(body), dtype=bool)
     if desc is not None:
-        out = on_uniques(body[desc].astype(str), lambda v: _kind_of(v, _NON_PRODUCT_RE))
+        codes, uniques = pd.factorize(body[desc].astype(str))
+        distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=str)
+        out = _kind_of(distinct, _NON_PRODUCT_RE).to_numpy(dtype=object)[codes]
+        no_description = (distinct.str.strip() == "").to_numpy()[codes]
     if sku is not None:
-        todo = out.to_numpy(dtype=object) == ""
-        if desc is not None:
-            todo &= body[desc].str.strip().to_numpy(dtype=object) == ""
+        todo = (out == "") & no_description
         if todo.any():
-            codes = body.loc[todo, sku].astype(str)
-            hit = on_uniques(codes, lambda v: v.str.lower().str.strip().str.fullmatch(_SKU_RE.pattern)
-                             .fillna(False).astype(bool)).astype(bool)
-            if hit.any():
-                kinds = on_uniques(codes[hit], lambda v: _kind_of(v.str.replace("AMAZONFEE", "amazon fee",
-                                                                              case=False, regex=False)
-                                                              .str.replace(r"(?i)^(post|ship)$", "postage", regex=True)
-                                                              .str.replace(r"(?i)^bankcharges$", "bank charges",
-                                                                           regex=True),
-                                                              _NON_PRODUCT_RE))
-                out.loc[kinds.index] = kinds.where(kinds != "", "fee").to_numpy(dtype=object)
-    return out
+            kinds = _on_distinct(body.loc[todo, sku], _sku_kind).to_numpy(dtype=object)
+            out[np.flatnonzero(todo)] = kinds
+    return pd.Series(out, index=body.index, dtype=object)
 
 
 # --- returns that cannot be netted against their own order ----------------------------
@@ -427,13 +461,14 @@ def compare_totals(orders: pd.DataFrame, line_value: pd.Series, keys: pd.Series,
 
 
 def build_line_table(work, used, row_customer, customer_ids, order_ids, row_key, n_ids, dates, values, line_amount,
-                kinds) -> pd.DataFrame:
-    """``OrderData.lines``: one row per kept data row (order lines and returns)."""
+                     kinds, returned) -> pd.DataFrame:
+    """``OrderData.lines``: one row per kept data row (order lines and returns; ``returned``:
+    the value netted for each return row)."""
     idx = np.flatnonzero(used)
     is_return = work["is_refund"].to_numpy()[idx]
     value = (line_amount.to_numpy(dtype="float64")[idx] if line_amount is not None
              else np.full(len(idx), np.nan))
-    returned = values.amount.to_numpy(dtype="float64")[idx]
+    returned = returned.to_numpy(dtype="float64")[idx]
     value = np.where(is_return, -np.abs(returned), value)
     quantity = (values.quantity.to_numpy(dtype="float64")[idx] if values.quantity is not None
                 else np.full(len(idx), np.nan))

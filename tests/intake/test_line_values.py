@@ -179,3 +179,51 @@ def test_non_product_lines_in_a_file_of_order_totals_come_off_the_order():
 def test_unknown_duplicates_rule_is_refused():
     with pytest.raises(InputError):
         read_orders([["Customer", "Date", "Total"], ["A", "2024-01-02", "1"]], duplicates="maybe")
+
+
+def test_a_price_column_that_grows_with_the_quantity_is_the_line_total():
+    # the shape of a public "customer shopping" data set: price = unit price × quantity
+    unit = {"Clothing": 300.08, "Shoes": 600.17, "Books": 15.15, "Toys": 35.84}
+    rows = [["invoice_no", "customer_id", "category", "quantity", "price", "invoice_date"]]
+    truth: dict[str, float] = {}
+    for i in range(40):
+        category = list(unit)[i % 4]
+        quantity = 1 + i % 5
+        customer = f"C{i % 7}"
+        rows.append([f"I{i}", customer, category, str(quantity), f"{unit[category] * quantity:.2f}",
+                     f"{1 + i % 28}/{1 + i % 12}/2022"])
+        truth[customer] = round(truth.get(customer, 0.0) + round(unit[category] * quantity, 2), 2)
+    data = read_orders(rows)
+    assert amounts(data) == truth
+    assert any("holds each line's total" in n for n in data.report.notes)
+
+
+def test_a_real_unit_price_is_multiplied_by_the_quantity():
+    rows = [["Invoice", "Customer ID", "Quantity", "Price", "InvoiceDate"]]
+    truth: dict[str, float] = {}
+    for i in range(40):
+        quantity, price = 1 + (i * 7) % 11, round(0.85 + (i * 13) % 17 * 0.4, 2)
+        customer = f"{12000 + i % 5}"
+        rows.append([str(500000 + i), customer, str(quantity), f"{price:.2f}", f"2010-12-{1 + i % 28:02d} 10:00:00"])
+        truth[customer] = round(truth.get(customer, 0.0) + quantity * price, 2)
+    assert amounts(read_orders(rows)) == truth
+
+
+def test_a_return_line_in_a_file_of_repeated_order_totals_is_worth_its_line():
+    data = read_orders([["Order", "Customer", "Date", "Product", "Qty", "Price", "Order Total"],
+                        ["1", "A", "2024-01-02", "Teapot", "1", "30.00", "42.00"],
+                        ["1", "A", "2024-01-02", "Cup", "2", "6.00", "42.00"],
+                        ["1", "A", "2024-01-02", "Cup", "-1", "6.00", "42.00"],
+                        ["2", "B", "2024-01-03", "Cup", "1", "6.00", "6.00"]])
+    assert amounts(data) == {"A": 36.0, "B": 6.0}
+
+
+def test_a_credit_note_repeating_its_total_on_each_line_counts_once():
+    data = read_orders([["Invoice", "Type", "Customer", "Date", "Item", "Total"],
+                        ["I-1", "Invoice", "A", "2024-01-02", "Teapot", "100.00"],
+                        ["I-1", "Invoice", "A", "2024-01-02", "Cups", "100.00"],
+                        ["CN-1", "Credit Note", "A", "2024-01-09", "Cups", "30.00"],
+                        ["CN-1", "Credit Note", "A", "2024-01-09", "Saucers", "30.00"],
+                        ["I-2", "Invoice", "B", "2024-01-03", "Cups", "50.00"]])
+    assert amounts(data) == {"A": 70.0, "B": 50.0}
+    assert not data.report.rows_skipped
