@@ -385,7 +385,7 @@ def guess_descriptive_roles(headers: list[str], body: pd.DataFrame, taken: set[s
 _STATUS_VOCABULARY = (
     r"(?i)\b(?:paid|unpaid|payment|pay|complete[d]?|completion|success(?:ful)?|succeeded|settled|captured|"
     r"authori[sz]ed|approved|accepted|confirmed|processing|processed|in\s*process|pending|open|closed|"
-    r"on\s*hold|hold|new|draft|quote|estimate|invoiced?|billed|due|overdue|cancel+ed|cancel+ation|cancel|"
+    r"on\s*hold|hold|draft|quote|estimate|invoiced?|billed|due|overdue|cancel+ed|cancel+ation|cancel|"
     r"void(?:ed)?|failed|failure|declined|denied|expired|abandoned|rejected|reversed|refund(?:ed)?|"
     r"partially|partial|return(?:ed|s)?|exchange[d]?|credit(?:ed)?|chargeback|disputed?|resolved|"
     r"shipped|delivered|dispatched|fulfill?ed|unfulfill?ed|ready|picked|packed|sent|received|"
@@ -423,7 +423,9 @@ def content_problem(role: str, values: pd.Series) -> str | None:
         return None
     if role == "status":
         codes, uniques = pd.factorize(cells)
-        hits = pd.Series(np.asarray(uniques, dtype=object), dtype=str).str.contains(_STATUS_VOCABULARY, regex=True)
+        distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=str)
+        # "new" only as the whole cell: "New York" is a state, not a status
+        hits = distinct.str.contains(_STATUS_VOCABULARY, regex=True) | distinct.str.fullmatch(r"(?i)\s*new\s*")
         share = float(hits.to_numpy()[codes].mean())
         if share < 0.5:
             return f"its cells are not order statuses (e.g. '{example}')"

@@ -227,3 +227,11 @@ def test_a_credit_note_repeating_its_total_on_each_line_counts_once():
                         ["I-2", "Invoice", "B", "2024-01-03", "Cups", "50.00"]])
     assert amounts(data) == {"A": 70.0, "B": 50.0}
     assert not data.report.rows_skipped
+
+
+def test_a_state_column_of_new_york_and_new_jersey_is_still_not_a_status():
+    data = read_orders([["Customer", "Order Date", "Sales", "State"],
+                        ["A", "2024-01-02", "10.00", "New York"],
+                        ["B", "2024-01-03", "12.00", "New Jersey"],
+                        ["C", "2024-01-04", "9.00", "New York"]])
+    assert "status" not in data.report.mapping
