@@ -293,6 +293,20 @@ def _exact_duplicates(body: pd.DataFrame, blank: pd.Series, parsed: pd.DataFrame
     return out
 
 
+def _amounts_are_line_values(amount: pd.Series, line_value: pd.Series | None) -> bool:
+    """Does the amount column hold each line's own value (on the lines of orders with
+    several lines, it equals quantity × price nine times in ten), rather than the order
+    total repeated on each line?"""
+    if line_value is None:
+        return False
+    line_value = line_value.reindex(amount.index)
+    both = amount.notna() & line_value.notna()
+    if not both.any():
+        return False
+    a, v = amount[both], line_value[both]
+    return bool(((a - v).abs() <= 0.005 + 1e-6 * a.abs()).mean() >= 0.9)
+
+
 def _amount_mode(work: pd.DataFrame, amount: pd.Series, key: pd.Series, preset: Preset | None, notes) -> str:
     if preset is not None and preset.amount_mode:
         return preset.amount_mode
@@ -611,6 +625,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     multi_line = bool(has_order_id.any()) and bool(np.bincount(oid_codes).max() > 1)  # an order spans several rows
     if values.source != "amount":
         mode = "sum"  # line values (a line total, or quantity × unit price) add up to the order
+    elif multi_line and preset is None and _amounts_are_line_values(
+            amount[ordinary & amount_row_key.duplicated(keep=False)], values.line_value):
+        mode = "sum"
+        report.notes.append("Orders spread over several lines: each line's amount is its quantity × price; "
+                            "line amounts were added up per order.")
     elif multi_line or preset is not None and preset.amount_mode:
         mode = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset, report.notes)
     else:

@@ -51,6 +51,8 @@ def _discount(work: pd.DataFrame, header: str, gross: pd.Series, decimal: str, n
     named_rate = bool(words & {"rate", "percent", "percentage", "pct", "satz", "taux", "porcentaje", "tasa"}) \
         or "%" in header
     filled = value.dropna()
+    if not (filled > 0).any():  # an empty or all-zero discount column changes nothing
+        return pd.Series(0.0, index=gross.index)
     # every value between 0 and 1 (and some strictly between): rates, as in 0.2 for 20 %
     is_rate = bool(percent.any() or named_rate
                    or (len(filled) and (filled <= 1).all() and ((filled > 0) & (filled < 1)).any()))

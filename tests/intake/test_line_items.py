@@ -225,7 +225,8 @@ def test_german_invoice_lines_with_discount_amounts():
 
 @pytest.mark.parametrize("name", ["online_retail.csv", "online_retail_ii.csv", "superstore.csv",
                                   "line_items_with_total.csv", "returns_named.csv", "amount_refund.csv",
-                                  "cdnow_style.csv", "rechnungen_de.csv", "cdnow_master_head.txt"])
+                                  "cdnow_style.csv", "rechnungen_de.csv", "cdnow_master_head.txt",
+                                  "sales_data_sample.csv"])
 def test_cli_with_no_map_gives_the_same_customers(tmp_path, name):
     out = tmp_path / "out"
     code = cli.main(["analyze", str(DATA / name), "--out", str(out), "--method", "historical", "--no-report", "-q"])
@@ -236,6 +237,7 @@ def test_cli_with_no_map_gives_the_same_customers(tmp_path, name):
     assert customers["orders"].tolist() == data["orders"].tolist()
     np.testing.assert_allclose(customers["total_value"], data["value"], atol=0.01)
     assert customers["first_order"].tolist() == data["first"].dt.strftime("%Y-%m-%d").tolist()
+    assert customers["last_order"].tolist() == data["last"].dt.strftime("%Y-%m-%d").tolist()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["rows_read"] == summary["rows_used"] + sum(summary["rows_skipped"].values())
     assert not customers.index.str.endswith(".0").any()
@@ -255,3 +257,20 @@ def test_cdnow_purchase_log_lined_up_with_spaces_keeps_same_day_repeats():
     assert dropped.report.rows_skipped == {"exact duplicate": 3}
     # 00499 bought 1 CD for 11.49 twice and 1 CD for 15.49 twice on 1997-10-01
     assert per_customer(dropped).loc["00499", "orders"] == per_customer(data).loc["00499", "orders"] - 2
+
+
+def test_sales_data_sample_sales_per_line_with_quantity_and_price_each():
+    path = DATA / "sales_data_sample.csv"
+    data = read_orders(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = raw[raw["STATUS"] != "Cancelled"].copy()
+    raw["value"] = raw["SALES"].astype(float)
+    raw["date"] = pd.to_datetime(raw["ORDERDATE"], format="%m/%d/%Y %H:%M")
+    raw["customer"] = raw["CUSTOMERNAME"].str.casefold()
+    truth = raw.groupby("customer").agg(orders=("ORDERNUMBER", "nunique"), value=("value", "sum"),
+                                        first=("date", "min"), last=("date", "max"))
+    same(per_customer(data), truth)
+    r = data.report
+    assert r.mapping["quantity"] == "QUANTITYORDERED" and r.mapping["unit_price"] == "PRICEEACH"
+    assert r.mapping["amount"] == "SALES" and r.mapping["status"] == "STATUS"
+    assert any(n.startswith("On 14 of 26 orders the total in 'SALES' differs") for n in r.notes)

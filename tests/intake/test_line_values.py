@@ -235,3 +235,21 @@ def test_a_state_column_of_new_york_and_new_jersey_is_still_not_a_status():
                         ["B", "2024-01-03", "12.00", "New Jersey"],
                         ["C", "2024-01-04", "9.00", "New York"]])
     assert "status" not in data.report.mapping
+
+
+def test_line_amounts_that_happen_to_be_equal_are_still_added_up():
+    # every order has two lines of the same value: without quantity × price this would look
+    # like an order total repeated on each line
+    data = read_orders([["Order", "Customer", "Date", "Qty", "Price", "Amount"],
+                        ["1", "A", "2024-01-02", "2", "6.00", "12.00"],
+                        ["1", "A", "2024-01-02", "1", "12.00", "12.00"],
+                        ["2", "B", "2024-01-03", "1", "5.00", "5.00"],
+                        ["2", "B", "2024-01-03", "5", "1.00", "5.00"]])
+    assert amounts(data) == {"A": 24.0, "B": 10.0}
+
+
+def test_order_totals_repeated_on_lines_stay_totals_when_most_orders_have_one_line():
+    rows = [["Order", "Customer", "Date", "Qty", "Price", "Order Total"]]
+    rows += [[str(i), f"C{i}", "2024-01-02", "1", "10.00", "10.00"] for i in range(20)]
+    rows += [["99", "Z", "2024-01-03", "1", "10.00", "25.00"], ["99", "Z", "2024-01-03", "1", "15.00", "25.00"]]
+    assert amounts(read_orders(rows))["Z"] == 25.0
