@@ -253,3 +253,14 @@ def test_order_totals_repeated_on_lines_stay_totals_when_most_orders_have_one_li
     rows += [[str(i), f"C{i}", "2024-01-02", "1", "10.00", "10.00"] for i in range(20)]
     rows += [["99", "Z", "2024-01-03", "1", "10.00", "25.00"], ["99", "Z", "2024-01-03", "1", "15.00", "25.00"]]
     assert amounts(read_orders(rows))["Z"] == 25.0
+
+
+def test_a_returned_line_with_negative_quantity_is_netted_not_dropped_as_a_refunded_order():
+    data = read_orders([["Invoice", "Status", "Customer", "Date", "Quantity", "Unit Price"],
+                        ["1", "Shipped", "A", "2024-01-02", "3", "10.00"],
+                        ["2", "Returned", "A", "2024-01-05", "-1", "10.00"],
+                        ["3", "Returned", "B", "2024-01-06", "2", "10.00"],
+                        ["4", "Shipped", "B", "2024-01-07", "1", "10.00"]])
+    # A's return comes off A's order; B's order 3 was returned in full and is left out
+    assert amounts(data) == {"A": 20.0, "B": 10.0}
+    assert data.report.rows_skipped == {"refunded or returned": 1}
