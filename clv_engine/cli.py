@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--date-order", choices=("DMY", "MDY", "YMD"), default=None,
                          help="settle ambiguous dates like 03/04/2025")
     analyze.add_argument("--currency", default=None, help="analyse this currency when the file has several")
+    analyze.add_argument("--exclude-non-product", action="store_true",
+                         help="leave out lines that are not products (postage, shipping, fees, manual adjustments, "
+                              "discount lines); by default they count and are reported")
+    analyze.add_argument("--duplicates", choices=("auto", "drop", "keep"), default="auto",
+                         help="rows repeating an earlier row exactly: auto (default) counts a copy once when it "
+                              "carries an order number or a time of day, drop always counts it once, keep never")
     _add_analysis_options(analyze, "clv-results")
     demo = sub.add_parser("demo", help="run the whole analysis on bundled sample data",
                           description="Run the whole analysis on a bundled sample Shopify export.")
@@ -158,6 +164,8 @@ def _settings_from_args(args, *, demo: bool):
         value_column=args.value_column, sheet=getattr(args, "sheet", None),
         mapping=_parse_map(getattr(args, "map", [])) or None, layout=getattr(args, "layout", None),
         date_order=getattr(args, "date_order", None), currency=getattr(args, "currency", None),
+        duplicates=getattr(args, "duplicates", "auto"),
+        exclude_non_product=getattr(args, "exclude_non_product", False),
         observation_end=args.as_of, exports=exports, export_mode=args.export_mode,
         include_no_consent=args.include_no_consent, compare=args.compare, playbook=args.playbook,
         report=not args.no_report,

@@ -76,6 +76,8 @@ class Settings:
     layout: str | None = None
     date_order: str | None = None
     currency: str | None = None
+    duplicates: str = "auto"  # rows repeating an earlier row exactly: "auto", "drop" (count once) or "keep"
+    exclude_non_product: bool = False  # leave out postage, fees, adjustments … (see read_orders)
     observation_end: Any = None
     # outputs
     exports: Sequence[str] = ()
@@ -118,6 +120,8 @@ class Settings:
             raise InputError("lifespan must be between 0 and 100 years")
         if self.tier_thresholds is None:
             self.tier_splits = parse_splits(self.tier_splits)
+        if self.duplicates not in ("auto", "drop", "keep"):
+            raise InputError(f"unknown duplicates rule {self.duplicates!r}", hint="Use auto, drop or keep.")
         if self.export_mode not in ("per-tier", "tagged"):
             raise InputError(f"unknown export mode {self.export_mode!r}", hint="Use per-tier or tagged.")
         self.exports = tuple(t.strip().lower() for t in self.exports if t and t.strip())
@@ -255,6 +259,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
         data = read_orders(
             source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
             currency=settings.currency, date_order=settings.date_order, progress=_scaled(report, 0.0, 0.35),
+            duplicates=settings.duplicates, exclude_non_product=settings.exclude_non_product,
         )
     orders = data.orders
     report("Summarising customers", 0.35)
@@ -408,6 +413,11 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "rows_skipped": {str(k): int(v) for k, v in report.rows_skipped.items()},
         "refunds_netted": int(getattr(report, "refunds_netted", 0)),
         "intake_notes": list(report.notes),
+        "date_order": report.date_order,
+        "value_source": getattr(report, "value_source", "amount"),
+        "returns": dict(getattr(report, "returns", {}) or {}),
+        "non_product_lines": dict(getattr(report, "non_product", {}) or {}),
+        "duplicate_rows": dict(getattr(report, "duplicates", {}) or {}),
         "mapping": dict(report.mapping),
         "orders": int(len(data.orders)),
         "customers": int(len(customers)),

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 DELIMITERS = [",", ";", "\t", "|"]
+WHITESPACE = r"\s+"  # columns lined up with spaces (e.g. the CDNOW purchase log)
 _SAMPLE_BYTES = 256 * 1024
 
 
@@ -281,6 +282,11 @@ def sniff_delimiter(text: str) -> str:
         score = modal * share * (len(counts) ** 0.5)
         if score > best_score:
             best, best_score = delim, score
+    if best_score < 0:  # no delimiter splits any line: columns lined up with spaces?
+        counts = [len(line.split()) for line in sample.splitlines() if line.strip()]
+        if counts and min(counts) >= 2 and max(set(counts), key=counts.count) == max(counts) \
+                and counts.count(max(counts)) >= 0.9 * len(counts):
+            return WHITESPACE
     return best
 
 
@@ -351,9 +357,12 @@ def _read_text(path: Path, progress=None) -> RawTable:
     _check_not_binary(sample, name)
     encoding, text = _decode_sample(sample)
     delimiter = sniff_delimiter(text)
-    with _big_fields():
-        width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
-                                                  delimiter=delimiter)), default=1)
+    if delimiter == WHITESPACE:
+        width = max((len(line.split()) for line in text.splitlines()[:-1] or text.splitlines()), default=1)
+    else:
+        with _big_fields():
+            width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
+                                                      delimiter=delimiter)), default=1)
     if progress:
         progress("Reading file", 0.05)
     errors = {"utf-8": "strict", _MIXED: "clv-cp1252"}.get(encoding, "replace")
@@ -391,7 +400,7 @@ def _read_text(path: Path, progress=None) -> RawTable:
     if encoding == "utf-8-sig" or encoding.startswith("utf-16"):
         pass
     grid.index = range(1, len(grid) + 1)
-    label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
+    label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe", WHITESPACE: "space"}[delimiter]
     table = RawTable(grid, name, encoding=encoding, delimiter=delimiter)
     table.grid = _narrow(grid, name, table.notes)
     if encoding == "cp1252":

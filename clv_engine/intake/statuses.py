@@ -173,6 +173,8 @@ def skip_by_status(work: pd.DataFrame, table: pd.DataFrame, status_header: str |
             # refunded or returned is left out here
             amount = work["amount"].astype(str).str.strip()
             negative = amount.str.match(r"^[(\-−]|.*-$")
+            if "quantity" in work:  # a line-item return: negative quantity
+                negative |= work["quantity"].astype(str).str.strip().str.match(r"^[(\-−]|.*-$")
             has_id = work["order_id"] != ""
             others = set(work.loc[~refund & has_id, "order_id"]) | set(work.loc[negative & has_id, "order_id"])
             ledger = negative | work["order_id"].isin(others)
