@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from clv_engine.errors import Cancelled, ClvError, InputError
 
-from . import charts, insights
+from . import charts, insight_charts, insights
 from .app_settings import AppSettings, log_unexpected_error
 from .engine import DEFAULT_ROLES, Engine
 from .messages import in_app_words
@@ -76,6 +76,7 @@ class AppController(ResultActions, QObject):
     report_written = Signal(object)       # ExportSummary
     results_saved = Signal(object)        # ExportSummary
     customer_opened = Signal(object)      # results_actions.CustomerDetail
+    profile_changed = Signal()            # another group on the 'who buys what' tab
     failed = Signal(str, str)             # title, message for a person
     cancelled = Signal()
     recent_files_changed = Signal()
@@ -111,6 +112,7 @@ class AppController(ResultActions, QObject):
         self.migration_model = ColumnTableModel(parent=self)
         self.movement_model = ColumnTableModel(parent=self)
         self.order_history_model = ColumnTableModel(parent=self)
+        self.profile_model = ColumnTableModel(parent=self)
         self.current_customer = None
 
     # -- jobs ----------------------------------------------------------------------------
@@ -278,7 +280,8 @@ class AppController(ResultActions, QObject):
         self.figures, self.cards, self.method_notes = {}, [], []
         self.customer_model.set_table(ColumnTable.empty())
         for model in (self.tier_profile_model, self.segment_profile_model,
-                      self.migration_model, self.movement_model, self.order_history_model):
+                      self.migration_model, self.movement_model, self.order_history_model,
+                      self.profile_model):
             model.set_table(ColumnTable.empty())
 
     def _set_failure(self, failure: ReadFailure) -> None:
@@ -373,6 +376,28 @@ class AppController(ResultActions, QObject):
                  "date_order": "", "currency": getattr(report, "currency", None) or ""}
         found.update({k: v for k, v in self.read_choices.items() if v not in (None, "")})
         return found
+
+    def date_question(self) -> str:
+        """A sentence when nothing in the file settled day/month against month/day."""
+        report = getattr(self.order_data, "report", None)
+        if not getattr(report, "date_order_ambiguous", False):
+            return ""
+        order = str(getattr(report, "date_order", "") or "")
+        which = DATE_ORDERS.get(order, order).split(" (")[0].lower() or "one order"
+        why = str(getattr(report, "date_order_why", "") or "")
+        because = f" ({why})" if why else ""
+        return (f"Check the dates: every date in this file could be day/month or month/day "
+                f"(05/03 is 5 March or 3 May). They were read as {which}{because}. Compare "
+                "a date you know in the first rows below; if it is wrong, choose the other "
+                "order under Date order and press Read again.")
+
+    def value_source_text(self) -> str:
+        """How order values were found when the file has no order total."""
+        source = getattr(getattr(self.order_data, "report", None), "value_source", "amount")
+        return {"quantity": "Order values are quantity × unit price (less discounts), added "
+                            "up per order: the file has no order total.",
+                "line_total": "Order values are the line totals added up per order: the file "
+                              "has no order total."}.get(str(source), "")
 
     def detected_date_order(self) -> str:
         return str(getattr(getattr(self.order_data, "report", None), "date_order", "") or "")
@@ -474,6 +499,8 @@ class AppController(ResultActions, QObject):
             context = insights.ValueContext.from_run(summary, settings)
             table = customer_table(customers, context)
             figures = charts.all_result_figures(customers, tier_names, context=context)
+            figures.update(insight_charts.all_insight_figures(
+                getattr(analysis, "insights", None), context))
             cards = insights.summary_cards(customers, summary, context)
             notes = insights.method_notes(summary, context)
             return analysis, table, figures, cards, notes, context

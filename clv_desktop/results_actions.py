@@ -19,13 +19,15 @@ import pandas as pd
 
 from clv_engine.errors import Cancelled, InputError
 
-from . import charts
+from . import charts, insight_charts
+from .messages import in_app_words
 from .table_data import ColumnTable, default_customer_columns
 
 logger = logging.getLogger(__name__)
 
-RESULT_FILES = ("customers.csv", "segments.csv", "rfm_segments.csv", "intake.csv",
-                "report.xlsx", "summary.json")
+RESULT_FILES = ("customers.csv", "segments.csv", "rfm_segments.csv", "profiles.csv",
+                "cohorts.csv", "drivers.csv", "migration.csv", "intake.csv", "report.xlsx",
+                "summary.json")
 
 
 @dataclass
@@ -165,6 +167,49 @@ class ResultActions:
         if "order_id" in out.columns:
             out["order_id"] = out["order_id"].astype(object)
         return out
+
+    # -- who buys what (profiles, cohorts, drivers) --------------------------------------
+    def has_insights(self) -> bool:
+        return getattr(self.analysis, "insights", None) is not None
+
+    def insight_findings(self) -> list[str]:
+        insights = getattr(self.analysis, "insights", None)
+        return [in_app_words(str(f)) for f in (getattr(insights, "findings", None) or [])]
+
+    def insight_gaps(self) -> list[str]:
+        """What could not be profiled and why."""
+        insights = getattr(self.analysis, "insights", None)
+        return [in_app_words(str(f)) for f in (getattr(insights, "not_profiled", None) or [])]
+
+    def profile_groups(self) -> list[str]:
+        """The groups profiled (tiers first, then segments and other groupings)."""
+        profiles = getattr(getattr(self.analysis, "insights", None), "profiles", None)
+        if not isinstance(profiles, pd.DataFrame) or "segment" not in profiles.columns:
+            return []
+        return list(dict.fromkeys(str(s) for s in profiles["segment"]))
+
+    def show_profile(self, group: str) -> None:
+        """Fill ``profile_model`` and the 'what this group buys' chart for ``group``."""
+        insights = getattr(self.analysis, "insights", None)
+        profiles = getattr(insights, "profiles", None)
+        if not isinstance(profiles, pd.DataFrame) or "segment" not in profiles.columns:
+            self.profile_model.set_table(ColumnTable.empty())
+            return
+        rows = profiles[profiles["segment"].astype(str) == str(group)]
+        if "too_small" in rows.columns:
+            rows = rows[~rows["too_small"].astype(bool)]
+        rows = rows.sort_values("lift", ascending=False) if "lift" in rows.columns else rows
+        columns = [c for c in ("dimension", "value", "customers", "figure", "all_figure", "lift")
+                   if c in rows.columns]
+        known = {"dimension": ("What", "text"), "value": ("Item", "text"),
+                 "customers": ("Customers who bought it", "integer"),
+                 "figure": (f"Share of {group}", "percent"),
+                 "all_figure": ("Share of all customers", "percent"),
+                 "lift": ("Times as often", "number")}
+        self.profile_model.set_table(ColumnTable.from_frame(rows[columns].reset_index(drop=True),
+                                                            known=known))
+        self.figures["top_group"] = insight_charts.top_group_figure(insights, group)
+        self.profile_changed.emit()
 
     # -- column chooser -----------------------------------------------------------------
     def customer_column_choices(self) -> list[tuple[str, str, bool]]:

@@ -1,7 +1,7 @@
 """``clv-desktop --smoke FILE --out DIR [--size WxH …]``: the real window, offscreen.
 
 Open → check → settings → analyse → results (overview, customers, one customer's page,
-segments) → save all result files → compare with them → export the "At risk" segment
+segments, who buys what) → save all result files → compare with them → export the "At risk" segment
 (else the largest segment) from the customer table → Excel report, saving a PNG of each
 page into DIR at each size (``1024x700/01-start.png`` …). Returns 0 on success;
 otherwise prints one line and returns 1.
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from .app_settings import AppSettings
 from .controller import AppController
 from .main_window import CHECK, EXPORT, RESULTS, SETTINGS, MainWindow
+from .pages.results import COMPARE, INSIGHTS, SEGMENTS
 
 STEP_TIMEOUT_MS = 300_000
 DEFAULT_SIZES = ((1024, 700), (1440, 900))
@@ -149,14 +150,18 @@ def _drive(source: str, out: Path, sizes) -> int:
         raise SmokeFailure("the customer page did not open")
     camera.snap("customer")
     results.show_customer_table()
-    results.tabs.setCurrentIndex(2)
+    results.tabs.setCurrentIndex(SEGMENTS)
     camera.snap("results-segments")
+    if results.tabs.isTabVisible(INSIGHTS):
+        results.tabs.setCurrentIndex(INSIGHTS)
+        camera.snap("results-who-buys-what")
 
     saved = out / "results"
     controller.save_results(str(saved))
     _wait(controller.results_saved, controller, "saving the result files")
     controller.compare_with(str(saved / "customers.csv"))
     _wait(controller.comparison_ready, controller, "comparing runs")
+    results.tabs.setCurrentIndex(COMPARE)
     camera.snap("results-compare")
 
     segment = _segment_to_export(window)
@@ -172,9 +177,14 @@ def _drive(source: str, out: Path, sizes) -> int:
     page.overwrite.setChecked(True)
     page.export_lists()
     _wait(controller.export_finished, controller, f"exporting the {segment} segment")
-    camera.snap("export")
+    area = window.pages.widget(EXPORT)
+
+    def show_summary():  # what was written, at the foot of the page
+        area.ensureWidgetVisible(page.summary)
+
+    camera.snap("export", before=show_summary)
     controller.write_report(str(out / "clv-report.xlsx"))
     _wait(controller.report_written, controller, "writing the Excel report")
-    camera.snap("report")
+    camera.snap("report", before=show_summary)
     window.close()
     return camera.count

@@ -98,13 +98,18 @@ def table_view(model=None, *, sortable: bool = False, stretch_last: bool = True)
 
 
 def fit_columns(view: QTableView, max_chars: int = 40) -> None:
-    """Size columns to header and first visible rows, capped so one column cannot hog."""
+    """Size columns to header and first visible rows, capped so one column cannot hog; a
+    column is never narrower than its header text."""
     header = view.horizontalHeader()
     cap = view.fontMetrics().averageCharWidth() * max_chars
+    model = view.model()
+    metrics = header.fontMetrics()
     view.resizeColumnsToContents()
     for section in range(header.count()):
-        if header.sectionSize(section) > cap:
-            header.resizeSection(section, cap)
+        title = model.headerData(section, Qt.Orientation.Horizontal) if model is not None else ""
+        least = metrics.horizontalAdvance(str(title or "")) + 3 * metrics.averageCharWidth()
+        if header.sectionSize(section) > max(cap, least):
+            header.resizeSection(section, max(cap, least))
 
 
 def fit_height(view: QTableView, max_rows: int = 15) -> None:

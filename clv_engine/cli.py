@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--duckdb", action="store_true",
                          help="summarise a plain order table (CSV or Parquet, one row per order) with DuckDB: "
                               "for files larger than memory")
+    analyze.add_argument("--exclude-non-product", action="store_true",
+                         help="leave out lines that are not products (postage, shipping, fees, manual adjustments, "
+                              "discount lines); by default they count and are reported")
+    analyze.add_argument("--duplicates", choices=("auto", "drop", "keep"), default="auto",
+                         help="rows repeating an earlier row exactly: auto (default) counts a copy once when it "
+                              "carries an order number or a time of day, drop always counts it once, keep never")
     _add_analysis_options(analyze, "clv-results")
     sql = sub.add_parser("summary-sql", help="print the customer-summary SQL to run where the orders live",
                          description="Print the SQL that summarises an order table per customer (DuckDB, Spark "
@@ -174,6 +180,8 @@ def _settings_from_args(args, *, demo: bool):
         value_column=args.value_column, sheet=getattr(args, "sheet", None),
         mapping=_parse_map(getattr(args, "map", [])) or None, layout=getattr(args, "layout", None),
         date_order=getattr(args, "date_order", None), currency=getattr(args, "currency", None),
+        duplicates=getattr(args, "duplicates", "auto"),
+        exclude_non_product=getattr(args, "exclude_non_product", False),
         observation_end=args.as_of, exports=exports, export_mode=args.export_mode,
         include_no_consent=args.include_no_consent, compare=args.compare, playbook=args.playbook,
         report=not args.no_report,

@@ -40,11 +40,11 @@ CUSTOMER_COLUMNS = [
     "customer_id", "email", "name", "consent", "orders", "total_value",
     "average_order_value", "first_order", "last_order", "days_since_last_order",
     "avg_days_between_orders", "orders_per_year", "clv", "clv_low", "clv_high",
-    "clv_method", "p_alive", "churn_risk", "expected_orders", "next_order_date", "tier",
+    "clv_method", "p_alive", "churn_risk", "churn_label", "expected_orders", "next_order_date", "tier",
     "rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment", "actions",
 ]
-_PREDICTIVE_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "churn_risk", "expected_orders", "next_order_date",
-                       "expected_order_value"]
+_PREDICTIVE_COLUMNS = ["clv_low", "clv", "clv_high", "p_alive", "churn_risk", "churn_label", "expected_orders",
+                       "next_order_date", "expected_order_value"]
 
 ProgressCallback = Callable[[str, float], None]
 
@@ -77,6 +77,8 @@ class Settings:
     layout: str | None = None
     date_order: str | None = None
     currency: str | None = None
+    duplicates: str = "auto"  # rows repeating an earlier row exactly: "auto", "drop" (count once) or "keep"
+    exclude_non_product: bool = False  # leave out postage, fees, adjustments … (see read_orders)
     observation_end: Any = None
     # outputs
     exports: Sequence[str] = ()
@@ -119,6 +121,8 @@ class Settings:
             raise InputError("lifespan must be between 0 and 100 years")
         if self.tier_thresholds is None:
             self.tier_splits = parse_splits(self.tier_splits)
+        if self.duplicates not in ("auto", "drop", "keep"):
+            raise InputError(f"unknown duplicates rule {self.duplicates!r}", hint="Use auto, drop or keep.")
         if self.export_mode not in ("per-tier", "tagged"):
             raise InputError(f"unknown export mode {self.export_mode!r}", hint="Use per-tier or tagged.")
         self.exports = tuple(t.strip().lower() for t in self.exports if t and t.strip())
@@ -265,6 +269,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
         data = read_orders(
             source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
             currency=settings.currency, date_order=settings.date_order, progress=_scaled(report, 0.0, 0.35),
+            duplicates=settings.duplicates, exclude_non_product=settings.exclude_non_product,
         )
     orders = data.orders
     report("Summarising customers", 0.35)
@@ -420,6 +425,11 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "rows_skipped": {str(k): int(v) for k, v in report.rows_skipped.items()},
         "refunds_netted": int(getattr(report, "refunds_netted", 0)),
         "intake_notes": list(report.notes),
+        "date_order": report.date_order,
+        "value_source": getattr(report, "value_source", "amount"),
+        "returns": dict(getattr(report, "returns", {}) or {}),
+        "non_product_lines": dict(getattr(report, "non_product", {}) or {}),
+        "duplicate_rows": dict(getattr(report, "duplicates", {}) or {}),
         "mapping": dict(report.mapping),
         "orders": int(len(data.orders)) if len(data.orders) else int(summary["orders"].sum()),
         "customers": int(len(customers)),
@@ -440,12 +450,25 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         out["fallback_reason"] = method_info["fallback_reason"]
     if method_info.get("model"):
         out["model"] = method_info["model"]
-    if prediction is not None and prediction.ok and prediction.notes:
-        out["prediction_notes"] = list(prediction.notes)  # e.g. why order values are historical
+    notes = list(prediction.notes) if prediction is not None and prediction.ok else []
+    notes.extend(_unused_settings_notes(settings, method_info))
+    if notes:
+        out["prediction_notes"] = notes  # e.g. why order values are historical
     if comparison is not None:
         out["comparison"] = {"file": os.fspath(settings.compare),
                              "movement": {str(k): int(v) for k, v in comparison.movement.value_counts().items()}}
     return out
+
+
+def _unused_settings_notes(settings: Settings, method_info: dict) -> list[str]:
+    """Say so when the horizon and discount rate could not be used (no predictive model)."""
+    method = method_info.get("method")
+    if method == "predictive":
+        return []
+    why = "no predictive model could be used on this data" if "fallback_reason" in method_info else \
+        f"the {method} method was chosen"
+    return [f"The {settings.horizon_months}-month horizon and the {settings.discount_rate:.0%} discount rate were "
+            f"not used: they apply only to predictive CLV, and {why}."]
 
 
 def _headline(top_customers: int, customers: int, share: float, tier: str) -> str:

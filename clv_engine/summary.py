@@ -150,10 +150,12 @@ def customer_summary(
 
 
 def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: str = "D",
-                         freq_multiplier: float = 1) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+                         freq_multiplier: float = 1, late_after=None) -> tuple:
     """:func:`customer_summary` plus the distinct purchase periods behind it:
     ``(table, customer, period)`` with one entry per (customer code, period number) that
-    has a purchase (codes are positions in ``table``; periods as :func:`period_index`)."""
+    has a purchase (codes are positions in ``table``; periods as :func:`period_index`).
+    With ``late_after`` (a date) a fourth item ``(value, orders)`` per customer code: the
+    value and number of the orders on the days after that date (from the same pass)."""
     check_order_table(orders)
     if freq_multiplier <= 0:
         raise InputError("freq_multiplier must be positive", hint="Use 1, or 7 for weeks of days.")
@@ -186,6 +188,13 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
     ticks = stamps.view(np.int64)
     n_orders = np.bincount(codes, minlength=n_cust).astype(np.int64)
     total = np.bincount(codes, weights=amount, minlength=n_cust)
+    late = None
+    if late_after is not None:
+        bound = (pd.Timestamp(late_after).normalize() + pd.Timedelta(days=1)).to_datetime64()
+        after = stamps >= bound
+        late = (np.bincount(codes[after], weights=amount[after], minlength=n_cust),
+                np.bincount(codes[after], minlength=n_cust).astype(np.float64))
+        del after
     first_ns = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_ns, codes, ticks)
     last_ns = np.full(n_cust, np.iinfo(np.int64).min, dtype=np.int64)
@@ -228,6 +237,8 @@ def summary_with_periods(orders: pd.DataFrame, *, observation_end=None, freq: st
     table.attrs["observation_end"] = end
     table.attrs["freq"] = freq
     table.attrs["freq_multiplier"] = freq_multiplier
+    if late_after is not None:
+        return table, g_cust, g_period, late
     return table, g_cust, g_period
 
 

@@ -35,8 +35,8 @@ DIALECTS = ("duckdb", "spark", "bigquery")
 # The query's output columns, in order (email and name may be added by the user).
 SUMMARY_FILE_COLUMNS = [
     "customer_id", "orders", "total_value", "first_order", "last_order", "frequency", "recency", "T",
-    "monetary_value", "frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "observation_end",
-    "calibration_end",
+    "monetary_value", "frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "value_holdout",
+    "orders_holdout", "observation_end", "calibration_end",
 ]
 _OPTIONAL_COLUMNS = ("email", "name")
 _HOLDOUT_COLUMNS = ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout"]
@@ -115,7 +115,9 @@ clv_customers AS (
            SUM(CASE WHEN m.order_day > m.first_buy_day THEN m.day_value ELSE 0 END) AS repeat_value,
            SUM(CASE WHEN m.order_day <= s.cal_day THEN 1 ELSE 0 END) AS cal_days,
            MAX(CASE WHEN m.order_day <= s.cal_day THEN m.order_day END) AS last_cal_buy_day,
-           SUM(CASE WHEN m.order_day > s.cal_day THEN 1 ELSE 0 END) AS holdout_buy_days{contact_customers}
+           SUM(CASE WHEN m.order_day > s.cal_day THEN 1 ELSE 0 END) AS holdout_buy_days,
+           SUM(CASE WHEN m.order_day > s.cal_day THEN m.day_value ELSE 0 END) AS holdout_value,
+           SUM(CASE WHEN m.order_day > s.cal_day THEN m.day_orders ELSE 0 END) AS holdout_orders{contact_customers}
     FROM clv_marked AS m CROSS JOIN clv_split AS s
     GROUP BY m.customer_id
 )
@@ -132,6 +134,8 @@ SELECT p.customer_id,
        CASE WHEN p.first_buy_day <= s.cal_day THEN CAST({recency_cal} AS {real}) END AS recency_cal,
        CASE WHEN p.first_buy_day <= s.cal_day THEN CAST({T_cal} AS {real}) END AS T_cal,
        CASE WHEN p.first_buy_day <= s.cal_day THEN CAST(p.holdout_buy_days AS {real}) END AS frequency_holdout,
+       CAST(p.holdout_value AS {real}) AS value_holdout,
+       CAST(p.holdout_orders AS {whole}) AS orders_holdout,
        s.end_at AS observation_end,
        s.cal_day AS calibration_end{contact_out}
 FROM clv_customers AS p CROSS JOIN clv_split AS s
@@ -364,6 +368,8 @@ def read_summary(source: str | os.PathLike | pd.DataFrame) -> SummaryData:
     table = summary_table(ids, orders.astype(np.int64), total, first_ns, last_ns, end, frequency, recency, T,
                           monetary)
     table.attrs.update(observation_end=end, freq="D", freq_multiplier=1)
+    holdout_values.update(value_holdout=_numbers(frame, "value_holdout", where),
+                          orders_holdout=_numbers(frame, "orders_holdout", where), value=total, orders=orders)
     holdout = pd.DataFrame(holdout_values, index=ids, copy=False)
     calibration_end = pd.Timestamp(cal_ends[0]).normalize()
     holdout.attrs["calibration_end"] = calibration_end

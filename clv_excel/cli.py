@@ -1,6 +1,6 @@
 """``clv-excel``: make the template workbook, the xlwings Lite bundle, install the add-in.
 
-    clv-excel template OUT.xlsx [--force]
+    clv-excel template OUT.xlsm|OUT.xlsx [--force] [--interpreter PATH]
     clv-excel lite OUTDIR [--wheel-url URL] [--no-wheel]
     clv-excel install-addin
 """
@@ -26,9 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clv-excel", description="CLV Toolkit for Excel.")
     commands = parser.add_subparsers(dest="command", required=True)
     template = commands.add_parser("template", help="write the template workbook")
-    template.add_argument("out", help="workbook to write, e.g. clv.xlsx")
+    template.add_argument("out", help="workbook to write: clv.xlsm (classic xlwings, with its VBA project) "
+                                      "or clv.xlsx (xlwings Lite)")
     template.add_argument("--force", action="store_true", help="replace an existing file")
-    template.add_argument("--interpreter", help="Python for the xlwings.conf sheet (default: this one on Windows)")
+    template.add_argument("--interpreter", help="classic: Python to write on the xlwings.conf sheet (default on "
+                                                "Windows: this one; --interpreter= leaves it to the add-in)")
     lite = commands.add_parser("lite", help="write an xlwings Lite bundle (main.py, requirements.txt, wheel)")
     lite.add_argument("out_dir", help="folder to write")
     lite.add_argument("--wheel-url", help="web address (folder ending in / or file) where the wheel will be hosted")
@@ -44,13 +46,21 @@ def main(argv=None) -> int:
             from .template import write_template
 
             path = write_template(args.out, interpreter=args.interpreter, overwrite=args.force)
-            print(f"Wrote {path}. Open it in Excel and follow the 'Read me' sheet.")
+            if path.suffix.lower() == ".xlsm":
+                print(f"Wrote {path}. Open it in Excel for Windows, enable macros and click 'Import Functions' "
+                      "on the xlwings tab (the 'Read me' sheet has every step).")
+            else:
+                print(f"Wrote {path}. Add xlwings Lite in Excel and paste the Lite files (clv-excel lite); "
+                      "the 'Read me' sheet has every step.")
             return 0
         if args.command == "lite":
             from .lite import write_lite_bundle
 
             for path in write_lite_bundle(args.out_dir, wheel_url=args.wheel_url, with_wheel=not args.no_wheel):
                 print(f"Wrote {path}")
+            if not args.wheel_url:
+                print("requirements.txt names the wheel at https://YOUR-WEB-SPACE/: upload the wheel and put its "
+                      "real address there (or run again with --wheel-url).")
             print("Next: follow README.txt in that folder.")
             return 0
         return install_addin()
@@ -74,7 +84,8 @@ def install_addin(platform: str | None = None) -> int:
     if completed.returncode != 0:
         print("clv-excel: 'xlwings addin install' failed (see above). Close Excel and try again.", file=sys.stderr)
         return completed.returncode or 1
-    print("Add-in installed. Next: clv-excel template clv.xlsx, open it and click 'Import Functions'.")
+    print("Add-in installed. Next: clv-excel template clv.xlsm, open it, enable macros and click "
+          "'Import Functions' on the xlwings tab.")
     return 0
 
 

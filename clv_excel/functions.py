@@ -96,7 +96,7 @@ CUSTOMER_COLUMNS = [
     "customer_id", "email", "name", "consent", "orders", "total_value",
     "average_order_value", "first_order", "last_order", "days_since_last_order",
     "avg_days_between_orders", "orders_per_year", "clv", "clv_low", "clv_high",
-    "clv_method", "p_alive", "churn_risk", "expected_orders", "next_order_date", "tier",
+    "clv_method", "p_alive", "churn_risk", "churn_label", "expected_orders", "next_order_date", "tier",
     "rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm_segment", "actions",
     "frequency", "recency", "T", "monetary_value", "expected_order_value",
 ]
@@ -293,7 +293,7 @@ def clv_predict(orders, horizon_months=None, discount_rate=None, margin=None, mo
 
 @excel_function
 def clv_customers(orders, horizon_months=None, discount_rate=None, margin=None, model=None, as_of=None):
-    """The customer table of the pipeline: the same 32 columns for every method, then the
+    """The customer table of the pipeline: the same 33 columns for every method, then the
     file's own extra columns."""
     prepared, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
     table = analysis.customers
@@ -362,7 +362,7 @@ def model_notes(analysis, method: str, horizon: int, rate: float) -> list[str]:
             text = " ".join(str(note).split())
             if text and text not in notes:
                 notes.append(text)
-    if method in ("simple", "historical"):
+    if method in ("simple", "historical") and not any("horizon" in note.lower() for note in notes):
         what = ("the formula method values average order value x orders per year x lifespan"
                 if method == "simple" else "the historical method values the revenue to date")
         notes.append(f"Horizon {horizon} months and discount rate {rate:.0%} are not used: {what}.")
@@ -509,3 +509,58 @@ def _label_list(labels):
     if isinstance(labels, str):
         return [p.strip() for p in labels.replace(";", ",").split(",") if p.strip()]
     return [str(v).strip() for v in as_column(labels) if not is_blank(v)]
+
+
+# --- who buys what and cohorts (clv_engine.segments.purchase_insights) ---------------------
+PROFILE_COLUMNS = ["segment", "segment_customers", "dimension", "value", "customers", "figure", "all_figure", "lift",
+                   "spend_share", "all_spend_share", "spend_lift", "too_small"]
+PROFILE_HEADERS = {"segment": "Segment", "segment_customers": "Segment customers", "dimension": "What",
+                   "value": "Value", "customers": "Customers", "figure": "Share of segment",
+                   "all_figure": "Share of all", "lift": "Lift", "spend_share": "Share of its spend",
+                   "all_spend_share": "Share of all spend", "spend_lift": "Spend lift", "too_small": "Too small"}
+
+
+@excel_function
+def clv_profiles(orders, group_by=None, dimension=None, horizon_months=None, discount_rate=None, margin=None,
+                 model=None, as_of=None):
+    """Who each segment is and what it buys: per tier (or ``rfm_segment`` or a column of
+    the file) the top categories, products, channels … with the share buying, lift against
+    all customers and share of spend; ``dimension`` keeps one kind (e.g. ``category``)."""
+    _, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
+    profiles = analysis.insights.profiles
+    groupings = list(dict.fromkeys(profiles["group_by"]))
+    group = optional_text(group_by, "group by", "tier", groupings or ["tier"])
+    rows = profiles[profiles["group_by"] == group]
+    if not is_blank(dimension):
+        kinds = list(dict.fromkeys(rows["dimension"]))
+        rows = rows[rows["dimension"] == optional_text(dimension, "dimension", kinds[0] if kinds else "", kinds)]
+    if rows.empty:
+        notes = analysis.insights.not_profiled
+        raise InputError("nothing to profile for this choice." + (f" {notes[0]}" if notes else ""))
+    return frame_to_cells(rows, PROFILE_COLUMNS, headers=PROFILE_HEADERS)
+
+
+@excel_function
+def clv_cohorts(orders, measure=None, margin=None, as_of=None):
+    """Cohort heat map: first-order month (rows) × months since the first order (columns).
+    ``measure``: active (share still buying, default), revenue or margin (cumulative per
+    customer), repeat (repeat rate) or customers (still buying)."""
+    from clv_engine.segments import COHORT_MEASURES, cohort_grid, cohort_table, purchase_data
+
+    prepared = prepared_orders(orders)
+    chosen = optional_text(measure, "measure", "active", list(COHORT_MEASURES))
+    margin_value = optional_number(margin, "margin", 1.0, low=0, rate=True)
+    end = optional_date(as_of)
+
+    def run():
+        data = prepared.data
+        details = getattr(data, "details", None)
+        purchases = purchase_data(data.orders, details.lines if details is not None else None, as_of=end,
+                                  order_details=details.orders if details is not None else None)
+        return cohort_table(purchases, margin=margin_value)
+
+    table = RESULTS.get_or_compute(prepared.table, ("cohorts", margin_value, end), run, prepared.entry)
+    grid = cohort_grid(table, chosen)
+    grid.columns = ["Customers"] + [f"M{m}" for m in grid.columns[1:]]
+    grid.index = ["All cohorts" if c == "all" else c for c in grid.index]
+    return frame_to_cells(grid, index_label="First order")

@@ -25,11 +25,13 @@ SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 MAIN_PY = '''"""CLV Toolkit for xlwings Lite: paste into the main.py tab (requirements in the other tab)."""
 from clv_excel.udfs import (  # noqa: F401  (xlwings Lite registers what main.py holds)
     analyze_orders,
+    clv_cohorts,
     clv_customers,
     clv_intake,
     clv_last_error,
     clv_model,
     clv_predict,
+    clv_profiles,
     clv_retention,
     clv_rfm,
     clv_segments,

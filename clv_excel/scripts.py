@@ -168,15 +168,36 @@ def export_tier_lists_from(book, out_dir=None) -> bool:
     except ClvError as error:
         report["A1"].value = [[error_cell(error)]]
         return False
-    rows = [["File", "Contacts"]]
-    written = getattr(result, "written", {}) or {}
-    for path in result.files:
-        count = written.get(path, written.get(str(path), "")) if isinstance(written, dict) else ""
-        rows.append([str(path), count if count != "" else None])
-    for reason, count in (result.left_out or {}).items():
-        rows.append([f"Left out: {reason}", int(count)])
+    rows = export_report_rows(result, target, tool)
     report["A1"].value = rows
     return True
+
+
+LEFT_OUT_MEANING = {
+    "no valid email": "no usable email address in the orders",
+    "no marketing consent": "did not agree to marketing (set 'Include customers without consent' to yes to include)",
+    "duplicates merged": "same email as another customer: merged into one contact",
+}
+
+
+def export_report_rows(result, folder, tool: str) -> list[list]:
+    """The "CLV email lists" sheet: where each file went, how many contacts it holds,
+    who was left out and why, and the export's notes (e.g. missing consent information)."""
+    per_file = dict(getattr(result, "per_file", {}) or {})
+    rows = [["File", "Contacts", "Folder"]]
+    for path in result.files:
+        name = Path(path).name
+        count = per_file.get(name, per_file.get(str(path)))
+        rows.append([name, int(count) if count is not None else None, str(Path(path).parent)])
+    rows.append(["Contacts written", int(getattr(result, "written", 0) or 0), str(folder)])
+    if not result.files:
+        rows.append([f"No {tool} file was written: no customer could be exported.", None, None])
+    for reason, count in (result.left_out or {}).items():
+        meaning = LEFT_OUT_MEANING.get(reason, reason)
+        rows.append([f"Left out: {reason}", int(count), meaning])
+    for note in getattr(result, "notes", None) or []:
+        rows.append([f"Note: {note}", None, None])
+    return rows
 
 
 def workbook_folder(book) -> Path:

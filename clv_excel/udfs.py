@@ -102,6 +102,8 @@ __all__ = [
     "clv_model",
     "clv_intake",
     "clv_customers",
+    "clv_profiles",
+    "clv_cohorts",
     "clv_last_error",
     "analyze_orders",
     "export_tier_lists",
@@ -245,3 +247,31 @@ else:
     def export_tier_lists():
         """Write the email-tool tier lists next to the calling workbook."""
         scripts.export_tier_lists_from(xw.Book.caller())
+
+
+@func(category=CATEGORY)
+@arg("orders", ndim=2, doc=ORDERS_DOC)
+@arg("group_by", doc="tier (default), rfm_segment or a column of the file such as Segment.")
+@arg("dimension", doc="Optional: one kind only, e.g. category, product, channel, country or behaviour.")
+@arg("horizon_months", doc=HORIZON_DOC)
+@arg("discount_rate", doc=DISCOUNT_DOC)
+@arg("margin", doc=MARGIN_DOC)
+@arg("model", doc=MODEL_DOC)
+@arg("as_of", doc=AS_OF_DOC)
+@choices(model=MODEL_NAMES)
+def clv_profiles(orders, group_by=None, dimension=None, horizon_months=None, discount_rate=None, margin=None,
+                 model=None, as_of=None):
+    """What each segment buys: share buying, lift against all customers and share of spend."""
+    return to_excel(functions.clv_profiles(orders, group_by, dimension, horizon_months, discount_rate, margin, model,
+                                           as_of))
+
+
+@func(category=CATEGORY)
+@arg("orders", ndim=2, doc=ORDERS_DOC)
+@arg("measure", doc="active (share still buying, default), revenue, margin, repeat or customers.")
+@arg("margin", doc=MARGIN_DOC)
+@arg("as_of", doc=AS_OF_DOC)
+@choices(measure=("active", "revenue", "margin", "repeat", "customers"))
+def clv_cohorts(orders, measure=None, margin=None, as_of=None):
+    """Cohort heat map: first-order month by months since the first order."""
+    return to_excel(functions.clv_cohorts(orders, measure, margin, as_of))

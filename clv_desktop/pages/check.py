@@ -127,6 +127,11 @@ class CheckPage(Page):
         date_label = QLabel("D&ate order")
         date_label.setBuddy(self.date_order)
         form.addRow(date_label, self.date_order)
+        self.date_question = banner()
+        self.date_question.setAccessibleName("Check the dates")
+        self.date_question.setStyleSheet(self.date_question.styleSheet().replace(
+            "#C62828", "#F9A825"))
+        form.addRow(self.date_question)
         self.currency = QComboBox()
         self.currency.setEditable(True)
         self.currency.setAccessibleName("Currency")
@@ -165,7 +170,9 @@ class CheckPage(Page):
         if failure is not None:
             self.failure_label.setText(f"{failure.message}\n\nFix the choices below and "
                                        "press 'Read again with these choices' (F5).")
-        self.layout_label.setText(controller.layout_text())
+        value_source = controller.value_source_text() if failure is None else ""
+        self.layout_label.setText(" ".join(t for t in (controller.layout_text(), value_source)
+                                           if t))
         self.report_label.setText(controller.intake_text())
         self.report_label.setVisible(failure is None)
         notes = controller.intake_notes()
@@ -212,6 +219,10 @@ class CheckPage(Page):
         self.date_order.setCurrentIndex(max(0, self.date_order.findData(
             controller.read_choices.get("date_order") or "")))
         self.read_form.setRowVisible(self.date_order, "date_order" in offered)
+        question = controller.date_question()
+        self.date_question.setText(question)
+        self.read_form.setRowVisible(self.date_question, bool(question) and
+                                     "date_order" in offered)
         self.currency.clear()
         found = controller.current_read_choices().get("currency") or ""
         self.currency.addItem(f"{AUTOMATIC} ({found or 'none in the file'})", "")

@@ -14,10 +14,11 @@ from ..widgets import (
     table_view,
 )
 from .customer import CustomerView
+from .insights_tab import InsightsTab
 
 ALL = "All"
 CHART_ORDER = ("cumulative_value", "value_by_tier", "clv_distribution", "rfm_grid")
-OVERVIEW, CUSTOMERS, SEGMENTS, COMPARE = range(4)
+OVERVIEW, CUSTOMERS, SEGMENTS, INSIGHTS, COMPARE = range(5)
 
 
 class ResultsPage(QWidget):
@@ -35,12 +36,14 @@ class ResultsPage(QWidget):
         self.overview = self._build_overview()
         self.customers = self._build_customers()
         self.segments = self._build_segments()
+        self.insights = InsightsTab(controller)
         self.compare = self._build_compare()
         self.overview_scroll = scrollable(self.overview)
         # Mnemonics avoid F, G and H (the File, Go and Help menus).
         self.tabs.addTab(self.overview_scroll, "&Overview")
         self.tabs.addTab(self.customers, "C&ustomers")
         self.tabs.addTab(scrollable(self.segments), "Segme&nts")
+        self.tabs.addTab(scrollable(self.insights), "Who bu&ys what")
         self.tabs.addTab(scrollable(self.compare), "Com&pare runs")
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self._apply_filters)
@@ -210,8 +213,9 @@ class ResultsPage(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(heading("Compare with a previous run", level=2))
         layout.addWidget(explanation("Pick the customers.csv of an earlier analysis to see how "
-                                     "many customers moved between tiers. File › Save "
-                                     "results… (Ctrl+Shift+S) writes one for this run."))
+                                     "many customers moved between tiers. File › Save all "
+                                     "result files… (Ctrl+Shift+S) writes one for this "
+                                     "run."))
         row = QHBoxLayout()
         self.compare_button = QPushButton("Choose p&revious customers.csv…")
         self.compare_button.clicked.connect(self._choose_previous_run)
@@ -298,6 +302,8 @@ class ResultsPage(QWidget):
         for view in (self.tier_view, self.segment_view):
             _fit_profile(view)
         self._set_comparison_visible(False)
+        self.insights.refresh()
+        self.tabs.setTabVisible(INSIGHTS, controller.has_insights())
         self.overview_scroll.verticalScrollBar().setValue(0)
 
 

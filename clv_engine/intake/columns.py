@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["ROLES", "SYNONYMS", "find_header_row", "guess_roles", "is_attribute_column", "looks_like_person_names",
-           "normalise_header"]
+__all__ = ["CONTENT_CHECKED_ROLES", "ROLES", "SYNONYMS", "content_problem", "find_header_row", "guess_roles",
+           "is_attribute_column", "looks_like_person_names", "normalise_header"]
 
-ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status", "refund", "consent")
+ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status", "refund", "consent",
+         "quantity", "unit_price", "discount", "line_total", "original_order")
 
 # role -> normalised header names, best first (several languages where cheap)
 SYNONYMS: dict[str, list[str]] = {
@@ -45,18 +47,63 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "amount": [
         "amount", "total", "ordertotal", "totalamount", "grandtotal", "revenue", "sales", "value",
-        "ordervalue", "gross", "grosssales", "totalcollected", "price", "sum", "paid", "amountpaid",
-        "betrag", "gesamtbetrag", "summe", "umsatz", "montant", "total ttc", "importe", "importo", "spend",
-        "netsales", "totalprice", "saleamount", "paymentamount", "totalpaid",
+        "ordervalue", "gross", "grosssales", "totalcollected", "sum", "paid", "amountpaid",
+        "betrag", "gesamtbetrag", "summe", "umsatz", "montant", "totalttc", "importe", "importo", "spend",
+        "netsales", "totalprice", "saleamount", "paymentamount", "totalpaid", "netrevenue", "grossrevenue",
+        "salesamount", "salesvalue", "totalsales", "dollarvalue", "dollars", "dollaramount", "amountusd",
+        "purchaseamount", "purchasevalue", "transactionamount", "invoiceamount", "invoicetotal", "ordersum",
+        "orderamount", "netamount", "grossamount", "totalvalue", "netvalue", "grossvalue", "turnover",
+        # German, French, Spanish, Dutch, Portuguese, Italian
+        "bruttobetrag", "nettobetrag", "rechnungsbetrag", "bestellwert", "gesamtsumme", "endbetrag", "wert",
+        "umsatzbrutto", "montantttc", "montanttotal", "chiffredaffaires", "valeur",
+        "importetotal", "monto", "montototal", "ventas", "valor", "valortotal", "totalpedido", "bedrag",
+        "totaalbedrag", "omzet", "waarde", "totaal", "factuurbedrag", "montante", "vendas", "receita",
+        "totale", "valore", "fatturato",
+    ],
+    "quantity": [
+        "quantity", "qty", "quantityordered", "qtyordered", "orderedquantity", "units", "unitssold",
+        "itemquantity", "lineitemquantity", "numberofunits", "numberofitems", "pieces", "pcs", "quantitysold",
+        "menge", "anzahl", "stuckzahl", "quantite", "cantidad", "aantal", "quantidade", "quantita", "qte",
+    ],
+    "unit_price": [
+        "unitprice", "price", "priceeach", "itemprice", "priceperunit", "priceperitem", "unitsaleprice",
+        "saleprice", "salesprice", "sellingprice", "unitamount", "lineitemprice", "pricepaid", "rate",
+        "einzelpreis", "stuckpreis", "preis", "verkaufspreis", "prixunitaire", "prix", "prixdevente",
+        "preciounitario", "precio", "preciodeventa", "prijs", "stukprijs", "eenheidsprijs", "verkoopprijs",
+        "precounitario", "preco", "precodevenda", "prezzo", "prezzounitario",
+    ],
+    "discount": [
+        "discount", "discountamount", "linediscount", "itemdiscount", "discountrate", "discountpercent",
+        "discountpct", "rabatt", "nachlass", "remise", "descuento", "korting", "desconto", "sconto",
+    ],
+    "line_total": [
+        "linetotal", "itemtotal", "lineamount", "lineitemtotal", "extendedprice", "extendedamount",
+        "extprice", "extamount", "linevalue", "itemamount", "linesubtotal", "lineitemamount", "lineprice",
+        "positionsbetrag", "zeilensumme", "montantligne", "totalligne", "importelinea", "totallinea",
+        "regeltotaal", "regelbedrag", "totallinha", "valorlinha",
+    ],
+    "original_order": [
+        "originalorder", "originalorderid", "originalorderno", "originalordernumber", "originalinvoice",
+        "originalinvoiceid", "originalinvoiceno", "originalinvoicenumber", "originaltransactionid",
+        "originalreceipt", "parentorder", "parentorderid", "returnfor", "refundfor", "relatedorder",
+        "relatedorderid", "referenceorder", "referenceinvoice", "creditfor", "ursprungsbestellung",
+        "ursprungsrechnung", "commandeorigine", "factureorigine", "pedidooriginal", "facturaoriginal",
+        "oorspronkelijkebestelling", "originelefactuur",
     ],
     "currency": ["currency", "ordercurrency", "currencycode", "curr", "ccy", "wahrung", "wahrungscode", "devise", "moneda", "valuta"],
     "status": [
         "status", "financialstatus", "orderstatus", "paymentstatus", "transactionstatus", "state", "type",
-        "transactiontype", "eventtype",
+        "transactiontype", "eventtype", "orderstate", "fulfillmentstatus", "shipstatus", "invoicestatus",
+        "documenttype", "doctype", "recordtype", "linetype", "saletype", "bestellstatus", "zahlungsstatus",
+        "statut", "estado", "estatus", "situacao",
     ],
     "refund": [
         "refundedamount", "amountrefunded", "refundamount", "refunds", "refunded", "totalrefunded",
-        "refundtotal", "erstattung", "rembourse",
+        "refundtotal", "refund", "returned", "returns", "returnamount", "returnedamount", "returnvalue",
+        "refundvalue", "refundedvalue", "erstattung", "erstattet", "ruckerstattung", "erstattungsbetrag",
+        "rembourse", "remboursement", "montantrembourse", "reembolso", "reembolsado", "importereembolsado",
+        "devolucion", "devoluciones", "terugbetaling", "terugbetaald", "retour", "retouren", "devolucao",
+        "valorreembolsado", "rimborso",
     ],
     "consent": [
         "acceptsemailmarketing", "acceptsmarketing", "emailconsent", "consent", "marketingconsent", "optin",
@@ -68,6 +115,9 @@ SYNONYMS: dict[str, list[str]] = {
 _CONTAINS = {
     "email": ["email", "mail"],
     "date": ["date", "datum", "fecha"],
+    "line_total": ["linetotal", "itemtotal"],
+    "quantity": ["quantity", "qty"],
+    "unit_price": ["unitprice", "priceeach", "priceperunit"],
     "amount": ["total", "amount", "betrag", "revenue", "montant", "importe"],
     "customer_id": ["customerid", "clientid", "kundennummer"],
     "order_id": ["orderid", "ordernumber", "invoicenumber", "bestellnummer"],
@@ -157,8 +207,12 @@ def unique_headers(cells: list[str]) -> list[str]:
 
 
 def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = None,
-                fixed: dict[str, str] | None = None) -> dict[str, str]:
-    """Map roles to headers: ``fixed`` first, then a preset's ``preferred`` names, then synonyms."""
+                fixed: dict[str, str] | None = None, rejected: dict[str, set] | None = None) -> dict[str, str]:
+    """Map roles to headers: ``fixed`` first, then a preset's ``preferred`` names, then synonyms.
+
+    ``rejected``: role -> headers whose content showed they cannot play that role.
+    """
+    rejected = rejected or {}
     norm = {h: normalise_header(h) for h in headers}
     by_norm: dict[str, str] = {}
     for h, n in norm.items():
@@ -176,12 +230,13 @@ def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = Non
                 break
     if preferred is not None and (preferred.get("_exclusive")):
         return mapping
-    for role in ("email", "date", "amount", "order_id", "customer_id", "name", "currency", "refund", "consent", "status"):
+    for role in ("email", "date", "line_total", "quantity", "unit_price", "discount", "amount", "order_id",
+                 "original_order", "customer_id", "name", "currency", "refund", "consent", "status"):
         if role in mapping:
             continue
         for candidate in SYNONYMS[role]:
             h = by_norm.get(candidate)
-            if h and h not in taken:
+            if h and h not in taken and h not in rejected.get(role, ()):
                 mapping[role] = h
                 taken.add(h)
                 break
@@ -191,7 +246,7 @@ def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = Non
         avoid = _AMOUNT_AVOID if role == "amount" else _DATE_AVOID if role == "date" else ()
         for h in headers:
             n = norm[h]
-            if h in taken or any(a in n for a in avoid):
+            if h in taken or any(a in n for a in avoid) or h in rejected.get(role, ()):
                 continue
             if any(k in n for k in needles):
                 mapping[role] = h
@@ -323,3 +378,62 @@ def guess_descriptive_roles(headers: list[str], body: pd.DataFrame, taken: set[s
                 used.add(h)
                 break
     return mapping
+
+
+# Words an order status or row type uses (several languages); a "State" column of US
+# states or a "Type" column of customer segments holds none of them.
+_STATUS_VOCABULARY = (
+    r"(?i)\b(?:paid|unpaid|payment|pay|complete[d]?|completion|success(?:ful)?|succeeded|settled|captured|"
+    r"authori[sz]ed|approved|accepted|confirmed|processing|processed|in\s*process|pending|open|closed|"
+    r"on\s*hold|hold|draft|quote|estimate|invoiced?|billed|due|overdue|cancel+ed|cancel+ation|cancel|"
+    r"void(?:ed)?|failed|failure|declined|denied|expired|abandoned|rejected|reversed|refund(?:ed)?|"
+    r"partially|partial|return(?:ed|s)?|exchange[d]?|credit(?:ed)?|chargeback|disputed?|resolved|"
+    r"shipped|delivered|dispatched|fulfill?ed|unfulfill?ed|ready|picked|packed|sent|received|"
+    r"sale|sales|order|purchase|transfer|withdrawal|deposit|charge|fee|"
+    r"active|inactive|trash|archived|"
+    r"bezahlt|offen|abgeschlossen|storniert|versandt|versendet|geliefert|zugestellt|erstattet|retoure|"
+    r"gutschrift|rechnung|bestellung|zahlung|in\s*bearbeitung|"
+    r"pay[ée]e?|annul[ée]e?|rembours[ée]e?|exp[ée]di[ée]e?|livr[ée]e?|termin[ée]e?|en\s*cours|avoir|vente|"
+    r"pagad[oa]|pendiente|cancelad[oa]|completad[oa]|enviad[oa]|entregad[oa]|reembolsad[oa]|devuelt[oa]|venta|"
+    r"betaald|geannuleerd|verzonden|geleverd|voltooid|openstaand|terugbetaald|"
+    r"pag[oa]|conclu[ií]d[oa]|entregue|aprovad[oa]|estornad[oa]|devolvid[oa])\b"
+)
+CONTENT_CHECKED_ROLES = ("date", "amount", "status", "quantity", "unit_price", "discount", "line_total", "refund")
+
+
+def content_problem(role: str, values: pd.Series) -> str | None:
+    """Why a column's cells cannot play ``role`` (None when they can or the column is empty).
+
+    A date column must read as dates, money and quantity columns as numbers, a status
+    column must hold status words. ``values``: the column's cleaned text (a sample is enough).
+    """
+    from .values import parse_amounts, parse_dates
+
+    if role not in CONTENT_CHECKED_ROLES:
+        return None
+    cells = values[values.to_numpy(dtype=object) != ""].head(2000)
+    if cells.empty:
+        return None
+    example = str(cells.iloc[0])[:30]
+    if role == "date":
+        parsed, _ = parse_dates(cells)
+        bad = parsed.isna()
+        if bad.mean() > 0.5:
+            return f"its cells are not dates (e.g. '{cells[bad].iloc[0][:30]}')"
+        return None
+    if role == "status":
+        codes, uniques = pd.factorize(cells)
+        distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=str)
+        # "new" only as the whole cell: "New York" is a state, not a status
+        hits = distinct.str.contains(_STATUS_VOCABULARY, regex=True) | distinct.str.fullmatch(r"(?i)\s*new\s*")
+        share = float(hits.to_numpy()[codes].mean())
+        if share < 0.5:
+            return f"its cells are not order statuses (e.g. '{example}')"
+        return None
+    text = cells.str.replace("%", "", regex=False) if role == "discount" else cells
+    parsed, _ = parse_amounts(text)
+    bad = parsed.isna()
+    if bad.mean() > 0.2:
+        what = "numbers" if role == "quantity" else "amounts of money"
+        return f"its cells are not {what} (e.g. '{cells[bad].iloc[0][:30]}')"
+    return None

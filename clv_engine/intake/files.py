@@ -6,12 +6,17 @@ is text ("" when blank) so later steps convert explicitly.
 """
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import logging
 import math
+import mmap
 import os
+import re
+import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -20,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .workbooks import WorkbookGuard
+from .workbooks import FAR_COLUMNS, FAR_ROWS, WorkbookGuard, check_ods, probe_in_child
 
 __all__ = ["RawTable", "cell_to_text", "read_raw_table"]
 
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 DELIMITERS = [",", ";", "\t", "|"]
+WHITESPACE = r"\s+"  # columns lined up with spaces (e.g. the CDNOW purchase log)
 _SAMPLE_BYTES = 256 * 1024
 
 
@@ -107,6 +113,22 @@ def _grid_from_rows(rows: list[list]) -> pd.DataFrame:
     return grid
 
 
+def _fraction_text(values: np.ndarray) -> np.ndarray:
+    """repr() of non-whole floats. Money (whole cents, the usual case) is built from the
+    integer cents with numpy's string functions, 3x faster than float -> str; the text is
+    the same, since a float equal to c/100 prints as that decimal, shortest form."""
+    cents = np.rint(values * 100.0)
+    if len(values) < 1000 or not (np.all(np.abs(values) < 1e13) and np.all(cents / 100.0 == values)):
+        return values.astype(str)
+    string = np.dtypes.StringDType()
+    count = np.abs(cents).astype(np.int64)
+    units, rest = np.divmod(count, 100)
+    digits = np.where(rest % 10 == 0, (rest // 10).astype(string), np.strings.zfill(rest.astype(string), 2))
+    text = np.strings.add(np.strings.add(units.astype(string), "."), digits)
+    text = np.where(values < 0, np.strings.add("-", text), text)
+    return text.astype(object)
+
+
 def _column_to_text(cells: list) -> list[str] | np.ndarray:
     """:func:`cell_to_text` for a whole column, vectorised for the shapes Excel ranges take
     (all text, all numbers, all plain datetimes, with blanks); anything else cell by cell."""
@@ -122,7 +144,7 @@ def _column_to_text(cells: list) -> list[str] | np.ndarray:
         text = np.full(len(values), "", dtype=object)
         text[whole] = values[whole].astype(np.int64).astype(str)
         fractional = finite & ~whole
-        text[fractional] = values[fractional].astype(str)  # shortest repr, as repr(float)
+        text[fractional] = _fraction_text(values[fractional])
         return text
     if kinds <= {dt.datetime}:
         try:
@@ -188,6 +210,33 @@ def _narrow(grid: pd.DataFrame, where: str, notes: list[str]) -> pd.DataFrame:
     return grid
 
 
+class _Fallbacks(threading.local):
+    count = 0
+
+
+_fallbacks = _Fallbacks()
+
+
+def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Decoding error handler: bytes that are not UTF-8 are read as Windows-1252 (and counted)."""
+    _fallbacks.count += 1
+    return err.object[err.start:err.end].decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("clv-cp1252", _cp1252_fallback)
+_MIXED = "utf-8 (some Windows-1252)"  # a UTF-8 file with stray Windows-1252 bytes
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _utf8_or_cp1252(raw: bytes) -> str:
+    """Bytes that are not all UTF-8: mostly UTF-8 characters with a few stray bytes (a UTF-8
+    file someone edited in a Windows-1252 program) or a Windows-1252 file."""
+    found = _UTF8_SEQUENCE.findall(raw)
+    high = int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8) >= 0x80))
+    stray = high - sum(map(len, found))
+    return _MIXED if len(found) > stray else "cp1252"
+
+
 def _decode_sample(raw: bytes) -> tuple[str, str]:
     """Pick the encoding: BOMs first, then strict UTF-8, then Windows-1252."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -205,7 +254,12 @@ def _decode_sample(raw: bytes) -> tuple[str, str]:
         return "utf-8", raw.decode("utf-8")
     except UnicodeDecodeError as err:
         if err.start > len(raw) - 4:  # sample cut inside a multi-byte character
-            return "utf-8", raw[: err.start].decode("utf-8")
+            try:
+                return "utf-8", raw[: err.start].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        if _utf8_or_cp1252(raw) == _MIXED:
+            return _MIXED, raw.decode("utf-8", errors="clv-cp1252")
         return "cp1252", raw.decode("cp1252", errors="replace")
 
 
@@ -216,7 +270,8 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", -1.0
     for delim in DELIMITERS:
         try:
-            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if any(c.strip() for c in r)]
+            with _big_fields():
+                counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if any(c.strip() for c in r)]
         except csv.Error:
             continue
         counts = [c for c in counts if c > 1]
@@ -227,7 +282,16 @@ def sniff_delimiter(text: str) -> str:
         score = modal * share * (len(counts) ** 0.5)
         if score > best_score:
             best, best_score = delim, score
+    if best_score < 0:  # no delimiter splits any line: columns lined up with spaces?
+        counts = [len(line.split()) for line in sample.splitlines() if line.strip()]
+        if counts and min(counts) >= 2 and max(set(counts), key=counts.count) == max(counts) \
+                and counts.count(max(counts)) >= 0.9 * len(counts):
+            return WHITESPACE
     return best
+
+
+_CONTROL = np.zeros(256, dtype=bool)
+_CONTROL[[*range(0, 9), 11, *range(14, 27), *range(28, 32)]] = True
 
 
 def _check_not_binary(raw: bytes, name: str) -> None:
@@ -241,9 +305,46 @@ def _check_not_binary(raw: bytes, name: str) -> None:
     head = raw[:4096]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         zeros = head.count(0)
-        if not (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4) or zeros > len(head) * 0.7:
+        utf16 = head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
+        # control characters other than tab/newline: text has none, a stray NUL or two aside
+        controls = int(np.count_nonzero(_CONTROL[np.frombuffer(head, dtype=np.uint8)]))
+        if (not utf16 and controls > max(8, len(head) // 100)) or zeros > len(head) * 0.7:
             raise InputError("this file is not text: it looks like a binary file, not a CSV.", where=name,
                              hint="Export the orders from your shop as CSV or Excel and choose that file.")
+
+
+@contextlib.contextmanager
+def _big_fields():
+    """Python's csv module refuses fields over 128 KB; a long note in one cell is no reason to fail."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _strip_nul(grid: pd.DataFrame, path: Path, encoding: str, notes: list[str]) -> pd.DataFrame:
+    """NUL characters (zero bytes) inside cells are removed, with a note."""
+    if encoding.startswith("utf-16"):
+        return grid
+    with open(path, "rb") as fh:
+        try:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                if mm.find(b"\x00") < 0:
+                    return grid
+        except (ValueError, OSError):
+            pass
+    cells = 0
+    for c in grid.columns:
+        col = grid[c]
+        has = col.str.contains("\x00", regex=False)
+        if has.any():
+            cells += int(has.sum())
+            grid[c] = col.str.replace("\x00", "", regex=False)
+    if cells:
+        notes.append(f"Removed invisible NUL characters (zero bytes) from {cells} cell{'s' if cells != 1 else ''}.")
+    return grid
 
 
 def _read_text(path: Path, progress=None) -> RawTable:
@@ -256,13 +357,19 @@ def _read_text(path: Path, progress=None) -> RawTable:
     _check_not_binary(sample, name)
     encoding, text = _decode_sample(sample)
     delimiter = sniff_delimiter(text)
-    width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
-                                              delimiter=delimiter)), default=1)
+    if delimiter == WHITESPACE:
+        width = max((len(line.split()) for line in text.splitlines()[:-1] or text.splitlines()), default=1)
+    else:
+        with _big_fields():
+            width = max((len(r) for r in csv.reader(io.StringIO("\n".join(text.splitlines()[:-1] or text.splitlines())),
+                                                      delimiter=delimiter)), default=1)
     if progress:
         progress("Reading file", 0.05)
+    errors = {"utf-8": "strict", _MIXED: "clv-cp1252"}.get(encoding, "replace")
     kwargs = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
-                  skip_blank_lines=False, encoding=encoding, quotechar='"', doublequote=True,
-                  engine="c", encoding_errors="strict" if encoding == "utf-8" else "replace")
+                  skip_blank_lines=False, encoding="utf-8" if encoding == _MIXED else encoding, quotechar='"',
+                  doublequote=True, engine="c", encoding_errors=errors)
+    _fallbacks.count = 0
     grid = None
     widenings = 0
     while grid is None:
@@ -279,9 +386,11 @@ def _read_text(path: Path, progress=None) -> RawTable:
             if encoding != "utf-8":
                 raise InputError("the file's text encoding could not be read.", where=name,
                                  hint="Save it again as 'CSV UTF-8'.") from err
-            # not UTF-8 after all (the sample was): read it as Windows-1252
-            encoding = "cp1252"
-            kwargs.update(encoding=encoding, encoding_errors="replace")
+            # not all UTF-8 after all (the sample was): the bytes that are not are read as
+            # Windows-1252, the rest stays UTF-8 (one stray byte must not garble every name)
+            encoding = _MIXED
+            kwargs.update(encoding="utf-8", encoding_errors="clv-cp1252")
+            _fallbacks.count = 0
         except UnicodeError as err:
             raise InputError("the file's text encoding could not be read.", where=name,
                              hint="Save it again as 'CSV UTF-8'.") from err
@@ -291,11 +400,16 @@ def _read_text(path: Path, progress=None) -> RawTable:
     if encoding == "utf-8-sig" or encoding.startswith("utf-16"):
         pass
     grid.index = range(1, len(grid) + 1)
-    label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
+    label = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe", WHITESPACE: "space"}[delimiter]
     table = RawTable(grid, name, encoding=encoding, delimiter=delimiter)
     table.grid = _narrow(grid, name, table.notes)
     if encoding == "cp1252":
         table.notes.append("The file is not UTF-8; read it as Windows-1252 (Western European).")
+    elif encoding == _MIXED:
+        n = _fallbacks.count
+        table.notes.append(f"The file is UTF-8 except for {n} character{'s' if n != 1 else ''} written in "
+                           "Windows-1252 (Western European); those were read as Windows-1252.")
+    table.grid = _strip_nul(table.grid, path, encoding, table.notes)
     log.debug("read %s rows, %s-separated, encoding %s", len(grid), label, encoding)
     return table
 
@@ -311,6 +425,10 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
         have_calamine = False
     # an .xlsx/.xlsm is checked before any reader opens it: sizes, and each sheet's cells
     guard = WorkbookGuard(path) if _is_xlsx_package(path) else None
+    if guard is None and (suffix == ".ods" or _is_ods_package(path)):
+        check_ods(path)  # repeated cells counted before the native reader allocates them
+    elif guard is None and suffix == ".xlsb" and have_calamine:
+        probe_in_child(path)  # a binary workbook: the native reader tries it in a child process first
 
     narrowed: dict[str, list[str]] = {}
 
@@ -331,7 +449,7 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
             book = CalamineWorkbook.from_path(str(path))
             sheets = list(book.sheet_names)
             chosen, grid = _pick_sheet(sheets, sheet, name, accept, guarded(lambda s: _grid_from_rows(
-                book.get_sheet_by_name(s).to_python(skip_empty_area=False))))
+                _calamine_rows(book.get_sheet_by_name(s), s, narrowed.setdefault(s, []), checked=guard is not None))))
         else:
             engine = {".xls": "xlrd", ".ods": "odf"}.get(suffix, "openpyxl")
 
@@ -370,6 +488,70 @@ def _is_xlsx_package(path: Path) -> bool:
                 return False
         with zipfile.ZipFile(path) as zf:
             return "xl/workbook.xml" in zf.NameToInfo
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def _calamine_rows(book_sheet, sheet: str, notes: list[str], checked: bool) -> list[list]:
+    """The rows of a sheet read by calamine, as ``to_python(skip_empty_area=False)`` gives them.
+
+    A big sheet of a format not checked before reading (.xls, .xlsb, .ods), where the reader
+    returns every cell of its used rectangle, is streamed row by row: a mostly empty one keeps
+    only its table, stray cells far below it are left out and wide blank stretches of columns
+    close up. A .xls with one cell in IV65536 took 134 s and 1.3 GB.
+    """
+    r0, c0 = book_sheet.start or (0, 0)
+    if checked or (r0 + book_sheet.height) * (c0 + book_sheet.width) < 1_000_000:
+        return book_sheet.to_python(skip_empty_area=False)
+    kept: list[tuple[int, list]] = []
+    filled = 0
+    height, width = r0, c0
+    for i, row in enumerate(book_sheet.iter_rows()):
+        n = len(row) - row.count("") - row.count(None)
+        width = max(width, c0 + len(row))
+        height = r0 + i + 1
+        if n:
+            kept.append((r0 + i, [""] * c0 + row if c0 else row))
+            filled += n
+    if filled * 3 + 10_000 >= height * width:  # dense: every row, as the reader gives them
+        blank = [""] * width
+        rows = [blank] * height
+        for i, row in kept:
+            rows[i] = row if len(row) == width else row + [""] * (width - len(row))
+        return rows
+    if not kept:
+        return []
+    used_rows = np.array([i for i, _ in kept])
+    cells = np.empty((len(kept), width), dtype=object)
+    cells[:] = [row + [""] * (width - len(row)) for _, row in kept]
+    mask = (cells != None) & (cells != "")  # noqa: E711 - elementwise on an object array
+    breaks = np.flatnonzero(np.diff(used_rows) > FAR_ROWS)
+    block = np.searchsorted(used_rows[breaks + 1], used_rows, side="right")
+    main = int(np.bincount(block, weights=mask.sum(axis=1)).argmax())
+    keep_rows = block <= main
+    dropped = int(mask[~keep_rows].sum())
+    if dropped:
+        notes.append(f"Sheet '{sheet}': left out {dropped} cell{'s' if dropped > 1 else ''} far below the table "
+                     f"(after more than {FAR_ROWS} blank rows).")
+    cells, mask, used_rows = cells[keep_rows], mask[keep_rows], used_rows[keep_rows]
+    used_cols = np.flatnonzero(mask.any(axis=0))
+    gaps = np.diff(np.r_[-1, used_cols])
+    columns = np.concatenate([np.arange(c - g + 1, c + 1) if g <= FAR_COLUMNS else [c]
+                              for c, g in zip(used_cols, gaps)]).astype(np.int64)
+    notes.append(f"Sheet '{sheet}': its cells span {height:,} rows × {width:,} columns but only {filled:,} are "
+                 "filled in; only the cells in use were read.")
+    out = [[""] * len(columns) for _ in range(int(used_rows.max()) + 1)]
+    for i, row in zip(used_rows.tolist(), cells[:, columns].tolist()):
+        out[i] = row
+    return out
+
+
+def _is_ods_package(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "content.xml" in zf.NameToInfo
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
 

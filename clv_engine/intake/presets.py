@@ -1,4 +1,5 @@
-"""Platform layouts (Shopify, WooCommerce, Square, Stripe, PayPal, Etsy, Toast, QuickBooks, Amazon).
+"""Platform layouts (Shopify, WooCommerce, Square, Stripe, PayPal, Etsy, Toast, QuickBooks, Squarespace,
+Magento, BigCommerce, Lightspeed, PrestaShop, Amazon).
 
 Each preset is data: a header signature, preferred column names per role, the platform's
 date order and how amounts combine over an order's rows, plus at most one small ``adjust``
@@ -16,6 +17,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .columns import normalise_header
+from .statuses import skip_by_status
 from .values import clean_text, parse_amounts
 
 __all__ = ["LAYOUTS", "PRESETS", "Preset", "column_named", "detect_layout", "matches"]
@@ -71,10 +73,11 @@ def _shopify_orders(work, table, notes):
         filled = cancelled.replace("", pd.NA).groupby(work["order_id"]).transform("first").fillna("")
         _mark(work, filled != "", "cancelled or failed", "cancelled")
     _mark(work, status.isin(["voided", "expired"]), "cancelled or failed", status)
-    pending = status.isin(["pending", "authorized", "partially paid"]) & (work["skip"] == "")
+    pending = status.isin(["pending", "authorized", "unpaid"]) & (work["skip"] == "")
     if pending.any():
         n = work.loc[pending, "order_id"].nunique()
-        notes.append(f"{n} orders are pending or only authorized (not yet paid); they are counted as orders.")
+        _mark(work, pending, "not paid", status)
+        notes.append(f"{n} orders are pending or only authorized (no money received yet); they were left out.")
     shipping_name = column_named(table, "Shipping Name")
     if shipping_name is not None:
         work["name"] = work["name"].where(work["name"] != "", shipping_name)
@@ -211,7 +214,9 @@ def _toast(work, table, notes):
 def _quickbooks(work, table, notes):
     first_col = clean_text(table.iloc[:, 0])
     others_blank = (table.iloc[:, 1:].apply(clean_text) == "").all(axis=1)
-    heading = (first_col != "") & others_blank & ~first_col.str.match(r"(?i)^(grand\s*)?total\b")
+    # a heading is a row with only its first cell filled, whatever it says: a customer may be
+    # called "Total Wine & More"; the totals rows ("Total for …", "TOTAL") carry amounts
+    heading = (first_col != "") & others_blank & ~first_col.str.fullmatch(r"(?i)(grand\s*)?totals?\s*:?")
     if heading.any():
         customer = first_col.where(heading).ffill().fillna("")
         work["name"] = work["name"].where(work["name"] != "", customer)
@@ -226,6 +231,62 @@ def _quickbooks(work, table, notes):
 
 def _amazon(work, table, notes):  # never reached: refused before
     return None
+
+
+def _by_status_words(work, table, notes, header_names=("Status",)):
+    """The shared status vocabulary (:mod:`.statuses`) on a preset's status column and the file's others."""
+    header = next((h for h in table.columns if normalise_header(h) in {normalise_header(n) for n in header_names}),
+                  None)
+    skip_by_status(work, table, header, lambda mask, reason, detail: _mark(work, mask, reason, detail), notes,
+                   normalise_header)
+
+
+def _magento(work, table, notes):
+    # "Closed" is Magento's status for an order refunded in full (a credit memo for everything)
+    closed = _status_words(work).eq("closed")
+    _mark(work, closed, "refunded or returned", work["status"])
+    _by_status_words(work, table, notes)
+
+
+def _bigcommerce(work, table, notes):
+    _by_status_words(work, table, notes, ("Order Status", "Status"))
+
+
+def _lightspeed(work, table, notes):
+    """A sales ledger: each sale is a "Sale" row (its total) followed by "Sale Line" rows (its
+    products) and sometimes "Payment" rows; only the sale row's total counts."""
+    kind = column_named(table, "Line Type")
+    if kind is not None:
+        sale = kind.str.lower().str.strip().isin(["sale", "return", "refund"])
+        lines = (kind != "") & ~sale
+        if lines.any():
+            work.loc[lines, "amount"] = ""
+            notes.append(f"{int(lines.sum())} sale-line and payment rows are part of their sale's total; "
+                         "each sale was counted once, from its sale row.")
+    _by_status_words(work, table, notes)
+
+
+def _etsy_items(work, table, notes):
+    """Etsy's order items export: item totals per line; the order's shipping is added once per order."""
+    shipping = column_named(table, "Order Shipping")
+    if shipping is not None and (shipping != "").any():
+        ship, _ = parse_amounts(shipping)
+        ship = ship.fillna(0.0)
+        discount = column_named(table, "Shipping Discount")
+        if discount is not None:
+            off, _ = parse_amounts(discount)
+            ship = ship - off.abs().fillna(0.0)
+        key = work["order_id"].where(work["order_id"] != "", pd.Series(work.index.astype(str), index=work.index))
+        per_order = ship.groupby(key).max()
+        first = ~key.duplicated()
+        add = key[first].map(per_order).fillna(0.0)
+        amount, _ = parse_amounts(work["amount"])
+        has = first & amount.notna() & (add != 0).reindex(work.index, fill_value=False)
+        if has.any():
+            work.loc[has, "amount"] = (amount[has] + add[has]).map(lambda v: repr(float(v)))
+            notes.append("Each order's shipping (Order Shipping) was added to its items' total, once per order.")
+    st = _status_words(work)
+    _mark(work, st.str.contains("cancel", regex=False), "cancelled or failed", st)
 
 
 PRESETS: dict[str, Preset] = {p.id: p for p in [
@@ -265,7 +326,7 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         any_of=("netsales", "nrevenueformatted", "nrevenue", "itemssold", "products", "coupons"),
         roles={"order_id": ["Order #", "Order"], "name": ["Customer"], "date": ["Date"],
                "amount": ["Net sales", "N. Revenue (formatted)", "Net Sales"], "status": ["Status"]},
-        amount_mode="first", adjust=None),
+        amount_mode="first", adjust=lambda work, table, notes: _by_status_words(work, table, notes)),
     Preset(
         "square", "Square transactions export",
         required=("date", "time", "timezone", "grosssales|totalcollected"),
@@ -297,6 +358,14 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
                       "transaktionscode|absenderemailadresse|gebuhr"),
         date_order=None, amount_mode="first", adjust=_paypal),
     Preset(
+        "etsy_items", "Etsy sold order items export",
+        required=("saledate", "itemname", "itemtotal", "orderid"),
+        any_of=("buyer", "shipname", "quantity", "price", "ordershipping", "ordersalestax", "transactionid",
+                "listingid", "datepaid", "couponcode", "variations"), min_any=2,
+        roles={"name": ["Buyer", "Ship Name"], "order_id": ["Order ID"], "date": ["Sale Date"],
+               "amount": ["Item Total"], "currency": ["Currency"], "status": ["Status"]},
+        date_order="MDY", amount_mode="sum", adjust=_etsy_items),
+    Preset(
         "etsy", "Etsy sold orders export",
         required=("saledate", "buyeruserid|fullname|buyer|shipname"),
         any_of=("orderid", "ordervalue", "ordernet", "adjustedordertotal", "numberofitems", "itemname", "itemtotal",
@@ -327,6 +396,60 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         roles={"name": ["Name", "Customer", "Column 1"], "order_id": ["Num"], "date": ["Date"], "amount": ["Amount"],
                "status": ["Transaction Type", "Type"]},
         date_order="MDY", amount_mode="sum", adjust=_quickbooks),
+    Preset(
+        "squarespace", "Squarespace orders export",
+        required=("orderid", "email", "financialstatus", "total"),
+        any_of=("lineitem*", "paidat", "fulfillmentstatus", "fulfilledat", "cancelledat", "billingname",
+                "refundedamount", "channel", "channeltype", "createdat"), min_any=3,
+        roles={"order_id": ["Order ID"], "email": ["Email"], "name": ["Billing Name", "Shipping Name"],
+               "date": ["Created at", "Paid at"], "amount": ["Total"], "currency": ["Currency"],
+               "status": ["Financial Status"], "refund": ["Refunded Amount"],
+               "consent": ["Accepts Marketing", "Accepts Email Marketing"]},
+        date_order="YMD", amount_mode="first", adjust=_shopify_orders),
+    Preset(
+        "magento", "Magento (Adobe Commerce) orders grid export",
+        required=("purchasedate", "grandtotalpurchased|grandtotalbase", "billtoname|customeremail|customername"),
+        any_of=("purchasepoint", "shiptoname", "status", "customergroup", "paymentmethod", "totalrefunded",
+                "shippinginformation", "billingaddress", "shippingaddress", "shippingandhandling"), min_any=2,
+        # "ID" is the order number, not the customer: customers are told apart by email
+        roles={"order_id": ["ID"], "email": ["Customer Email"], "name": ["Customer Name", "Bill-to Name"],
+               "date": ["Purchase Date"], "amount": ["Grand Total (Purchased)", "Grand Total (Base)"],
+               "refund": ["Total Refunded"], "status": ["Status"]},
+        date_order="MDY", amount_mode="first", adjust=_magento),
+    Preset(
+        "bigcommerce", "BigCommerce orders export",
+        required=("orderid", "customerid", "orderdate", "ordertotalinctax|ordertotalextax"),
+        any_of=("orderstatus", "giftcertificateamountredeemed", "storecreditredeemed", "subtotalinctax",
+                "shippingcostinctax", "handlingcostinctax", "ordercurrencycode", "totalquantity", "customermessage",
+                "paymentmethod", "billingfirstname", "customeremail"), min_any=2,
+        # the amount is the order total, never "Gift Certificate Amount Redeemed"; guests have
+        # Customer ID 0 and are told apart by email
+        roles={"order_id": ["Order ID"], "customer_id": ["Customer ID"], "email": ["Customer Email", "Billing Email"],
+               "name": ["Customer Name"], "date": ["Order Date"],
+               "amount": ["Order Total (inc tax)", "Order Total (ex tax)"], "refund": ["Refund Amount"],
+               "currency": ["Order Currency Code"], "status": ["Order Status"]},
+        amount_mode="first", adjust=_bigcommerce),
+    Preset(
+        "lightspeed", "Lightspeed Retail sales export",
+        required=("receiptnumber|invoicenumber", "linetype"),
+        any_of=("customercode", "customername", "register", "sku", "accountcodesale", "paid", "details", "salestax",
+                "loyalty", "user", "note", "subtotal", "status"), min_any=2,
+        roles={"order_id": ["Receipt Number", "Invoice Number"], "customer_id": ["Customer Code"],
+               "name": ["Customer Name"], "date": ["Sale Date", "Date"], "amount": ["Total", "Total (Tax Incl)"],
+               "status": ["Status"]},
+        amount_mode="first", adjust=_lightspeed),
+    Preset(
+        "prestashop", "PrestaShop orders export",
+        required=("reference|referencia|riferimento|referenz", "newclient|nouveauclient|nuevocliente|nuovocliente|"
+                  "neuerkunde", "total"),
+        any_of=("delivery", "livraison", "customer", "client", "cliente", "kunde", "payment", "paiement", "pago",
+                "status", "etat", "estado", "stato", "date", "fecha", "data", "datum"), min_any=3,
+        # "ID" is the order's number; PrestaShop lists the customer as a name ("J. DOE")
+        roles={"order_id": ["Reference", "Référence", "Referencia", "Riferimento", "Referenz", "ID"],
+               "name": ["Customer", "Client", "Cliente", "Kunde"], "date": ["Date", "Fecha", "Data", "Datum"],
+               "amount": ["Total"], "status": ["Status", "État", "Estado", "Stato"]},
+        amount_mode="first", adjust=lambda work, table, notes: _by_status_words(
+            work, table, notes, ("Status", "État", "Estado", "Stato"))),
     Preset(
         "amazon", "Amazon all orders report",
         required=("amazonorderid",),

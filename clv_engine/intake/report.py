@@ -15,12 +15,14 @@ SKIP_REASONS = (
     "heading row",  # a group heading (e.g. QuickBooks customer name rows)
     "not a payment",  # fees, withdrawals, transfers, holds, estimates, outgoing payments
     "cancelled or failed",  # cancelled, voided, expired, failed, not captured
-    "not paid",  # unpaid checkouts (e.g. WooCommerce "pending payment")
+    "not paid",  # unpaid checkouts (e.g. WooCommerce "pending payment"), pending, on hold, awaiting payment
+    "refunded or returned",  # the order's own status says refunded in full, returned or charged back
     "exact duplicate",  # every cell equal to an earlier row
     "no customer",  # no customer id, email or name
     "unreadable date",
     "unreadable amount",
     "other currency",  # not the analysed currency
+    "not a product",  # postage, fees, adjustments … left out on request (exclude_non_product)
     "refund without its order",  # refund whose order and customer are not in the file
 )
 
@@ -48,7 +50,14 @@ class IntakeReport:
     notes: list[str] = field(default_factory=list)
     currency: str | None = None
     date_order: str | None = None
-    refunds_netted: int = 0
+    date_order_why: str = ""  # how the day/month order was settled, for a person
+    date_order_ambiguous: bool = False  # nothing in the data settled it: offer the choice
+    refunds_netted: int = 0  # returns netted (counted in invoices) plus orders netted by a refund column
+    value_source: str = "amount"  # "amount", "line_total" or "quantity" (quantity × unit price)
+    # returns netted: invoices, lines, value, named, unnamed, left_out, beyond_purchases
+    returns: dict = field(default_factory=dict)
+    non_product: dict = field(default_factory=dict)  # lines, value, kinds, excluded
+    duplicates: dict = field(default_factory=dict)  # rows, value, dropped
 
     def to_frame(self) -> pd.DataFrame:
         """One line per skipped row (``row``, ``reason``, ``detail``), for ``intake.csv``."""
@@ -62,6 +71,9 @@ class IntakeReport:
         lines += [f"  {reason}: {count}" for reason, count in self.rows_skipped.items()]
         if self.refunds_netted:
             lines.append(f"{self.refunds_netted} refunds netted against their orders.")
+        if self.duplicates.get("rows"):
+            lines.append(f"{self.duplicates['rows']} exact duplicate rows "
+                         + ("left out." if self.duplicates.get("dropped") else "kept."))
         return lines + list(self.notes)
 
 
@@ -74,3 +86,8 @@ class OrderData:
     report: IntakeReport
     preview: pd.DataFrame
     details: Any = None  # clv_engine.intake.details.OrderDetails: products, channels, geography …
+    # One row per kept data row (order lines and returns): row, order_id, customer_id, date,
+    # quantity, value (the line's own value, negative for returns; NaN when the file gives
+    # only order totals), is_return, non_product (kind or ""). For per-line analyses
+    # (products, categories); customer values come from ``orders``.
+    lines: pd.DataFrame | None = None

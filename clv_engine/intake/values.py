@@ -24,6 +24,7 @@ __all__ = [
     "parse_amounts",
     "parse_consent",
     "parse_dates",
+    "settle_by_row_order",
 ]
 
 _SPACES = "\u00a0\u202f\u2007\u2009\u200b\ufeff"
@@ -153,7 +154,9 @@ def parse_amounts(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.
                              index=values.index)
     info = infos[0]
     info.currencies = frame["currency"]
-    return frame["number"].astype("float64"), info
+    number = frame["number"].astype("float64")
+    # "Infinity", "1e999", "NaN" are not amounts: unreadable, so the row is named in the report
+    return number.where(np.isfinite(number.to_numpy())), info
 
 
 def parse_amounts_distinct(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.Series, AmountColumn]:
@@ -217,6 +220,7 @@ class DateColumn:
     order: str | None = None  # "DMY", "MDY", "YMD" or None (no numeric d/m dates)
     ambiguous: bool = False
     notes: list[str] = field(default_factory=list)
+    why: str = ""  # what in the data settled the day/month order, for a person
 
 
 _ISO_RE = r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
@@ -354,8 +358,10 @@ def parse_dates_distinct(
         day_first, month_first = bool(needs_dmy.any()), bool(needs_mdy.any())
         if day_first and not month_first:
             order = "DMY"
+            info.why = f"a date like {s[numeric][needs_dmy].iloc[0][:20]} fits only that way"
         elif month_first and not day_first:
             order = "MDY"
+            info.why = f"a date like {s[numeric][needs_mdy].iloc[0][:20]} fits only that way"
         elif day_first and month_first:
             order = date_order if date_order in ("DMY", "MDY") else ("DMY" if needs_dmy.sum() >= needs_mdy.sum() else "MDY")
             info.notes.append("the date column mixes day/month and month/day dates; "
@@ -392,6 +398,28 @@ def parse_dates_distinct(
         formats = [f + t for f in _MONTH_FORMATS for t in _TIME_FORMATS]
         out.loc[todo] = _try_formats(text, formats)
     return out, info
+
+
+def settle_by_row_order(values: pd.Series, dates: pd.Series, info: DateColumn) -> tuple[pd.Series, DateColumn]:
+    """Dates no single cell settles (every day 12 or less): when the rows are in date order
+    under one reading and not under the other, that reading is taken."""
+    other = "DMY" if info.order == "MDY" else "MDY"
+    alt, alt_info = parse_dates(values, date_order=other, default_order=other)
+
+    def in_order(parsed: pd.Series) -> bool:
+        stamps = parsed.dropna().to_numpy().view("int64")
+        if len(np.unique(stamps)) < 3:
+            return False
+        step = np.diff(stamps)
+        return bool((step >= 0).all() or (step <= 0).all())
+
+    mine, theirs = in_order(dates), in_order(alt)
+    if mine == theirs:
+        return dates, info
+    chosen, chosen_info = (dates, info) if mine else (alt, alt_info)
+    chosen_info.ambiguous = False
+    chosen_info.why = "no single date settles it, but the rows are in date order only when read that way"
+    return chosen, chosen_info
 
 
 _CONSENT_YES = {

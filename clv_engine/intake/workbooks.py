@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 # Caps (module constants so tests can lower them).
 MAX_PART_BYTES = 2 << 30  # one unpacked XML part
 MAX_TOTAL_BYTES = 3 << 30  # all parts together
-MAX_CELLS = 40_000_000  # cells a sheet may hold (Excel's row limit × ~38 columns)
-MAX_NATIVE_AREA = 60_000_000  # rectangle the native reader may allocate
+MAX_CELLS = 25_000_000  # cells a sheet may hold (Excel's row limit × 24 columns; ~90 bytes each in memory)
+MAX_NATIVE_AREA = 30_000_000  # rectangle the native reader may allocate
 MAX_SPARSE_CELLS = 2_000_000  # cells of a sparse sheet read here, one by one
 MAX_GRID_AREA = 20_000_000  # rows × columns kept from a sparse sheet
 FAR_ROWS = 1000  # blank rows that separate stray cells from the table
@@ -557,3 +557,159 @@ def _cell_value(kind: str, text: str, style: int, strings: list[str], date_style
     if style in date_styles and 0 <= number < 2958466:
         return epoch + dt.timedelta(days=number)
     return number
+
+
+def check_ods(path: Path) -> None:
+    """An OpenDocument spreadsheet's cells, counted with their repeats before calamine reads it.
+
+    ODS compresses a block of equal cells into one element with ``number-columns-repeated``
+    and ``number-rows-repeated``: 800 bytes can claim 63 million cells, which the native
+    reader allocates (and aborts on). Empty repeated cells (LibreOffice pads every sheet with
+    them) claim nothing. Raises :class:`InputError` for a sheet that claims more than the
+    caps, or whose cells are spread far wider than they fill.
+    """
+    import xml.parsers.expat
+
+    name = path.name
+    try:
+        zf = zipfile.ZipFile(path)
+        info = zf.getinfo("content.xml")
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as err:
+        raise _damaged(name, f"no readable content: {err}") from err
+    if info.file_size > MAX_PART_BYTES:
+        raise InputError(f"this workbook claims to unpack to {_gb(info.file_size)} (its content part), more than a "
+                         "spreadsheet of orders needs; it was not opened.", where=name,
+                         hint="If it really holds your orders, save the sheet as CSV and use that file.")
+    sheets: list[dict] = []
+    st = {"sheet": None, "row": 0, "rows_rep": 1, "col": 0, "row_has": False, "depth_cell": 0, "cell_rep": 1,
+          "cell_value": False, "cell_start": 0}
+
+    def start(tag, attrs):
+        local = tag.rsplit(":", 1)[-1]
+        if local == "table" and tag.startswith("table"):
+            st["sheet"] = {"name": attrs.get("table:name", "?"), "rows": 0, "columns": 0, "cells": 0}
+            sheets.append(st["sheet"])
+            st["row"] = 0
+        elif st["sheet"] is None:
+            return
+        elif local == "table-row":
+            st["rows_rep"] = _repeat(attrs.get("table:number-rows-repeated"))
+            st["col"] = 0
+            st["row_has"] = False
+        elif local in ("table-cell", "covered-table-cell") and not st["depth_cell"]:
+            st["cell_rep"] = _repeat(attrs.get("table:number-columns-repeated"))
+            st["cell_value"] = "office:value-type" in attrs or "calcext:value-type" in attrs
+            st["depth_cell"] = 1
+        elif st["depth_cell"]:
+            st["depth_cell"] += 1
+            if local == "p":
+                st["cell_value"] = True
+
+    def end(tag):
+        local = tag.rsplit(":", 1)[-1]
+        sheet = st["sheet"]
+        if sheet is None:
+            return
+        if st["depth_cell"]:
+            st["depth_cell"] -= 1
+            if st["depth_cell"]:
+                return
+            if st["cell_value"]:
+                sheet["columns"] = max(sheet["columns"], st["col"] + st["cell_rep"])
+                sheet["cells"] += st["cell_rep"] * st["rows_rep"]
+                st["row_has"] = True
+                if sheet["cells"] > MAX_CELLS:
+                    raise _TooManyCells(SheetShape(cells=sheet["cells"]))
+            st["col"] += st["cell_rep"]
+        elif local == "table-row":
+            if st["row_has"]:
+                sheet["rows"] = st["row"] + st["rows_rep"]
+            st["row"] += st["rows_rep"]
+        elif local == "table":
+            st["sheet"] = None
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    total = 0
+    try:
+        with zf.open(info) as stream:
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > MAX_PART_BYTES:
+                    raise _TooBig(total)
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _TooManyCells:
+        sheet = sheets[-1]
+        raise InputError(f"this workbook claims more than {MAX_CELLS:,} cells in sheet '{sheet['name']}' (cells "
+                         "repeated by the file format counted), more than a spreadsheet of orders needs; it was "
+                         "not read.", where=name,
+                         hint="If it really holds your orders, save the sheet as CSV and use that file.") from None
+    except _TooBig:
+        raise InputError(f"this workbook unpacks to more than {_gb(MAX_PART_BYTES)}; it was not read.", where=name,
+                         hint="If it really holds your orders, save the sheet as CSV and use that file.") from None
+    except (xml.parsers.expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise _damaged(name, str(err)) from err
+    for sheet in sheets:
+        area = sheet["rows"] * sheet["columns"]
+        if area > MAX_NATIVE_AREA or (area > 3 * sheet["cells"] + 1_000_000):
+            raise InputError(
+                f"this workbook claims {area:,} cells in sheet '{sheet['name']}' ({sheet['rows']:,} rows × "
+                f"{sheet['columns']:,} columns) but holds {sheet['cells']:,}; it was not read.", where=name,
+                hint=_HINT_CSV)
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(1, min(int(value), 1 << 31)) if value else 1
+    except ValueError:
+        return 1
+
+
+_PROBE = """
+import sys
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(sys.argv[1])
+for name in book.sheet_names:
+    sheet = book.get_sheet_by_name(name)
+    print(sheet.height * sheet.width, name.encode("unicode_escape").decode("ascii"), flush=True)
+"""
+PROBE_MEMORY = 3 << 30  # address space the probing child may use (Linux/macOS)
+PROBE_SECONDS = 120
+
+
+def probe_in_child(path: Path) -> None:
+    """Open a workbook the checks here cannot read (.xlsb) with the native reader in a child
+    process first: if that reader would abort, exhaust memory or hang, the child does, and
+    the user gets one clear line instead of a native backtrace."""
+    import subprocess
+    import sys
+
+    def limit():  # pragma: no cover - runs in the child
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (PROBE_MEMORY, PROBE_MEMORY))
+        except (ImportError, ValueError, OSError):
+            pass
+
+    name = path.name
+    try:
+        done = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True,
+                              timeout=PROBE_SECONDS, preexec_fn=limit if sys.platform != "win32" else None)
+    except subprocess.TimeoutExpired:
+        raise InputError(f"reading this workbook took more than {PROBE_SECONDS} seconds; it was stopped.", where=name,
+                         hint=_HINT_CSV) from None
+    except OSError:
+        return  # no child process possible here: read as usual
+    for line in done.stdout.splitlines():
+        area, _, sheet = line.partition(" ")
+        if area.isdigit() and int(area) > MAX_NATIVE_AREA:
+            raise InputError(f"this workbook claims {int(area):,} cells in sheet '{sheet}', more than can be read "
+                             "from a workbook.", where=name, hint=_HINT_CSV)
+    ordinary_error = done.returncode == 1 and "Traceback" in done.stderr and "MemoryError" not in done.stderr
+    if done.returncode != 0 and not ordinary_error:  # aborted, killed or out of memory
+        raise InputError("the workbook could not be read: the spreadsheet reader stopped (it claims more cells or "
+                         "memory than a spreadsheet of orders needs).", where=name, hint=_HINT_CSV)

@@ -242,6 +242,62 @@ def log1mexp_ratio(k, length):
     return np.where(small, length, value)
 
 
+FAR_OUT = 5.0  # |log parameter| beyond which a fit may be heading for a limit at the boundary
+
+
+def push_to_boundary(objective, objective_and_gradient, theta, value, lower, upper, pairs=()):
+    """Follow a fit that stopped on its way to a limit at the edge of the parameter range.
+
+    Where the optimum is a limit (a -> 0: no dropout; r, alpha -> infinity together: one
+    common purchase rate), the likelihood is nearly flat in that direction and a
+    gradient-based optimiser stops while the total log-likelihood can still improve by a
+    tenth. Each far-out log-parameter (|log| > :data:`FAR_OUT`) and each declared pair of
+    large ones is pushed further out by doubling steps while the objective decreases; the
+    other parameters are then re-optimised with the pushed ones held. Returns ``(theta,
+    value, pushed)``; the result is never worse than the input."""
+    from scipy import optimize
+
+    theta = np.asarray(theta, dtype=float)
+    directions = []
+    for i, t in enumerate(theta):
+        if abs(t) > FAR_OUT:
+            d = np.zeros(len(theta))
+            d[i] = np.sign(t)
+            directions.append(d)
+    for i, j in pairs:
+        if theta[i] > FAR_OUT and theta[j] > FAR_OUT:
+            d = np.zeros(len(theta))
+            d[[i, j]] = 1.0
+            directions.append(d)
+    if not directions:
+        return theta, value, False
+    best, best_value = theta.copy(), value
+    for _ in range(3):
+        improved = False
+        for d in directions:
+            step = 1.0
+            while True:
+                candidate = np.clip(best + step * d, lower, upper)
+                if np.array_equal(candidate, best):
+                    break
+                v = objective(candidate)
+                if not v < best_value - 1e-15 * abs(best_value):
+                    break
+                best, best_value, improved = candidate, v, True
+                step *= 2
+        if not improved:
+            break
+    if best_value >= value:
+        return theta, value, False
+    held = np.abs(best) >= np.minimum(np.abs(lower), upper) - 1e-9
+    bounds = [(b, b) if h else (lower, upper) for b, h in zip(best, held)]
+    result = optimize.minimize(objective_and_gradient, best, jac=True, method="L-BFGS-B", bounds=bounds,
+                               options={"maxiter": 500, "ftol": 1e-15, "gtol": 1e-10})
+    if np.isfinite(result.fun) and result.fun < best_value:
+        best, best_value = np.asarray(result.x, dtype=float), float(result.fun)
+    return best, best_value, True
+
+
 class BaseModel:
     """Base of every model: parameters, fitting, standard errors, summary, saving.
 
@@ -255,6 +311,12 @@ class BaseModel:
     # positions of two parameters that run off to infinity together when dropout looks
     # like a fixed rate (see RunoffWatch); None: the model has no such limit
     runoff_pair: tuple[int, int] | None = None
+    # pairs of parameters whose joint limit at infinity is a simpler model (e.g. r and
+    # alpha: one common purchase rate); followed by push_to_boundary
+    boundary_pairs: tuple[tuple[int, int], ...] = ()
+    #: predictions accept rows lifetimes accepts (recency > 0 with frequency 0) with a
+    #: ModelWarning instead of an InputError (set by the lifetimes-compatible layer)
+    lenient_inputs: bool = False
     # gradient at which BFGS stops after the pilot fit on big data (see FINAL_GRADIENT_TOLERANCE)
     final_gradient_tolerance: float = FINAL_GRADIENT_TOLERANCE
     hyperparameter_rules: dict[str, tuple[Callable[[object], bool], str]] = {
@@ -341,13 +403,30 @@ class BaseModel:
         return table
 
     # -- fitting ----------------------------------------------------------------------------
+    #: None: the penalty is ``penalizer * sum(log(param) ** 2)`` (shrinks towards 1). A
+    #: sequence of per-parameter scales w: ``penalizer * sum((w * param) ** 2)``, lifetimes'
+    #: penalty (shrinks towards 0; lifetimes scales times by 1 / max(T) before penalising).
+    penalty_scales = None
+
+    def penalty(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The penalty added to the mean negative log-likelihood at log-parameters
+        ``theta``, and its gradient."""
+        penalizer = float(self.penalizer)
+        theta = np.asarray(theta, dtype=float)
+        if penalizer == 0:
+            return 0.0, np.zeros_like(theta)
+        if self.penalty_scales is None:
+            return penalizer * float(theta @ theta), 2 * penalizer * theta
+        scaled = np.asarray(self.penalty_scales, dtype=float) * np.exp(np.clip(theta, -LOG_PARAM_BOUND,
+                                                                              LOG_PARAM_BOUND))
+        return penalizer * float(scaled @ scaled), 2 * penalizer * scaled * scaled
+
     def _objectives(self, rows: np.ndarray, pattern_weights: np.ndarray, total: float):
         """``(objective, objective_and_gradient)`` of log-parameters on these patterns:
         minus the weighted log-likelihood divided by ``total`` plus the penalty."""
         blocks = [(self._prepare_patterns(rows[i:i + LIKELIHOOD_BLOCK_ROWS]),
                    pattern_weights[i:i + LIKELIHOOD_BLOCK_ROWS])
                   for i in range(0, max(len(rows), 1), LIKELIHOOD_BLOCK_ROWS)]
-        penalizer = float(self.penalizer)
         lower, upper = -LOG_PARAM_BOUND, LOG_PARAM_BOUND
 
         def log_likelihood(params):
@@ -374,7 +453,7 @@ class BaseModel:
                 return last[1]
             params = np.exp(np.clip(theta, lower, upper))
             ll = log_likelihood(params)
-            value = -ll / total + penalizer * float(theta @ theta)
+            value = -ll / total + self.penalty(theta)[0]
             return value if np.isfinite(value) else 1e100
 
         def objective_and_gradient(theta):
@@ -382,10 +461,11 @@ class BaseModel:
                 return last[1], last[2].copy()
             params = np.exp(np.clip(theta, lower, upper))
             ll, grad_sum = log_likelihood_and_gradient(params)
+            pen_value, pen_grad = self.penalty(theta)
             with np.errstate(all="ignore"):
-                grad = -grad_sum * params / total + 2 * penalizer * theta
+                grad = -grad_sum * params / total + pen_grad
                 grad[(theta < lower) | (theta > upper)] = 0.0  # objective is flat out there
-            value = -ll / total + penalizer * float(theta @ theta)
+            value = -ll / total + pen_value
             if not (np.isfinite(value) and np.all(np.isfinite(grad))):
                 value, grad = 1e100, np.zeros_like(theta)
             last[:] = [np.array(theta, dtype=float), value, grad.copy()]
@@ -493,10 +573,15 @@ class BaseModel:
                                    f"every optimiser ended on an undefined likelihood. Check "
                                    f"the data for extreme values or use a simpler method.")
         theta = np.clip(theta, lower, upper)
+        if not watch.detected and self.penalizer == 0:
+            theta, value, pushed = push_to_boundary(objective, objective_and_gradient, theta, value,
+                                                    lower, upper, self.boundary_pairs)
+            if pushed:
+                name += " + boundary"
         converged = converged or self._good_optimum(objective_and_gradient, theta, lower, upper)
         params = np.exp(theta)
         self.params_ = {n: float(v) for n, v in zip(self.parameter_names, params)}
-        penalty = float(self.penalizer) * float(theta @ theta)
+        penalty = self.penalty(theta)[0]
         self.log_likelihood_ = float(-(objective(theta) - penalty) * total)
         self.n_customers_ = int(round(total))
         self.converged_ = bool(converged)

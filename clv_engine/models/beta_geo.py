@@ -24,11 +24,14 @@ NARROW_DROPOUT = 50.0  # min(a, b) from which E[X(t)] averages over p by quadrat
 DROPOUT_NODES, DROPOUT_WEIGHTS = np.polynomial.hermite_e.hermegauss(20)
 
 
-def continuous_inputs(frequency, recency, T, weights=None):
+def continuous_inputs(frequency, recency, T, weights=None, *, lenient: bool = False):
     """Validated (frequency, recency, T, weights) arrays for the continuous-time models.
 
     frequency: repeat purchases (whole numbers >= 0); recency: time of the last purchase
     since the first (0 when frequency is 0); T: age of the customer at the end of the data.
+    A recency above 0 with frequency 0 raises InputError, or with ``lenient=True`` (what
+    lifetimes' prediction methods accept) warns with :class:`ModelWarning` and is used as
+    given.
     """
     x = to_float_column(frequency, "frequency", integer=True)
     t_x = to_float_column(recency, "recency")
@@ -37,11 +40,19 @@ def continuous_inputs(frequency, recency, T, weights=None):
     check_order(t_x, big_t, recency, "recency", "T")
     bad = (x == 0) & (t_x > 0)
     if bad.any():
-        from ..errors import InputError
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"recency is {t_x[i]} but frequency is 0: with no repeat purchase the "
-                         f"recency must be 0.", where=f"column 'recency', position {i}",
-                         hint="Use the BTYD summary (frequency = repeat purchases).")
+        message = (f"recency is {t_x[i]} but frequency is 0: with no repeat purchase the "
+                   f"recency must be 0")
+        if lenient:
+            import warnings
+
+            from ..errors import ModelWarning
+            warnings.warn(ModelWarning(f"{message} (position {i}; {int(bad.sum())} such row(s)); "
+                                       f"the rows are used as given."), stacklevel=3)
+        else:
+            from ..errors import InputError
+            raise InputError(message + ".", where=f"column 'recency', position {i}",
+                             hint="Use the BTYD summary (frequency = repeat purchases).")
     return x, t_x, big_t, check_weights(weights, len(x))
 
 
@@ -185,6 +196,7 @@ class BetaGeoModel(BaseModel):
     """
 
     parameter_names = ("r", "alpha", "a", "b")
+    boundary_pairs = ((0, 1), (2, 3))  # one common purchase rate; one common dropout
     runoff_pair = (2, 3)  # a, b -> infinity together: a fixed dropout probability
     #: MBG/NBD (Batislam et al. 2007) also lets customers drop out right after the first purchase.
     dropout_at_first_purchase = False
@@ -279,7 +291,7 @@ class BetaGeoModel(BaseModel):
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:
         """P(alive at T | x, t_x, T) (Fader, Hardie & Lee 2008 note, eq. 2); 1 for x = 0."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         return special.expit(-self._log_odds_dead(x, t_x, big_t))
 
     def _posterior_new_params(self, x, big_t):
@@ -294,7 +306,7 @@ class BetaGeoModel(BaseModel):
         Computed as P(alive) times eq. 7 with the posterior parameters, the same quantity
         without the 1/(a - 1) and 2F1 overflow problems.
         """
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         t = to_float_column(t, "t")
         alive = special.expit(-self._log_odds_dead(x, t_x, big_t))
         r, alpha, a, b = self._posterior_new_params(x, big_t)
@@ -329,10 +341,27 @@ class BetaGeoModel(BaseModel):
                     + b / (a + b) * bg_p_n_purchases_new(n, t, r, alpha, a, b + 1))
         return bg_p_n_purchases_new(n, t, r, alpha, a, b)
 
+    def p_no_purchase(self, t, frequency, recency, T) -> np.ndarray:
+        """P(no purchase in (T, T + t] | x, t_x, T): the churn risk over the next ``t``.
+
+        A customer can only drop out right after a purchase (MBG/NBD: also at time 0, which
+        is in P(alive)), so a customer alive at T makes no purchase in the next ``t``
+        exactly when the Poisson process has no event: with the posterior rate
+        Gamma(r + x, alpha + T),
+        ``1 - P(alive) + P(alive) * ((alpha + T) / (alpha + T + t)) ** (r + x)``.
+        It ranks customers by their purchase rate even when the fit finds no dropout.
+        """
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
+        t = to_float_column(t, "t")
+        r, alpha = self._require_params()[:2]
+        alive = special.expit(-self._log_odds_dead(x, t_x, big_t))
+        silent = np.exp(-(r + x) * np.log1p(t / (alpha + big_t)))
+        return np.clip(1.0 - alive * (1.0 - silent), 0.0, 1.0)
+
     def p_n_purchases_conditional(self, n, t, frequency, recency, T) -> np.ndarray:
         """P(Y(t) = n | x, t_x, T): n purchases in the next ``t`` (Fader, Hardie & Lee 2008
         note "Computing P(alive) ... and P(X(t)=x)"), as dead-or-alive mixture."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         n = to_float_column(n, "n", integer=True)
         t = to_float_column(t, "t")
         alive = special.expit(-self._log_odds_dead(x, t_x, big_t))

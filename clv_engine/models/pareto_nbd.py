@@ -177,6 +177,7 @@ class ParetoNBDModel(BaseModel):
     """Pareto/NBD purchase model; parameters r, alpha, s, beta."""
 
     parameter_names = ("r", "alpha", "s", "beta")
+    boundary_pairs = ((0, 1), (2, 3))  # one common purchase rate; one common dropout
     runoff_pair = (2, 3)  # s, beta -> infinity together: a fixed dropout rate
 
     def fit(self, frequency, recency, T, weights=None, *, initial_params=None,
@@ -242,7 +243,7 @@ class ParetoNBDModel(BaseModel):
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:
         """P(alive at T | x, t_x, T) (Fader & Hardie 2005 note, eq. 24); 1 when recency == T."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         alive, dead = self._log_alive_dead(x, t_x, big_t)
         return np.exp(alive - np.logaddexp(alive, dead))
 
@@ -255,7 +256,7 @@ class ParetoNBDModel(BaseModel):
     def expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
         """E[Y(t) | x, t_x, T] (Fader & Hardie 2005 note, eq. 26): P(alive) times the
         expectation of a new customer with posterior parameters (r+x, α+T, s, β+T)."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         t = to_float_column(t, "t")
         r, alpha, s, beta = self._require_params()
         alive, dead = self._log_alive_dead(x, t_x, big_t)
@@ -305,9 +306,36 @@ class ParetoNBDModel(BaseModel):
         values = [self._p_n_new(nn, tt, *params) for nn, tt in zip(n, t)]
         return np.clip(np.array(values, dtype=float), 0.0, 1.0)
 
+    def p_no_purchase(self, t, frequency, recency, T) -> np.ndarray:
+        """P(no purchase in (T, T + t] | x, t_x, T): the churn risk over the next ``t``.
+
+        The conditional PMF at x* = 0 (Fader & Hardie, "Deriving the conditional PMF of the
+        Pareto/NBD model", 2006): 1 - P(alive) + P(alive) * P(0 | alive at T), where for a
+        customer alive at T (posterior rates Gamma(r + x, alpha + T), Gamma(s, beta + T))
+        ``P(0 | alive) = (alpha+T)^(r+x) (beta+T)^s [(alpha+T+t)^-(r+x) (beta+T+t)^-s
+        + s * I]``, I = the likelihood's dropout integral from T to T + t
+        (:func:`pareto_log_integral` with recency T and age T + t): either alive and silent
+        through T + t, or dropping out at some tau in (T, T + t] with no purchase before.
+        """
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
+        t = to_float_column(t, "t")
+        x, t_x, big_t, t = np.broadcast_arrays(x, t_x, big_t, t)
+        r, alpha, s, beta = self._require_params()
+        alive, dead = self._log_alive_dead(x, t_x, big_t)
+        p_alive = np.exp(alive - np.logaddexp(alive, dead))
+        norm = (r + x) * np.log(alpha + big_t) + s * np.log(beta + big_t)
+        stays = norm - (r + x) * np.log(alpha + big_t + t) - s * np.log(beta + big_t + t)
+        positive = t > 0
+        leaves = np.full(x.shape, -np.inf)
+        if positive.any():
+            leaves[positive] = norm[positive] + np.log(s) + pareto_log_integral(
+                r, alpha, s, beta, x[positive], big_t[positive], big_t[positive] + t[positive])
+        silent = np.exp(np.minimum(np.logaddexp(stays, leaves), 0.0))
+        return np.clip(1.0 - p_alive * (1.0 - silent), 0.0, 1.0)
+
     def p_n_purchases_conditional(self, n, t, frequency, recency, T) -> np.ndarray:
         """P(Y(t) = n | x, t_x, T): dead (no purchases) or alive with posterior parameters."""
-        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T)
+        x, t_x, big_t, _ = continuous_inputs(frequency, recency, T, lenient=self.lenient_inputs)
         n = to_float_column(n, "n", integer=True)
         t = to_float_column(t, "t")
         r, alpha, s, beta = self._require_params()

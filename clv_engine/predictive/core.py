@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -16,13 +17,16 @@ from .intervals import (
     simulate_orders,
     simulate_spend_ratio,
 )
+from .churn import churn_labels
 from .result import PREDICTION_COLUMNS, Prediction
 from .selection import (
     MAX_CHECK_CUSTOMERS,
     MODEL_LABELS,
     choose_model,
     describe_choice,
+    dropout_measured,
     fit_purchase_model,
+    holdout_split_date,
     model_class,
     thin_data_reason,
 )
@@ -72,7 +76,20 @@ def weekly_summary(orders: pd.DataFrame, as_of, summary: pd.DataFrame | None
             raise InputError(f"the customer summary is up to {end.date()}, not {wanted.date()}",
                              hint="Compute the summary again up to that date (clv summary-sql --as-of).")
         logger.info("the given summary is for another date; summarising again")
-    return weekly_summary_with_days(orders, as_of)
+    return weekly_summary_with_days(orders, as_of, late_after=expected_split_date(orders, as_of))
+
+
+def expected_split_date(orders: pd.DataFrame, as_of):
+    """The holdout check's split date, known before summarising (so the same pass over the
+    orders can total their values after it); None when the dates are not datetimes."""
+    dates = orders["date"]
+    if dates.dtype.kind != "M" or len(dates) == 0:
+        return None
+    end = pd.Timestamp(dates.max()) if as_of is None else pd.Timestamp(as_of)
+    first = pd.Timestamp(dates.min())
+    if end.tzinfo is not None or first.tzinfo is not None or first > end:
+        return None
+    return holdout_split_date(first, end)
 
 
 def predict_clv(
@@ -97,6 +114,9 @@ def predict_clv(
     ``"bgnbd"``, ``"mbgnbd"``, ``"paretonbd"``. ``discount_rate`` is per year;
     ``margin`` the share of order value that is profit (1.0 = revenue CLV);
     ``interval`` the central probability of ``clv_low``..``clv_high``.
+    ``churn_risk`` is P(no order in the next ``horizon_months``) and ``churn_label`` its
+    Low / Medium / High label; ``Prediction.verdict`` and ``Prediction.notes`` say in plain
+    words how the model was chosen and what was done about the data (docs/predictive.md).
     ``summary`` is an optional ``customer_summary`` of the same orders and ``as_of``
     (``freq="D"``, any ``freq_multiplier``) the caller already has; it is used instead of
     computing it again (otherwise, or if it does not match, it is computed here).
@@ -139,10 +159,13 @@ def predict_clv(
     else:
         in_range = orders  # the purchase days are already limited to as_of
     rng = np.random.default_rng(random_state)
-    best, scores, failures, split_date, sample = choose_model(
-        in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
-        days=days, holdout=holdout,
-    )
+    with warnings.catch_warnings(record=True) as caught:  # calibration fits: their warnings are not the result's
+        warnings.simplefilter("always")
+        best, scores, failures, split_date, sample = choose_model(
+            in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
+            days=days, holdout=holdout,
+        )
+    log_warnings(caught)
     del days
     if best is None and model == "auto":
         detail = "; ".join(f"{MODEL_LABELS[n]} {why}" for n, why in failures.items())
@@ -172,7 +195,10 @@ def predict_clv(
     for name in order_of_preference:
         start = scores[name].params if name in scores else None
         try:
-            fitted = fit_purchase_model(name, px, ptx, pT, weights=counts, initial_params=start)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fitted = fit_purchase_model(name, px, ptx, pT, weights=counts, initial_params=start)
+            log_warnings(caught)
             chosen = name
             break
         except Exception as exc:
@@ -186,9 +212,16 @@ def predict_clv(
             settings=settings,
         )
 
+    horizon_weeks = horizon_months * WEEKS_PER_MONTH
+    no_dropout = not dropout_measured(chosen, fitted.params_, horizon_weeks)
+    notes.extend(fit_notes(fitted, no_dropout))
+
     step("Fitting the spend model", 0.55)
     monetary = summary["monetary_value"].to_numpy(dtype=np.float64)
-    spend_model, spend_note = fit_spend_model(frequency, monetary)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spend_model, spend_note = fit_spend_model(frequency, monetary)
+    log_warnings(caught)
     if spend_note:
         notes.append(spend_note)
 
@@ -196,18 +229,24 @@ def predict_clv(
     params = {k: float(v) for k, v in fitted.params_.items()}
     expected_p, discounted_p = discounted_purchases(fitted, px, ptx, pT, horizon_months, discount_rate)
     alive_p = np.clip(np.nan_to_num(np.asarray(fitted.p_alive(px, ptx, pT), dtype=np.float64)), 0, 1)
+    silent_p = np.clip(np.nan_to_num(np.asarray(fitted.p_no_purchase(horizon_weeks, px, ptx, pT), dtype=np.float64),
+                                     nan=1.0), 0, 1)
     expected = expected_p[inverse]
     discounted = discounted_p[inverse]
     p_alive = alive_p[inverse]
-    del expected_p, discounted_p, alive_p
-    order_value = expected_order_values(
-        spend_model, frequency, monetary, summary["average_order_value"].to_numpy(dtype=np.float64)
-    )
+    churn_risk = silent_p[inverse]
+    del expected_p, discounted_p, alive_p, silent_p
+    # A future purchase's value: Gamma-Gamma's conditional mean given *all* the customer's
+    # purchases (the first one included: it is the only spend known of a one-time buyer)
+    purchases = frequency + 1.0
+    purchase_value = np.maximum(np.nan_to_num(
+        summary["total_value"].to_numpy(dtype=np.float64) / purchases, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+    order_value = expected_order_values(spend_model, purchases, purchase_value, purchase_value)
     clv = margin * discounted * order_value
 
     step("Computing the interval", 0.75)
     low, high, used_cov = clv_interval(
-        chosen, fitted, spend_model, frequency, recency, T, monetary, order_value,
+        chosen, fitted, spend_model, frequency, recency, T, purchase_value, order_value,
         discounted, expected, horizon_months, margin, interval, rng, patterns,
     )
     del patterns, px, ptx, pT, inverse
@@ -219,7 +258,7 @@ def predict_clv(
 
     step("Estimating next order dates", 0.95)
     wait_days = 7.0 * next_order_wait_weeks(params, frequency, T)
-    horizon_days = horizon_months * WEEKS_PER_MONTH * 7
+    horizon_days = horizon_weeks * 7
     likely = (p_alive >= 0.5) & (wait_days <= horizon_days) & np.isfinite(wait_days)
     start_day = np.datetime64(as_of_ts.normalize().to_datetime64(), "D")
     next_date = np.where(likely, start_day + np.round(np.where(likely, wait_days, 0.0)).astype("timedelta64[D]"),
@@ -232,7 +271,8 @@ def predict_clv(
             "clv": np.maximum(clv, 0.0),
             "clv_high": np.maximum(high, 0.0),
             "p_alive": p_alive,
-            "churn_risk": 1.0 - p_alive,
+            "churn_risk": churn_risk,
+            "churn_label": churn_labels(churn_risk),
             "expected_orders": np.maximum(expected, 0.0),
             "expected_order_value": order_value,
             "next_order_date": next_date,
@@ -252,6 +292,8 @@ def predict_clv(
             f" The check used a random {sample[0]:,} of the {sample[1]:,} customers; "
             "the model was then fitted on all of them."
         )
+    if no_dropout:
+        verdict += " " + NO_DROPOUT_SENTENCE
     if fit_errors:
         verdict += " " + " ".join(
             f"{MODEL_LABELS[n]} scored better on the holdout but could not be fitted to all orders."
@@ -269,9 +311,42 @@ def predict_clv(
         },
         "holdout_start": str(split_date.date()),
         "verdict": verdict,
+        "log_likelihood": None if fitted.log_likelihood_ is None else float(fitted.log_likelihood_),
+        "dropout_measured": not no_dropout,
+        "churn_horizon_months": int(horizon_months),
     }
     step("Done", 1.0)
     return Prediction(ok=True, verdict=verdict, customers=customers, model=model_info, settings=settings, notes=notes)
+
+
+def log_warnings(caught) -> None:
+    """Keep warnings raised inside a step out of the user's console (the result's notes
+    say what matters in plain words); they go to the log."""
+    for item in caught:
+        logger.info("%s: %s", item.category.__name__, item.message)
+
+
+NO_DROPOUT_SENTENCE = (
+    "The orders show no measurable dropout (customers' silences fit slow buyers as well as lapsed ones), "
+    "so P(alive) is 1 for everyone and churn risk comes from each customer's buying rate and time since "
+    "their first order.")
+
+
+def fit_notes(fitted, no_dropout: bool) -> list[str]:
+    """Plain-words notes on how the final fit went (what a ModelWarning would have said)."""
+    notes = []
+    label = MODEL_LABELS.get(MODEL_NAME_BY_CLASS.get(type(fitted).__name__, ""), type(fitted).__name__)
+    if no_dropout:
+        pass  # the verdict says so (NO_DROPOUT_SENTENCE)
+    elif getattr(fitted, "fixed_dropout_limit_", False):
+        notes.append(f"Customers seem to leave at one common rate rather than at rates that differ from person "
+                     f"to person, so {label} was fitted in that limit.")
+    elif not getattr(fitted, "converged_", True):
+        notes.append(f"The orders do not pin down all of {label}'s parameters, so its predictions are rough.")
+    return notes
+
+
+MODEL_NAME_BY_CLASS = {"BetaGeoModel": "bgnbd", "ModifiedBetaGeoModel": "mbgnbd", "ParetoNBDModel": "paretonbd"}
 
 
 def check_settings(model, horizon_months, discount_rate, margin, interval) -> None:
@@ -375,8 +450,9 @@ def clv_interval(
     spend_draws, spend_cov = draw_parameter_sets(
         spend_params, getattr(spend_model, "covariance_", None), SPEND_PARAM_NAMES, n_sims, rng
     )
-    spend_ratio = simulate_spend_ratio(orders, px, spend_draws, rng)
-    c = frequency * np.maximum(monetary, 0.0)
+    # spend given all of each customer's purchases (x + 1 of them, ``monetary`` their mean)
+    spend_ratio = simulate_spend_ratio(orders, px + 1.0, spend_draws, rng)
+    c = (frequency + 1.0) * np.maximum(monetary, 0.0)
     c_mean = np.bincount(inverse, weights=c, minlength=n_patterns) / np.maximum(
         np.bincount(inverse, minlength=n_patterns), 1
     )

@@ -29,6 +29,12 @@ class CustomerDays:
     day: np.ndarray
     first_day: np.ndarray
     ids: pd.Index
+    # optional, per code: value and number of all orders, and of those after ``late_after``
+    value: np.ndarray | None = None
+    orders: np.ndarray | None = None
+    late_after: pd.Timestamp | None = None
+    late_value: np.ndarray | None = None
+    late_orders: np.ndarray | None = None
 
 
 def distinct_days(codes: np.ndarray, day: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,33 +47,59 @@ def distinct_days(codes: np.ndarray, day: np.ndarray, n_customers: int) -> tuple
     return unique // span, unique % span + first
 
 
-def customer_days(orders: pd.DataFrame, last_day: int | None = None) -> CustomerDays:
-    """Purchase days of ``orders`` up to day number ``last_day`` (customer ids as given)."""
+def customer_days(orders: pd.DataFrame, last_day: int | None = None, late_after=None) -> CustomerDays:
+    """Purchase days of ``orders`` up to day number ``last_day`` (customer ids as given);
+    with ``late_after`` (a date) also each customer's order value and count, in all and
+    on the days after that date."""
     codes, ids = customer_codes(orders["customer_id"])
     day = period_index(orders["date"].to_numpy(), "D")
+    amount = orders["amount"].to_numpy(dtype=np.float64) if late_after is not None else None
     if last_day is not None:
         keep = day <= last_day
         if not keep.all():
             codes, day = codes[keep], day[keep]
+            amount = None if amount is None else amount[keep]
     first_day = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_day, codes, day)
+    money = {}
+    if late_after is not None:
+        n = len(ids)
+        amount = np.nan_to_num(amount)
+        after = day > int(period_index(np.array([pd.Timestamp(late_after).to_datetime64()]), "D")[0])
+        money = {
+            "value": np.bincount(codes, weights=amount, minlength=n),
+            "orders": np.bincount(codes, minlength=n).astype(np.float64),
+            "late_after": pd.Timestamp(late_after).normalize(),
+            "late_value": np.bincount(codes[after], weights=amount[after], minlength=n),
+            "late_orders": np.bincount(codes[after], minlength=n).astype(np.float64),
+        }
     customer, days = distinct_days(codes, day, len(ids))
-    return CustomerDays(customer, days, first_day, ids)
+    return CustomerDays(customer, days, first_day, ids, **money)
 
 
-def weekly_summary_with_days(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame, CustomerDays]:
+def weekly_summary_with_days(orders: pd.DataFrame, as_of, late_after=None) -> tuple[pd.DataFrame, CustomerDays]:
     """``(summary, days)``: the daily customer summary with recency and T in weeks
     (``customer_summary(orders, observation_end=as_of, freq="D", freq_multiplier=7)``)
-    and the purchase days behind it, from the same pass over the orders."""
-    summary, customer, day = summary_with_periods(orders, observation_end=as_of, freq="D", freq_multiplier=7)
+    and the purchase days behind it, from the same pass over the orders (with
+    ``late_after``, also the order values after that date: see :func:`customer_days`)."""
+    result = summary_with_periods(orders, observation_end=as_of, freq="D", freq_multiplier=7,
+                                  late_after=late_after)
+    summary, customer, day = result[:3]
     first_day = day[np.r_[0, np.cumsum(summary["frequency"].to_numpy(dtype=np.int64) + 1)[:-1]]]
-    return summary, CustomerDays(customer, day, first_day, summary.index)
+    money = {}
+    if late_after is not None:
+        money = {"value": summary["total_value"].to_numpy(dtype=np.float64),
+                 "orders": summary["orders"].to_numpy(dtype=np.float64),
+                 "late_after": pd.Timestamp(late_after).normalize(),
+                 "late_value": result[3][0], "late_orders": result[3][1]}
+    return summary, CustomerDays(customer, day, first_day, summary.index, **money)
 
 
 def holdout_table(days: CustomerDays, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
-                  max_customers: int | None = None, rng=None) -> tuple[pd.DataFrame, tuple[int, int]]:
+                  max_customers: int | None = None, rng=None, with_codes: bool = False):
     """Calibration summary (weeks) and holdout repeat orders per customer who bought by
-    ``split_date``; see :func:`clv_engine.predictive.selection.holdout_split`."""
+    ``split_date``; see :func:`clv_engine.predictive.selection.holdout_split`. With
+    ``with_codes`` a third item: each row's position in ``days.ids``."""
     cal_day = int(np.datetime64(split_date.to_datetime64(), "D").astype(np.int64))
     obs_day = int(np.datetime64(as_of.to_datetime64(), "D").astype(np.int64))
     n_customers = len(days.ids)
@@ -90,6 +122,8 @@ def holdout_table(days: CustomerDays, split_date: pd.Timestamp, as_of: pd.Timest
         },
         index=days.ids[bought],
     )
+    if with_codes:  # the rows' positions in days.ids
+        return table, (n_sampled, n_customers), np.flatnonzero(bought)
     return table, (n_sampled, n_customers)
 
 
@@ -105,7 +139,7 @@ def _sampled(bought: np.ndarray, max_customers: int | None, rng) -> tuple[np.nda
 
 
 def holdout_from_summary(table: pd.DataFrame, split_date: pd.Timestamp, as_of: pd.Timestamp, *,
-                         max_customers: int | None = None, rng=None) -> tuple[pd.DataFrame, tuple[int, int]]:
+                         max_customers: int | None = None, rng=None):
     """:func:`holdout_table` from per-customer calibration columns computed elsewhere (a
     customer summary query): ``frequency_cal``, ``recency_cal``, ``T_cal`` and
     ``frequency_holdout`` in days, empty for customers who had not bought by the split
@@ -129,4 +163,13 @@ def holdout_from_summary(table: pd.DataFrame, split_date: pd.Timestamp, as_of: p
         },
         index=table.index[bought],
     )
-    return out, (n_sampled, len(table))
+    money = None
+    if {"value_holdout", "orders_holdout", "value", "orders"} <= set(table.columns):
+        # as money_from_days: average order value before the split, revenue after it
+        late_value = table["value_holdout"].to_numpy(dtype=np.float64)[bought]
+        spent = table["value"].to_numpy(dtype=np.float64)[bought] - late_value
+        count = table["orders"].to_numpy(dtype=np.float64)[bought] - table["orders_holdout"].to_numpy(
+            dtype=np.float64)[bought]
+        aov = np.nan_to_num(spent / np.maximum(count, 1))
+        money = (np.maximum(aov, 0.0), np.maximum(late_value, 0.0))
+    return out, (n_sampled, len(table)), money

@@ -13,6 +13,7 @@ PREDICTION_COLUMNS = [
     "clv_high",
     "p_alive",
     "churn_risk",
+    "churn_label",
     "expected_orders",
     "expected_order_value",
     "next_order_date",
@@ -27,7 +28,8 @@ class Prediction:
     ``ok`` is False when the data is too thin for a model; ``verdict`` then says why and
     ``customers`` is empty, so the caller falls back to formula or historical CLV.
     ``customers`` is indexed by ``customer_id`` with :data:`PREDICTION_COLUMNS`; every
-    number is finite and non-negative. ``next_order_date`` is empty (NaT) when a next
+    number is finite and non-negative; ``churn_risk`` is P(no order in the next horizon)
+    and ``churn_label`` its Low / Medium / High label (text). ``next_order_date`` is empty (NaT) when a next
     order is unlikely (see ``docs/predictive.md``).
     ``model`` holds ``name``, ``params``, ``spend_params``, ``holdout_score``,
     ``candidates`` and ``verdict``; ``settings`` the arguments of the run; ``notes`` any
@@ -49,5 +51,6 @@ def empty_customers() -> pd.DataFrame:
     """An empty customer table with the prediction columns and dtypes."""
     frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in PREDICTION_COLUMNS})
     frame["next_order_date"] = pd.Series(dtype="datetime64[ns]")
+    frame["churn_label"] = pd.Series(dtype=object)
     frame.index = pd.Index([], dtype=object, name="customer_id").astype(str)
     return frame

@@ -22,6 +22,7 @@ LABELS = {
     "days_since_last_order": "Days since last order",
     "avg_days_between_orders": "Avg. days between orders",
     "churn_risk": "Churn risk",
+    "churn_label": "Churn risk level",
     "p_alive": "Chance still active",
     "clv": "CLV",
     "clv_low": "CLV (low)",

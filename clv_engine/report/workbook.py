@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 CUSTOMER_SHEET_COLUMNS = (
     "customer_id", "name", "email", "orders", "total_value", "clv", "clv_low", "clv_high", "p_alive",
-    "churn_risk", "last_order", "days_since_last_order", "rfm_score", "rfm_segment", "actions",
+    "churn_risk", "churn_label", "last_order", "days_since_last_order", "rfm_score", "rfm_segment", "actions",
 )
 PROFILE_ORDER = ("customers", "share_of_customers", "total_value", "average_value", "share_of_value", "orders",
                  "average_order_value", "orders_per_year", "days_since_last_order", "churn_risk", "actions")

@@ -3,7 +3,7 @@ run-to-run comparison. Input is the customer table of ``docs/architecture.md``."
 from __future__ import annotations
 
 from .acquisition import AcquisitionCosts, read_ad_spend
-from .cohorts import COHORT_COLUMNS, cohort_table, gap_distribution, repeat_summary
+from .cohorts import COHORT_COLUMNS, COHORT_MEASURES, cohort_grid, cohort_table, gap_distribution, repeat_summary
 from .drivers import DRIVER_COLUMNS, ltv_drivers
 from .insights import Insights, purchase_insights
 from .profiles import PROFILE_TABLE_COLUMNS, purchase_profiles
@@ -21,6 +21,8 @@ __all__ = [
     "MIN_TRUSTED_CUSTOMERS",
     "PROFILE_TABLE_COLUMNS",
     "PurchaseData",
+    "COHORT_MEASURES",
+    "cohort_grid",
     "cohort_table",
     "gap_distribution",
     "ltv_drivers",

@@ -209,18 +209,19 @@ def payback_curves(data: PurchaseData, groups: np.ndarray, n_groups: int, margin
     through = _complete_through(data.as_of)
     last_m = through - first_month  # last complete month offset of each customer
     width = int(max(last_m.max() + 1, 1)) if len(last_m) else 1
-    customer = orders["customer"].to_numpy()
-    offset = orders["month"].to_numpy() - first_month[customer]
+    customer = orders["customer"]
+    offset = orders["month"] - first_month[customer]
     g_order = groups[customer]
     use = (g_order >= 0) & (offset <= last_m[customer])
-    numerator = np.zeros((n_groups, width + 1))
-    values = order_margin(data, margin)
-    np.add.at(numerator, (g_order[use], offset[use]), values[use])
-    np.add.at(numerator, (g_order[use], last_m[customer][use] + 1), -values[use])
-    numerator = np.cumsum(numerator, axis=1)[:, :width]
+    size = n_groups * (width + 1)
+    values = order_margin(data, margin)[use]
+    g_use = g_order[use]
+    numerator = (np.bincount(g_use * (width + 1) + offset[use], weights=values, minlength=size)
+                 - np.bincount(g_use * (width + 1) + last_m[customer[use]] + 1, weights=values, minlength=size))
+    numerator = np.cumsum(numerator.reshape(n_groups, width + 1), axis=1)[:, :width]
     eligible = (groups >= 0) & (last_m >= 0)
-    count_at = np.zeros((n_groups, width + 1))
-    np.add.at(count_at, (groups[eligible], last_m[eligible]), 1.0)
+    count_at = np.bincount(groups[eligible] * (width + 1) + last_m[eligible], minlength=size).reshape(
+        n_groups, width + 1).astype(float)
     denominators = np.cumsum(count_at[:, ::-1], axis=1)[:, ::-1][:, :width]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominators > 0, numerator / np.where(denominators > 0, denominators, 1), np.nan)

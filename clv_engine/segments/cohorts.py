@@ -14,7 +14,8 @@ import pandas as pd
 
 from .purchases import PurchaseData, order_margin
 
-__all__ = ["COHORT_COLUMNS", "GAP_BANDS", "cohort_table", "gap_distribution", "repeat_summary"]
+__all__ = ["COHORT_COLUMNS", "COHORT_MEASURES", "GAP_BANDS", "cohort_grid", "cohort_table", "gap_distribution",
+           "repeat_summary"]
 
 COHORT_COLUMNS = (
     "cohort", "months_since_first", "cohort_customers", "active_customers", "active_share", "revenue",
@@ -53,8 +54,8 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
     orders = data.orders
     if not len(orders):
         return pd.DataFrame({c: [] for c in COHORT_COLUMNS})
-    customer = orders["customer"].to_numpy()
-    month = orders["month"].to_numpy()
+    customer = orders["customer"]
+    month = orders["month"]
     first_month = month[data.first]
     cohort_of_order = first_month[customer]
     first_cohort, last_month = int(first_month.min()), int(month.max())
@@ -65,13 +66,13 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
     m_idx = month - cohort_of_order
     cell = c_idx * width + m_idx
     size = n_cohorts * width
-    revenue = np.bincount(cell, weights=orders["amount"].to_numpy(), minlength=size).reshape(n_cohorts, width)
+    revenue = np.bincount(cell, weights=orders["amount"], minlength=size).reshape(n_cohorts, width)
     margins = np.bincount(cell, weights=order_margin(data, margin), minlength=size).reshape(n_cohorts, width)
     # active: distinct (customer, month) pairs
     new_pair = np.r_[True, (customer[1:] != customer[:-1]) | (month[1:] != month[:-1])]
     active = np.bincount(cell[new_pair], minlength=size).reshape(n_cohorts, width)
     sizes = np.bincount(first_month - first_cohort, minlength=n_cohorts)
-    second = orders["nth"].to_numpy() == 1
+    second = orders["nth"] == 1
     repeat_new = np.bincount(cell[second], minlength=size).reshape(n_cohorts, width)
     complete_through = _complete_through(data.as_of)
     as_of_month = int(np.datetime64(data.as_of.to_datetime64(), "M").astype(np.int64))
@@ -127,11 +128,11 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
 def _gaps(data: PurchaseData) -> tuple[np.ndarray, np.ndarray]:
     """(days from first to second order per repeat customer, days between consecutive orders)."""
     orders = data.orders
-    dates = orders["date"].to_numpy().astype("datetime64[D]").view(np.int64)
-    customer = orders["customer"].to_numpy()
+    dates = orders["date"].astype("datetime64[D]").view(np.int64)
+    customer = orders["customer"]
     same = customer[1:] == customer[:-1]
     between = (dates[1:] - dates[:-1])[same]
-    nth = orders["nth"].to_numpy()
+    nth = orders["nth"]
     second = np.flatnonzero(nth == 1)
     to_second = dates[second] - dates[second - 1] if len(second) else np.zeros(0, dtype=np.int64)
     return to_second.astype(np.int64), between.astype(np.int64)
@@ -178,3 +179,41 @@ def gap_distribution(data: PurchaseData) -> pd.DataFrame:
     table["share_of_second_orders"] = table["second_orders"] / max(len(to_second), 1)
     table["share_of_repeat_orders"] = table["repeat_orders"] / max(len(between), 1)
     return table
+
+
+COHORT_MEASURES = {"active": "active_share", "revenue": "cumulative_revenue_per_customer",
+                   "margin": "cumulative_margin_per_customer", "repeat": "repeat_rate",
+                   "customers": "active_customers"}
+
+
+def cohort_grid(cohorts: pd.DataFrame, measure: str = "active", *, max_cohorts: int | None = None,
+                max_months: int | None = None) -> pd.DataFrame:
+    """The heat map of a :func:`cohort_table`: one row per cohort (oldest first, then ``all``)
+    and one column per month since the first order (``0``, ``1`` …), plus ``customers``.
+
+    ``measure``: ``active`` (share still buying), ``revenue`` or ``margin`` (cumulative
+    per customer), ``repeat`` (repeat rate) or ``customers`` (customers still buying).
+    Months a cohort has not reached are NaN (blank cells). ``max_cohorts`` keeps the most
+    recent cohorts, ``max_months`` the first months.
+    """
+    from ..errors import InputError
+
+    key = str(measure or "active").strip().lower()
+    if key not in COHORT_MEASURES:
+        raise InputError(f"unknown cohort measure {measure!r}", hint="Use " + ", ".join(COHORT_MEASURES) + ".")
+    column = COHORT_MEASURES[key]
+    if not len(cohorts):
+        return pd.DataFrame({"customers": pd.Series(dtype="int64")})
+    grid = cohorts.pivot(index="cohort", columns="months_since_first", values=column)
+    sizes = cohorts.groupby("cohort")["cohort_customers"].first()
+    named = sorted(c for c in grid.index if c != "all")
+    if max_cohorts is not None:
+        named = named[-max_cohorts:]
+    order = named + (["all"] if "all" in grid.index else [])
+    grid = grid.reindex(order)
+    if max_months is not None:
+        grid = grid.loc[:, [m for m in grid.columns if m < max_months]]
+    grid.columns = [int(m) for m in grid.columns]
+    grid.insert(0, "customers", sizes.reindex(order).astype("int64").to_numpy())
+    grid.index.name = "cohort"
+    return grid

@@ -37,7 +37,7 @@ DRIVER_DIMENSIONS = ("first_product", "first_category", "first_subcategory", "ch
 def driver_window_months(data: PurchaseData) -> int:
     """12, or the longest of 6, 3, 1 months that at least 30 customers (or half of them) have
     been customers for."""
-    first = data.orders["date"].to_numpy()[data.first]
+    first = data.orders["date"][data.first]
     need = min(MIN_TRUSTED_CUSTOMERS, max(1, data.n_customers // 2))
     for months in (12, 6, 3, 1):
         cutoff = (data.as_of - pd.DateOffset(months=months)).to_datetime64()
@@ -49,14 +49,14 @@ def driver_window_months(data: PurchaseData) -> int:
 def _window_figures(data: PurchaseData, months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per customer: observed for ``months``?, value within the window, repeat within it."""
     orders = data.orders
-    dates = orders["date"].to_numpy()
+    dates = orders["date"]
     first = dates[data.first]
-    customer = orders["customer"].to_numpy()
+    customer = orders["customer"]
     # window end: the same day ``months`` calendar months after the first order
     window_end = (pd.DatetimeIndex(first) + pd.DateOffset(months=months)).to_numpy()
     observed = window_end <= np.datetime64(data.as_of.to_datetime64(), "ns")
     inside = dates < window_end[customer]
-    value = np.bincount(customer[inside], weights=orders["amount"].to_numpy()[inside], minlength=data.n_customers)
+    value = np.bincount(customer[inside], weights=orders["amount"][inside], minlength=data.n_customers)
     repeat = np.bincount(customer[inside], minlength=data.n_customers) >= 2
     return observed, value, repeat
 
@@ -88,16 +88,17 @@ def ltv_drivers(data: PurchaseData, *, ltv: np.ndarray | None = None, tiers=None
     cac, has_cac = customer_cac(data, costs)
     dims: list[tuple[str, np.ndarray]] = []
     if tiers is not None:
-        dims.append(("tier", np.asarray(pd.Series(tiers).astype(str).to_numpy(dtype=object))))
+        dims.append(("tier", tiers if isinstance(tiers, pd.Categorical)
+                     else pd.Categorical(pd.Series(tiers).astype(str).to_numpy(dtype=object))))
     for name in DRIVER_DIMENSIONS:
         values = _customer_dimension(data, name)
         if values is not None and (values != "").any():
             dims.append((name, values))
     rows = []
     for name, values in dims:
-        if name == "tier":
-            codes, uniques = pd.factorize(values, sort=False)
-            ordered = np.arange(len(uniques))
+        if isinstance(values, pd.Categorical):  # tiers: in their own order
+            codes, uniques = values.codes.astype(np.int64), np.asarray(values.categories, dtype=object)
+            ordered = [v for v in range(len(uniques)) if (codes == v).any()]
         else:
             codes, uniques = pd.factorize(values, sort=False)
             blank = np.asarray(uniques, dtype=object) == ""

@@ -112,8 +112,9 @@ def findings(insights, currency: str | None = None) -> list[str]:
         text = f"{repeat['repeat_rate']:.0%} of customers ordered more than once"
         second = repeat["days_to_second_order"]
         if second["median"] is not None:
-            text += (f"; half of those placed their second order within {second['median']:.0f} days "
-                     f"(a quarter within {second['p25']:.0f}, a quarter after {second['p75']:.0f})")
+            text += f"; half of those placed their second order within {second['median']:.0f} days"
+            if second["p75"] > second["p25"]:
+                text += f" (a quarter within {second['p25']:.0f}, a quarter after {second['p75']:.0f})"
         out.append(text + ".")
     out += _driver_findings(insights.drivers, money)
     acq = insights.acquisition

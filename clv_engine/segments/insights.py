@@ -60,13 +60,22 @@ class Insights:
                 "not_profiled": list(self.not_profiled), "line_value_basis": self.value_basis}
 
 
-def _per_customer(customers: pd.DataFrame | None, ids: pd.Index, column: str):
-    if customers is None or column not in customers.columns:
+def _aligned(customers: pd.DataFrame | None, ids: pd.Index, columns) -> pd.DataFrame | None:
+    """The customer table's ``columns`` in the order of ``ids`` (missing customers: NaN)."""
+    if customers is None:
         return None
-    table = customers.set_index("customer_id") if "customer_id" in customers.columns else customers
-    values = table[column]
-    values.index = values.index.astype(str)
-    return values.reindex(ids)
+    own = customers["customer_id"] if "customer_id" in customers.columns else customers.index.to_series()
+    own = pd.Index(np.asarray(own, dtype=object)).astype(str)
+    wanted = [c for c in dict.fromkeys(columns) if c in customers.columns]
+    if len(own) == len(ids) and (own == ids).all():  # the pipeline's table: same order
+        return customers[wanted].reset_index(drop=True)
+    position = own.get_indexer(ids)
+    picked = customers[wanted].iloc[np.maximum(position, 0)].reset_index(drop=True)
+    return picked.where(pd.Series(position >= 0), None) if (position < 0).any() else picked
+
+
+def _per_customer(table: pd.DataFrame | None, column: str):
+    return None if table is None or column not in table.columns else table[column]
 
 
 def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, customers: pd.DataFrame | None = None,
@@ -88,18 +97,19 @@ def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *
     costs = costs or AcquisitionCosts()
     margin_rate = _file_margin_rate(data, margin)
     groups = {}
-    tiers = _per_customer(customers, data.customer_ids, "tier")
+    attribute_groups = _attribute_groups(customers, attributes)
+    table = _aligned(customers, data.customer_ids, ["tier", "rfm_segment", "clv", *attribute_groups])
     for name, order in (("tier", tier_order), ("rfm_segment", RFM_SEGMENT_ORDER)):
-        labels = _per_customer(customers, data.customer_ids, name)
+        labels = _per_customer(table, name)
         if labels is not None:
             groups[name] = _ordered(labels, order)
-    for name in _attribute_groups(customers, attributes):
-        labels = _per_customer(customers, data.customer_ids, name)
-        groups[name] = labels.fillna("").astype(str).replace("", "(not set)").to_numpy(dtype=object)
+    for name in attribute_groups:
+        labels = table[name].astype(object).where(table[name].notna(), "").astype(str)
+        groups[name] = labels.replace("", "(not set)").to_numpy(dtype=object)
     profiles = purchase_profiles(data, groups, margin=margin)
     cohorts = cohort_table(data, margin=margin)
-    ltv = _lifetime_value(data, customers, ltv_basis, margin, margin_rate, acquisition_cost_in_clv)
-    drivers = ltv_drivers(data, ltv=ltv, tiers=None if tiers is None else tiers.astype(str).to_numpy(),
+    ltv = _lifetime_value(data, table, ltv_basis, margin, margin_rate, acquisition_cost_in_clv)
+    drivers = ltv_drivers(data, ltv=ltv, tiers=groups.get("tier"),
                           costs=costs, margin=margin)
     payback, acquisition = _acquisition(data, ltv, costs, margin)
     acquisition["ltv_basis"] = _ltv_basis_text(ltv_basis, data.margin_known)
@@ -114,10 +124,14 @@ def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *
 
 def _ordered(labels: pd.Series, order) -> pd.Categorical:
     """Labels as a categorical in ``order`` (labels not in it follow in order of appearance)."""
-    text = labels.astype(object).where(labels.notna(), "(not set)").astype(str)
+    codes, uniques = pd.factorize(labels.to_numpy(dtype=object), use_na_sentinel=True)
+    names = [str(u) for u in uniques] + ["(not set)"]  # code -1 (missing) takes the last name
     known = [str(o) for o in order or ()]
-    categories = [c for c in known if c in set(text)] + [c for c in dict.fromkeys(text) if c not in known]
-    return pd.Categorical(text, categories=categories)
+    present = dict.fromkeys(names[:-1] + (["(not set)"] if (codes < 0).any() else []))
+    categories = [c for c in known if c in present] + [c for c in present if c not in known]
+    position = {c: i for i, c in enumerate(categories)}
+    remap = np.array([position[n] if n in position else -1 for n in names], dtype=np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
 
 
 def _file_margin_rate(data: PurchaseData, margin: float) -> float:
@@ -145,8 +159,8 @@ def _attribute_groups(customers: pd.DataFrame | None, attributes) -> list[str]:
 
 def _lifetime_value(data, customers, basis, margin, margin_rate, cac_in_clv) -> np.ndarray:
     """Lifetime value net of margin per customer (see :func:`purchase_insights`)."""
-    clv = _per_customer(customers, data.customer_ids, "clv")
-    past = np.bincount(data.orders["customer"].to_numpy(), weights=order_margin(data, margin),
+    clv = _per_customer(customers, "clv")
+    past = np.bincount(data.orders["customer"], weights=order_margin(data, margin),
                        minlength=data.n_customers)
     if clv is None:
         return past

@@ -40,7 +40,7 @@ def first_line_values(data: PurchaseData, column: str) -> np.ndarray:
     lines = data.lines
     if lines is None or column not in lines.columns:
         return out
-    nth = data.orders["nth"].to_numpy()
+    nth = data.orders["nth"]
     rows = lines["order"].to_numpy()
     first = np.flatnonzero(nth[rows] == 0)
     if not len(first):
@@ -77,9 +77,9 @@ def _dimensions(data: PurchaseData) -> list[tuple[str, np.ndarray, np.ndarray, n
             if name in data.line_dimensions:
                 dims.append((f"first_{name}", np.arange(data.n_customers), first_line_values(data, name), spend))
     orders = data.orders
-    gross = np.maximum(orders["gross"].to_numpy(), 0.0)
+    gross = np.maximum(orders["gross"], 0.0)
     for name in data.order_dimensions:
-        dims.append((name, orders["customer"].to_numpy(), orders[name].to_numpy(), gross))
+        dims.append((name, orders["customer"], orders[name], gross))
     return dims
 
 
@@ -185,12 +185,12 @@ def _behaviour_per_customer(data: PurchaseData, margin: float) -> list[tuple[str
     """(metric, per-customer value (NaN: not applicable), weight, how to combine)."""
     n = data.n_customers
     orders = data.orders
-    customer = orders["customer"].to_numpy()
+    customer = orders["customer"]
     counts = data.order_counts()
     ones = np.ones(n)
     out = [("repeat rate", (counts >= 2).astype(float), ones, "mean")]
-    dates = orders["date"].to_numpy().astype("datetime64[D]").view(np.int64)
-    nth = orders["nth"].to_numpy()
+    dates = orders["date"].astype("datetime64[D]").view(np.int64)
+    nth = orders["nth"]
     to_second = np.full(n, np.nan)
     second = np.flatnonzero(nth == 1)
     to_second[customer[second]] = dates[second] - dates[second - 1]
@@ -199,8 +199,8 @@ def _behaviour_per_customer(data: PurchaseData, margin: float) -> list[tuple[str
     span = (dates[last] - dates[data.first]).astype(float) if n else np.zeros(0)
     between = np.where(counts >= 2, span / np.maximum(counts - 1, 1), np.nan)
     out.append(("average days between orders", between, ones, "mean"))
-    gross = np.bincount(customer, weights=np.maximum(orders["gross"].to_numpy(), 0.0), minlength=n)
-    net = np.bincount(customer, weights=orders["amount"].to_numpy(), minlength=n)
+    gross = np.bincount(customer, weights=np.maximum(orders["gross"], 0.0), minlength=n)
+    net = np.bincount(customer, weights=orders["amount"], minlength=n)
     returned = np.clip(gross - net, 0.0, None)
     if returned.sum() > 0:
         out.append(("return rate", returned, gross, "ratio"))
@@ -208,7 +208,7 @@ def _behaviour_per_customer(data: PurchaseData, margin: float) -> list[tuple[str
         out.append(("average margin", np.bincount(customer, weights=order_margin(data, margin), minlength=n),
                     net, "ratio"))
     if "discount_code" in data.order_dimensions:
-        used = np.bincount(customer, weights=(orders["discount_code"].to_numpy() != "").astype(float), minlength=n)
+        used = np.bincount(customer, weights=(orders["discount_code"] != "").astype(float), minlength=n)
         out.append(("uses a discount code", (used > 0).astype(float), ones, "mean"))
     return out
 

@@ -16,6 +16,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from ..arrays import stable_argsort
 from ..errors import InputError
 
 __all__ = ["LINE_DIMENSIONS", "ORDER_DIMENSIONS", "DIMENSION_LABELS", "MIN_TRUSTED_CUSTOMERS", "PurchaseData",
@@ -35,11 +36,25 @@ DIMENSION_LABELS = {
 MIN_TRUSTED_CUSTOMERS = 30
 
 
+class OrderColumns(dict):
+    """Columns of equal length by name (numpy arrays): a table without pandas' block copies."""
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.values()))) if dict.__len__(self) else 0
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(dict(self))
+
+
 @dataclasses.dataclass
 class PurchaseData:
     """Orders and lines in one normalised shape (see the module docstring).
 
-    ``orders``: one row per order sorted by customer code then date, columns ``customer``
+    ``orders``: :class:`OrderColumns`, one row per order sorted by customer code then date: ``customer``
     (code), ``date`` (datetime64[ns]), ``amount`` (net), ``gross`` (before returns),
     ``month`` (calendar month number), ``nth`` (0 for a customer's first order) and the
     order-level dimensions present (text, "" when blank).
@@ -48,7 +63,7 @@ class PurchaseData:
     ``customer_ids``: the customer id of each code. ``first``: row of each customer's first order.
     """
 
-    orders: pd.DataFrame
+    orders: OrderColumns
     lines: pd.DataFrame | None
     customer_ids: pd.Index
     first: np.ndarray
@@ -64,11 +79,11 @@ class PurchaseData:
         return len(self.customer_ids)
 
     def order_counts(self) -> np.ndarray:
-        return np.bincount(self.orders["customer"].to_numpy(), minlength=self.n_customers)
+        return np.bincount(self.orders["customer"], minlength=self.n_customers)
 
     def customer_first(self, column: str) -> np.ndarray:
         """Each customer's value of an order column on their first order."""
-        return self.orders[column].to_numpy()[self.first]
+        return self.orders[column][self.first]
 
 
 def _text(values) -> np.ndarray:
@@ -83,6 +98,9 @@ def _text(values) -> np.ndarray:
 
 
 def _numbers(values) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return np.where(np.isfinite(values), values, np.nan).astype("float64", copy=False)
     out = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64")
     return np.where(np.isfinite(out), out, np.nan)
 
@@ -114,33 +132,44 @@ def purchase_data(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, as
         codes, ids = ids_column.cat.codes.to_numpy().astype(np.int64), ids_column.cat.categories.astype(str)
     else:
         codes, ids = pd.factorize(ids_column.astype(str).to_numpy(dtype=object), sort=False)
-    dates = pd.to_datetime(pd.Series(orders["date"]), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    dates = np.asarray(orders["date"])
+    if dates.dtype.kind != "M":
+        dates = pd.to_datetime(pd.Series(orders["date"]), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    dates = dates.astype("datetime64[ns]", copy=False)
     amount = _numbers(orders["amount"].to_numpy())
-    gross = _numbers(gross_source["gross"].to_numpy()) if "gross" in gross_source.columns else amount.copy()
+    gross = _numbers(gross_source["gross"].to_numpy()) if "gross" in gross_source.columns else amount
     end = pd.Timestamp(as_of) if as_of is not None else (pd.Timestamp(dates[~np.isnat(dates)].max())
                                                          if (~np.isnat(dates)).any() else pd.Timestamp.now())
     keep = ~np.isnat(dates) & (dates <= np.datetime64(end.to_datetime64(), "ns")) & (codes >= 0)
     keep_rows = np.flatnonzero(keep)
-    order = keep_rows[np.lexsort((dates[keep_rows], codes[keep_rows]))]
-    # customers renumbered 0..k-1 in id order of appearance among kept orders
+    kept_dates = dates[keep_rows]
+    if len(kept_dates) < 2 or (np.diff(kept_dates.view(np.int64)) >= 0).all():  # in date order (read_orders)
+        order = keep_rows[stable_argsort(codes[keep_rows])]
+    else:
+        order = keep_rows[np.lexsort((kept_dates, codes[keep_rows]))]
+    # customers renumbered 0..k-1 (ids without a kept order are left out)
     kept_codes = codes[order]
-    present, customer = np.unique(kept_codes, return_inverse=True)
-    table = pd.DataFrame({
+    present = np.flatnonzero(np.bincount(kept_codes, minlength=len(ids)) > 0)
+    renumber = np.full(len(ids), -1, dtype=np.int64)
+    renumber[present] = np.arange(len(present))
+    customer = renumber[kept_codes]
+    table = OrderColumns({
         "customer": customer.astype(np.int64),
         "date": dates[order],
         "amount": np.nan_to_num(amount[order]),
         "gross": np.nan_to_num(np.maximum(gross[order], amount[order])),
     })
-    table["month"] = table["date"].to_numpy().astype("datetime64[M]").view(np.int64)
-    starts = np.r_[True, table["customer"].to_numpy()[1:] != table["customer"].to_numpy()[:-1]] if len(table) else \
-        np.zeros(0, dtype=bool)
+    table["month"] = table["date"].astype("datetime64[M]").view(np.int64)  # months since 1970-01
+    starts = np.r_[True, customer[1:] != customer[:-1]] if len(customer) else np.zeros(0, dtype=bool)
     first = np.flatnonzero(starts)
-    counts = np.diff(np.r_[first, len(table)])
-    table["nth"] = np.arange(len(table)) - np.repeat(first, counts)
+    counts = np.diff(np.r_[first, len(customer)])
+    table["nth"] = np.arange(len(customer)) - np.repeat(first, counts)
+    order_dims = []
     for column in details.columns:
-        table[column] = details[column].to_numpy()[order]
-    order_dims = [c for c in details.columns if (table[c].to_numpy() != "").any()]
-    table = table[[c for c in table.columns if c not in details.columns or c in order_dims]]
+        values = details[column].to_numpy()[order]
+        if (values != "").any():
+            table[column] = values
+            order_dims.append(column)
     customer_ids = pd.Index(np.asarray(ids, dtype=object)[present], dtype=str, name="customer_id")
 
     line_table, line_dims, margin_known, basis = None, [], False, "order amounts (no line items)"
@@ -168,7 +197,7 @@ def _lines(lines: pd.DataFrame, orders: pd.DataFrame, order: np.ndarray, table: 
     row = new_row[np.where((position >= 0) & (position < len(orders)), position, len(orders))]
     ok = row >= 0
     out = pd.DataFrame({"order": row[ok]})
-    out["customer"] = table["customer"].to_numpy()[out["order"].to_numpy()]
+    out["customer"] = table["customer"][out["order"].to_numpy()]
     value = _numbers(lines["value"].to_numpy())[ok] if "value" in lines.columns else np.full(int(ok.sum()), np.nan)
     if np.isfinite(value).all():
         basis = "line values"
@@ -179,7 +208,7 @@ def _lines(lines: pd.DataFrame, orders: pd.DataFrame, order: np.ndarray, table: 
         n_orders = len(table)
         known_sum = np.bincount(rows, weights=known, minlength=n_orders)
         missing = np.bincount(rows, weights=(~np.isfinite(value)).astype(float), minlength=n_orders)
-        rest = np.maximum(table["gross"].to_numpy() - known_sum, 0.0)
+        rest = np.maximum(table["gross"] - known_sum, 0.0)
         share = np.divide(rest, missing, out=np.zeros(n_orders), where=missing > 0)
         value = np.where(np.isfinite(value), value, share[rows])
         basis = ("order amounts shared equally among each order's lines" if not np.isfinite(known).any() or
@@ -208,7 +237,7 @@ def order_margin(data: PurchaseData, margin_rate: float = 1.0) -> np.ndarray:
     """Margin of each order: its amount × the margin share of its lines' profit when the
     file has profit or cost columns (orders without lines take the shop's overall share),
     else its amount × ``margin_rate``."""
-    amount = data.orders["amount"].to_numpy()
+    amount = data.orders["amount"]
     if not data.margin_known or data.lines is None:
         return amount * float(margin_rate)
     rows = data.lines["order"].to_numpy()

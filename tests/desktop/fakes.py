@@ -75,6 +75,36 @@ def fake_orders(customers: pd.DataFrame) -> pd.DataFrame:
     return orders
 
 
+def fake_insights(customers: pd.DataFrame) -> SimpleNamespace:
+    """Profiles, cohorts, drivers, gaps and payback shaped like clv_engine's Insights."""
+    rows = []
+    for group in ("High", "Medium", "Low"):
+        for k, product in enumerate(["Teapot", "Mug", "Bowl", "Spoon"]):
+            share = 0.2 + 0.1 * k if group == "High" else 0.3
+            rows.append({"group_by": "tier", "segment": group, "segment_customers": 40,
+                         "dimension": "product", "value": product, "customers": int(40 * share),
+                         "figure": share, "all_figure": 0.3, "lift": share / 0.3,
+                         "too_small": False})
+    cohorts = pd.DataFrame([{"cohort": f"2023-{m:02d}", "months_since_first": k,
+                             "active_share": 1.0 if k == 0 else 0.2 / k}
+                            for m in range(1, 7) for k in range(0, 7 - m)])
+    drivers = pd.DataFrame({"dimension": "first_product", "value": ["Teapot", "Mug"],
+                            "customers": [50, 40], "window_months": 12,
+                            "avg_window_value": [210.0, 140.0], "too_small": False})
+    gaps = pd.DataFrame({"band": ["same day", "1–7 days", "8–30 days"], "days_from": [0, 1, 8],
+                         "second_orders": [5, 20, 30],
+                         "share_of_second_orders": [5 / 55, 20 / 55, 30 / 55]})
+    payback = pd.DataFrame({"months_since_first": range(6),
+                            "cumulative_margin_per_customer": [50, 60, 66, 70, 73, 75]})
+    return SimpleNamespace(
+        profiles=pd.DataFrame(rows), cohorts=cohorts, drivers=drivers, gaps=gaps,
+        payback=payback, repeat={"repeat_rate": 0.52}, acquisition={"average_cac": None},
+        findings=["Your High tier buys Bowl 1.3× as often as the average customer.",
+                  "Give your cost per customer (--acquisition-cost) for the payback month."],
+        not_profiled=["Not profiled: margin from the file (the --margin setting is used "
+                      "instead), because the file has no profit or cost column."])
+
+
 class FakeEngine:
     """Records calls; ``analyze`` can be slowed down to test Cancel."""
 
@@ -86,6 +116,7 @@ class FakeEngine:
         self.sample = None
         self.currency = "GBP"
         self.with_churn_labels = False
+        self.with_insights = True
         self.read_options_offered = ("sheet", "date_order", "currency")
         self.report_started = threading.Event()
         self.release_report = threading.Event()
@@ -174,6 +205,7 @@ class FakeEngine:
         rfm = customers.groupby("rfm_segment").agg(customers=("clv", "size")).reset_index()
         rfm["actions"] = "Say thank you"
         data = SimpleNamespace(orders=fake_orders(customers), report=source.report)
+        insights = fake_insights(customers) if self.with_insights else None
         return SimpleNamespace(customers=customers, segments=segments, rfm_profiles=rfm,
                                summary={"headline": "Your top 20% of customers hold 61% of "
                                                     "expected value.",
@@ -183,7 +215,7 @@ class FakeEngine:
                                         "clv_basis": "BG/NBD + Gamma-Gamma",
                                         "prediction_notes": ["The range shows only the "
                                                              "randomness of future orders."]},
-                               settings=settings, orders=data)
+                               settings=settings, orders=data, insights=insights)
 
     def email_tools(self):
         return {"mailchimp": "Mailchimp", "generic": "Generic CSV"}

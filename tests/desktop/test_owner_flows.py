@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 from clv_desktop.main_window import CHECK, EXPORT, RESULTS, SETTINGS, MainWindow  # noqa: E402
+from clv_desktop.pages.results import INSIGHTS, SEGMENTS  # noqa: E402
 
 WAIT = 10_000
 
@@ -122,6 +123,32 @@ def test_non_product_lines_and_duplicates_rule_when_the_engine_offers_them(qtbot
     options = fake_engine.calls[-1][3]
     assert options["exclude_non_product"] is True and options["duplicates"] == "keep"
     assert page.exclude_non_product.isChecked()  # kept after the re-read
+
+
+def test_dates_that_could_be_either_order_are_asked_about_and_values_explained(
+        qtbot, window, fake_engine, tmp_path):
+    _open(qtbot, window, _file(tmp_path))
+    page = window.check_page
+    assert not page.date_question.isVisibleTo(page)
+    real_read = fake_engine.read_orders
+
+    def read_orders(*args, **kwargs):
+        data = real_read(*args, **kwargs)
+        data.report.date_order_ambiguous = not kwargs.get("date_order")
+        data.report.date_order_why = "nothing in the file settles it"
+        data.report.value_source = "quantity"
+        return data
+
+    fake_engine.read_orders = read_orders
+    _open(qtbot, window, _file(tmp_path, "lines.csv"))
+    assert page.date_question.isVisibleTo(page)
+    assert "They were read as day/month/year (nothing in the file settles it)" in \
+        page.date_question.text()
+    assert "Order values are quantity × unit price" in page.layout_label.text()
+    page.date_order.setCurrentIndex(page.date_order.findData("DMY"))
+    with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
+        page.reread_button.click()
+    assert not page.date_question.isVisibleTo(page)  # settled by the owner
 
 
 def test_a_typed_currency_that_is_no_code_is_refused_in_words(qtbot, window, fake_engine,
@@ -347,7 +374,8 @@ def test_status_line_says_when_no_list_was_written(qtbot, window, fake_engine, t
     assert window.statusBar().currentMessage().startswith("No email list was written")
 
 
-def test_save_results_writes_customers_csv_that_compare_runs_reads(qtbot, window, tmp_path):
+def test_save_results_writes_customers_csv_that_compare_runs_reads(qtbot, window, tmp_path,
+                                                                   monkeypatch):
     _open(qtbot, window, _file(tmp_path))
     _analyse(qtbot, window)
     folder = tmp_path / "run1"
@@ -357,6 +385,16 @@ def test_save_results_writes_customers_csv_that_compare_runs_reads(qtbot, window
         ["customers.csv", "report.xlsx", "segments.csv", "summary.json"]
     assert window.controller.existing_result_files(str(folder)) == \
         ["customers.csv", "segments.csv", "report.xlsx", "summary.json"]
+    # choosing that folder again asks before replacing them
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    saves = [c for c in window.controller.engine.calls if c[0] == "save_results"]
+    window.save_results_action.trigger()
+    assert "customers.csv, segments.csv, report.xlsx, summary.json" in asked[0]
+    assert [c for c in window.controller.engine.calls if c[0] == "save_results"] == saves
     assert "Saved 4 result files" in window.statusBar().currentMessage()
     with qtbot.waitSignal(window.controller.comparison_ready, timeout=WAIT):
         window.controller.compare_with(str(folder / "customers.csv"))
@@ -447,7 +485,8 @@ def test_no_page_mnemonic_clashes_with_the_menus_or_another_on_its_page(qtbot, w
              "results (tabs and overview)": results.tabs.tabBar(),
              "customers": results.customer_stack.widget(0),
              "customer page": results.customer_page,
-             "segments": results.segments, "compare": results.compare}
+             "segments": results.segments, "who buys what": results.insights,
+             "compare": results.compare}
     for name, page in pages.items():
         letters = _mnemonics(page)
         if name == "customers":
@@ -471,7 +510,7 @@ def test_overview_opens_at_the_top_after_a_second_analysis(qtbot, window, tmp_pa
 def test_segment_actions_are_shown_in_full(qtbot, window, tmp_path):
     _open(qtbot, window, _file(tmp_path))
     _analyse(qtbot, window)
-    window.results_page.tabs.setCurrentIndex(2)
+    window.results_page.tabs.setCurrentIndex(SEGMENTS)
     view = window.results_page.segment_view
     qtbot.wait(50)
     column = view.model().table.column_index("actions")
@@ -480,3 +519,31 @@ def test_segment_actions_are_shown_in_full(qtbot, window, tmp_path):
     assert right <= view.viewport().width()
     assert view.height() >= view.verticalHeader().length()
 
+
+
+# -- who buys what ------------------------------------------------------------------------
+def test_who_buys_what_shows_findings_charts_and_a_profile_per_group(qtbot, window,
+                                                                     fake_engine, tmp_path):
+    _open(qtbot, window, _file(tmp_path))
+    _analyse(qtbot, window)
+    page = window.results_page
+    assert page.tabs.isTabVisible(INSIGHTS) and page.tabs.tabText(INSIGHTS) == "Who bu&ys what"
+    tab = page.insights
+    findings = tab.findings_label.text()
+    assert "buys Bowl 1.3× as often" in findings
+    assert "'Acquisition cost' setting" in findings and "--acquisition-cost" not in findings
+    assert "'Profit margin' setting" in tab.gaps_label.text()
+    assert all(view.canvas is not None for view in tab.chart_views.values())
+    assert [tab.group.itemText(i) for i in range(tab.group.count())] == ["High", "Medium", "Low"]
+    model = window.controller.profile_model
+    assert model.rowCount() == 4
+    assert model.index(0, model.table.column_index("value")).data() == "Spoon"  # top lift
+    chart = window.controller.figures["top_group"]
+    tab.group.setCurrentIndex(tab.group.findData("Low"))
+    assert window.controller.figures["top_group"] is not chart
+    assert "Low" in window.controller.figures["top_group"].axes[0].get_title(loc="left")
+    # a run without insights hides the tab
+    fake_engine.with_insights = False
+    window.go_to(SETTINGS)
+    _analyse(qtbot, window)
+    assert not page.tabs.isTabVisible(INSIGHTS)

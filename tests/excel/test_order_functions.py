@@ -185,3 +185,60 @@ def test_a_range_without_a_date_column_says_which_header_to_write():
     result = udfs.clv_predict([["Customer", "Total"], ["a", 5.0], ["b", 7.0]])
     assert is_error_cell(result)
     assert "Name the order date column's header 'Date'" in last_error() and "--map" not in last_error()
+
+
+def test_a_table_without_its_header_row_gives_the_same_result(orders):
+    """=CLV_PREDICT(Orders) passes the Table's data rows only."""
+    with_header = udfs.clv_predict(orders)
+    functions.RESULTS.clear()
+    assert udfs.clv_predict([list(r) for r in orders[1:]]) == with_header
+    intake = dict((r[0], r[1]) for r in functions.clv_intake([list(r) for r in orders[1:]]))
+    assert "no header row" in intake["Note"]
+
+
+def test_headerless_rows_with_an_email_and_numeric_ids_are_named_by_content():
+    rows = [[12346.0 + i % 40, f"c{i % 40}@example.com", dt.datetime(2023, 1, 1) + dt.timedelta(days=i * 3),
+             round(10 + i * 0.37, 2)] for i in range(300)]
+    result = udfs.clv_summary(rows)
+    assert not is_error_cell(result), last_error()
+    assert {row[0] for row in result[1:]} == {12346 + i for i in range(40)}
+
+
+def test_numeric_customer_ids_come_back_as_numbers_for_xlookup(orders):
+    numeric = [orders[0]] + [[float(r[0][1:]), r[1], r[2]] for r in orders[1:]]
+    for name in ("clv_predict", "clv_summary", "clv_rfm", "clv_customers"):
+        result = getattr(udfs, name)(numeric)
+        ids = [row[0] for row in result[1:]]
+        assert all(type(i) is int for i in ids), (name, ids[:3])
+        assert 4 in ids  # customer 00004 of the text version
+    text = udfs.clv_predict(orders)
+    assert all(isinstance(row[0], str) for row in text[1:])  # text ids stay text
+
+
+def test_mixed_text_and_number_ids_stay_text():
+    rows = [["Customer", "Date", "Total"]] + [
+        [("A-" + str(i % 30)) if i % 2 else float(i % 30), dt.datetime(2023, 1, 1) + dt.timedelta(days=i), 10.0]
+        for i in range(200)]
+    result = udfs.clv_summary(rows)
+    assert all(isinstance(row[0], str) for row in result[1:])
+
+
+def test_customer_table_has_the_same_columns_for_every_method(orders):
+    predictive = udfs.clv_customers(orders)
+    historical = udfs.clv_customers(orders, None, None, None, "historical")
+    simple = udfs.clv_customers(orders, None, None, None, "simple")
+    assert predictive[0] == historical[0] == simple[0]
+    assert predictive[0] == [functions.CUSTOMER_HEADERS.get(c, c) for c in functions.CUSTOMER_COLUMNS]
+    assert len(predictive[0]) == 33 and "revenue_to_date" in predictive[0] and "total_value" not in predictive[0]
+    p_alive = historical[0].index("p_alive")
+    assert all(row[p_alive] is None for row in historical[1:])
+
+
+def test_model_says_which_settings_the_method_could_not_use(orders):
+    rows = functions.clv_model(orders, 24.0, "8%", None, "historical")
+    notes = [value for item, value in rows if item == "Note"]
+    said = [n for n in notes if "24" in n and "horizon" in n.lower() and "8%" in n and "not used" in n]
+    assert len(said) == 1, rows  # said once, by the engine or by CLV_MODEL
+    predictive = dict((r[0], r[1]) for r in functions.clv_model(orders))
+    assert predictive["Method"] == "predictive" and predictive["Verdict"]
+    assert not any(r[0] == "Note" and "not used" in r[1] for r in functions.clv_model(orders))

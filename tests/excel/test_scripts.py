@@ -135,7 +135,26 @@ def test_export_writes_tier_files_next_to_the_workbook(tmp_path):
     written = list((tmp_path / "CLV email lists").glob("*"))
     assert written
     listing = assert_excel_safe(scripts.find_sheet(book, "CLV email lists").cells["A1"])
-    assert listing[0] == ["File", "Contacts"]
+    assert listing[0] == ["File", "Contacts", "Folder"]
+    files = {row[0]: row[1] for row in listing[1:] if row[0].endswith(".csv")}
+    assert set(files) == {p.name for p in written}
+    assert all(isinstance(n, int) and n > 0 for n in files.values())  # never an empty count
+    total = next(row for row in listing if row[0] == "Contacts written")
+    assert total[1] == sum(files.values()) and total[2] == str(tmp_path / "CLV email lists")
+
+
+def test_export_report_says_who_was_left_out_and_carries_the_consent_warning(tmp_path):
+    rows = cdnow_orders(300)
+    rows[0].append("Email")
+    for i, row in enumerate(rows[1:]):
+        row.append(f"{row[0].lower()}@example.com" if i % 3 else "not an email")
+    book = FakeBook(rows, [["Email tool", "mailchimp"]], fullname=str(tmp_path / "shop.xlsx"))
+    assert scripts.export_tier_lists_from(book) is True
+    listing = scripts.find_sheet(book, "CLV email lists").cells["A1"]
+    labels = [row[0] for row in listing]
+    assert any(label.startswith("Left out: no valid email") for label in labels)
+    notes = [label for label in labels if label.startswith("Note: ")]
+    assert any("consent" in note for note in notes), labels
 
 
 def test_export_from_unsaved_workbook_asks_to_save_first():

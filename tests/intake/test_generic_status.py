@@ -14,9 +14,11 @@ def test_generic_file_skips_cancelled_failed_and_void_orders(tmp_path):
         "A6,c@x.com,2024-02-09,60.00,Voided\n", encoding="utf-8")
     data = read_orders(path)
     assert data.report.layout == "generic"
-    assert sorted(data.orders["order_id"]) == ["A1", "A5"]
+    # a pending order has brought no money yet: not a purchase either
+    assert sorted(data.orders["order_id"]) == ["A1"]
     skipped = data.report.skipped.set_index("row")
-    assert skipped["reason"].tolist() == ["cancelled or failed"] * 4
+    assert skipped["reason"].tolist() == ["cancelled or failed"] * 3 + ["not paid", "cancelled or failed"]
+    assert skipped.loc[6, "detail"] == "pending"
     assert skipped.loc[3, "detail"] == "Cancelled"
     assert data.report.rows_read == data.report.rows_used + len(data.report.skipped)
     assert any("cancelled" in note for note in data.report.notes)

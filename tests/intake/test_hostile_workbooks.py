@@ -260,7 +260,7 @@ def test_a_part_bigger_than_it_claims_stops_as_damaged(tmp_path):
 
 def test_zip_bomb_of_cells_stops_with_the_count_it_claims(tmp_path, monkeypatch, capsys):
     """A sheet of a million identical cells packs into ~100 KB; with the cap lowered to
-    100,000 cells the count stops there (the real cap, 40 million, works the same way)."""
+    100,000 cells the count stops there (the real cap, 25 million, works the same way)."""
     monkeypatch.setattr(workbooks, "MAX_CELLS", 100_000)
     body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in "ABCDEFGHIJ") + "</row>"
                    for r in range(1, 100_001))
@@ -332,3 +332,102 @@ def test_csv_with_thousands_of_empty_columns_keeps_the_ones_in_use(write):
     assert any("Left out 3,000 of the table's 3,003 columns" in n for n in data.report.notes)
     got = data.orders.groupby("customer_id", observed=True)["amount"].sum().to_dict()
     assert got == {"c0": 1 + 4 + 7, "c1": 2 + 5 + 8, "c2": 3 + 6 + 9}
+
+
+# --- OpenDocument ---------------------------------------------------------------------------
+
+_ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+             'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+             'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+             'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+             '<office:body><office:spreadsheet><table:table table:name="Orders">')
+_ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def _ods_cell(value) -> str:
+    if isinstance(value, str):
+        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+    return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+
+
+def write_ods(path: Path, rows: list[list], tail: str = "") -> Path:
+    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in r) + "</table:table-row>" for r in rows)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", _ODS_HEAD + body + tail + _ODS_TAIL)
+        z.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                   'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+                   '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path='
+                   '"content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    return path
+
+
+ROWS = [["Customer", "Date", "Amount"], ["ann", "2024-01-01", 5], ["bob", "2024-01-02", 7], ["ann", "2024-01-03", 1]]
+
+
+def test_ods_with_libreoffice_padding_is_read(tmp_path):
+    """LibreOffice pads each sheet with a million empty repeated cells: they claim nothing."""
+    padding = ('<table:table-row table:number-rows-repeated="1048572"><table:table-cell '
+               'table:number-columns-repeated="1024"/></table:table-row>')
+    path = write_ods(tmp_path / "padded.ods", ROWS, padding)
+    assert totals(path) == {"ann": 6, "bob": 7}
+
+
+def test_ods_bomb_of_repeated_cells_is_refused_in_one_line(tmp_path, capsys):
+    """800 bytes claiming 63 million cells aborted the native reader (exit 134)."""
+    bomb = ('<table:table-row table:number-rows-repeated="1048570"><table:table-cell '
+            'table:number-columns-repeated="60" office:value-type="float" office:value="1"><text:p>1</text:p>'
+            '</table:table-cell></table:table-row>')
+    path = write_ods(tmp_path / "bomb.ods", ROWS, bomb)
+    assert path.stat().st_size < 2000
+    code = cli.main(["analyze", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "this workbook claims more than 25,000,000 cells in sheet 'Orders'" in err
+
+
+def test_ods_with_a_stray_cell_far_away_is_refused_clearly(tmp_path):
+    stray = ('<table:table-row table:number-rows-repeated="500000"><table:table-cell/></table:table-row>'
+             '<table:table-row><table:table-cell table:number-columns-repeated="900"/>'
+             + _ods_cell("x") + "</table:table-row>")
+    path = write_ods(tmp_path / "stray.ods", ROWS, stray)
+    with pytest.raises(InputError, match=r"claims 450,504,505 cells in sheet 'Orders' \(500,005 rows × 901 columns\)"):
+        read_raw_table(path)
+
+
+def test_xls_with_one_cell_in_iv65536_reads_only_the_table(tmp_path):
+    """An old-format workbook's reader returns every cell of the rectangle (16.7 million here)."""
+    xlwt = pytest.importorskip("xlwt")
+    pytest.importorskip("python_calamine")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Orders")
+    for r, row in enumerate(ROWS):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    ws.write(65535, 255, "x")
+    path = tmp_path / "corner.xls"
+    book.save(str(path))
+    data = read_orders(path)
+    assert totals(path) == {"ann": 6, "bob": 7}
+    assert data.report.columns == ["Customer", "Date", "Amount"]
+    assert any("left out 1 cell far below the table" in n for n in data.report.notes)
+
+
+def test_a_workbook_the_native_reader_aborts_on_is_caught_in_a_child_process(tmp_path):
+    """.xlsb files cannot be checked here, so the native reader tries them in a child process
+    first; shown with the workbook that made it abort (exit 134) when read in this process."""
+    pytest.importorskip("python_calamine")
+    cells, _ = order_cells(3)
+    cells["XFD1048576"] = "x"
+    path = write_xlsx(tmp_path / "corner.xlsx", sheet_xml(cells))
+    with pytest.raises(InputError, match="the spreadsheet reader stopped"):
+        workbooks.probe_in_child(path)
+    workbooks.probe_in_child(write_xlsx(tmp_path / "fine.xlsx", sheet_xml(order_cells(3)[0])))  # no error
+
+
+def test_a_damaged_xlsb_is_one_clear_line(tmp_path):
+    path = tmp_path / "orders.xlsb"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    proc = run_cli("analyze", str(path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

@@ -26,6 +26,12 @@ def test_free_repeat_orders_get_their_own_average_not_an_error():
     table = prediction.customers
     assert np.isfinite(table[["clv", "clv_low", "clv_high", "expected_order_value"]].to_numpy()).all()
     assert (table.loc[zeroed, "expected_order_value"] >= 0).all()
-    # their expected order value is their own historical average (first order / orders)
-    own = orders[orders["customer_id"].isin(zeroed)].groupby("customer_id")["amount"].mean()
-    np.testing.assert_allclose(table.loc[own.index, "expected_order_value"], own, rtol=1e-9)
+    # their expected order value is Gamma-Gamma's conditional mean given all their purchases
+    # (the paid first one and the free repeats): (p gamma + p n m) / (p n + q - 1)
+    mine = orders[orders["customer_id"].isin(zeroed)]
+    n = mine.groupby("customer_id")["date"].nunique()
+    m = mine.groupby("customer_id")["amount"].sum() / n
+    sp = prediction.model["spend_params"]
+    expected = (sp["p"] * sp["gamma"] + sp["p"] * n * m) / (sp["p"] * n + sp["q"] - 1)
+    np.testing.assert_allclose(table.loc[n.index, "expected_order_value"], expected, rtol=1e-9)
+    assert (table.loc[n.index, "expected_order_value"] > 0).all()

@@ -8,8 +8,14 @@ forwards the work to the native model. Differences on purpose:
 * optimiser keywords (``initial_params``, ``tol``, ``iterative_fitting``, ``fit_method``,
   ``maxiter``, scipy options) are accepted but the engine picks its own starting values
   and optimisers; ``verbose`` logs instead of printing;
-* ``penalizer_coef`` is passed to the engine's penalizer, which penalises the squared
-  log-parameters rather than the squared parameters;
+* ``penalizer_coef`` adds lifetimes' penalty, ``penalizer_coef * sum(params ** 2)`` on
+  the mean negative log-likelihood with times scaled by 1 / max(T) as lifetimes scales
+  them, so parameters shrink towards 0 as it grows;
+* prediction methods accept rows lifetimes accepts but that contradict the BTYD summary
+  (recency > 0 with frequency 0): a ``ModelWarning`` instead of an error, the row used as
+  given (lifetimes' formulas);
+* BG/BB ``expected_number_of_transactions_in_first_n_periods(n)`` gives every frequency
+  0..n (lifetimes stops at the largest frequency in the data);
 * predictions are finite where lifetimes gives NaN (Pareto/NBD with recency = T,
   BG/NBD with a + b < 1); ``save_model``/``load_model`` write JSON, not dill;
 * Pareto/NBD has standard errors and a working ``summary``.
@@ -18,11 +24,13 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from ... import models
+from ...errors import ModelWarning
 
 __all__ = [
     "BaseFitter",
@@ -76,6 +84,7 @@ class BaseFitter:
     def params_(self, values) -> None:
         values = pd.Series(values, dtype=float)
         native = getattr(self, "_native", None) or self.native_class()
+        native.lenient_inputs = True
         native.set_params(**{self._native_name(k): float(values[k]) for k in self.param_names})
         self._native = native
 
@@ -134,11 +143,26 @@ class BaseFitter:
         if used:
             logger.debug("lifetimes optimiser options %s accepted; the engine uses its own", sorted(used))
         native = self.native_class(penalizer=float(self.penalizer_coef))
+        native.penalty_scales = self.penalty_scales(columns)
+        native.lenient_inputs = True
         native.fit(*columns, weights=weights)
         if verbose:
             logger.info("%s fitted: %s", type(self).__name__, native)
         self._native = native
         return native
+
+    def penalty_scales(self, columns) -> list[float]:
+        """lifetimes' penalty scales: parameters in time units are penalised after times are
+        divided by max(T) (``scaled_params``: their positions), the others as they are."""
+        scales = [1.0] * len(self.param_names)
+        if self.scaled_params:
+            largest = float(np.max(np.asarray(columns[2], dtype=float))) if len(columns[2]) else 1.0
+            for i in self.scaled_params:
+                scales[i] = 1.0 / largest if largest > 0 else 1.0
+        return scales
+
+    #: positions of the parameters in time units (scaled by lifetimes before penalising)
+    scaled_params: tuple[int, ...] = ()
 
     # -- saving -----------------------------------------------------------------------------
     def save_model(self, path, save_data=True, save_generate_data_method=True, values_to_save=None):
@@ -150,6 +174,7 @@ class BaseFitter:
         """Load parameters saved with :meth:`save_model`."""
         with open(path, encoding="utf-8") as handle:
             self._native = self.native_class.from_dict(json.load(handle))
+        self._native.lenient_inputs = True
 
     def __repr__(self) -> str:
         classname = type(self).__name__
@@ -168,6 +193,7 @@ class _ContinuousFitter(BaseFitter):
     """BG/NBD, MBG/NBD and Pareto/NBD share their prediction API."""
 
     param_names = ("r", "alpha", "a", "b")
+    scaled_params = (1,)
 
     def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False, tol=1e-7,
             index=None, **kwargs):
@@ -214,9 +240,10 @@ class _ContinuousFitter(BaseFitter):
         max_frequency = max_frequency or int(self.data["frequency"].max())
         max_recency = max_recency or int(self.data["T"].max())
         rec, freq = np.meshgrid(np.arange(max_recency + 1), np.arange(max_frequency + 1), indexing="ij")
-        # lifetimes' grid pairs frequency 0 with recency > 0; such a customer has recency 0
-        rec = np.where(freq == 0, 0, rec)
-        values = self._model().p_alive(freq.ravel(), rec.ravel(), np.full(freq.size, max_recency))
+        # lifetimes' grid pairs frequency 0 with recency > 0, used as given (as lifetimes does)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ModelWarning)
+            values = self._model().p_alive(freq.ravel(), rec.ravel(), np.full(freq.size, max_recency))
         return np.reshape(values, freq.shape)
 
     def expected_number_of_purchases_up_to_time(self, t):
@@ -256,6 +283,7 @@ class ParetoNBDFitter(_ContinuousFitter):
 
     native_class = models.ParetoNBDModel
     param_names = ("r", "alpha", "s", "beta")
+    scaled_params = (1, 3)
 
     def fit(self, frequency, recency, T, weights=None, iterative_fitting=1, initial_params=None, verbose=False,
             tol=1e-4, index=None, fit_method="Nelder-Mead", maxiter=2000, **kwargs):
@@ -301,12 +329,14 @@ class BetaGeoBetaBinomFitter(BaseFitter):
         return _shape_like(np.reshape(values, f.shape), m_periods_in_future, frequency, recency, n_periods)
 
     def expected_number_of_transactions_in_first_n_periods(self, n):
-        """Expected number of customers with each frequency in the first ``n`` opportunities."""
-        x_counts = self.data.groupby("frequency")["weights"].sum()
-        x = np.asarray(x_counts.index)
+        """Expected number of customers with each frequency 0..n in the first ``n``
+        opportunities (every frequency, also above the largest in the data)."""
+        n = int(n)
+        total = float(self.data["weights"].sum())
+        x = np.arange(n + 1)
         probability = self._model().p_n_purchases(x, np.full(len(x), n))
         return pd.DataFrame(
-            np.asarray(probability) * x_counts.sum(), index=pd.Index(x, name="frequency"), columns=["model"]
+            np.asarray(probability) * total, index=pd.Index(x, name="frequency"), columns=["model"]
         )
 
 

@@ -1,0 +1,104 @@
+"""Which column plays which role: header guesses checked against the cells, the ways a
+file can give an order's value, and the message when a needed column is missing."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import InputError
+from .columns import CONTENT_CHECKED_ROLES, content_problem, guess_roles
+from .presets import LAYOUTS
+from .values import clean_text
+
+__all__ = ["content_checked_roles", "has_value_roles", "missing_role_error", "price_is_the_amount"]
+
+_HEADER_FOR_ROLE = {"date": "Date", "amount": "Total", "customer": "Customer"}
+
+
+def missing_role_error(role: str, headers: list[str], where: str, layout: str,
+                        in_range: bool = False, roles: dict | None = None, rejected: dict | None = None) -> InputError:
+    """The error for a role no column was recognised for. A worksheet range (Excel) can
+    only be fixed by renaming its header; a file also through a column mapping. For the
+    amount it names the columns that could make one (quantity × unit price)."""
+    what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
+    key = "customer_id" if role == "customer" else role
+    roles = roles or {}
+    columns = "The columns are: " + ", ".join(f"'{h}'" for h in headers)
+    header = _HEADER_FOR_ROLE[role]
+    why = "".join(f" ('{h}' was not used as the {what}: {reason})" for h, reason in (rejected or {}).get(key, []))
+    if role == "amount" and ("quantity" in roles) != ("unit_price" in roles):
+        have, need = ("quantity", "unit_price") if "quantity" in roles else ("unit_price", "quantity")
+        label = {"quantity": "quantity", "unit_price": "unit price"}
+        fix = (f". '{roles[have]}' is the {label[have]}; with a {label[need]} column the amount is quantity × unit "
+               f"price: --map {need}=COLUMN, or --map amount=COLUMN for an order total.")
+        if in_range:
+            fix = f". '{roles[have]}' is the {label[have]}; name the {label[need]} column's header " \
+                  f"'{'Unit Price' if need == 'unit_price' else 'Quantity'}', or name an order total 'Total'."
+        return InputError(f"no order amount column was recognised ({LAYOUTS.get(layout, layout)}).",
+                          where=where, hint=columns + why + fix)
+    if in_range:
+        fix = f". Name the {what} column's header '{header}'."
+    elif role == "amount":
+        fix = (f". Name that column '{header}', or tell the program which one it is, e.g. --map amount=COLUMN "
+               "(mapping={'amount': 'COLUMN'}); for line items give --map quantity=COLUMN --map unit_price=COLUMN.")
+    else:
+        fix = (f". Name that column '{header}', or tell the program which one it is, e.g. "
+               f"--map {key}=COLUMN (mapping={{'{key}': 'COLUMN'}}).")
+    return InputError(f"no {what} column was recognised ({LAYOUTS.get(layout, layout)}).", where=where,
+                      hint=columns + why + fix)
+
+
+def has_value_roles(roles: dict) -> bool:
+    """Is there a way to value an order: an amount, a line total, or quantity and unit price."""
+    return "amount" in roles or "line_total" in roles or {"quantity", "unit_price"} <= set(roles)
+
+
+def price_is_the_amount(roles: dict, fixed: dict) -> None:
+    """A lone price column with no quantity next to it (one item per row) is the order amount."""
+    if not has_value_roles(roles) and "unit_price" in roles and "quantity" not in roles \
+            and "unit_price" not in fixed:
+        roles["amount"] = roles.pop("unit_price")
+
+
+def content_checked_roles(headers: list[str], body: pd.DataFrame, fixed: dict, disabled: set,
+                           notes: list[str]) -> tuple[dict, dict]:
+    """Guess roles by header, then reject any guess whose cells cannot play the role (a
+    'State' of US states as the status, a 'Date' of words as the date) and guess again.
+
+    Returns (roles, rejected: role -> [(header, reason)]).
+    """
+    rejected: dict[str, set] = {}
+    reasons: dict[str, list] = {}
+    checked: dict[tuple, str | None] = {}
+    sample = body.head(5000)
+    for _ in range(8):
+        roles = guess_roles(headers, None, fixed, rejected)
+        for role in disabled:
+            roles.pop(role, None)
+        bad = False
+        for role, header in roles.items():
+            if role in fixed or role not in CONTENT_CHECKED_ROLES:
+                continue
+            if (role, header) not in checked:
+                checked[role, header] = content_problem(role, clean_text(sample[header]))
+            problem = checked[role, header]
+            if problem:
+                rejected.setdefault(role, set()).add(header)
+                reasons.setdefault(role, []).append((header, problem))
+                bad = True
+        if not bad:
+            break
+    # A needed role with no other candidate keeps its first guess: its rows are then skipped
+    # one by one with the reason (unreadable date …) rather than the whole file refused.
+    # Without an amount, a quantity next to a unit price is needed as much.
+    for role in ("date", "amount", "quantity", "unit_price", "line_total"):
+        missing = role not in roles if role == "date" else not has_value_roles(roles)
+        if role in ("quantity", "unit_price"):
+            other = "unit_price" if role == "quantity" else "quantity"
+            missing = missing and (other in roles or other in reasons)
+        if missing and reasons.get(role) and reasons[role][0][0] not in roles.values():
+            roles[role] = reasons.pop(role)[0][0]
+    for role, found in reasons.items():
+        for header, problem in found:
+            if header not in roles.values() or roles.get(role) != header:
+                notes.append(f"The column '{header}' was not used as the {role.replace('_', ' ')}: {problem}.")
+    return roles, reasons
