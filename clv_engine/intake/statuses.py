@@ -143,6 +143,8 @@ def skip_by_status(work: pd.DataFrame, table: pd.DataFrame, status_header: str |
     onto every line of its order), ``table`` the file's columns. ``mark(mask, reason, detail)``
     skips rows; ``normalise`` is the header normaliser.
     """
+    from .columns import content_problem
+
     columns: list[tuple[str, pd.Series, bool]] = []
     if status_header is not None and (work["status"] != "").any():
         norm = normalise(status_header)
@@ -155,7 +157,8 @@ def skip_by_status(work: pd.DataFrame, table: pd.DataFrame, status_header: str |
         if norm in _STATUS_HEADERS or (norm.endswith("status") and any(w in norm for w in ("payment", "financial",
                                                                                               "order", "zahlung"))):
             cells = table[header].astype(str).str.strip()
-            if (cells != "").any():
+            # a "State" of US states or an "Estado" of provinces is not a status: its cells must say one
+            if (cells != "").any() and content_problem("status", cells) is None:
                 columns.append((header, _order_level(cells, key), any(w in norm for w in _FULFILMENT_WORDS)))
         elif norm in _CANCELLED_AT:
             cells = _order_level(table[header].astype(str).str.strip(), key)
