@@ -123,7 +123,7 @@ def _profile_sheet(s: _Sheet, insights, currency) -> None:
                           "Share of its spend", "Share of all spend", "Spend lift"])
                 first_row = None
                 for dimension in PROFILE_DIMENSIONS:
-                    part = bought[bought["dimension"] == dimension].head(VALUES_PER_DIMENSION)
+                    part = _most_telling(bought[bought["dimension"] == dimension])
                     for _, r in part.iterrows():
                         row = s.append([s.cell(dimension_label(dimension).capitalize()), s.cell(r["value"]),
                                         s.cell(r["customers"], "#,##0"), s.cell(r["figure"], "0%"),
@@ -157,6 +157,20 @@ def _profile_sheet(s: _Sheet, insights, currency) -> None:
         _show_axes(chart)
         chart.height, chart.width = 8, 16
         s.ws.add_chart(chart, "K3")
+
+
+def _most_telling(rows: pd.DataFrame) -> pd.DataFrame:
+    """What the segment spends most on (3) and buys most unusually often (2, of those at
+    least 5% of the segment bought), in the order of spend."""
+    if len(rows) <= VALUES_PER_DIMENSION:
+        return rows
+    spend = rows.sort_values("spend_share", ascending=False, kind="stable")
+    chosen = list(spend.index[:VALUES_PER_DIMENSION - 2])
+    lifted = rows[(rows["figure"] >= 0.05) & ~rows.index.isin(chosen)].sort_values("lift", ascending=False,
+                                                                                   kind="stable")
+    chosen += list(lifted.index[:VALUES_PER_DIMENSION - len(chosen)])
+    chosen += [i for i in spend.index if i not in chosen][:VALUES_PER_DIMENSION - len(chosen)]
+    return rows.loc[[i for i in spend.index if i in set(chosen)]]
 
 
 def _series_title(text):
@@ -244,7 +258,7 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
 
     drivers = insights.drivers
     money = money_format(currency)
-    s.widths([22, 34, 11, 10, 19, 12, 11, 12, 15, 8])
+    s.widths([22, 34, 11, 10, 19, 12, 11, 12, 15, 10])
     s.title("What a customer's start says about their value")
     if not len(drivers):
         s.note("No drivers: the file has no first product, channel, discount code or geography to group by.")
@@ -270,7 +284,7 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
                       s.cell(r["observed_customers"], "#,##0"), s.cell(r["avg_window_value"], money),
                       s.cell(r["window_repeat_rate"], "0%"), s.cell(r["value_lift"], '0.00"×"'),
                       s.cell(r["repeat_lift"], '0.00"×"'), s.cell(r["avg_ltv"], money),
-                      s.cell("too few" if bool(r["too_small"]) else "ok")])
+                      s.cell("too few" if bool(r["too_small"]) else "ok", font=s.note_font)])
         if dimension == chart_dimension:
             chart_rows = (first, min(s.row, first + CHART_BARS - 1), label)
     if chart_rows is not None:
@@ -295,7 +309,7 @@ def _payback_sheet(s: _Sheet, insights, currency) -> None:
 
     acq = insights.acquisition
     money = money_format(currency)
-    s.widths([30, 30, 11, 15, 10, 11, 15, 19, 10])
+    s.widths([30, 30, 16, 15, 10, 11, 15, 19, 10])
     s.title("What a customer is worth acquiring")
     s.note(f"Lifetime value: {acq.get('ltv_basis', '')}. Acquisition cost: {acq.get('cost', 'not given')}.")
     s.append([s.cell("Average lifetime value"), s.cell(acq.get("average_ltv"), money)])

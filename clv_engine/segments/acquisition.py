@@ -198,11 +198,13 @@ def customer_cac(data: PurchaseData, costs: AcquisitionCosts) -> tuple[np.ndarra
     return cac, known
 
 
-def payback_curves(data: PurchaseData, groups: np.ndarray, n_groups: int, margin: float = 1.0) -> np.ndarray:
+def payback_curves(data: PurchaseData, groups: np.ndarray, n_groups: int, margin: float = 1.0,
+                   min_customers: int = 1) -> np.ndarray:
     """Cumulative margin per acquired customer by month since first order, per group.
 
     ``groups``: a group code per customer (-1: none). Returns an array (groups × months);
-    month m pools the customers whose month m is complete (NaN when there is none).
+    month m pools the customers whose month m is complete (NaN when fewer than
+    ``min_customers`` have one).
     """
     orders = data.orders
     first_month = data.customer_first("month")
@@ -224,7 +226,8 @@ def payback_curves(data: PurchaseData, groups: np.ndarray, n_groups: int, margin
         n_groups, width + 1).astype(float)
     denominators = np.cumsum(count_at[:, ::-1], axis=1)[:, ::-1][:, :width]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominators > 0, numerator / np.where(denominators > 0, denominators, 1), np.nan)
+        enough = denominators >= max(min_customers, 1)
+        return np.where(enough, numerator / np.where(enough, denominators, 1), np.nan)
 
 
 def payback_month(curve: np.ndarray, cac: float) -> int | None:

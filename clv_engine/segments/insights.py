@@ -185,7 +185,9 @@ def _ltv_basis_text(basis: str, margin_known: bool) -> str:
 
 def _acquisition(data: PurchaseData, ltv: np.ndarray, costs: AcquisitionCosts, margin: float):
     everyone = np.zeros(data.n_customers, dtype=np.int64)
-    curve = payback_curves(data, everyone, 1, margin)[0] if data.n_customers else np.zeros(0)
+    # months that fewer than 30 customers have completed are left off (one old cohort is noise)
+    curve = payback_curves(data, everyone, 1, margin, min(MIN_TRUSTED_CUSTOMERS, data.n_customers))[0] \
+        if data.n_customers else np.zeros(0)
     cac, known = customer_cac(data, costs)
     average_cac = float(cac[known].mean()) if known.any() else None
     finite = np.isfinite(curve)
