@@ -767,10 +767,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     used = (_unskipped(work).to_numpy() & (row_customer >= 0))
     if mode == "sum" or not multi_line or values.line_value is None:
         details = details_from_intake(body, described, lines, orders["row"], gross_amount, result["row"].to_numpy(),
-                                      line_values=mode == "sum" or not multi_line)
+                                      line_values=mode == "sum" or not multi_line, non_product=kinds)
     else:  # order totals on each line, but the lines have their own values (quantity × price)
         details = details_from_intake(body, described, lines.assign(amount=values.line_value[lines.index]),
-                                      orders["row"], gross_amount, result["row"].to_numpy(), line_values=True)
+                                      orders["row"], gross_amount, result["row"].to_numpy(), line_values=True,
+                                      non_product=kinds)
     # line-level columns (product, category …) describe lines, not the customer
     roles = {**roles, **{f"described {r}": h for r, h in described.items() if r in LINE_DESCRIPTIVE_ROLES}}
     customers = customer_table(body, work.loc[used, ["email", "name", "consent"]], dates[used], roles,

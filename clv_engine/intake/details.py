@@ -48,13 +48,15 @@ def _first_filled_per_order(values: np.ndarray, order: np.ndarray, n_orders: int
 
 
 def order_details(body: pd.DataFrame, described: dict[str, str], line_rows: np.ndarray, line_order: np.ndarray,
-                  line_value: np.ndarray | None, gross: np.ndarray) -> OrderDetails:
+                  line_value: np.ndarray | None, gross: np.ndarray, not_product: np.ndarray | None = None) -> OrderDetails:
     """Build :class:`OrderDetails` from the raw table ``body`` (headers as columns).
 
     ``line_rows``: body index labels of the lines that made orders (file order);
     ``line_order``: the row position in the order table of each of them; ``line_value``:
     each line's own amount (None when lines do not carry one); ``gross``: each order's
-    value before returns, aligned with the order table.
+    value before returns, aligned with the order table. ``not_product``: per line, True for
+    postage, fees, adjustments …: they give their order its channel or country like any
+    line, but are not among the lines (what customers buy).
     """
     n_orders = len(gross)
     lines = pd.DataFrame({"order": line_order.astype(np.int64)})
@@ -74,6 +76,8 @@ def order_details(body: pd.DataFrame, described: dict[str, str], line_rows: np.n
             elif role in ORDER_DESCRIPTIVE_ROLES:
                 text = clean_text(cells).to_numpy(dtype=object)[sequence]
                 orders[role] = _first_filled_per_order(text, line_order[sequence], n_orders)
+    if not_product is not None and np.any(not_product):
+        lines = lines.loc[~np.asarray(not_product, dtype=bool)].reset_index(drop=True)
     missing = {}
     groups = {"products": ("product", "sku", "category", "subcategory", "vendor"),
               "channels": ("channel",), "geography": ("country", "region", "state", "city"),
@@ -93,11 +97,13 @@ def order_details(body: pd.DataFrame, described: dict[str, str], line_rows: np.n
 
 
 def details_from_intake(body: pd.DataFrame, described: dict[str, str], lines: pd.DataFrame, order_row_by_key: pd.Series,
-                        gross_by_key: pd.Series, result_rows: np.ndarray, line_values: bool) -> OrderDetails:
+                        gross_by_key: pd.Series, result_rows: np.ndarray, line_values: bool,
+                        non_product: pd.Series | None = None) -> OrderDetails:
     """The intake's hook: ``lines`` (``key``, ``row``, ``amount`` of each used line),
     each order key's first row and value before returns, and the order table's ``row``
     column (which ties a line to its order). ``line_values``: each line's amount is its own
-    value (not a repeat of the order total)."""
+    value (not a repeat of the order total). ``non_product``: per body row, the kind of a line
+    that is not a product ("" for products)."""
     order_index = pd.Index(np.asarray(result_rows, dtype=np.int64))
     line_order = order_index.get_indexer(order_row_by_key.reindex(lines["key"]).to_numpy(dtype=np.int64))
     keep = line_order >= 0
@@ -105,4 +111,6 @@ def details_from_intake(body: pd.DataFrame, described: dict[str, str], lines: pd
                       index=order_row_by_key.reindex(gross_by_key.index).to_numpy(dtype=np.int64))
     return order_details(body, described, lines["row"].to_numpy()[keep], line_order[keep],
                          lines["amount"].to_numpy(dtype="float64")[keep] if line_values else None,
-                         gross.reindex(order_index).fillna(0.0).to_numpy())
+                         gross.reindex(order_index).fillna(0.0).to_numpy(),
+                         None if non_product is None else
+                         non_product.reindex(lines["row"].to_numpy()[keep]).fillna("").to_numpy(dtype=object) != "")

@@ -1,5 +1,6 @@
 """Descriptive columns through intake, the pipeline's profiles/cohorts/drivers files and the CLI."""
 import csv
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -104,3 +105,16 @@ def test_cli_takes_channel_costs_and_ad_spend(tmp_path, capsys):
     assert main(["analyze", str(path), "--out", str(tmp_path / "o3"), "--ad-spend", str(tmp_path / "nope.csv")]) == 2
     assert "ad-spend file was not found" in capsys.readouterr().err
     assert not (tmp_path / "o3").exists()
+
+
+def test_postage_and_fee_lines_are_not_among_what_customers_buy():
+    """Online Retail's POSTAGE, Manual and AMAZON FEE lines are reported by intake, but the
+    line table that profiles use holds only products; each order keeps all its product lines."""
+    data = read_orders(Path(__file__).parents[1] / "data" / "intake" / "online_retail.csv")
+    assert data.report.non_product["lines"] > 0
+    kinds = data.lines.set_index("row")["non_product"]
+    products = data.details.lines["product"].str.upper()
+    for word in ("POSTAGE", "MANUAL", "AMAZON FEE", "BANK CHARGES", "DOTCOM POSTAGE"):
+        assert not (products == word).any(), word
+    # every product line of a kept order is there
+    assert len(data.details.lines) == int(((kinds == "") & ~data.lines.set_index("row")["is_return"]).sum())
