@@ -119,17 +119,26 @@ def default_customer_columns(keys: list[str]) -> list[str]:
 def customer_table(customers: pd.DataFrame, context=None) -> "ColumnTable":
     """The customer table for the app: a 'Customer' column (name, else email, else ID)
     first, readable headers, the churn probability as the churn label's tooltip."""
-    frame = customers
-    if len(frame.columns) and "customer" not in frame.columns:
-        who = pd.Series("", index=frame.index, dtype=object)
-        for key in ("customer_id", "email", "name"):  # later ones win
-            if key in frame.columns:
-                values = frame[key].astype(object)
-                filled = values.notna() & (values.astype(str).str.strip() != "")
-                who = who.where(~filled.to_numpy(), values.astype(str))
-        frame = frame.assign(customer=who.to_numpy())
-    table = ColumnTable.from_frame(frame, known=customer_columns(context),
-                                   order=CUSTOMER_COLUMN_ORDER)
+    known = customer_columns(context)
+    table = ColumnTable.from_frame(customers, known=known, order=CUSTOMER_COLUMN_ORDER)
+    if len(customers.columns) and "customer" not in customers.columns:
+        # vectorised over object arrays and added as a column of its own (not through
+        # the frame, which would convert a million strings twice)
+        who = np.full(len(customers), "", dtype=object)
+        missing = np.ones(len(customers), dtype=bool)
+        for key in ("name", "email", "customer_id"):  # the first one given wins
+            column = table.column(key)
+            if column is None:
+                continue
+            values = column.values
+            # x == x is False only for NaN; plain comparisons, no per-cell Python calls
+            given = (values == values) & np.not_equal(values, None) & (values != "")
+            take = missing & given
+            who[take] = values[take]
+            missing &= ~given
+        header, kind = known["customer"]
+        table = ColumnTable([Column("customer", header, kind, who), *table.columns],
+                            table.n_rows)
     label, risk = table.column("churn_label"), table.column("churn_risk")
     if label is not None and risk is not None:
         label.tip = risk
