@@ -394,6 +394,8 @@ class AppController(ResultActions, QObject):
     def value_source_text(self) -> str:
         """How order values were found when the file has no order total."""
         source = getattr(getattr(self.order_data, "report", None), "value_source", "amount")
+        if any("no order total" in note for note in self.intake_notes()):
+            return ""  # the engine's own note says it
         return {"quantity": "Order values are quantity × unit price (less discounts), added "
                             "up per order: the file has no order total.",
                 "line_total": "Order values are the line totals added up per order: the file "

@@ -56,7 +56,7 @@ METHOD_NAMES = {"predictive": "Predictive model", "historical": "Historical valu
 
 
 def _money(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{value:,.0f}" if abs(value) >= 100 or value == 0 else f"{value:,.2f}"
 
 
 def top_share(values: np.ndarray, fraction: float = 0.2) -> float:
