@@ -14,37 +14,86 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["csv_chunks", "to_csv_text"]
+__all__ = ["csv_chunks", "spreadsheet_safe_text", "to_csv_text"]
 
 _NEEDS_QUOTES = (",", '"', "\n")  # QUOTE_MINIMAL with lineterminator "\n" (a lone \r is not quoted)
 _SEPARATOR = "\x00"
+
+
+# Cells a spreadsheet would run as a formula start with one of these (OWASP, ASVS 1.2.10;
+# full-width forms included: some Excel locales read them as the ASCII sign).
+FORMULA_STARTS = "=+-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20"
+_FORMULA_START_RE = re.compile("(?:^|\x00)[" + re.escape(FORMULA_STARTS.replace("\x00", "")) + "]")
+
+
+def spreadsheet_safe_text(values: list[str]) -> list[str]:
+    """Text cells a spreadsheet shows as text: NUL characters dropped, and a ``'`` put before
+    a cell that would start a formula (``=1+1`` -> ``'=1+1``, formats.md section C). A list
+    with nothing to change is returned as it is (one search over the whole column)."""
+    joined = _SEPARATOR.join(values)
+    has_nul = joined.count(_SEPARATOR) != len(values) - 1 if values else False
+    if not has_nul and not _FORMULA_START_RE.search(joined):
+        return values
+    out = []
+    for v in values:
+        if has_nul:
+            v = v.replace("\x00", "")
+        out.append("'" + v if v and v[0] in FORMULA_STARTS else v)
+    return out
+
+
+def _safe_column(column: pd.Series) -> pd.Series:
+    """A text-like column as spreadsheet-safe strings ("" for missing); others unchanged."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        labels = spreadsheet_safe_text([str(c) for c in dtype.categories])
+        if len(set(labels)) == len(labels):
+            return pd.Series(pd.Categorical.from_codes(column.array.codes, categories=labels), index=column.index)
+        column = column.astype(object)
+        dtype = column.dtype
+    if not (dtype.kind in "OU" or isinstance(dtype, pd.StringDtype)):
+        return column
+    values = column.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    if blank.any():
+        values = values.copy()
+        values[blank] = ""
+    cells = [v if isinstance(v, str) else str(v) for v in values.tolist()]
+    return pd.Series(spreadsheet_safe_text(cells), index=column.index, dtype=object)
+
+
+def _quoted_always(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if cell else cell
 
 
 def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in _NEEDS_QUOTES) else cell
 
 
-def _text_cells(values: list) -> list[str] | None:
-    """Text cells (quoted where needed), or None when a cell is not a string."""
+def _text_cells(values: list, quote_all: bool = False) -> list[str] | None:
+    """Text cells (quoted where needed, or every non-empty one), or None when a cell is not a string."""
     try:
         joined = _SEPARATOR.join(values)
     except TypeError:
         return None
+    if quote_all:
+        return [_quoted_always(v) for v in values]
     if any(c in joined for c in _NEEDS_QUOTES):
         return [_quoted(v) for v in values]
     return values
 
 
-def _column_cells(column: pd.Series) -> list[str] | None:
+def _column_cells(column: pd.Series, quote_all: bool = False) -> list[str] | None:
     """The column's cells as CSV fields, or None to let pandas write the table."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        labels = _column_cells(pd.Series(dtype.categories))
+        labels = _column_cells(pd.Series(dtype.categories), quote_all)
         if labels is None:
             return None
         codes = column.array.codes
@@ -68,7 +117,7 @@ def _column_cells(column: pd.Series) -> list[str] | None:
         if blank.any():
             values = values.copy()
             values[blank] = ""
-        return _text_cells(values.tolist())
+        return _text_cells(values.tolist(), quote_all)
     return None
 
 
@@ -188,7 +237,7 @@ def _rows_bytes(matrices: list[np.ndarray]) -> bytes:
     return flat[flat != 0].tobytes()
 
 
-def _chunk_text(columns: list[pd.Series]) -> str | None:
+def _chunk_text(columns: list[pd.Series], quote_all: bool = False) -> str | None:
     """CSV text of a block of rows; None when a column needs pandas.
 
     Every column whose fields can be spelled in a byte matrix (numbers, one-line text) is;
@@ -201,7 +250,7 @@ def _chunk_text(columns: list[pd.Series]) -> str | None:
     for column in columns:
         matrix = _number_matrix(column)
         if matrix is None:
-            cells = _column_cells(column)
+            cells = _column_cells(column, quote_all)
             if cells is None:
                 return None
             matrix = _text_matrix(cells)
@@ -219,27 +268,46 @@ def _chunk_text(columns: list[pd.Series]) -> str | None:
     return "\n".join(map(",".join, zip(*fields))) + "\n"
 
 
-def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int = 50_000) -> Iterator[str]:
+def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int = 50_000,
+               excel_safe: bool = False) -> Iterator[str]:
     """The text of ``frame.to_csv(index=index, lineterminator="\n")`` in pieces: the header
     line, then the rows ``rows_per_chunk`` at a time (so a million customers are never
     all in memory as text at once). Row blocks with a cell this module does not know
-    are written by pandas, which gives the same text."""
+    are written by pandas, which gives the same text.
+
+    ``excel_safe``: text cells (and headers) are made spreadsheet-safe
+    (:func:`spreadsheet_safe_text`) and every non-empty text cell is quoted, so no line
+    break, ``;`` or tab inside a cell can start a new row or cell; numbers stay plain.
+    """
     headers = ([frame.index.name if frame.index.name is not None else ""] if index else []) + \
         [str(c) for c in frame.columns]
-    if len(headers) < 2 or isinstance(frame.columns, pd.MultiIndex):
+    if excel_safe:
+        yield ",".join(_quoted_always(h) if any(c in h for c in ',";\t\r\n') else h
+                       for h in spreadsheet_safe_text(headers)) + "\n"
+    elif len(headers) < 2 or isinstance(frame.columns, pd.MultiIndex):
         yield frame.to_csv(index=index, lineterminator="\n")  # a lone empty field is written as ""
         return
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(headers)
-    yield header.getvalue()
+    else:
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(headers)
+        yield header.getvalue()
     for start in range(0, len(frame), rows_per_chunk):
         part = frame.iloc[start:start + rows_per_chunk]
         columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
             [part.iloc[:, i] for i in range(part.shape[1])]
-        text = _chunk_text(columns)
-        yield part.to_csv(index=index, header=False, lineterminator="\n") if text is None else text
+        if excel_safe:
+            columns = [_safe_column(c) for c in columns]
+        text = _chunk_text(columns, quote_all=excel_safe)
+        if text is None:
+            if excel_safe:
+                safe = pd.DataFrame({i: c.to_numpy() for i, c in enumerate(columns)})
+                text = safe.to_csv(index=False, header=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+            else:
+                text = part.to_csv(index=index, header=False, lineterminator="\n")
+        yield text
 
 
-def to_csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:
-    """``frame.to_csv(index=index, lineterminator="\n")``, computed faster for plain columns."""
-    return "".join(csv_chunks(frame, index=index))
+def to_csv_text(frame: pd.DataFrame, *, index: bool = False, excel_safe: bool = False) -> str:
+    """``frame.to_csv(index=index, lineterminator="\n")``, computed faster for plain columns
+    (``excel_safe``: see :func:`csv_chunks`)."""
+    return "".join(csv_chunks(frame, index=index, excel_safe=excel_safe))

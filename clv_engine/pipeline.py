@@ -518,7 +518,9 @@ def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    _write_text_atomic(csv_chunks(frame), path)
+    # Result tables are opened in spreadsheets: text cells never start a formula and are
+    # quoted, so a line break or separator inside a cell cannot split a row (formats.md C).
+    _write_text_atomic(csv_chunks(frame, excel_safe=True), path)
 
 
 def _write_text_atomic(text: str | Iterable[str], path: Path) -> None:

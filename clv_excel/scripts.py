@@ -35,6 +35,26 @@ SETTING_NAMES = {
 }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def as_text_cells(rows):
+    """Rows to write into a sheet, with every text that Excel would run as a formula
+    (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM(…)``) prefixed by ``'`` so Excel keeps it as text.
+    NUL characters are dropped."""
+    out = []
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                value = value.replace("\x00", "")
+                if value.startswith(FORMULA_STARTS):
+                    value = "'" + value
+            cells.append(value)
+        out.append(cells)
+    return out
+
+
 def find_sheet(book, name):
     """The sheet called ``name`` (case-insensitive) or None."""
     for sheet in book.sheets:
@@ -88,11 +108,11 @@ def analyze_orders_into(book) -> bool:
     try:
         analysis = _analysis_of_book(book, settings)
     except ClvError as error:
-        results["A1"].value = [[error_cell(error)]]
+        results["A1"].value = as_text_cells([[error_cell(error)]])
         return False
-    results["A1"].value = frame_to_cells(analysis.customers)
+    results["A1"].value = as_text_cells(frame_to_cells(analysis.customers))
     segments = fresh_sheet(book, SEGMENTS_SHEET)
-    cells = frame_to_cells(analysis.segments)
+    cells = as_text_cells(frame_to_cells(analysis.segments))
     segments["A1"].value = cells
     add_value_chart(segments, cells)
     return True
@@ -166,10 +186,10 @@ def export_tier_lists_from(book, out_dir=None) -> bool:
             analysis.customers, tool, target, mode="per-tier", include_no_consent=include, overwrite=True
         )
     except ClvError as error:
-        report["A1"].value = [[error_cell(error)]]
+        report["A1"].value = as_text_cells([[error_cell(error)]])
         return False
     rows = export_report_rows(result, target, tool)
-    report["A1"].value = rows
+    report["A1"].value = as_text_cells(rows)
     return True
 
 

@@ -13,6 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..intake.consent import BLANK, YES, consent_meaning
+
 REASON_NO_EMAIL = "no valid email"
 REASON_NO_CONSENT = "no marketing consent"
 REASON_DUPLICATE = "duplicates merged"
@@ -64,16 +66,14 @@ def has_consent_information(customers: pd.DataFrame) -> bool:
 
 
 def consent_flags(values: pd.Series) -> pd.Series:
-    """Consent as pandas boolean (NA = unknown) from booleans or yes/no-like text."""
+    """Consent as pandas boolean (NA = blank) from booleans or yes/no-like text; text that
+    is not understood counts as no (fail-closed)."""
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("boolean")
-    text = values.astype("string").str.strip().str.lower()
-    yes = {"true", "yes", "y", "1", "subscribed", "opted_in", "opt-in", "granted"}
-    no = {"false", "no", "n", "0", "unsubscribed", "not_subscribed", "never subscribed", "opted_out", "denied"}
-    result = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    result[text.isin(yes).fillna(False).astype(bool)] = True
-    result[text.isin(no).fillna(False).astype(bool)] = False
-    return result
+    codes, uniques = pd.factorize(values.astype(object))
+    meanings = [consent_meaning("" if pd.isna(u) else str(u)) for u in uniques.tolist()]
+    table = np.array([pd.NA if m == BLANK else m == YES for m in meanings] + [pd.NA], dtype=object)
+    return pd.Series(pd.array(table[codes], dtype="boolean"), index=values.index)
 
 
 def select_contacts(

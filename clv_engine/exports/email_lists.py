@@ -30,8 +30,9 @@ from .tools import EMAIL_TOOLS, LAYOUTS, contact_tags
 logger = logging.getLogger(__name__)
 
 EXPORT_MODES = ("per-tier", "single")
-FORMULA_START = ("=", "+", "-", "@")
-CONTROL_CHARACTERS = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\0": ""})
+FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # full-width forms too
+_LINE_BREAKS = "\r\n\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+CONTROL_CHARACTERS = str.maketrans({**{c: " " for c in _LINE_BREAKS}, "\0": ""})
 
 
 @dataclass
@@ -50,10 +51,13 @@ class ExportResult:
     per_file: dict[str, int] = field(default_factory=dict)
     left_out: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    consent_known: bool = True
 
     def describe(self) -> list[str]:
-        """Plain-language lines, e.g. 'Wrote 612 contacts to mailchimp_high.csv.'"""
-        lines = [f"Wrote {_contacts(n)} to {name}." for name, n in self.per_file.items()]
+        """Plain-language lines, e.g. 'Wrote 612 contacts to mailchimp_high.csv.'; each file's
+        line says so when the order file has no consent information."""
+        unknown = "" if self.consent_known else " Consent unknown: the order file has no marketing-consent column."
+        lines = [f"Wrote {_contacts(n)} to {name}.{unknown}" for name, n in self.per_file.items()]
         if not self.per_file:
             lines.append(f"No {LAYOUTS[self.tool].label} file was written: no contact could be exported.")
         parts = []
@@ -109,10 +113,10 @@ def export_email_lists(
     contacts, left_out, consent_known = select_contacts(
         customers, value_col=value, include_no_consent=include_no_consent, ascii_local_part=layout.ascii_local_part
     )
-    result = ExportResult(tool=tool_key, left_out=left_out)
+    result = ExportResult(tool=tool_key, left_out=left_out, consent_known=consent_known)
     if "email" not in customers.columns:
         result.notes.append("The customer table has no email addresses, so there is nothing to send to an email tool.")
-    if not consent_known and len(contacts):
+    if not consent_known:
         result.notes.append(
             "The order file has no marketing-consent information: import these contacts only if you have "
             "their permission to email them."
@@ -178,7 +182,7 @@ def _clean_row(row: dict, layout, excel_safe: bool) -> dict:
                 if text.startswith(FORMULA_START):
                     text = "'" + text
             else:
-                text = text.lstrip("=+-@ ")
+                text = text.lstrip("".join(FORMULA_START) + " ")
         cleaned[column] = text
     return cleaned
 

@@ -18,6 +18,7 @@ from ..arrays import renumber_by_first_appearance
 from ..errors import InputError
 from .columns import ROLES, find_header_row, guess_roles, looks_like_person_names, normalise_header, unique_headers
 from .columns import DESCRIPTIVE_ROLES, LINE_DESCRIPTIVE_ROLES, guess_descriptive_roles
+from .consent import consent_columns, customer_consent
 from .details import details_from_intake
 from .customers import customer_table
 from .files import read_raw_table
@@ -487,6 +488,10 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     price_is_the_amount(roles, fixed)
     if preset is None and "customer_id" in roles and "customer_id" not in fixed:
         _names_are_not_ids(roles, body, report.notes)
+    consent = consent_columns(body, roles, fixed=fixed, disabled=disabled)
+    if consent and "consent" not in roles:
+        roles["consent"] = consent.headers[0]
+    report.notes.extend(consent.notes)
     report.mapping = {r: roles[r] for r in ROLES if r in roles}
     described = {r: h for r, h in guess_descriptive_roles(headers, body, set(roles.values()), described_fixed).items()
                  if r not in disabled or r in described_fixed}
@@ -776,6 +781,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     roles = {**roles, **{f"described {r}": h for r, h in described.items() if r in LINE_DESCRIPTIVE_ROLES}}
     customers = customer_table(body, work.loc[used, ["email", "name", "consent"]], dates[used], roles,
                                row_customer[used], customer_ids, raw_email=raw_email)
+    said, consent_notes = customer_consent(consent, body, work["skip"], dates, row_customer, len(customer_ids))
+    if said is not None:
+        customers = customers.drop(columns=[h for h in consent.headers if h in customers.columns])
+        customers["consent"] = said
+        report.notes.extend(consent_notes)
     preview = body.head(50).astype(str)
     line_table = build_line_table(work, used, row_customer, customer_ids, result["order_id"].cat.categories,
                                    amount_row_key, len(oid_values), dates, values, line_amount, kinds,

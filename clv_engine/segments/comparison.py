@@ -65,7 +65,10 @@ def read_previous_customers(path) -> pd.DataFrame:
         if column not in table.columns:
             raise InputError(f"The previous run's file has no '{column}' column.", where=f"{path.name}, row 1",
                              hint="Pick the customers.csv written by an earlier analysis.")
-    table["customer_id"] = table["customer_id"].astype(str)
+    for column in ("customer_id", "tier"):
+        # undo the ' the result files put before text a spreadsheet would run as a formula
+        table[column] = table[column].astype(str).str.replace("^'(?=[=+\\-@\t\r\n\uff1d\uff0b\uff0d\uff20])", "",
+                                                              regex=True)
     return table.set_index("customer_id")
 
 

@@ -1,0 +1,310 @@
+"""Marketing consent: which columns say it, what their cells mean, and each customer's
+latest statement. Fail-closed: anything not clearly a "yes" is a "no".
+
+* Columns are found by header (``Accepts Email Marketing``, ``Newsletter``, ``GDPR
+  Marketing Consent``, ``Einwilligung`` …) and by content (a column of ``subscribed`` /
+  ``unsubscribed``), in every layout, platform presets included. Opt-out headers (``Email
+  Opt Out``, ``Unsubscribed``, ``Do not email``) invert the meaning of plain yes/no cells.
+* Cells: plain words (``yes/no``, ``true/false``, ``1/0``, ``on/off``, ``checked``, ``✓/✗``,
+  ``x``, several languages) follow the column's meaning; words that state the answer
+  themselves (``subscribed``, ``opted-out``, ``never subscribed``, ``declined`` …) keep it
+  whatever the header says. A filled cell that is neither is an *unknown* statement and
+  counts as "no"; blank cells say nothing.
+* A customer's consent is their latest statement by order date, on any of their rows
+  (cancelled, unpaid or other-currency orders included); on equal dates a "no" wins, and a
+  "no" on a row without a readable date counts as the latest.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ConsentColumns", "NO", "UNKNOWN", "YES", "BLANK", "consent_columns", "consent_meaning",
+           "is_opt_out_header", "latest_consent", "row_statements"]
+
+BLANK, NO, YES, UNKNOWN = -1, 0, 1, 2
+
+# words whose meaning depends on the column (an opt-out column flips them)
+_PLAIN_YES = {
+    "yes", "y", "true", "t", "1", "1.0", "on", "checked", "ticked", "selected", "x", "ok", "enabled",
+    "\u2713", "\u2714", "\u2611", "\u2705", "\U0001f5f8", "\u2612",
+    "ja", "j", "oui", "si", "sim", "da", "tak", "kylla", "wahr", "vrai", "verdadero", "vero", "waar", "sant",
+    "aktiviert",
+}
+_PLAIN_NO = {
+    "no", "n", "false", "f", "0", "0.0", "off", "unchecked", "unticked", "not checked", "unselected",
+    "disabled", "\u2717", "\u2718", "\u2610", "\u274c", "\u2715", "\u00d7", "\u2716",
+    "nein", "non", "nee", "nej", "nei", "ei", "nie", "nao", "falsch", "faux", "falso", "onwaar",
+    "deaktiviert",
+}
+# words that state the answer themselves, whatever the header
+_SAYS_YES = {
+    "subscribed", "subscribe", "subscriber", "opted in", "opt in", "optin", "optedin", "accepted", "accepts",
+    "agreed", "agree", "granted", "given", "consented", "consent given", "confirmed", "single opt in",
+    "confirmed opt in", "double opt in", "allowed", "allow", "permitted", "email subscribed", "subscribed email",
+    "angemeldet", "abonniert", "eingewilligt", "zugestimmt", "einverstanden", "abonne", "inscrit", "accepte",
+    "suscrito", "suscrita", "aceptado", "iscritto", "iscritta", "accettato", "aangemeld", "ingeschreven",
+    "geabonneerd", "akkoord", "toegestaan",
+}
+_SAYS_NO = {
+    "unsubscribed", "unsubscribe", "not subscribed", "never subscribed", "non subscribed", "nonsubscribed",
+    "notsubscribed", "neversubscribed", "opted out", "opt out", "optout", "optedout", "declined", "denied",
+    "rejected", "refused", "revoked", "withdrawn", "not given", "not consented", "no consent", "pending",
+    "cleaned", "bounced", "invalid", "redacted", "suppressed", "blocked", "blocklisted", "blacklisted",
+    "spam", "complained", "none", "do not email", "do not contact", "not allowed", "disallowed",
+    "abgemeldet", "abgelehnt", "widerrufen", "nicht angemeldet", "desabonne", "desinscrit", "refuse",
+    "no suscrito", "dado de baja", "baja", "rechazado", "disiscritto", "rifiutato", "afgemeld",
+    "uitgeschreven", "geweigerd",
+}
+_BLANK_WORDS = {"", "-", "--", "n/a", "na", "null", "nan", "(blank)", "#n/a"}
+
+# header words (normalised: letters and digits only)
+_OPT_OUT_PARTS = ("optout", "optedout", "unsubscri", "donot", "dont", "nomarketing", "noemail", "abmeld",
+                  "abgemeldet", "desabon", "desinscri", "widerspruch", "blacklist", "blocklist", "suppress",
+                  "hasoptedout", "bajanewsletter", "afgemeld", "uitgeschreven", "disiscri")
+_CONSENT_PARTS = ("consent", "optin", "newsletter", "subscri", "marketing", "permission", "einwilligung",
+                  "zustimmung", "consentement", "consentimiento", "consenso", "toestemming", "nieuwsbrief",
+                  "abonn", "suscri", "iscri", "gdpr", "dsgvo", "rgpd", "mailinglist", "acceptsemail",
+                  "acceptemail", "emailok", "okto", "werbung", "werbe", "mailing")
+_NOT_CONSENT_WORDS = {"sms", "text", "phone", "whatsapp", "date", "time", "timestamp", "at", "updated", "source",
+                      "level", "method", "ip", "collected", "type", "channel", "campaign", "utm", "medium",
+                      "id", "name", "reason", "version", "url", "datum", "fecha"}
+_EXACT_CONSENT = {
+    "acceptsemailmarketing", "acceptsmarketing", "emailconsent", "consent", "marketingconsent", "optin",
+    "newsletter", "subscribed", "emailmarketingconsent", "marketingoptin", "emailoptin", "emailsubscriptionstatus",
+    "acceptsmarketingemails", "einwilligung", "subscribedtonewsletter", "newslettersubscription",
+    "gdprmarketingconsent", "gdprconsent", "emailmarketing", "marketingemails",
+    "emailsubscriberstatus", "newslettersubscriber", "receivemarketingemails", "receivereviewmarketingemails",
+    "marketingpermission", "emailpermission", "mailinglist", "optinstatus", "emailoptinstatus",
+    "consenttomarketing", "emailmarketingstatus", "marketingstatus", "newsletteroptin",
+}
+
+
+def _norm_header(name: str) -> str:
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _header_words(name: str) -> set[str]:
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+
+
+def is_opt_out_header(name: str) -> bool:
+    """Does a "yes" in this column mean the customer said no (``Email Opt Out``, ``Unsubscribed``)?"""
+    norm = _norm_header(name)
+    return any(part in norm for part in _OPT_OUT_PARTS)
+
+
+def _header_kind(name: str) -> str | None:
+    """'exact' (a known consent header), 'maybe' (consent words: needs consent-like cells) or None."""
+    norm = _norm_header(name)
+    if not norm:
+        return None
+    if norm in _EXACT_CONSENT:
+        return "exact"
+    words = _header_words(name)
+    if words & _NOT_CONSENT_WORDS:
+        return None
+    if any(part in norm for part in _OPT_OUT_PARTS + _CONSENT_PARTS):
+        return "maybe"
+    return None
+
+
+def _cell_key(text: str) -> str:
+    """``" Opted-In "`` -> ``"opted in"``; accents folded (``Désabonné`` -> ``desabonne``)."""
+    key = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    folded = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    key = folded if folded.isascii() else key
+    key = re.sub(r"[\s_\-./:]+", " ", key).strip(" '\"")
+    return key
+
+
+def consent_meaning(text: str, inverted: bool = False) -> int:
+    """One cell: ``YES``, ``NO``, ``BLANK`` (says nothing) or ``UNKNOWN`` (counts as no)."""
+    if str(text).strip().lower() in _BLANK_WORDS:
+        return BLANK
+    key = _cell_key(text)
+    if key in _BLANK_WORDS or key.strip("'\" ") == "":
+        return BLANK
+    if key in _SAYS_YES:
+        return YES
+    if key in _SAYS_NO:
+        return NO
+    if key in _PLAIN_YES or key.replace(" ", "") in _PLAIN_YES:
+        return NO if inverted else YES
+    if key in _PLAIN_NO or key.replace(" ", "") in _PLAIN_NO:
+        return YES if inverted else NO
+    compact = key.replace(" ", "")
+    if compact in {k.replace(" ", "") for k in _SAYS_YES}:
+        return YES
+    if compact in {k.replace(" ", "") for k in _SAYS_NO}:
+        return NO
+    return UNKNOWN
+
+
+def _meanings(values: pd.Series, inverted: bool) -> np.ndarray:
+    """``consent_meaning`` of every cell, computed once per distinct value."""
+    codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""))
+    table = np.array([consent_meaning(u, inverted) for u in uniques.tolist()] + [BLANK], dtype=np.int8)
+    return table[codes]
+
+
+def _consent_like_share(values: pd.Series) -> tuple[float, bool]:
+    """(share of filled cells that read as consent words, do some state it themselves)."""
+    filled = values[values.astype(str).str.strip() != ""].astype(str)
+    if filled.empty:
+        return 0.0, False
+    uniques = filled.value_counts()
+    if len(uniques) > 20:
+        return 0.0, False
+    meaning = np.array([consent_meaning(u) for u in uniques.index])
+    known = uniques.to_numpy()[meaning != UNKNOWN].sum() / uniques.sum()
+    explicit = any(_cell_key(u) in _SAYS_YES | _SAYS_NO for u in uniques.index)
+    return float(known), explicit
+
+
+@dataclass
+class ConsentColumns:
+    """The consent columns of a file, each with whether it is an opt-out column."""
+
+    columns: list[tuple[str, bool]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> list[str]:
+        return [h for h, _ in self.columns]
+
+    def __bool__(self) -> bool:
+        return bool(self.columns)
+
+
+def consent_columns(body: pd.DataFrame, roles: dict, *, fixed: dict | None = None,
+                    disabled: set | None = None, sample: int = 5000) -> ConsentColumns:
+    """Find the consent columns of ``body`` (header -> text cells).
+
+    A column mapped by the user (``fixed['consent']``) is the only one used; ``disabled``
+    containing "consent" means none. Otherwise every column whose header is a known consent
+    or opt-out name, or holds consent words under a consent-like header, or holds
+    self-describing words (``subscribed``/``unsubscribed``) under any header not taken by
+    another role.
+    """
+    fixed, disabled = fixed or {}, disabled or set()
+    out = ConsentColumns()
+    if "consent" in disabled:
+        return out
+    if "consent" in fixed:
+        header = fixed["consent"]
+        out.columns.append((header, is_opt_out_header(header)))
+    else:
+        taken = {h for r, h in roles.items() if r != "consent" and not r.startswith("_")}
+        for header in body.columns:
+            if header in taken:
+                continue
+            kind = _header_kind(header)
+            if kind is None and header != roles.get("consent"):
+                if str(header).startswith("Column "):
+                    continue
+                share, explicit = _consent_like_share(body[header].head(sample))
+                if share >= 0.9 and explicit:
+                    out.columns.append((header, False))
+                continue
+            if kind == "exact" or header == roles.get("consent"):
+                out.columns.append((header, is_opt_out_header(header)))
+                continue
+            share, _ = _consent_like_share(body[header].head(sample))
+            if share >= 0.8:
+                out.columns.append((header, is_opt_out_header(header)))
+    for header, inverted in out.columns:
+        if inverted:
+            out.notes.append(f"Consent: the column '{header}' records opt-outs, so a 'yes' there means the "
+                             "customer said no to marketing emails.")
+    if len(out.columns) > 1:
+        names = ", ".join(f"'{h}'" for h in out.headers)
+        out.notes.append(f"Consent is read from {len(out.columns)} columns ({names}); a 'no' in any of them wins.")
+    return out
+
+
+def row_statements(columns: list[tuple[pd.Series, bool]], n: int) -> np.ndarray:
+    """Per row: ``YES``, ``NO``, ``UNKNOWN`` or ``BLANK``, combining the consent columns
+    (``(cells, inverted)``): an unknown beats a no, a no beats a yes."""
+    out = np.full(n, BLANK, dtype=np.int8)
+    rank = np.array([0, 2, 1, 3], dtype=np.int8)  # BLANK(-1)->0, NO(0)->2, YES(1)->1, UNKNOWN(2)->3
+    for values, inverted in columns:
+        meaning = _meanings(values, inverted)
+        stronger = rank[meaning + 1] > rank[out + 1]
+        out[stronger] = meaning[stronger]
+    return out
+
+
+def latest_consent(statements: np.ndarray, dates: np.ndarray, codes: np.ndarray, n: int
+                   ) -> tuple[pd.arrays.BooleanArray, np.ndarray]:
+    """Each customer's latest statement: (True/False per customer, whether it was UNKNOWN).
+
+    ``codes`` are customer positions (0..n-1). Customers without any statement get False:
+    a file with a consent column gives no one consent by silence.
+    """
+    stamps = np.asarray(dates, dtype="datetime64[ns]")
+    nat = np.isnat(stamps)
+    # a "yes" on a row without a readable date cannot be placed in time: it is ignored;
+    # a "no" there counts as the latest word
+    said = (statements != BLANK) & ~(nat & (statements == YES)) & (codes >= 0)
+    rows = np.flatnonzero(said)
+    day = np.where(nat[rows], np.iinfo(np.int64).max, stamps[rows].view(np.int64))
+    refuses = (statements[rows] != YES).astype(np.int8)
+    who = codes[rows]
+    order = np.lexsort((refuses, day, who))  # by customer, then date, then a yes before a no
+    rows, who = rows[order], who[order]
+    last_of_customer = np.r_[who[1:] != who[:-1], True] if len(who) else np.zeros(0, dtype=bool)
+    value = np.zeros(n, dtype=bool)
+    unknown = np.zeros(n, dtype=bool)
+    latest = rows[last_of_customer]
+    value[who[last_of_customer]] = statements[latest] == YES
+    unknown[who[last_of_customer]] = statements[latest] == UNKNOWN
+    return pd.arrays.BooleanArray(value, np.zeros(n, dtype=bool)), unknown
+
+
+def unknown_examples(columns: list[tuple[pd.Series, bool]], limit: int = 3) -> list[str]:
+    """A few distinct cell texts that were not understood (for the report)."""
+    seen: list[str] = []
+    for values, inverted in columns:
+        for u in pd.unique(values.astype(object).where(values.notna(), "")):
+            if consent_meaning(u, inverted) == UNKNOWN and str(u)[:40] not in seen:
+                seen.append(str(u)[:40])
+                if len(seen) >= limit:
+                    return seen
+    return seen
+
+
+_NO_STATEMENT_ROWS = ("blank row", "totals row", "heading row", "exact duplicate", "no customer")
+
+
+def customer_consent(found: ConsentColumns, body: pd.DataFrame, skip: pd.Series, dates: pd.Series,
+                     row_customer: np.ndarray, n: int) -> tuple[pd.arrays.BooleanArray | None, list[str]]:
+    """Each customer's consent (None when the file has no consent column) and report notes.
+
+    ``skip`` holds each row's skip reason ("" when used), ``row_customer`` each row's
+    customer position (-1: none). Rows of cancelled, unpaid or other-currency orders count:
+    a customer may say no on an order that was then cancelled.
+    """
+    if not found:
+        return None, []
+    eligible = (row_customer >= 0) & ~np.asarray(skip.astype(str).isin(_NO_STATEMENT_ROWS))
+    rows = np.flatnonzero(eligible)
+    columns = [(body[h].iloc[rows], inverted) for h, inverted in found.columns if h in body.columns]
+    statements = row_statements(columns, len(rows))
+    value, unknown = latest_consent(statements, dates.to_numpy()[rows], row_customer[rows], n)
+    notes = []
+    if unknown.any():
+        examples = ", ".join(f"'{e}'" for e in unknown_examples(columns))
+        count = int(unknown.sum())
+        who = "1 customer's latest consent value was" if count == 1 else \
+            f"{count:,} customers' latest consent values were"
+        notes.append(f"Consent: {who} not understood ({examples}); they count as not consented and are left "
+                     "out of email lists.")
+    return value, notes

@@ -1,0 +1,162 @@
+"""Marketing consent read fail-closed: every wording, header and layout, per-customer truth."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from clv_engine.intake import read_orders
+from clv_engine.intake.consent import BLANK, NO, UNKNOWN, YES, consent_meaning, is_opt_out_header
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def consent_of(path, **kw):
+    data = read_orders(path, **kw)
+    return {k: (None if pd.isna(v) else bool(v)) for k, v in data.customers["consent"].items()}, data.report
+
+
+# (yes word, no word) pairs real tools and people write
+WORD_PAIRS = [
+    ("Opt-in", "Opt-out"), ("opted-in", "opted-out"), ("on", "off"), ("checked", "unchecked"),
+    ("\u2713", "\u2717"), ("\u2714", "\u2718"), ("yes", "no"), ("TRUE", "FALSE"), ("1", "0"),
+    ("subscribed", "unsubscribed"), ("Subscribed", "Never subscribed"), ("Y", "N"), ("Ja", "Nein"),
+    ("Oui", "Non"), ("Sí", "No"), ("abonniert", "abgemeldet"), ("SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("granted", "denied"), ("x", ""), ("confirmed_opt_in", "pending"),
+]
+
+
+@pytest.mark.parametrize("yes,no", WORD_PAIRS)
+def test_each_consent_wording(tmp_path, yes, no):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Accepts Marketing\n"
+                 f"1,a@x.com,2024-01-01,10,{yes}\n2,b@x.com,2024-01-02,20,{no}\n3,c@x.com,2024-01-03,30,{yes}\n")
+    said, _ = consent_of(path)
+    assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": True}
+
+
+@pytest.mark.parametrize("header,yes,no", [
+    ("Email Opt Out", "false", "true"), ("Unsubscribed", "no", "yes"), ("Do Not Email", "0", "1"),
+    ("HasOptedOutOfEmail", "unchecked", "checked"), ("Opt-out", "", "x"),
+    # self-describing words keep their meaning under an opt-out header
+    ("Email Opt Out", "opted in", "opted out"), ("Unsubscribed", "subscribed", "unsubscribed"),
+])
+def test_opt_out_headers_invert_plain_words(tmp_path, header, yes, no):
+    path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n"
+                 f"1,a@x.com,2024-01-01,10,{yes}\n2,b@x.com,2024-01-02,20,{no}\n3,c@x.com,2024-01-03,30,{no}\n")
+    said, report = consent_of(path)
+    assert said == {"a@x.com": yes != "", "b@x.com": False, "c@x.com": False}
+    if yes in ("false", "no", "0", "unchecked", ""):
+        assert any("records opt-outs" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("header", ["Subscribed to Newsletter", "GDPR Marketing Consent", "Newsletter",
+                                    "Email Marketing Consent", "Marketing Opt-In", "Einwilligung Werbung",
+                                    "Consentement marketing", "Nieuwsbrief", "Receive Review/Marketing Emails",
+                                    "Email Subscriber Status"])
+def test_consent_headers_are_recognised(tmp_path, header):
+    path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n"
+                 "1,a@x.com,2024-01-01,10,Yes\n2,b@x.com,2024-01-02,20,No\n")
+    said, report = consent_of(path)
+    assert said == {"a@x.com": True, "b@x.com": False}
+    assert report.mapping.get("consent") == header
+
+
+def test_consent_found_by_content_under_an_unknown_header(tmp_path):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Mailchimp\n"
+                 "1,a@x.com,2024-01-01,10,subscribed\n2,b@x.com,2024-01-02,20,unsubscribed\n"
+                 "3,c@x.com,2024-01-03,5,cleaned\n")
+    said, _ = consent_of(path)
+    assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": False}
+
+
+def test_yes_no_column_without_consent_header_is_not_taken_as_consent(tmp_path):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Gift\n1,a@x.com,2024-01-01,10,yes\n")
+    said, _ = consent_of(path)
+    assert said == {"a@x.com": None}  # no consent information at all
+
+
+def test_unrecognised_value_is_not_consent_and_is_reported(tmp_path):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Accepts Marketing\n"
+                 "1,a@x.com,2024-01-01,10,yes\n2,b@x.com,2024-01-02,20,maybe later\n"
+                 "3,c@x.com,2024-01-03,30,\n4,a@x.com,2024-02-01,10,\n")
+    said, report = consent_of(path)
+    # a: yes, then a blank (says nothing); b: not understood; c: never said yes
+    assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": False}
+    note = next(n for n in report.notes if "not understood" in n)
+    assert "1 customer's" in note and "'maybe later'" in note
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_latest_statement_wins_whatever_the_row_order(tmp_path, descending):
+    rows = ["1,a@x.com,2024-01-01,10,yes", "2,a@x.com,2024-03-01,10,no",  # a: yes then no
+            "3,b@x.com,2024-01-01,10,no", "4,b@x.com,2024-03-01,10,yes",  # b: no then yes
+            "5,c@x.com,2024-02-01,10,yes", "6,c@x.com,2024-02-01,10,no"]  # c: same day: no wins
+    if descending:
+        rows = rows[::-1]
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Accepts Marketing\n" + "\n".join(rows) + "\n")
+    said, _ = consent_of(path)
+    assert said == {"a@x.com": False, "b@x.com": True, "c@x.com": False}
+
+
+def test_no_on_a_cancelled_last_order_counts(tmp_path):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Status,Accepts Marketing\n"
+                 "1,a@x.com,2024-01-01,10,paid,yes\n2,a@x.com,2024-03-01,10,cancelled,no\n"
+                 "3,b@x.com,2024-01-01,10,paid,yes\n4,b@x.com,2024-03-01,10,paid,\n")
+    data = read_orders(path)
+    assert len(data.orders) == 3  # the cancelled order is not revenue …
+    said = data.customers["consent"].to_dict()
+    assert said == {"a@x.com": False, "b@x.com": True}  # … but its "no" is heard
+
+
+def test_shopify_layout_with_other_consent_words(tmp_path):
+    path = write(tmp_path, "orders_export.csv",
+                 "Name,Email,Financial Status,Paid at,Fulfillment Status,Accepts Marketing,Currency,Subtotal,"
+                 "Total,Created at,Lineitem quantity,Lineitem name\n"
+                 "#1,a@x.com,paid,,,Opt-in,EUR,10,10,2024-01-01 10:00:00 +0100,1,A\n"
+                 "#2,b@x.com,paid,,,\u2717,EUR,20,20,2024-01-02 10:00:00 +0100,1,B\n"
+                 "#3,c@x.com,paid,,,checked,EUR,20,20,2024-01-02 10:00:00 +0100,1,B\n")
+    data = read_orders(path)
+    assert data.report.layout == "shopify_orders"
+    assert data.customers["consent"].to_dict() == {"a@x.com": True, "b@x.com": False, "c@x.com": True}
+
+
+def test_woocommerce_layout_reads_its_newsletter_column(tmp_path):
+    path = write(tmp_path, "woo.csv",
+                 "order_id,order_number,order_date,status,order_total,order_currency,billing_email,"
+                 "billing_first_name,Newsletter\n"
+                 "10,10,2024-01-05,wc-completed,30,EUR,a@x.com,Ann,yes\n"
+                 "11,11,2024-01-06,wc-completed,40,EUR,b@x.com,Bob,no\n"
+                 "12,12,2024-01-07,wc-completed,40,EUR,c@x.com,Cy,\n")
+    data = read_orders(path)
+    assert data.report.layout == "woocommerce_plugin"
+    assert data.customers["consent"].to_dict() == {"a@x.com": True, "b@x.com": False, "c@x.com": False}
+    assert data.report.mapping["consent"] == "Newsletter"
+    assert "Newsletter" not in data.customers.columns  # not also an attribute
+
+
+def test_several_consent_columns_any_no_wins(tmp_path):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Accepts Marketing,Email Opt Out\n"
+                 "1,a@x.com,2024-01-01,10,yes,no\n2,b@x.com,2024-01-02,20,yes,yes\n")
+    said, _ = consent_of(path)
+    assert said == {"a@x.com": True, "b@x.com": False}
+
+
+def test_user_mapping_and_disabling(tmp_path):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Accepts Marketing,Flag\n"
+                 "1,a@x.com,2024-01-01,10,no,yes\n")
+    assert consent_of(path, mapping={"consent": "Flag"})[0] == {"a@x.com": True}
+    assert consent_of(path, mapping={"consent": ""})[0] == {"a@x.com": None}
+
+
+def test_cell_meanings():
+    assert consent_meaning("  Opted-In ") == YES
+    assert consent_meaning("Désabonné") == NO
+    assert consent_meaning("yes", inverted=True) == NO
+    assert consent_meaning("unsubscribed", inverted=True) == NO
+    assert consent_meaning("n/a") == BLANK
+    assert consent_meaning("perhaps") == UNKNOWN
+    assert is_opt_out_header("Email Opt Out") and is_opt_out_header("Unsubscribed")
+    assert not is_opt_out_header("Accepts Email Marketing")
