@@ -1,8 +1,10 @@
 """The ``clv`` command line: ``clv analyze FILE`` and ``clv demo``.
 
-Exit status: 0 on success, 2 on bad input (one-line message on stderr, no results
-written), 130 when interrupted, 1 on an unexpected internal error (short message; the
-details go to a log file without customer data).
+Exit status: 0 on success, 2 on bad input, a file that cannot be read, an output folder
+that cannot be written or a full disk (one-line message on stderr, nothing written), 130
+when interrupted, 1 on an unexpected internal error (short message; the details go to a
+log file without customer data). Warnings (e.g. from a model fit) are printed as notes
+with the results, never as extra lines on stderr; ``-q`` prints nothing but an error.
 """
 from __future__ import annotations
 
@@ -108,7 +110,8 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
     o.add_argument("--out", default=default_out, metavar="DIR", help=f"output folder (default {default_out})")
     o.add_argument("--export", default="", metavar="TOOLS",
                    help="email tools: mailchimp,klaviyo,hubspot,brevo,activecampaign,generic")
-    o.add_argument("--export-mode", choices=("per-tier", "tagged"), default="per-tier")
+    o.add_argument("--export-mode", choices=("per-tier", "tagged", "single"), default="per-tier",
+                   help="per-tier: one file per tier (default); tagged (or single): one file, tiers as tags")
     o.add_argument("--include-no-consent", action="store_true", help="also export contacts without consent")
     o.add_argument("--overwrite", action="store_true", help="replace existing export files")
     o.add_argument("--compare", default=None, metavar="OLD_CSV", help="customers.csv of an earlier run")
@@ -117,8 +120,15 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
     o.add_argument("--debug", action="store_true", help="show internal details of unexpected errors")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Option mistakes end with one line (and exit status 2), like every other bad input."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(str(message).split())}. See '{self.prog} --help'.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="clv", description="Customer lifetime value from your shop's order export.")
     parser.add_argument("--version", action="version", version=f"clv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -188,7 +198,7 @@ def _settings_from_args(args, *, demo: bool):
     )
 
 
-def _print_result(analysis, files, out_dir: Path, stream) -> None:
+def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> None:
     s = analysis.summary
     skipped = sum(s["rows_skipped"].values())
     lines = [
@@ -199,6 +209,7 @@ def _print_result(analysis, files, out_dir: Path, stream) -> None:
         f"{s['customers']:,} customers, {s['orders']:,} orders up to {s['observation_end']}.",
         f"Method: {s['method']} — {s['clv_basis']}",
         *(f"  Note: {note}" for note in s.get("prediction_notes", [])),
+        *(f"  Note: {note}" for note in warnings_seen),
         s["headline"],
         *(f"  {line}" for line in (s.get("insights") or {}).get("findings", [])[:3]),
         *(f"  {line}" for line in (s.get("insights") or {}).get("not_profiled", [])),
@@ -221,10 +232,53 @@ def _log_internal_error(exc: BaseException) -> Path | None:
         return None
 
 
-def _run(args, *, demo: bool) -> int:
+class _Notes(logging.Handler):
+    """Warnings of a run (Python warnings and log records at WARNING and above), kept to be
+    printed as notes with the results instead of as stray lines on stderr."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.add(record.getMessage())
+
+    def add(self, text) -> None:
+        line = " ".join(str(text).split())
+        if line and line not in self.lines:
+            self.lines.append(line)
+
+
+def _read(source, settings, progress):
+    """The orders of ``source``; any failure to read the file is a problem of the input
+    (exit 2 with one line), not a crash."""
+    from .intake import read_orders
+
+    try:
+        return read_orders(source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
+                           currency=settings.currency, date_order=settings.date_order,
+                           progress=lambda step, fraction: progress(step, 0.35 * fraction))
+    except (ClvError, KeyboardInterrupt):
+        raise
+    except MemoryError:
+        raise InputError("the file is too large for the memory of this computer.", where=str(source),
+                         hint="Split the export into smaller periods, or run on a computer with more memory.") from None
+    except Exception as exc:  # noqa: BLE001 - a file this program cannot read
+        _log_internal_error(exc)
+        detail = " ".join(str(exc).split())[:120]
+        raise InputError(f"the file could not be read ({type(exc).__name__}{': ' + detail if detail else ''}).",
+                         where=str(source),
+                         hint="Check that it is an order export (CSV, XLSX, XLS or ODS); export it again or save it "
+                              "as CSV UTF-8.") from None
+
+
+def _run(args, *, demo: bool, notes: _Notes) -> int:
+    import warnings
+
     from .pipeline import analyze
 
     settings = _settings_from_args(args, demo=demo)
+    settings.validate()
     progress = _Progress(quiet=args.quiet)
     report = progress
     if demo:
@@ -253,13 +307,18 @@ def _run(args, *, demo: bool) -> int:
         source = Path(args.file)
     out_dir = Path(args.out)
     try:
-        analysis = analyze(source, settings, progress=report)
-        progress("Writing results", 0.95)
-        files = analysis.write(out_dir, overwrite_exports=args.overwrite or demo)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            data = _read(source, settings, report) if isinstance(source, Path) else source
+            analysis = analyze(data, settings, progress=report)
+            progress("Writing results", 0.95)
+            files = analysis.write(out_dir, overwrite_exports=args.overwrite or demo)
+        for warning in caught:
+            notes.add(warning.message)
     finally:
         progress.finish()
     if not args.quiet:
-        _print_result(analysis, files, out_dir, sys.stdout)
+        _print_result(analysis, files, out_dir, sys.stdout, notes.lines)
     return 0
 
 
@@ -269,7 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s: %(message)s")
+    notes = _Notes()
+    if args.debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s: %(message)s")
+    else:
+        root = logging.getLogger()
+        root.addHandler(notes)
+        root.setLevel(logging.WARNING)
     tune_memory_allocator()
     try:
         if args.command == "summary-sql":
@@ -278,12 +343,15 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(summary_query(args.table, customer_id=args.customer, date=args.date,
                                            amount=args.amount, as_of=args.as_of, dialect=args.dialect))
             return 0
-        return _run(args, demo=args.command == "demo")
+        return _run(args, demo=args.command == "demo", notes=notes)
     except (Cancelled, KeyboardInterrupt):
         sys.stderr.write("clv: cancelled\n")
         return 130
     except ClvError as exc:
-        sys.stderr.write(f"clv: error: {exc}\n")
+        sys.stderr.write(f"clv: error: {' '.join(str(exc).split())}\n")
+        return 2
+    except MemoryError:
+        sys.stderr.write("clv: error: not enough memory for this file. Split the export into smaller periods.\n")
         return 2
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
         if args.debug:
@@ -293,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             f"clv: internal error ({type(exc).__name__}). This is a bug in CLV Toolkit, not in your file."
             + (f" Details (no customer data) are in {where}." if where else "") + "\n")
         return 1
+    finally:
+        logging.getLogger().removeHandler(notes)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -123,8 +123,9 @@ class Settings:
             self.tier_splits = parse_splits(self.tier_splits)
         if self.duplicates not in ("auto", "drop", "keep"):
             raise InputError(f"unknown duplicates rule {self.duplicates!r}", hint="Use auto, drop or keep.")
-        if self.export_mode not in ("per-tier", "tagged"):
-            raise InputError(f"unknown export mode {self.export_mode!r}", hint="Use per-tier or tagged.")
+        if self.export_mode not in ("per-tier", "tagged", "single"):
+            raise InputError(f"unknown export mode {self.export_mode!r}",
+                             hint="Use per-tier (one file per tier) or tagged (one file, tiers as tags).")
         self.exports = tuple(t.strip().lower() for t in self.exports if t and t.strip())
         if self.exports:
             from .exports import EMAIL_TOOLS
@@ -173,58 +174,63 @@ class Analysis:
 
     def write(self, out_dir: str | os.PathLike, *, overwrite_exports: bool = False) -> list[Path]:
         """Write customers.csv, segments.csv, intake.csv, summary.json, the report and the
-        email-tool lists into ``out_dir`` (created if missing). Returns the files written."""
+        email-tool lists into ``out_dir`` (created if missing). Returns the files written.
+
+        The run owns the folder (:class:`~clv_engine.outputs.OutputFolder`): the files are
+        written into a temporary folder first and moved in when all are done, under a lock;
+        email lists of an earlier run are replaced only with ``overwrite_exports`` (and
+        those this run does not write are then removed), else the run stops before writing.
+        A full disk or a read-only folder raises :class:`InputError` and changes nothing.
+        """
+        from .outputs import EXPORTS_FOLDER, OutputFolder
+
         out = Path(out_dir)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"cannot create the output folder {out}: {exc.strerror}",
-                             hint="Choose a folder you can write to.") from exc
-        written: list[Path] = []
-        # Email lists first: they refuse to replace existing files, and that must stop the
-        # run before anything else is written.
-        exports = []
-        if self.settings.exports:
-            from .exports import export_email_lists
-            from .segments import Playbook
+        staged: list[Path] = []
+        with OutputFolder(out, overwrite=overwrite_exports) as stage:
+            exports = []
+            if self.settings.exports:
+                from .exports import export_email_lists
+                from .segments import Playbook
 
-            playbook = Playbook.load(self.settings.playbook)
-            for tool in self.settings.exports:
-                result = export_email_lists(
-                    self.customers, tool, out / "exports", mode=self.settings.export_mode,
-                    include_no_consent=self.settings.include_no_consent, overwrite=overwrite_exports,
-                    playbook=playbook, value_col=self.settings.value_column,
-                )
-                exports.append({"tool": tool, "files": [str(Path(f).name) for f in result.files],
-                                "written": int(result.written),
-                                "left_out": {k: int(v) for k, v in result.left_out.items()},
-                                "description": list(result.describe())})
-                written.extend(Path(f) for f in result.files)
-        _write_csv_atomic(customers_for_csv(self.customers), out / "customers.csv")
-        written.append(out / "customers.csv")
-        _write_csv_atomic(_round_frame(self.segments), out / "segments.csv")
-        written.append(out / "segments.csv")
-        if len(self.rfm_profiles):
-            _write_csv_atomic(_round_frame(self.rfm_profiles), out / "rfm_segments.csv")
-            written.append(out / "rfm_segments.csv")
-        if self.insights is not None:
-            for name, frame in (("profiles", self.insights.profiles), ("cohorts", self.insights.cohorts),
-                                ("drivers", self.insights.drivers)):
-                _write_csv_atomic(_round_frame(frame), out / f"{name}.csv")
-                written.append(out / f"{name}.csv")
-        _write_csv_atomic(self.orders.report.skipped, out / "intake.csv")
-        written.append(out / "intake.csv")
-        if self.comparison is not None:
-            _write_csv_atomic(self.comparison.migration.reset_index(), out / "migration.csv")
-            written.append(out / "migration.csv")
-        self.summary["exports"] = exports
-        if self.settings.report:
-            from .report import write_excel_report
+                playbook = Playbook.load(self.settings.playbook)
+                for tool in self.settings.exports:
+                    result = export_email_lists(
+                        self.customers, tool, stage / EXPORTS_FOLDER, mode=self.settings.export_mode,
+                        include_no_consent=self.settings.include_no_consent, overwrite=True,
+                        playbook=playbook, value_col=self.settings.value_column,
+                    )
+                    exports.append({"tool": tool, "files": [str(Path(f).name) for f in result.files],
+                                    "written": int(result.written),
+                                    "left_out": {k: int(v) for k, v in result.left_out.items()},
+                                    "description": list(result.describe())})
+                    staged.extend(Path(f) for f in result.files)
+            _write_csv_atomic(customers_for_csv(self.customers), stage / "customers.csv")
+            staged.append(stage / "customers.csv")
+            _write_csv_atomic(_round_frame(self.segments), stage / "segments.csv")
+            staged.append(stage / "segments.csv")
+            if len(self.rfm_profiles):
+                _write_csv_atomic(_round_frame(self.rfm_profiles), stage / "rfm_segments.csv")
+                staged.append(stage / "rfm_segments.csv")
+            if self.insights is not None:
+                for name, frame in (("profiles", self.insights.profiles), ("cohorts", self.insights.cohorts),
+                                    ("drivers", self.insights.drivers)):
+                    _write_csv_atomic(_round_frame(frame), stage / f"{name}.csv")
+                    staged.append(stage / f"{name}.csv")
+            _write_csv_atomic(self.orders.report.skipped, stage / "intake.csv")
+            staged.append(stage / "intake.csv")
+            if self.comparison is not None:
+                _write_csv_atomic(self.comparison.migration.reset_index(), stage / "migration.csv")
+                staged.append(stage / "migration.csv")
+            self.summary["exports"] = exports
+            if self.settings.report:
+                from .report import write_excel_report
 
-            write_excel_report(self, out / "report.xlsx")
-            written.append(out / "report.xlsx")
-        _write_text_atomic(json.dumps(_jsonable(self.summary), indent=2, ensure_ascii=False), out / "summary.json")
-        written.append(out / "summary.json")
+                write_excel_report(self, stage / "report.xlsx")
+                staged.append(stage / "report.xlsx")
+            _write_text_atomic(json.dumps(_jsonable(self.summary), indent=2, ensure_ascii=False),
+                               stage / "summary.json")
+            staged.append(stage / "summary.json")
+        written = [out / p.relative_to(stage) for p in staged]
         self.written = written
         return written
 

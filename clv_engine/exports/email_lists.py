@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..outputs import earlier_lists
 from ..segments.grouping import DEFAULT_TIER_ORDER
 from ..segments.playbook import Playbook, tag_slug
 from .contacts import REASON_DUPLICATE, REASON_NO_CONSENT, REASON_NO_EMAIL, select_contacts
-from .tools import EMAIL_TOOLS, LAYOUTS, contact_tags
+from .tools import EMAIL_TOOLS, FIELDS, LAYOUTS, contact_tags, join_tags
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +37,7 @@ EXPORT_MODES = ("per-tier", "single")
 FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # full-width forms too
 _LINE_BREAKS = "\r\n\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 CONTROL_CHARACTERS = str.maketrans({**{c: " " for c in _LINE_BREAKS}, "\0": ""})
+_CONTROL_RE = re.compile("[" + re.escape(_LINE_BREAKS) + "\x00]")
 
 
 @dataclass
@@ -52,6 +57,7 @@ class ExportResult:
     left_out: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     consent_known: bool = True
+    cells_cut: int = 0
 
     def describe(self) -> list[str]:
         """Plain-language lines, e.g. 'Wrote 612 contacts to mailchimp_high.csv.'; each file's
@@ -101,9 +107,9 @@ def export_email_lists(
     tool_key = str(tool).strip().lower()
     if tool_key not in LAYOUTS:
         raise InputError(f"Unknown email tool {tool!r}.", hint=f"Choose one of: {', '.join(EMAIL_TOOLS)}.")
-    mode_key = "single" if str(mode).strip().lower() in ("single", "all", "one-file") else str(mode).strip().lower()
+    mode_key = "single" if str(mode).strip().lower() in ("single", "tagged", "all", "one-file") else str(mode).strip().lower()
     if mode_key not in EXPORT_MODES:
-        raise InputError(f"Unknown export mode {mode!r}.", hint="Use 'per-tier' (one file per tier) or 'single' (one tagged file).")
+        raise InputError(f"Unknown export mode {mode!r}.", hint="Use 'per-tier' (one file per tier) or 'tagged' (one file, tiers as tags).")
     if not isinstance(customers, pd.DataFrame):
         raise InputError("Email lists need the customer table as a pandas DataFrame.")
     layout = LAYOUTS[tool_key]
@@ -126,12 +132,13 @@ def export_email_lists(
     groups = _split_files(contacts, tool_key, mode_key, customers)
     out_dir = Path(out_dir)
     targets = [out_dir / name for name, _ in groups]
-    existing = [p.name for p in targets if p.exists()]
-    if existing and not overwrite:
+    earlier = [name for name in earlier_lists(out_dir) if name.startswith(tool_key + "_")]
+    if earlier and not overwrite:
         raise InputError(
-            f"The export would replace {', '.join(existing)}.",
+            f"The export would replace {', '.join(earlier)} (the {layout.label} lists of an earlier run).",
             where=str(out_dir),
-            hint="Choose another folder, move the old files away, or allow overwriting.",
+            hint="Choose another folder, move the old files away, or allow overwriting (lists not written this "
+                 "time are then removed).",
         )
     if groups:
         try:
@@ -139,12 +146,31 @@ def export_email_lists(
         except OSError as exc:
             raise InputError(f"Cannot create the export folder ({exc.strerror or exc}).", where=str(out_dir),
                              hint="Choose a folder you can write to.") from None
-    for (name, group), path in zip(groups, targets):
-        rows = [_clean_row(layout.row(c, contact_tags(c, playbook)), layout, excel_safe) for c in group.to_dict("records")]
-        _write_csv_atomically(path, layout.columns, rows, excel_safe=excel_safe)
-        result.files.append(path)
-        result.per_file[name] = len(rows)
-        result.written += len(rows)
+    # every file is written in full before any is moved in: a full disk leaves no half of a set
+    temporary = []
+    try:
+        for (name, group), path in zip(groups, targets):
+            frame, cut = _export_frame(group, layout, excel_safe, playbook)
+            temporary.append(_write_csv_temporary(path, layout.columns, frame, excel_safe=excel_safe))
+            result.files.append(path)
+            result.per_file[name] = len(group)
+            result.written += len(group)
+            result.cells_cut += cut
+        for tmp, path in zip(temporary, targets):
+            os.replace(tmp, path)
+        for name in earlier:
+            if out_dir / name not in targets:
+                (out_dir / name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise InputError(f"Cannot write the {layout.label} lists ({exc.strerror or exc}).", where=str(out_dir),
+                         hint="Check that the folder is writable, that the disk has space and that no list is "
+                              "open in another program.") from None
+    finally:
+        for tmp in temporary:
+            tmp.unlink(missing_ok=True)
+    if result.cells_cut:
+        result.notes.append(f"{result.cells_cut:,} cell{'s' if result.cells_cut != 1 else ''} longer than "
+                            f"{layout.max_text} characters were cut to that length.")
     logger.info("exported %d contacts for %s in %d files", result.written, tool_key, len(result.files))
     return result
 
@@ -173,34 +199,94 @@ def _tier_order(tier_column: pd.Series, present: set[str]) -> list[str]:
     return order + sorted(present - set(order) - {""}) + ([""] if "" in present else [])
 
 
-def _clean_row(row: dict, layout, excel_safe: bool) -> dict:
-    cleaned = {}
-    for column, cell in row.items():
-        text = "" if cell is None else str(cell).translate(CONTROL_CHARACTERS)
-        if column in layout.text_columns and text:
-            if excel_safe:
-                if text.startswith(FORMULA_START):
-                    text = "'" + text
-            else:
-                text = text.lstrip("".join(FORMULA_START) + " ")
-        cleaned[column] = text
-    return cleaned
+_CAPPED_FIELDS = ("first_name", "last_name", "tier", "segment", "customer_id")
 
 
-def _write_csv_atomically(path: Path, columns, rows: list[dict], *, excel_safe: bool) -> None:
+def _texts(group: pd.DataFrame, column: str) -> list[str]:
+    if column not in group.columns:
+        return [""] * len(group)
+    values = group[column].astype(object).to_numpy()
+    return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip() for v in values.tolist()]
+
+
+def _numbers(group: pd.DataFrame, column: str, decimals: int) -> list[str]:
+    if column not in group.columns:
+        return [""] * len(group)
+    values = pd.to_numeric(group[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    text = f"{{:.{decimals}f}}".format
+    return [text(v) if math.isfinite(v) else "" for v in values.tolist()]
+
+
+def _dates(group: pd.DataFrame, column: str) -> list[str]:
+    if column not in group.columns:
+        return [""] * len(group)
+    values = pd.to_datetime(group[column], errors="coerce")
+    return values.dt.strftime("%Y-%m-%d").fillna("").tolist()
+
+
+def _cap(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
+
+
+def _export_frame(group: pd.DataFrame, layout, excel_safe: bool, playbook) -> tuple[dict[str, list[str]], int]:
+    """The file's cells, column by column (header -> texts), and how many cells were cut.
+
+    Built a column at a time; tags are worked out once per (tier, segment) pair. Text
+    cells lose line breaks, tabs and NULs; user text (names, ids, tiers, segments) is cut
+    to ``layout.max_text`` UTF-8 bytes; text columns are made formula-free (module docstring).
+    """
+    tiers, segments = _texts(group, "tier"), _texts(group, "rfm_segment")
+    pair_tags: dict[tuple[str, str], list[str]] = {}
+    for pair in set(zip(tiers, segments)):
+        pair_tags[pair] = contact_tags({"tier": pair[0], "rfm_segment": pair[1]}, playbook)
+    fields = FIELDS[layout.tool]
+    source = {"tier": tiers, "segment": segments}
+    out: dict[str, list[str]] = {}
+    cut = 0
+    for column, key in fields.items():
+        if key.startswith("tags"):
+            joined = {pair: join_tags(tags, key) for pair, tags in pair_tags.items()}
+            cells = [joined[pair] for pair in zip(tiers, segments)]
+        elif key in source:
+            cells = source[key]
+        elif key in ("clv", "churn", "orders", "total_value"):
+            cells = _numbers(group, {"churn": "churn_risk"}.get(key, key), 0 if key == "orders" else 2)
+        elif key == "last_order":
+            cells = _dates(group, "last_order")
+        else:
+            cells = _texts(group, key)
+        if _CONTROL_RE.search("".join(cells)):
+            cells = [c.translate(CONTROL_CHARACTERS) for c in cells]
+        if key in _CAPPED_FIELDS and any(len(c) > layout.max_text // 4 for c in cells):
+            capped = [_cap(c, layout.max_text) for c in cells]
+            cut += sum(a != b for a, b in zip(capped, cells))
+            cells = capped
+        if column in layout.text_columns:
+            cells = _formula_free(cells, excel_safe)
+        out[column] = cells
+    return out, cut
+
+
+def _formula_free(cells: list[str], excel_safe: bool) -> list[str]:
+    if not any(c.startswith(FORMULA_START) for c in cells):
+        return cells
+    if excel_safe:
+        return ["'" + c if c.startswith(FORMULA_START) else c for c in cells]
+    return [c.lstrip("".join(FORMULA_START) + " ") if c.startswith(FORMULA_START) else c for c in cells]
+
+
+def _write_csv_temporary(path: Path, columns, cells: dict[str, list[str]], *, excel_safe: bool) -> Path:
+    """Write the file next to ``path`` under a temporary name; returns that name."""
     encoding = "utf-8-sig" if excel_safe else "utf-8"
     quoting = csv.QUOTE_ALL if excel_safe else csv.QUOTE_MINIMAL
-    tmp = path.parent / f".{path.stem}-{os.getpid()}-{id(rows)}.tmp"
+    tmp = path.parent / f".{path.stem}-{os.getpid()}-{id(cells)}.tmp"
     try:
         with open(tmp, "x", encoding=encoding, newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\r\n", quoting=quoting)
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"Cannot write {path.name} ({exc.strerror or exc}).", where=str(path.parent),
-                         hint="Check that the folder is writable and the file is not open in another program.") from None
+            writer = csv.writer(handle, lineterminator="\r\n", quoting=quoting)
+            writer.writerow(list(columns))
+            writer.writerows(zip(*(cells[c] for c in columns)))
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp

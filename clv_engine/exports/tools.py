@@ -30,6 +30,7 @@ class ToolLayout:
     text_columns: tuple[str, ...]
     excel_bound: bool = False
     ascii_local_part: bool = False
+    max_text: int = 255  # longest text cell (Mailchimp's limit for text fields; others take it too)
 
 
 def contact_tags(contact: dict, playbook=None) -> list[str]:
@@ -81,78 +82,72 @@ def date_text(value) -> str:
         return ""
 
 
-def _common(c: dict) -> dict:
-    return {
-        "tier": _text(c.get("tier")),
-        "clv": number_text(c.get("clv")),
-        "churn": number_text(c.get("churn_risk")),
-        "segment": _text(c.get("rfm_segment")),
-        "orders": number_text(c.get("orders"), 0),
-        "last_order": date_text(c.get("last_order")),
-    }
+# Each tool's columns, in order: header -> the contact field it holds. Fields: email,
+# first_name, last_name, tier, clv, churn, segment, orders, last_order, customer_id,
+# total_value, actions, and the tags joined by "," / ";" or as a JSON list.
+FIELDS = {
+    "mailchimp": {"Email Address": "email", "First Name": "first_name", "Last Name": "last_name",
+                  "Tags": "tags,", "CLV Tier": "tier", "Predicted CLV": "clv", "Churn Risk": "churn",
+                  "RFM Segment": "segment"},
+    "klaviyo": {"Email": "email", "First Name": "first_name", "Last Name": "last_name", "CLV Tier": "tier",
+                "Predicted CLV": "clv", "Churn Risk": "churn", "RFM Segment": "segment", "Orders": "orders",
+                "Last Order Date": "last_order", "CLV Tags": "tags[]"},
+    "hubspot": {"Email": "email", "First name": "first_name", "Last name": "last_name", "CLV Tier": "tier",
+                "Predicted CLV": "clv", "Churn Risk": "churn", "RFM Segment": "segment", "CLV Tags": "tags;"},
+    "brevo": {"EMAIL": "email", "FIRSTNAME": "first_name", "LASTNAME": "last_name", "CLV_TIER": "tier",
+              "CLV": "clv", "CHURN_RISK": "churn", "RFM_SEGMENT": "segment", "CLV_TAGS": "tags,"},
+    "activecampaign": {"Email": "email", "First Name": "first_name", "Last Name": "last_name", "Tags": "tags,",
+                       "CLV Tier": "tier", "Predicted CLV": "clv", "Churn Risk": "churn", "RFM Segment": "segment",
+                       "Last Order Date": "last_order"},
+    "generic": {"customer_id": "customer_id", "email": "email", "first_name": "first_name",
+                "last_name": "last_name", "tier": "tier", "clv": "clv", "churn_risk": "churn",
+                "rfm_segment": "segment", "orders": "orders", "total_value": "total_value",
+                "last_order": "last_order", "tags": "tags,", "actions": "actions"},
+}
+_SOURCE = {"tier": "tier", "segment": "rfm_segment", "customer_id": "customer_id", "actions": "actions",
+           "clv": "clv", "churn": "churn_risk", "orders": "orders", "total_value": "total_value",
+           "last_order": "last_order", "email": "email", "first_name": "first_name", "last_name": "last_name"}
+_DECIMALS = {"clv": 2, "churn": 2, "orders": 0, "total_value": 2}
 
 
-def _mailchimp(c: dict, tags: list[str]) -> dict:
-    v = _common(c)
-    return {"Email Address": c["email"], "First Name": c["first_name"], "Last Name": c["last_name"],
-            "Tags": ",".join(tags), "CLV Tier": v["tier"], "Predicted CLV": v["clv"],
-            "Churn Risk": v["churn"], "RFM Segment": v["segment"]}
+def join_tags(tags: list[str], how: str) -> str:
+    """Tags as one cell: ``tags,`` comma-joined, ``tags;`` semicolon-joined, ``tags[]`` a JSON list."""
+    if how == "tags[]":
+        return json.dumps(tags, ensure_ascii=False, separators=(",", ":"))
+    return (";" if how == "tags;" else ",").join(tags)
 
 
-def _klaviyo(c: dict, tags: list[str]) -> dict:
-    v = _common(c)
-    return {"Email": c["email"], "First Name": c["first_name"], "Last Name": c["last_name"],
-            "CLV Tier": v["tier"], "Predicted CLV": v["clv"], "Churn Risk": v["churn"],
-            "RFM Segment": v["segment"], "Orders": v["orders"], "Last Order Date": v["last_order"],
-            "CLV Tags": json.dumps(tags, ensure_ascii=False, separators=(",", ":"))}
+def field_value(key: str, contact: dict, tags: list[str]) -> str:
+    """One cell of a contact's row."""
+    if key.startswith("tags"):
+        return join_tags(tags, key)
+    value = contact.get(_SOURCE[key])
+    if key in _DECIMALS:
+        return number_text(value, _DECIMALS[key])
+    if key == "last_order":
+        return date_text(value)
+    if key in ("email", "first_name", "last_name"):
+        return "" if value is None else str(value)
+    return _text(value)
 
 
-def _hubspot(c: dict, tags: list[str]) -> dict:
-    v = _common(c)
-    return {"Email": c["email"], "First name": c["first_name"], "Last name": c["last_name"],
-            "CLV Tier": v["tier"], "Predicted CLV": v["clv"], "Churn Risk": v["churn"],
-            "RFM Segment": v["segment"], "CLV Tags": ";".join(tags)}
-
-
-def _brevo(c: dict, tags: list[str]) -> dict:
-    v = _common(c)
-    return {"EMAIL": c["email"], "FIRSTNAME": c["first_name"], "LASTNAME": c["last_name"],
-            "CLV_TIER": v["tier"], "CLV": v["clv"], "CHURN_RISK": v["churn"],
-            "RFM_SEGMENT": v["segment"], "CLV_TAGS": ",".join(tags)}
-
-
-def _activecampaign(c: dict, tags: list[str]) -> dict:
-    v = _common(c)
-    return {"Email": c["email"], "First Name": c["first_name"], "Last Name": c["last_name"],
-            "Tags": ",".join(tags), "CLV Tier": v["tier"], "Predicted CLV": v["clv"],
-            "Churn Risk": v["churn"], "RFM Segment": v["segment"], "Last Order Date": v["last_order"]}
-
-
-def _generic(c: dict, tags: list[str]) -> dict:
-    v = _common(c)
-    return {"customer_id": _text(c.get("customer_id")), "email": c["email"], "first_name": c["first_name"],
-            "last_name": c["last_name"], "tier": v["tier"], "clv": v["clv"], "churn_risk": v["churn"],
-            "rfm_segment": v["segment"], "orders": v["orders"], "total_value": number_text(c.get("total_value")),
-            "last_order": v["last_order"], "tags": ",".join(tags), "actions": _text(c.get("actions"))}
-
-
-def _columns(builder) -> tuple[str, ...]:
-    sample = {"email": "", "first_name": "", "last_name": ""}
-    return tuple(builder(sample, []).keys())
+def _row_builder(tool: str):
+    fields = FIELDS[tool]
+    return lambda c, tags: {column: field_value(key, c, tags) for column, key in fields.items()}
 
 
 LAYOUTS = {
-    "mailchimp": ToolLayout("mailchimp", "Mailchimp", _columns(_mailchimp), _mailchimp,
+    "mailchimp": ToolLayout("mailchimp", "Mailchimp", tuple(FIELDS["mailchimp"]), _row_builder("mailchimp"),
                             ("First Name", "Last Name", "CLV Tier", "RFM Segment"), ascii_local_part=True),
-    "klaviyo": ToolLayout("klaviyo", "Klaviyo", _columns(_klaviyo), _klaviyo,
+    "klaviyo": ToolLayout("klaviyo", "Klaviyo", tuple(FIELDS["klaviyo"]), _row_builder("klaviyo"),
                           ("First Name", "Last Name", "CLV Tier", "RFM Segment")),
-    "hubspot": ToolLayout("hubspot", "HubSpot", _columns(_hubspot), _hubspot,
+    "hubspot": ToolLayout("hubspot", "HubSpot", tuple(FIELDS["hubspot"]), _row_builder("hubspot"),
                           ("First name", "Last name", "CLV Tier", "RFM Segment")),
-    "brevo": ToolLayout("brevo", "Brevo", _columns(_brevo), _brevo,
+    "brevo": ToolLayout("brevo", "Brevo", tuple(FIELDS["brevo"]), _row_builder("brevo"),
                         ("FIRSTNAME", "LASTNAME", "CLV_TIER", "RFM_SEGMENT")),
-    "activecampaign": ToolLayout("activecampaign", "ActiveCampaign", _columns(_activecampaign), _activecampaign,
-                                 ("First Name", "Last Name", "CLV Tier", "RFM Segment")),
-    "generic": ToolLayout("generic", "Spreadsheet (generic CSV)", _columns(_generic), _generic,
+    "activecampaign": ToolLayout("activecampaign", "ActiveCampaign", tuple(FIELDS["activecampaign"]),
+                                 _row_builder("activecampaign"), ("First Name", "Last Name", "CLV Tier", "RFM Segment")),
+    "generic": ToolLayout("generic", "Spreadsheet (generic CSV)", tuple(FIELDS["generic"]), _row_builder("generic"),
                           ("customer_id", "email", "first_name", "last_name", "tier", "rfm_segment", "tags", "actions"),
                           excel_bound=True),
 }
