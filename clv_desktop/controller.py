@@ -425,7 +425,10 @@ class AppController(ResultActions, QObject):
         if skipped is None:
             skipped = pd.DataFrame(columns=["row", "reason", "detail"])
         try:
-            skipped.to_csv(path, index=False)
+            from clv_engine.csv_writer import to_csv_text
+
+            # the details quote the file's cells: written so no spreadsheet runs one as a formula
+            Path(path).write_text(to_csv_text(skipped, excel_safe=True), encoding="utf-8")
         except OSError as error:
             raise InputError(f"The skipped rows could not be saved ({error.strerror}).",
                              where=str(path), hint="Choose another folder.") from error

@@ -265,6 +265,10 @@ def _read(source, settings, progress):
                          hint="Split the export into smaller periods, or run on a computer with more memory.") from None
     except Exception as exc:  # noqa: BLE001 - a file this program cannot read
         _log_internal_error(exc)
+        if "field larger than field limit" in str(exc):
+            raise InputError("a cell holds more than 128 KB of text, far more than any order export cell.",
+                             where=str(source), hint="Check that this is the order export; remove the oversized "
+                                                     "cell (often a pasted note or image) and try again.") from None
         detail = " ".join(str(exc).split())[:120]
         raise InputError(f"the file could not be read ({type(exc).__name__}{': ' + detail if detail else ''}).",
                          where=str(source),

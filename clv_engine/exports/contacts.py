@@ -41,6 +41,15 @@ def is_valid_email(text, ascii_local_part: bool = False) -> bool:
     return pattern.match(email) is not None
 
 
+def valid_emails(emails: pd.Series, ascii_local_part: bool = False) -> np.ndarray:
+    """:func:`is_valid_email` of every cell (one regex pass per cell, no Python call)."""
+    text = emails.astype("string").str.strip()
+    pattern = _EMAIL_ASCII_LOCAL if ascii_local_part else _EMAIL_ANY_LOCAL
+    ok = text.str.match(pattern) & (text.str.len() <= 254) & (text.str.count("@") == 1)
+    ok &= text.str.split("@", n=1).str[0].str.len() <= 64
+    return ok.fillna(False).to_numpy(dtype=bool)
+
+
 def split_name(full_name) -> tuple[str, str]:
     """Split a full name into (first, last): ``"Last, First"`` is swapped; otherwise the
     first word is the first name and the rest the last name; one word is a first name."""
@@ -94,7 +103,7 @@ def select_contacts(
         frame = frame.rename(columns={frame.columns[0]: "customer_id"})
     left_out = {REASON_NO_EMAIL: 0, REASON_NO_CONSENT: 0, REASON_DUPLICATE: 0}
     emails = frame["email"].astype("string").str.strip() if "email" in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string")
-    valid = np.array([is_valid_email(e, ascii_local_part) if isinstance(e, str) else False for e in emails.tolist()], dtype=bool)
+    valid = valid_emails(emails, ascii_local_part)
     left_out[REASON_NO_EMAIL] = int((~valid).sum())
     frame = frame.loc[valid].copy()
     frame["email"] = emails[valid].astype(str)
@@ -103,12 +112,16 @@ def select_contacts(
     frame["_value"] = pd.to_numeric(frame[value_col], errors="coerce").fillna(-np.inf) if value_col in frame.columns else 0.0
     frame["_key"] = frame["email"].str.casefold()
     frame = frame.sort_values(["_value", "customer_id"], ascending=[False, True], kind="mergesort")
-    any_no = frame.groupby("_key")["consent"].transform(lambda s: bool((s == False).any()))  # noqa: E712
-    any_yes = frame.groupby("_key")["consent"].transform(lambda s: bool((s == True).any()))  # noqa: E712
-    merged_consent = pd.Series(pd.NA, index=frame.index, dtype="boolean")
-    merged_consent[any_yes.astype(bool)] = True
-    merged_consent[any_no.astype(bool)] = False
-    frame["consent"] = merged_consent
+    # per email (one pass over integer codes, not a Python call per address): any "no" wins,
+    # else any "yes"; else unknown
+    key_code, keys = pd.factorize(frame["_key"])
+    said = frame["consent"].array
+    said_no = np.asarray(said.fillna(True), dtype=bool) == False  # noqa: E712
+    said_yes = np.asarray(said.fillna(False), dtype=bool)
+    any_no = np.bincount(key_code, weights=said_no, minlength=len(keys))[key_code] > 0
+    any_yes = np.bincount(key_code, weights=said_yes, minlength=len(keys))[key_code] > 0
+    merged = pd.arrays.BooleanArray(any_yes & ~any_no, ~(any_yes | any_no))
+    frame["consent"] = pd.Series(merged, index=frame.index)
     duplicated = frame["_key"].duplicated(keep="first")
     left_out[REASON_DUPLICATE] = int(duplicated.sum())
     frame = frame.loc[~duplicated]
@@ -122,19 +135,23 @@ def select_contacts(
 
 
 def _names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(first names, last names): the file's own first/last name columns where a row has
+    them, else its full name split as :func:`split_name` does (column-wise)."""
+    if not len(frame):
+        return [], []
     def text(col):
         if col not in frame.columns:
-            return [""] * len(frame)
-        return ["" if pd.isna(v) else str(v).strip() for v in frame[col].tolist()]
+            return pd.Series("", index=frame.index, dtype=object)
+        return frame[col].astype(object).where(frame[col].notna(), "").astype(str).str.strip()
 
     given, family, full = text("first_name"), text("last_name"), text("name")
-    first, last = [], []
-    for g, f, n in zip(given, family, full):
-        if g or f:
-            first.append(g)
-            last.append(f)
-        else:
-            a, b = split_name(n)
-            first.append(a)
-            last.append(b)
-    return first, last
+    full = full.str.split().str.join(" ").fillna("")
+    one_comma = full.str.count(",") == 1
+    before, after = full.str.partition(",")[0].str.strip(), full.str.partition(",")[2].str.strip()
+    swapped = one_comma & (before != "") & (after != "")
+    name = full.where(~one_comma | swapped, before.where(after == "", after))
+    parts = name.str.partition(" ")
+    first = parts[0].where(~swapped, after)
+    last = parts[2].where(~swapped, before)
+    own = (given != "") | (family != "")
+    return given.where(own, first).tolist(), family.where(own, last).tolist()
