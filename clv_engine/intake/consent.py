@@ -63,13 +63,18 @@ _SAYS_NO = {
 _BLANK_WORDS = {"", "-", "--", "n/a", "na", "null", "nan", "(blank)", "#n/a"}
 
 # header words (normalised: letters and digits only)
-_OPT_OUT_PARTS = ("optout", "optedout", "unsubscri", "donot", "dont", "nomarketing", "noemail", "abmeld",
-                  "abgemeldet", "desabon", "desinscri", "widerspruch", "blacklist", "blocklist", "suppress",
+_OPT_OUT_PARTS = ("optout", "optedout", "unsubscri", "donotemail", "donotmail", "donotcontact", "donotmarket",
+                  "donotsolicit", "dontemail", "dontmail", "dontcontact", "nomarketing", "noemails", "abmeld",
+                  "abgemeldet", "desabon", "desinscri", "werbewiderspruch", "blacklist", "blocklist", "suppress",
                   "hasoptedout", "bajanewsletter", "afgemeld", "uitgeschreven", "disiscri")
-_CONSENT_PARTS = ("consent", "optin", "newsletter", "subscri", "marketing", "permission", "einwilligung",
-                  "zustimmung", "consentement", "consentimiento", "consenso", "toestemming", "nieuwsbrief",
-                  "abonn", "suscri", "iscri", "gdpr", "dsgvo", "rgpd", "mailinglist", "acceptsemail",
-                  "acceptemail", "emailok", "okto", "werbung", "werbe", "mailing")
+# words that make a header a consent column by themselves …
+_CONSENT_PARTS = ("consent", "optin", "newsletter", "permission", "einwilligung", "zustimmung", "consentement",
+                  "consentimiento", "consenso", "toestemming", "nieuwsbrief", "gdpr", "dsgvo", "rgpd", "mailinglist",
+                  "acceptsemail", "acceptemail", "emailok", "subscribed", "subscriber", "abonniert", "suscrito",
+                  "iscritto", "ingeschreven", "aangemeld", "angemeldet")
+# … and words that do only next to an email/consent word ("Subscription" alone is a product)
+_WEAK_PARTS = ("marketing", "mailing", "werbung", "subscri", "abonn", "suscri", "inscri")
+_WEAK_COMPANIONS = ("email", "mail", "accept", "consent", "opt", "permission", "allow", "agree", "newsletter")
 _NOT_CONSENT_WORDS = {"sms", "text", "phone", "whatsapp", "date", "time", "timestamp", "at", "updated", "source",
                       "level", "method", "ip", "collected", "type", "channel", "campaign", "utm", "medium",
                       "id", "name", "reason", "version", "url", "datum", "fecha"}
@@ -112,6 +117,10 @@ def _header_kind(name: str) -> str | None:
     if words & _NOT_CONSENT_WORDS:
         return None
     if any(part in norm for part in _OPT_OUT_PARTS + _CONSENT_PARTS):
+        return "maybe"
+    weak = [part for part in _WEAK_PARTS if part in norm]
+    if weak and (norm in weak or norm in ("marketing", "emailmarketing") or
+                 any(c in norm.replace(w, "") for w in weak for c in _WEAK_COMPANIONS)):
         return "maybe"
     return None
 

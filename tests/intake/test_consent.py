@@ -72,10 +72,12 @@ def test_consent_found_by_content_under_an_unknown_header(tmp_path):
     assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": False}
 
 
-def test_yes_no_column_without_consent_header_is_not_taken_as_consent(tmp_path):
-    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Gift\n1,a@x.com,2024-01-01,10,yes\n")
+@pytest.mark.parametrize("header", ["Gift", "Subscription", "Subscription Status", "Do Not Ship", "Marketing Channel"])
+def test_yes_no_column_without_consent_header_is_not_taken_as_consent(tmp_path, header):
+    path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n1,a@x.com,2024-01-01,10,yes\n"
+                 "2,b@x.com,2024-01-02,10,no\n")
     said, _ = consent_of(path)
-    assert said == {"a@x.com": None}  # no consent information at all
+    assert said == {"a@x.com": None, "b@x.com": None}  # no consent information at all
 
 
 def test_unrecognised_value_is_not_consent_and_is_reported(tmp_path):
