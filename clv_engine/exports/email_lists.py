@@ -132,7 +132,7 @@ def export_email_lists(
     groups = _split_files(contacts, tool_key, mode_key, customers)
     out_dir = Path(out_dir)
     targets = [out_dir / name for name, _ in groups]
-    earlier = [name for name in earlier_lists(out_dir) if name.startswith(tool_key + "_")]
+    earlier = _earlier_lists(out_dir, tool_key, customers)
     if earlier and not overwrite:
         raise InputError(
             f"The export would replace {', '.join(earlier)} (the {layout.label} lists of an earlier run).",
@@ -198,6 +198,19 @@ def _tier_order(tier_column: pd.Series, present: set[str]) -> list[str]:
     else:
         order = [t for t in DEFAULT_TIER_ORDER if t in present]
     return order + sorted(present - set(order) - {""}) + ([""] if "" in present else [])
+
+
+def _earlier_lists(out_dir: Path, tool: str, customers: pd.DataFrame) -> list[str]:
+    """This tool's per-tier and one-file lists already in ``out_dir`` (for any tier name
+    of this table or the default ones). Other files, such as a list saved under a name
+    of its own, are not this export's to replace or remove."""
+    tiers = set(DEFAULT_TIER_ORDER)
+    if "tier" in customers.columns:
+        column = customers["tier"]
+        values = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else column.dropna().unique()
+        tiers |= {str(t).strip() for t in values}
+    names = {f"{tool}_all.csv", f"{tool}_no-tier.csv"} | {f"{tool}_{tag_slug(t)}.csv" for t in tiers if t}
+    return [name for name in earlier_lists(out_dir) if name in names]
 
 
 _CAPPED_FIELDS = ("first_name", "last_name", "tier", "segment", "customer_id")

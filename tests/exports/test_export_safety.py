@@ -71,11 +71,13 @@ def test_earlier_lists_of_the_tool_are_refused_or_removed(tmp_path):
     export_email_lists(table(), "mailchimp", tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mailchimp_high.csv", "mailchimp_low.csv"]
     (tmp_path / "klaviyo_all.csv").write_text("another tool's list", encoding="utf-8")
+    (tmp_path / "mailchimp_at-risk-customers.csv").write_text("a list saved under its own name", encoding="utf-8")
     later = table(consent=pd.array([True, False], dtype="boolean"))  # Bob said no since
     with pytest.raises(InputError, match="mailchimp_high.csv, mailchimp_low.csv"):
         export_email_lists(later, "mailchimp", tmp_path)
     export_email_lists(later, "mailchimp", tmp_path, overwrite=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["klaviyo_all.csv", "mailchimp_high.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["klaviyo_all.csv", "mailchimp_at-risk-customers.csv",
+                                                          "mailchimp_high.csv"]
 
 
 NAMES = st.text(alphabet=st.sampled_from(list("ab ,Zé\t.-")), max_size=12)
