@@ -159,8 +159,8 @@ def consent_meaning(text: str, inverted: bool = False) -> int:
 
 def _meanings(values: pd.Series, inverted: bool) -> np.ndarray:
     """``consent_meaning`` of every cell, computed once per distinct value."""
-    codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""))
-    table = np.array([consent_meaning(u, inverted) for u in uniques.tolist()] + [BLANK], dtype=np.int8)
+    codes, uniques = pd.factorize(values)  # missing -> code -1: the table's last entry
+    table = np.array([consent_meaning(str(u), inverted) for u in uniques.tolist()] + [BLANK], dtype=np.int8)
     return table[codes]
 
 
@@ -264,17 +264,23 @@ def latest_consent(statements: np.ndarray, dates: np.ndarray, codes: np.ndarray,
     # a "no" there counts as the latest word
     said = (statements != BLANK) & ~(nat & (statements == YES)) & (codes >= 0)
     rows = np.flatnonzero(said)
-    day = np.where(nat[rows], np.iinfo(np.int64).max, stamps[rows].view(np.int64))
-    refuses = (statements[rows] != YES).astype(np.int8)
-    who = codes[rows]
-    order = np.lexsort((refuses, day, who))  # by customer, then date, then a yes before a no
-    rows, who = rows[order], who[order]
-    last_of_customer = np.r_[who[1:] != who[:-1], True] if len(who) else np.zeros(0, dtype=bool)
+    seconds = stamps[rows].astype("datetime64[s]").view(np.int64)
+    undated = nat[rows]
+    if undated.any():  # a "no" without a date: after every dated statement
+        seconds = np.where(undated, (seconds[~undated].max() + 1) if (~undated).any() else 0, seconds)
+    # one sort key: time, then a yes before a no at the same time
+    key = (seconds - (seconds.min() if len(seconds) else 0)) * 2 + (statements[rows] != YES)
+    order = np.argsort(key, kind="stable")
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[order] = np.arange(len(rows))
+    best = np.full(n, -1, dtype=np.int64)  # per customer: the rank of their latest statement
+    np.maximum.at(best, codes[rows], rank)
+    has = best >= 0
+    latest = statements[rows[order][best[has]]]
     value = np.zeros(n, dtype=bool)
     unknown = np.zeros(n, dtype=bool)
-    latest = rows[last_of_customer]
-    value[who[last_of_customer]] = statements[latest] == YES
-    unknown[who[last_of_customer]] = statements[latest] == UNKNOWN
+    value[has] = latest == YES
+    unknown[has] = latest == UNKNOWN
     return pd.arrays.BooleanArray(value, np.zeros(n, dtype=bool)), unknown
 
 
@@ -303,7 +309,7 @@ def customer_consent(found: ConsentColumns, body: pd.DataFrame, skip: pd.Series,
     """
     if not found:
         return None, []
-    eligible = (row_customer >= 0) & ~np.asarray(skip.astype(str).isin(_NO_STATEMENT_ROWS))
+    eligible = (row_customer >= 0) & ~np.asarray(skip.isin(_NO_STATEMENT_ROWS), dtype=bool)
     rows = np.flatnonzero(eligible)
     columns = [(body[h].iloc[rows], inverted) for h, inverted in found.columns if h in body.columns]
     statements = row_statements(columns, len(rows))

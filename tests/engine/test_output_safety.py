@@ -40,9 +40,12 @@ HOSTILE_ROWS = [
 def write_hostile(path: Path) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(["Order", "Email", "Name", "Date", "Total", "Email Marketing", "City", "Status"])
-    for row in HOSTILE_ROWS:
-        writer.writerow(list(row) + ["cancelled" if row[0] == "9" else "paid"])
+    writer.writerow(["Order", "Email", "Name", "Date", "Total", "Email Marketing", "City", "Status", "Product",
+                     "Channel"])
+    products = ["=SUM(A1:A9)", "@cmd", "Mug", "+1+1"]
+    for i, row in enumerate(HOSTILE_ROWS):
+        writer.writerow(list(row) + ["cancelled" if row[0] == "9" else "paid", products[i % 4],
+                                     "-web" if i % 2 else "=shop"])
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
 
