@@ -1,9 +1,9 @@
 """Every ``clv`` command shown in README.md and docs/*.md runs as written (exit 0) on sample data.
 
 Commands are the lines starting with ``clv `` inside fenced code blocks. The files they
-name are made from the bundled sample shop before the run: an order CSV, a workbook with
-the sheet and column names the command asks for (``--sheet``, ``--map``), and an earlier
-run's customers.csv for ``--compare``.
+name are made from the bundled sample shop before the run: an order CSV or workbook with
+the sheet and column names the command asks for (``--sheet``, ``--map``), a monthly
+ad-spend file for ``--ad-spend`` and an earlier run's customers.csv for ``--compare``.
 """
 from __future__ import annotations
 
@@ -59,18 +59,26 @@ def _prepare_inputs(args: list[str], folder: Path) -> None:
     orders_csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if args[0] != "analyze":
         return
+    table = pd.read_csv(orders_csv, dtype=str, keep_default_na=False)
+    mapping = read_orders(orders_csv).report.mapping
+    for pair in _option(args, "--map"):  # the column names the command expects
+        role, _, column = pair.partition("=")
+        if column in table.columns:
+            continue
+        if role in mapping:
+            table = table.rename(columns={mapping[role]: column})
+        else:  # a role the sample has no column for (e.g. a product category)
+            table[column] = [("Mugs", "Prints", "Candles")[i % 3] for i in range(len(table))]
     source = folder / args[1]
     source.parent.mkdir(parents=True, exist_ok=True)
     if source.suffix.lower() == ".csv":
-        source.write_text(orders_csv.read_text(encoding="utf-8"), encoding="utf-8")
-    else:  # a workbook: the sheet and the column names the command expects
-        table = pd.read_csv(orders_csv, dtype=str, keep_default_na=False)
-        mapping = read_orders(orders_csv).report.mapping
-        for pair in _option(args, "--map"):
-            role, _, column = pair.partition("=")
-            table = table.rename(columns={mapping[role]: column})
+        table.to_csv(source, index=False)
+    else:  # a workbook, with the sheet the command names
         sheet = (_option(args, "--sheet") or ["Sheet1"])[0]
         table.to_excel(source, sheet_name=sheet, index=False)
+    for spend in _option(args, "--ad-spend"):  # a monthly ad-spend file over the sample's months
+        months = pd.period_range("2024-01", "2026-12", freq="M").astype(str)
+        pd.DataFrame({"month": months, "spend": 250.0}).to_csv(folder / spend, index=False)
     for previous in _option(args, "--compare"):
         earlier = folder / "_earlier"
         assert cli.main(["analyze", str(orders_csv), "--out", str(earlier), "--method", "historical",
