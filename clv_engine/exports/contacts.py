@@ -129,12 +129,12 @@ def select_contacts(
         ok = frame["consent"].fillna(False).astype(bool)
         left_out[REASON_NO_CONSENT] = int((~ok).sum())
         frame = frame.loc[ok]
-    first, last = _names(frame)
+    first, last = first_and_last_names(frame)
     frame["first_name"], frame["last_name"] = first, last
     return frame.drop(columns=["_value", "_key"]).reset_index(drop=True), left_out, consent_known
 
 
-def _names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+def first_and_last_names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(first names, last names): the file's own first/last name columns where a row has
     them, else its full name split as :func:`split_name` does (column-wise)."""
     if not len(frame):

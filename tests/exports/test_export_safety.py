@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from clv_engine.errors import InputError
 from clv_engine.exports import export_email_lists, is_valid_email, split_name
-from clv_engine.exports.contacts import _names, valid_emails
+from clv_engine.exports.contacts import first_and_last_names, valid_emails
 
 
 def table(**columns):
@@ -86,7 +86,7 @@ NAMES = st.text(alphabet=st.sampled_from(list("ab ,Zé\t.-")), max_size=12)
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.none(), NAMES), max_size=8))
 def test_column_wise_names_equal_split_name(names):
-    first, last = _names(pd.DataFrame({"name": pd.Series(names, dtype=object)}))
+    first, last = first_and_last_names(pd.DataFrame({"name": pd.Series(names, dtype=object)}))
     assert list(zip(first, last)) == [split_name(n) for n in names]
 
 
