@@ -252,12 +252,10 @@ class _Notes(logging.Handler):
 def _read(source, settings, progress):
     """The orders of ``source``; any failure to read the file is a problem of the input
     (exit 2 with one line), not a crash."""
-    from .intake import read_orders
+    from .pipeline import read_orders_with
 
     try:
-        return read_orders(source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
-                           currency=settings.currency, date_order=settings.date_order,
-                           progress=lambda step, fraction: progress(step, 0.35 * fraction))
+        return read_orders_with(source, settings, progress=lambda step, fraction: progress(step, 0.35 * fraction))
     except (ClvError, KeyboardInterrupt):
         raise
     except MemoryError:

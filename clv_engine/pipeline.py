@@ -29,7 +29,7 @@ from .summary import SUMMARY_COLUMNS, customer_summary
 from .summary_sql import SummaryData
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
 
-__all__ = ["Settings", "Analysis", "analyze", "METHODS", "CUSTOMER_COLUMNS"]
+__all__ = ["Settings", "Analysis", "analyze", "read_orders_with", "METHODS", "CUSTOMER_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -249,11 +249,23 @@ def _scaled(report: ProgressCallback, start: float, end: float) -> ProgressCallb
     return lambda step, fraction: report(step, start + (end - start) * float(fraction))
 
 
+def read_orders_with(source, settings: Settings, progress: ProgressCallback | None = None):
+    """``read_orders(source)`` with the intake options of ``settings`` (what :func:`analyze`
+    reads; front ends that read first call this and pass the ``OrderData`` on)."""
+    from .intake import read_orders
+
+    return read_orders(
+        source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
+        currency=settings.currency, date_order=settings.date_order, progress=progress,
+        duplicates=settings.duplicates, exclude_non_product=settings.exclude_non_product,
+    )
+
+
 def analyze(source, settings: Settings | None = None, *, progress: ProgressCallback | None = None,
             cancel=None) -> Analysis:
     """Run the whole analysis on ``source`` (path, DataFrame, list of rows, OrderData, or a
     customer summary from :func:`clv_engine.summary_sql.read_summary`)."""
-    from .intake import OrderData, read_orders
+    from .intake import OrderData
     from .segments import Playbook, compare_runs, read_previous_customers, rfm_scores, segment_profiles
 
     settings = dataclasses.replace(settings) if settings is not None else Settings()
@@ -272,11 +284,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     elif isinstance(source, OrderData):
         data = source
     else:
-        data = read_orders(
-            source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
-            currency=settings.currency, date_order=settings.date_order, progress=_scaled(report, 0.0, 0.35),
-            duplicates=settings.duplicates, exclude_non_product=settings.exclude_non_product,
-        )
+        data = read_orders_with(source, settings, progress=_scaled(report, 0.0, 0.35))
     orders = data.orders
     report("Summarising customers", 0.35)
     if summary is None:
