@@ -25,13 +25,19 @@ SAMPLE_LINES = 3000  # the first orders of the sample shop keep each run short
 def documented_commands() -> list[tuple[str, str]]:
     found = []
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        inside = False
+        inside, pending = False, ""
         for line in doc.read_text(encoding="utf-8").splitlines():
             if line.strip().startswith("```"):
-                inside = not inside
+                inside, pending = not inside, ""
                 continue
-            text = line.strip().lstrip("$ ").strip()
-            if inside and text.startswith("clv "):
+            if not inside:
+                continue
+            text = (pending + " " + line.strip()).strip() if pending else line.strip().lstrip("$ ").strip()
+            if text.endswith("\\"):  # continued on the next line
+                pending = text[:-1].strip() if pending or text.startswith("clv ") else ""
+                continue
+            pending = ""
+            if text.startswith("clv "):
                 found.append((doc.name, text))
     return found
 
@@ -46,6 +52,8 @@ def test_the_docs_show_commands():
 def _arguments(command: str) -> list[str]:
     words = shlex.split(command, comments=True)
     assert words[0] == "clv"
+    if ">" in words:  # output redirected by the shell: the test reads the output itself
+        words = words[:words.index(">")]
     return words[1:]
 
 
@@ -59,6 +67,25 @@ def _prepare_inputs(args: list[str], folder: Path) -> None:
     orders_csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if args[0] != "analyze":
         return
+    parsed = cli.build_parser().parse_args(args)
+    if parsed.summary or parsed.duckdb:  # a plain order table, or the summary of one made by DuckDB
+        duckdb = pytest.importorskip("duckdb")
+        orders = read_orders(orders_csv).orders
+        plain = pd.DataFrame({"customer_id": orders["customer_id"].astype(str), "order_date": orders["date"],
+                              "amount": orders["amount"]})
+        target = folder / parsed.file
+        if parsed.duckdb:
+            plain.rename(columns={"customer_id": "Customer", "order_date": "Date", "amount": "Amount"}).to_csv(
+                target, index=False)
+        else:
+            from clv_engine.summary_sql import summary_query
+
+            plain.to_csv(folder / "_plain.csv", index=False)
+            form = "(FORMAT parquet)" if target.suffix == ".parquet" else "(HEADER)"
+            with duckdb.connect() as con:
+                query = summary_query(f"read_csv('{folder / '_plain.csv'}')")
+                con.execute(f"COPY ({query}) TO '{target}' {form}")
+        return
     table = pd.read_csv(orders_csv, dtype=str, keep_default_na=False)
     mapping = read_orders(orders_csv).report.mapping
     for pair in _option(args, "--map"):  # the column names the command expects
@@ -69,7 +96,7 @@ def _prepare_inputs(args: list[str], folder: Path) -> None:
             table = table.rename(columns={mapping[role]: column})
         else:  # a role the sample has no column for (e.g. a product category)
             table[column] = [("Mugs", "Prints", "Candles")[i % 3] for i in range(len(table))]
-    source = folder / args[1]
+    source = folder / parsed.file
     source.parent.mkdir(parents=True, exist_ok=True)
     if source.suffix.lower() == ".csv":
         table.to_csv(source, index=False)
