@@ -39,7 +39,8 @@ ROLE_LABELS = {
                                          "refer to."),
 }
 AUTOMATIC = "Automatic"
-DUPLICATE_RULES = {  # value -> label (offered only when the engine takes 'duplicates')
+DUPLICATE_RULES = {  # value -> label (offered only when the engine takes 'duplicates'); the engine's default first
+    "auto": "Automatic: an exact repeat with an order number or time counts once",
     "drop": "Count rows that repeat an earlier row exactly once",
     "keep": "Keep every row (identical rows are real repeat purchases)",
 }
@@ -240,7 +241,7 @@ class CheckPage(Page):
         self.exclude_non_product.setChecked(bool(exclude))
         self.read_form.setRowVisible(self.exclude_non_product, "exclude_non_product" in offered)
         self.duplicates.setCurrentIndex(max(0, self.duplicates.findData(
-            controller.read_choices.get("duplicates") or "drop")))
+            controller.read_choices.get("duplicates") or "auto")))
         self.read_form.setRowVisible(self.duplicates, "duplicates" in offered)
 
     def _fill_mapping(self, roles, columns, mapping) -> None:
@@ -306,7 +307,7 @@ class CheckPage(Page):
         if "exclude_non_product" in offered:
             choices["exclude_non_product"] = self.exclude_non_product.isChecked()
         if "duplicates" in offered:
-            choices["duplicates"] = self.duplicates.currentData() or "drop"
+            choices["duplicates"] = self.duplicates.currentData() or "auto"
         return choices
 
     def _reread(self) -> None:

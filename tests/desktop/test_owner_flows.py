@@ -115,7 +115,7 @@ def test_non_product_lines_and_duplicates_rule_when_the_engine_offers_them(qtbot
     _open(qtbot, window, _file(tmp_path, "lines.csv"))
     assert page.exclude_non_product.isVisibleTo(page) and page.duplicates.isVisibleTo(page)
     assert not page.exclude_non_product.isChecked()
-    assert page.duplicates.currentData() == "drop"
+    assert page.duplicates.currentData() == "auto"  # the engine's own default, as on the command line
     page.exclude_non_product.setChecked(True)
     page.duplicates.setCurrentIndex(page.duplicates.findData("keep"))
     with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
@@ -547,3 +547,15 @@ def test_who_buys_what_shows_findings_charts_and_a_profile_per_group(qtbot, wind
     window.go_to(SETTINGS)
     _analyse(qtbot, window)
     assert not page.tabs.isTabVisible(INSIGHTS)
+
+
+def test_engine_advice_about_duplicates_names_the_app_control():
+    from clv_desktop.messages import in_app_words
+
+    kept = in_app_words("Rows that repeat an earlier row exactly were kept as purchases of their own "
+                        "(count each once with --duplicates drop): rows 2, value 23.76.")
+    dropped = in_app_words("Rows that repeat an earlier row exactly were counted once "
+                           "(count each with --duplicates keep): rows 2, value 4.20.")
+    assert "--duplicates" not in kept + dropped
+    assert "'Count rows that repeat an earlier row exactly once' under 'Duplicate rows'" in kept
+    assert "'Keep every row' under 'Duplicate rows'" in dropped
