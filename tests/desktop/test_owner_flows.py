@@ -16,23 +16,10 @@ from PySide6.QtWidgets import (  # noqa: E402
 from clv_desktop.main_window import CHECK, EXPORT, RESULTS, SETTINGS, MainWindow  # noqa: E402
 from clv_desktop.pages.results import INSIGHTS, SEGMENTS  # noqa: E402
 
-WAIT = 10_000
-
-
-def _file(tmp_path, name="orders.csv"):
-    path = tmp_path / name
-    path.write_text("Name,Email,Created at,Total\n#1,a@x.org,2024-01-01,10\n")
-    return path
-
-
-def _open(qtbot, window, path):
-    with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
-        window.open_path(str(path))
-
-
-def _analyse(qtbot, window):
-    with qtbot.waitSignal(window.controller.analysis_ready, timeout=WAIT):
-        window.analyse()
+from .steps import WAIT  # noqa: E402
+from .steps import analyse as _analyse  # noqa: E402
+from .steps import open_file as _open  # noqa: E402
+from .steps import order_file as _file  # noqa: E402
 
 
 def _focus(qtbot, window):

@@ -14,23 +14,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from clv_desktop.main_window import CHECK, RESULTS, SETTINGS, START  # noqa: E402
 from clv_engine.errors import InputError  # noqa: E402
 
-WAIT = 10_000
-
-
-def _order_file(tmp_path, name="orders.csv"):
-    path = tmp_path / name
-    path.write_text("Name,Email,Created at,Total\n#1,a@x.org,2024-01-01,10\n")
-    return path
-
-
-def _open(qtbot, window, path):
-    with qtbot.waitSignal(window.controller.data_loaded, timeout=WAIT):
-        window.open_path(str(path))
-
-
-def _analyse(qtbot, window):
-    with qtbot.waitSignal(window.controller.analysis_ready, timeout=WAIT):
-        window.analyse()
+from .steps import WAIT  # noqa: E402
+from .steps import analyse as _analyse  # noqa: E402
+from .steps import open_file as _open  # noqa: E402
+from .steps import order_file as _order_file  # noqa: E402
 
 
 def test_start_page_lists_recent_files_and_only_start_is_available(window, tmp_path):
