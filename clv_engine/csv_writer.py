@@ -29,7 +29,12 @@ _SEPARATOR = "\x00"
 # Cells a spreadsheet would run as a formula start with one of these (OWASP, ASVS 1.2.10;
 # full-width forms included: some Excel locales read them as the ASCII sign).
 FORMULA_STARTS = "=+-@\t\r\n\x00\uff1d\uff0b\uff0d\uff20"
-_FORMULA_START_RE = re.compile("(?:^|\x00)[" + re.escape(FORMULA_STARTS.replace("\x00", "")) + "]")
+# searched in the cells joined by NUL (a literal first character keeps the search fast);
+# the first cell is checked on its own
+_FORMULA_START_RE = re.compile("\x00[" + re.escape(FORMULA_STARTS.replace("\x00", "")) + "]")
+
+
+_FORMULA_SET = frozenset(FORMULA_STARTS)
 
 
 def spreadsheet_safe_text(values: list[str]) -> list[str]:
@@ -38,7 +43,7 @@ def spreadsheet_safe_text(values: list[str]) -> list[str]:
     with nothing to change is returned as it is (one search over the whole column)."""
     joined = _SEPARATOR.join(values)
     has_nul = joined.count(_SEPARATOR) != len(values) - 1 if values else False
-    if not has_nul and not _FORMULA_START_RE.search(joined):
+    if not has_nul and not _FORMULA_START_RE.search(joined) and not (values and values[0][:1] in _FORMULA_SET):
         return values
     out = []
     for v in values:
@@ -46,6 +51,29 @@ def spreadsheet_safe_text(values: list[str]) -> list[str]:
             v = v.replace("\x00", "")
         out.append("'" + v if v and v[0] in FORMULA_STARTS else v)
     return out
+
+
+def _text_values(column: pd.Series) -> list | None:
+    """A text-like column's cells as a list ("" for missing), or None for other columns.
+    Cells that are not strings stay as they are."""
+    dtype = column.dtype
+    if not (dtype.kind in "OU" or isinstance(dtype, pd.StringDtype)):
+        return None
+    values = column.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    if blank.any():
+        values = values.copy()
+        values[blank] = ""
+    return values.tolist()
+
+
+def _all_text(values: list) -> list[str]:
+    """``values`` with every cell as a string (one join tells when they all are)."""
+    try:
+        _SEPARATOR.join(values)
+        return values
+    except TypeError:
+        return [v if isinstance(v, str) else str(v) for v in values]
 
 
 def _safe_column(column: pd.Series) -> pd.Series:
@@ -56,16 +84,10 @@ def _safe_column(column: pd.Series) -> pd.Series:
         if len(set(labels)) == len(labels):
             return pd.Series(pd.Categorical.from_codes(column.array.codes, categories=labels), index=column.index)
         column = column.astype(object)
-        dtype = column.dtype
-    if not (dtype.kind in "OU" or isinstance(dtype, pd.StringDtype)):
+    values = _text_values(column)
+    if values is None:
         return column
-    values = column.to_numpy(dtype=object)
-    blank = pd.isna(values)
-    if blank.any():
-        values = values.copy()
-        values[blank] = ""
-    cells = [v if isinstance(v, str) else str(v) for v in values.tolist()]
-    return pd.Series(spreadsheet_safe_text(cells), index=column.index, dtype=object)
+    return pd.Series(spreadsheet_safe_text(_all_text(values)), index=column.index, dtype=object)
 
 
 def _quoted_always(cell: str) -> str:
@@ -125,6 +147,7 @@ def _column_cells(column: pd.Series, quote_all: bool = False) -> list[str] | Non
 # uint8 matrix of its fields' ASCII bytes, NUL-padded; adjacent numeric columns are put
 # side by side with commas and turned into one string per row by dropping the NULs.
 _COMMA = ord(",")
+_QUOTE = ord('"')
 _NEWLINE = ord("\n")
 _DECIMALS = (6, 4, 2, 0)  # a float column is written this way when every value has so few
 
@@ -208,21 +231,47 @@ def _number_matrix(column: pd.Series) -> np.ndarray | None:
     return None
 
 
-def _text_matrix(cells: list[str]) -> np.ndarray | None:
-    """Text fields (already quoted) as a UTF-8 byte matrix, NUL-padded; None when a field
-    holds a NUL or a line break (the matrix rows are split on neither) or when one long
-    field would make the matrix far larger than the text."""
-    joined = _SEPARATOR.join(cells)
+def _text_matrix(cells: list[str], quote: str | None = None) -> np.ndarray | None:
+    """Text fields as a UTF-8 byte matrix, NUL-padded; None when a field holds a NUL or a
+    line break (the matrix rows are split on neither) or when one long field would make the
+    matrix far larger than the text.
+
+    ``quote``: None, the cells are written as they are (already quoted); "all", every
+    non-empty cell is quoted; "minimal", the cells holding a comma or a quote are. Quotes
+    inside quoted cells are doubled; the quote marks are two extra matrix columns, the
+    closing one after the padding (which is dropped when the rows are joined).
+    """
+    try:
+        joined = _SEPARATOR.join(cells)
+    except TypeError:
+        return None
     if "\n" in joined or joined.count(_SEPARATOR) != len(cells) - 1:
         return None
+    if quote == "minimal" and "," not in joined and '"' not in joined:
+        quote = None
+    if quote is not None:
+        joined = joined.replace('"', '""')  # quoted cells double their quotes; others have none
     raw = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
     ends = np.flatnonzero(raw == 0)
     lengths = np.diff(np.r_[-1, ends, len(raw)]) - 1
     width = int(lengths.max()) if len(lengths) else 0
     if len(cells) * width > 4 * len(raw) + (1 << 20):
         return None
-    out = np.zeros((len(cells), width), dtype=np.uint8)
-    out[np.arange(width) < lengths[:, None]] = raw[raw != 0]
+    if quote is None:
+        out = np.zeros((len(cells), width), dtype=np.uint8)
+        out[np.arange(width) < lengths[:, None]] = raw[raw != 0]
+        return out
+    out = np.zeros((len(cells), width + 2), dtype=np.uint8)
+    body = out[:, 1:width + 1]
+    body[np.arange(width) < lengths[:, None]] = raw[raw != 0]
+    if quote == "all":
+        quoted = lengths > 0
+    else:  # the cells that hold a comma or a quote
+        special = np.flatnonzero((raw == _COMMA) | (raw == _QUOTE))
+        quoted = np.zeros(len(cells), dtype=bool)
+        quoted[np.searchsorted(ends, special)] = True
+    out[quoted, 0] = _QUOTE
+    out[quoted, width + 1] = _QUOTE
     return out
 
 
@@ -249,6 +298,13 @@ def _chunk_text(columns: list[pd.Series], quote_all: bool = False) -> str | None
     run: list[np.ndarray] = []
     for column in columns:
         matrix = _number_matrix(column)
+        if matrix is None:
+            values = _text_values(column)
+            if values is not None:
+                if quote_all:  # excel-safe text (categories were made safe before)
+                    values = spreadsheet_safe_text(_all_text(values))
+                    column = pd.Series(values, dtype=object)
+                matrix = _text_matrix(values, "all" if quote_all else "minimal")
         if matrix is None:
             cells = _column_cells(column, quote_all)
             if cells is None:
@@ -295,12 +351,12 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
         part = frame.iloc[start:start + rows_per_chunk]
         columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
             [part.iloc[:, i] for i in range(part.shape[1])]
-        if excel_safe:
-            columns = [_safe_column(c) for c in columns]
+        if excel_safe:  # text columns are made safe as they are written
+            columns = [_safe_column(c) if isinstance(c.dtype, pd.CategoricalDtype) else c for c in columns]
         text = _chunk_text(columns, quote_all=excel_safe)
         if text is None:
             if excel_safe:
-                safe = pd.DataFrame({i: c.to_numpy() for i, c in enumerate(columns)})
+                safe = pd.DataFrame({i: _safe_column(c).to_numpy() for i, c in enumerate(columns)})
                 text = safe.to_csv(index=False, header=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
             else:
                 text = part.to_csv(index=index, header=False, lineterminator="\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +44,8 @@ _PLACEHOLDERS = {"", "-", "--", "n/a", "na", "none", "null", "unknown", "nan", "
                  "gast", "invité", "invitado", "ospite"} | _EXCEL_ERRORS
 # ids only: shops write customer id 0 (or -1) for a guest checkout (BigCommerce, Magento, PrestaShop)
 _ID_PLACEHOLDERS = {"0", "00", "000", "-1", "0.0"}
-_TOTALS_RE = r"(?i)^\s*(grand\s*total|total\b|totals\b|sub-?total\b|sum\b|summe\b|gesamt|insgesamt|totaal|totale\b)"
+_TOTALS_LABEL = r"\s*(grand\s*total|total\b|totals\b|sub-?total\b|sum\b|summe\b|gesamt|insgesamt|totaal|totale\b)"
+_TOTALS_RE = "(?i)^" + _TOTALS_LABEL
 _ORDERED_ROLES = ("customer_id", "email", "name", "date", "currency", "status", "consent", "refund")
 
 
@@ -227,34 +229,70 @@ def _fill_order_level(work: pd.DataFrame, before=lambda: None) -> bool:
     if not key[has_id].duplicated().any():
         return False
     before()
-    cols = [c for c in _ORDERED_ROLES if _has_text(work[c]).any()]
-    if cols:
-        filled = work[cols].replace("", pd.NA).groupby(key).ffill()
-        has_key = key.notna()
-        for c in cols:
-            work.loc[has_key, c] = filled.loc[has_key, c].fillna("").astype(str)
+    # the rows of each order together, in file order; a blank cell takes the value of the
+    # nearest earlier row of its order that has one (a forward fill within each order)
+    rows = np.flatnonzero(has_id.to_numpy())
+    codes, _ = pd.factorize(work["order_id"].to_numpy(dtype=object)[rows])
+    grouped = np.argsort(codes, kind="stable")
+    rows, codes = rows[grouped], codes[grouped]
+    for c in _ORDERED_ROLES:
+        cells = work[c].to_numpy(dtype=object)
+        values = cells[rows]
+        present = values != ""
+        if present.all() or not present.any():
+            continue
+        source = np.where(present, np.arange(len(rows)), -1)
+        np.maximum.accumulate(source, out=source)
+        fill = ~present & (source >= 0)
+        fill[fill] = codes[source[fill]] == codes[fill]
+        if fill.any():
+            cells = cells.copy()
+            cells[rows[fill]] = values[source[fill]]
+            work[c] = pd.Series(cells, index=work.index, dtype=work[c].dtype)
     return True
 
 
+def _total_labels(values: pd.Series) -> np.ndarray:
+    """Cells that start with a 'Total…' label (one scan of the column)."""
+    joined = JoinedColumn.of(values)
+    if joined is None:
+        return values.str.match(_TOTALS_RE).fillna(False).to_numpy(dtype=bool)
+    out = np.zeros(len(values), dtype=bool)
+    out[joined.cells_matching(_TOTALS_LABEL, re.IGNORECASE)] = True
+    return out
+
+
 def _totals_rows(body: pd.DataFrame, work: pd.DataFrame, raw_email: bool) -> pd.Series:
-    """Typed-in totals: a 'Total…' label, or a row holding only numbers (no date, customer, order)."""
+    """Typed-in totals (rows without a date): a 'Total…' label, or only numbers, and no
+    customer or order named other than by the label itself (a line item "Total Gym" of
+    order #1001 is not a total)."""
     cand = ~_has_text(work["date"])  # a "Total" label in the date column is caught after date parsing
     out = pd.Series(False, index=work.index)
     if not cand.any():
         return out
     sub = body.loc[cand]
-    labelled = pd.Series(False, index=sub.index)
+    labelled = np.zeros(len(sub), dtype=bool)
     for c in sub.columns[: min(len(sub.columns), 12)]:
-        labelled |= sub[c].str.match(_TOTALS_RE)
+        labelled |= _total_labels(sub[c])
     ident = work.loc[cand, ["customer_id", "email", "name", "order_id"]]
     if raw_email:
         ident = ident.assign(email=clean_text(ident["email"]))
-    ident = (ident != "").any(axis=1)
-    filled = sub != ""
-    numeric = sub.apply(lambda col: col.str.fullmatch(r"[\s$€£¥(+\-−]*[\d.,' ]*\d[\d.,' ]*\)?\s*[A-Z€$£]{0,3}\)?"))
-    only_numbers = filled.any(axis=1) & (numeric | ~filled).all(axis=1) & ~ident
-    out.loc[sub.index] = labelled | only_numbers
+    names = np.zeros(len(sub), dtype=bool)
+    for c in ident.columns:
+        cells = ident[c]
+        named = cells.to_numpy(dtype=object) != ""
+        if named.any():
+            names |= named & ~_total_labels(cells)
+    rest = sub.loc[~names]
+    if len(rest):
+        filled = rest != ""
+        numeric = rest.apply(lambda col: on_uniques(col, lambda s: s.str.fullmatch(_NUMBER_CELL)))
+        only_numbers = (filled.any(axis=1) & (numeric | ~filled).all(axis=1)).to_numpy()
+        out.loc[rest.index[only_numbers | labelled[~names]]] = True
     return out
+
+
+_NUMBER_CELL = r"[\s$€£¥(+\-−]*[\d.,' ]*\d[\d.,' ]*\)?\s*[A-Z€$£]{0,3}\)?"
 
 
 def _exact_duplicates(body: pd.DataFrame, blank: pd.Series, parsed: pd.DataFrame) -> pd.Series:

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import InputError
 from .columns import normalise_header
 from .statuses import skip_by_status
-from .values import clean_text, parse_amounts
+from .values import clean_text, on_uniques, parse_amounts
 
 __all__ = ["LAYOUTS", "PRESETS", "Preset", "column_named", "detect_layout", "matches"]
 
@@ -60,7 +60,7 @@ def _mark(work: pd.DataFrame, mask, reason: str, detail: str | pd.Series = "") -
 
 
 def _status_words(work: pd.DataFrame) -> pd.Series:
-    return work["status"].str.lower().str.replace(r"[\s_-]+", " ", regex=True).str.strip()
+    return on_uniques(work["status"], lambda s: s.str.lower().str.replace(r"[\s_-]+", " ", regex=True).str.strip())
 
 
 # --- platform quirks ---------------------------------------------------------------

@@ -9,6 +9,7 @@ Every function returns exactly what the per-cell version would.
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 
@@ -68,6 +69,13 @@ class JoinedColumn:
         """Positions of cells that start with ``needle``."""
         found = self._offsets(SEPARATOR + needle)
         return np.searchsorted(self.bounds, found) if len(found) else found
+
+    def cells_matching(self, pattern: str, flags: int = 0) -> np.ndarray:
+        """Positions of cells that begin with a match of the regular expression ``pattern``
+        (one scan of the whole column; ``pattern`` must not match the separator)."""
+        found = [m.start() for m in re.finditer(SEPARATOR + "(?:" + pattern + ")", self.text, flags)]
+        return np.searchsorted(self.bounds, np.asarray(found, dtype=np.int64)) if found else \
+            np.zeros(0, dtype=np.int64)
 
     def cells_ending_with(self, needle: str) -> np.ndarray:
         """Positions of cells that end with ``needle``."""

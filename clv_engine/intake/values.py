@@ -6,6 +6,7 @@ decision is made once from the whole column and reported, never guessed per cell
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -51,9 +52,13 @@ def on_uniques(values: pd.Series, func):
     Order exports repeat the same customer, status or amount many times; text work per
     distinct value keeps intake fast on millions of rows.
     """
-    if len(values) < 2000 or values.iloc[:5000].nunique() > 2500:  # mostly distinct: no gain
+    if len(values) < 2000:
         return func(values)
-    codes, uniques = pd.factorize(values)
+    # hashing costs far less than a regular expression per cell; a column whose first rows
+    # are all distinct (emails, order numbers in a date-sorted export) still repeats later
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), size_hint=len(values), use_na_sentinel=False)
+    if len(uniques) == len(values):
+        return func(values)
     result = func(pd.Series(np.asarray(uniques, dtype=object), dtype=str))
     return pd.Series(result.to_numpy()[codes], index=values.index).astype(result.dtype)
 
@@ -291,7 +296,74 @@ def iso_dates(values: pd.Series) -> pd.Series | None:
             if int(parsed.notna().sum()) == n_filled:
                 return parsed.astype("datetime64[ns]")
             return None
+    if probe.str.fullmatch(_ISO_STAMP + _STAMP_TAIL).all():
+        stamps = _iso_stamps_with_tail(cells, filled)
+        return None if stamps is None else pd.Series(stamps, index=values.index)
     return None
+
+
+# a date and time of day (seconds), then what exports add to it: fractions of a second and a
+# UTC offset or zone ("2024-03-01 14:22:10 +0100", "2024-03-01T14:22:10.123Z")
+_ISO_STAMP = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}"
+_STAMP_TAIL = r"(?:[.,]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?"
+
+
+def _iso_stamps_with_tail(cells: np.ndarray, filled: np.ndarray) -> np.ndarray | None:
+    """Date-times with an offset or fractions parsed as their wall-clock time to the second
+    (the offset dropped, as :func:`parse_dates_distinct` does), in one go: the distinct tails
+    are checked, the first 19 characters parsed. None unless every non-blank cell fits."""
+    tails = set(map(operator.itemgetter(slice(19, None)), cells[filled].tolist()))
+    if len(tails) > 10_000 or not all(re.fullmatch(_STAMP_TAIL, t) for t in tails):
+        return None
+    try:
+        heads = cells.astype("S19")  # each cell cut to its first 19 characters, as ASCII bytes
+    except UnicodeEncodeError:
+        return None
+    chars = np.frombuffer(heads.tobytes(), dtype=np.uint8).reshape(len(heads), 19).T.copy()
+    return _stamps_from_digits(chars, filled)
+
+
+def _stamps_from_digits(chars: np.ndarray, filled: np.ndarray) -> np.ndarray | None:
+    """``YYYY-MM-DD HH:MM:SS`` (or with ``T``) from a (19 x rows) matrix of ASCII bytes, as
+    datetime64[ns] with NaT for blank rows; None when a filled row is not such a date-time."""
+    chars[:, ~filled] = np.frombuffer(b"1970-01-01 00:00:00", dtype=np.uint8)[:, None]  # blanks: NaT below
+    bad = (chars[4] != ord("-")) | (chars[7] != ord("-")) | (chars[13] != ord(":")) | (chars[16] != ord(":"))
+    bad |= (chars[10] != ord(" ")) & (chars[10] != ord("T"))
+    digits = chars - np.uint8(ord("0"))  # a non-digit wraps past 9
+    for k in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18):
+        bad |= digits[k] > 9
+    if bad.any():
+        return None
+
+    def number(*positions: int) -> np.ndarray:
+        out = np.zeros(chars.shape[1], dtype=np.int32)
+        for k in positions:
+            out = out * 10 + digits[k]
+        return out
+
+    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
+    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
+    if ((month < 1) | (month > 12) | (day < 1) | (hour > 23) | (minute > 59) | (second > 59)).any():
+        return None
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (day - 1)
+    if (days.astype("datetime64[M]") != months).any():  # a day past the month's end (Feb 30)
+        return None
+    out = days.astype("datetime64[ns]") + ((hour * 60 + minute) * 60 + second) * np.timedelta64(1, "s")
+    out[~filled] = np.datetime64("NaT")
+    return out
+
+    year, month, day = number(0, 4), number(4, 2), number(6, 2)
+    hour, minute, second = number(8, 2), number(10, 2), number(12, 2)
+    if ((month < 1) | (month > 12) | (day < 1) | (hour > 23) | (minute > 59) | (second > 59)).any():
+        return None
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (day - 1)
+    if (days.astype("datetime64[M]") != months).any():  # a day past the month's end (Feb 30)
+        return None
+    out = np.full(len(chars), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[filled] = days.astype("datetime64[ns]") + ((hour * 60 + minute) * 60 + second) * np.timedelta64(1, "s")
+    return out
 
 
 def parse_dates(

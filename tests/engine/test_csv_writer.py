@@ -128,3 +128,26 @@ def test_one_line_text_takes_the_byte_path_and_odd_text_the_cell_path():
                           "clv": [1.5, 2.25, np.nan, 0.0, -3.0], "tier": pd.Categorical(["High", None, "Low", "Low", "High"])})
     assert to_csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
     assert to_csv_text(frame.iloc[[0, 2, 3]]) == frame.iloc[[0, 2, 3]].to_csv(index=False, lineterminator="\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(TEXT, st.one_of(st.none(), TEXT), st.integers(-10**6, 10**6)), max_size=8))
+def test_excel_safe_text_reads_back_cell_for_cell_and_quotes_every_text_cell(rows):
+    import csv
+    import io
+
+    from clv_engine.csv_writer import spreadsheet_safe_text
+
+    frame = pd.DataFrame(rows, columns=["id", "maybe", "count"])
+    frame["id"] = frame["id"].astype(str)
+    text = to_csv_text(frame, excel_safe=True)
+    back = list(csv.reader(io.StringIO(text, newline="")))
+    assert back[0] == ["id", "maybe", "count"] and len(back) == len(frame) + 1
+    ids = spreadsheet_safe_text(frame["id"].tolist())
+    maybes = spreadsheet_safe_text(["" if pd.isna(v) else v for v in frame["maybe"]])
+    assert [r[0] for r in back[1:]] == ids
+    assert [r[1] for r in back[1:]] == maybes
+    assert [int(r[2]) for r in back[1:]] == frame["count"].tolist()
+    for line, cell in zip(text.split("\n")[1:], ids):  # rows without a line break inside a cell
+        if cell and "\n" not in "".join(ids + maybes):
+            assert line.startswith('"')

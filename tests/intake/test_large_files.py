@@ -112,3 +112,38 @@ def test_many_customers_come_back_once_each_in_the_same_order_every_time(tmp_pat
     customers = read_orders(path).customers
     assert customers.index.is_unique and sorted(customers.index) == sorted(ids)
     assert customers.index.equals(read_orders(path).customers.index)
+
+
+@pytest.mark.parametrize("odd_cell", [None, "2024-02-30 10:00:00 +0100", "2024-01-03 24:00:00 +0100",
+                                      "2024-01-03 10:00:00 later", "２024-01-03 10:00:00 +0100",
+                                      "2024-01-03T10:00:00.250Z", " 2024-01-03 10:00:00 +0100", "3 Jan 2024"])
+def test_large_columns_of_stamps_with_offsets_read_as_each_cell_alone(odd_cell):
+    """Export time stamps ("2024-01-03 10:00:00 +0100", fractions, "Z") take a whole-column
+    path; every cell gets the wall-clock time the per-cell parser gives it (to the second),
+    and one odd cell sends the column back to the per-cell parser."""
+    from clv_engine.intake.values import parse_dates, parse_dates_distinct
+
+    cells = [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:{i * 7 % 60:02d}"
+             f"{['', ' +0100', '-05:00', 'Z', '.123 +0530'][i % 5]}" for i in range(3000)]
+    cells[10::7] = [""] * len(cells[10::7])  # line items without the order's date
+    if odd_cell is not None:
+        cells[1700] = odd_cell
+    values = pd.Series(cells, dtype=str)
+    fast, info = parse_dates(values)
+    slow, _ = parse_dates_distinct(values)
+    assert info.order == "YMD"
+    assert fast.dt.floor("s").equals(slow.dt.floor("s"))
+    assert fast.notna().sum() == sum(1 for c in cells if c) - (odd_cell is not None and slow[1700] is pd.NaT)
+
+
+def test_total_labels_and_number_only_rows_are_found_among_many_line_items(tmp_path):
+    lines = []
+    for i in range(3000):
+        lines.append(f"#{i},c{i % 400}@x.test,2024-01-{1 + i % 28:02d} 10:00:00 +0100,10.00,Mug,1")
+        lines.append(f"#{i},,,,Total mug,2")  # a second line item: no date, names the order
+    lines += [",,,,TOTAL,6000", ",,,,,30000.00", ",,,,Grand total:,30000.00"]
+    path = tmp_path / "orders.csv"
+    path.write_text("Name,Email,Created at,Total,Lineitem name,Lineitem quantity\n" + "\n".join(lines) + "\n")
+    data = read_orders(path)
+    assert data.report.rows_skipped.get("totals row") == 3
+    assert len(data.orders) == 3000 and data.orders["amount"].sum() == pytest.approx(30000.0)
