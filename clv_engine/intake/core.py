@@ -217,10 +217,11 @@ def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
             work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
 
 
-def _fill_order_level(work: pd.DataFrame, before=lambda: None) -> bool:
+def _fill_order_level(work: pd.DataFrame, before=lambda: None, copied: dict | None = None) -> bool:
     """Copy order-level cells (email, date, status …) from an order's first row to its other rows.
 
-    ``before()`` runs first when there is something to copy.
+    ``before()`` runs first when there is something to copy; ``copied`` receives, per column,
+    the positions of the rows filled and of the rows their cells came from.
     """
     has_id = _has_text(work["order_id"])
     if not has_id.any():
@@ -248,6 +249,8 @@ def _fill_order_level(work: pd.DataFrame, before=lambda: None) -> bool:
         if fill.any():
             cells = cells.copy()
             cells[rows[fill]] = values[source[fill]]
+            if copied is not None:
+                copied[c] = (rows[fill], rows[source[fill]])
             work[c] = pd.Series(cells, index=work.index, dtype=work[c].dtype)
     return True
 
@@ -263,26 +266,27 @@ def _total_labels(values: pd.Series) -> np.ndarray:
 
 
 def _totals_rows(body: pd.DataFrame, work: pd.DataFrame, raw_email: bool) -> pd.Series:
-    """Typed-in totals (rows without a date): a 'Total…' label, or only numbers, and no
-    customer or order named other than by the label itself (a line item "Total Gym" of
-    order #1001 is not a total)."""
+    """Typed-in totals (rows without a date): a row whose first filled cell is a 'Total…'
+    label, or that holds only numbers, and that names no customer or order other than by
+    its label (a line item "Total Gym" of order #1001 is not a total)."""
     cand = ~_has_text(work["date"])  # a "Total" label in the date column is caught after date parsing
     out = pd.Series(False, index=work.index)
     if not cand.any():
         return out
     sub = body.loc[cand]
-    labelled = np.zeros(len(sub), dtype=bool)
+    first = np.full(len(sub), "", dtype=object)  # each row's first filled cell (of the first 12)
     for c in sub.columns[: min(len(sub.columns), 12)]:
-        labelled |= _total_labels(sub[c])
+        cells = sub[c].to_numpy(dtype=object)
+        take = (first == "") & (cells != "")
+        first[take] = cells[take]
+    labelled = _total_labels(pd.Series(first, dtype=object))
     ident = work.loc[cand, ["customer_id", "email", "name", "order_id"]]
     if raw_email:
         ident = ident.assign(email=clean_text(ident["email"]))
     names = np.zeros(len(sub), dtype=bool)
     for c in ident.columns:
-        cells = ident[c]
-        named = cells.to_numpy(dtype=object) != ""
-        if named.any():
-            names |= named & ~_total_labels(cells)
+        cells = ident[c].to_numpy(dtype=object)
+        names |= (cells != "") & ~(labelled & (cells == first))
     rest = sub.loc[~names]
     if len(rest):
         filled = rest != ""
@@ -578,7 +582,13 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             work["email"] = clean_text(work["email"])
             raw_email = False
 
-    has_lines = _fill_order_level(work, before=clean_emails)
+    copied: dict = {}
+    has_lines = _fill_order_level(work, before=clean_emails, copied=copied)
+    if iso is not None and "date" in copied:  # line items took their order's date: so do the parsed dates
+        targets, sources = copied["date"]
+        stamps, cells = iso.to_numpy().copy(), raw_dates.to_numpy(dtype=object).copy()
+        stamps[targets], cells[targets] = stamps[sources], cells[sources]
+        iso, raw_dates = pd.Series(stamps, index=iso.index), pd.Series(cells, index=raw_dates.index, dtype=str)
     step("Reading values", 0.45)
     if preset is not None and preset.adjust is not None:
         clean_emails()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -59,6 +60,17 @@ def _mark(work: pd.DataFrame, mask, reason: str, detail: str | pd.Series = "") -
         work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
 
 
+def _any_in_order(order_id: pd.Series, flag: pd.Series) -> pd.Series:
+    """Rows of an order any row of which is flagged (a row without an order number: itself)."""
+    ids = order_id.to_numpy(dtype=object)
+    flagged = flag.to_numpy(dtype=bool)
+    codes, _ = pd.factorize(np.where(ids == "", None, ids))
+    hit = np.zeros(codes.max() + 2, dtype=bool)
+    hit[codes[flagged]] = True
+    hit[-1] = False  # code -1: no order number
+    return pd.Series(np.where(codes >= 0, hit[codes], flagged), index=order_id.index)
+
+
 def _status_words(work: pd.DataFrame) -> pd.Series:
     return on_uniques(work["status"], lambda s: s.str.lower().str.replace(r"[\s_-]+", " ", regex=True).str.strip())
 
@@ -70,8 +82,7 @@ def _shopify_orders(work, table, notes):
     cancelled = column_named(table, "Cancelled at")
     if cancelled is not None:
         # order-level cell sits on the order's first row only
-        filled = cancelled.replace("", pd.NA).groupby(work["order_id"]).transform("first").fillna("")
-        _mark(work, filled != "", "cancelled or failed", "cancelled")
+        _mark(work, _any_in_order(work["order_id"], cancelled != ""), "cancelled or failed", "cancelled")
     _mark(work, status.isin(["voided", "expired"]), "cancelled or failed", status)
     pending = status.isin(["pending", "authorized", "unpaid"]) & (work["skip"] == "")
     if pending.any():
