@@ -124,8 +124,16 @@ def _id_key(values: pd.Series) -> pd.Series:
     return values.where(~blank, "")
 
 
+_SPACE_RE = re.compile(r"\s")
+
+
 def _email_key(values: pd.Series) -> pd.Series:
-    email = values.str.lower().str.replace(r"\s+", "", regex=True)
+    joined = JoinedColumn.of(values)
+    email = values
+    if joined is None or joined.text != joined.text.lower():
+        email = email.str.lower()
+    if joined is None or _SPACE_RE.search(joined.text):  # (the usual column has no space: one scan)
+        email = email.str.replace(r"\s+", "", regex=True)
     return email.where(~email.isin(_PLACEHOLDERS), "")
 
 
@@ -223,17 +231,16 @@ def _fill_order_level(work: pd.DataFrame, before=lambda: None, copied: dict | No
     ``before()`` runs first when there is something to copy; ``copied`` receives, per column,
     the positions of the rows filled and of the rows their cells came from.
     """
-    has_id = _has_text(work["order_id"])
-    if not has_id.any():
+    ids = work["order_id"].to_numpy(dtype=object)
+    rows = np.flatnonzero(ids != "")
+    if not len(rows):
         return False
-    key = work["order_id"].where(has_id)
-    if not key[has_id].duplicated().any():
+    codes, distinct = pd.factorize(ids[rows], size_hint=len(rows))
+    if len(distinct) == len(rows):  # one row per order
         return False
     before()
     # the rows of each order together, in file order; a blank cell takes the value of the
     # nearest earlier row of its order that has one (a forward fill within each order)
-    rows = np.flatnonzero(has_id.to_numpy())
-    codes, _ = pd.factorize(work["order_id"].to_numpy(dtype=object)[rows])
     grouped = np.argsort(codes, kind="stable")
     rows, codes = rows[grouped], codes[grouped]
     for c in _ORDERED_ROLES:
@@ -247,11 +254,11 @@ def _fill_order_level(work: pd.DataFrame, before=lambda: None, copied: dict | No
         fill = ~present & (source >= 0)
         fill[fill] = codes[source[fill]] == codes[fill]
         if fill.any():
-            cells = cells.copy()
-            cells[rows[fill]] = values[source[fill]]
+            column = work[c].array.copy()  # (setting cells checks only the cells set)
+            column[rows[fill]] = values[source[fill]]
             if copied is not None:
                 copied[c] = (rows[fill], rows[source[fill]])
-            work[c] = pd.Series(cells, index=work.index, dtype=work[c].dtype)
+            work[c] = pd.Series(column, index=work.index)
     return True
 
 

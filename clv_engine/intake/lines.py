@@ -15,6 +15,7 @@ import pandas as pd
 
 from .columns import normalise_header
 from .report import IntakeReport
+from .text import JoinedColumn
 from .values import AmountColumn, on_uniques, parse_amounts
 
 __all__ = ["RowValues", "build_line_table", "cancellation_invoices", "categorical", "compare_totals", "money",
@@ -166,6 +167,9 @@ def cancellation_invoices(order_id: pd.Series, negative: pd.Series) -> pd.Series
     filled = order_id.to_numpy(dtype=object) != ""
     if not filled.any():
         return pd.Series(False, index=order_id.index)
+    joined = JoinedColumn.of(order_id)
+    if joined is not None and "\x00C" not in joined.text and "\x00c" not in joined.text:
+        return pd.Series(False, index=order_id.index)  # no number starts with C (two scans)
     codes, uniques = pd.factorize(order_id.where(filled))
     distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=str)
     c_like = distinct.str.fullmatch(_C_INVOICE).to_numpy()
