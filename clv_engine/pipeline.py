@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import Cancelled, InputError
+from .arrays import python_strings
 from .csv_writer import csv_chunks
 from .formulas import business_clv, historical_clv, simple_clv_per_customer
 from .summary import SUMMARY_COLUMNS, customer_summary
@@ -172,6 +173,7 @@ class Analysis:
     insights: Any = None  # clv_engine.segments.Insights: profiles, cohorts, drivers, acquisition
     written: list = dataclasses.field(default_factory=list)
 
+    @python_strings
     def write(self, out_dir: str | os.PathLike, *, overwrite_exports: bool = False) -> list[Path]:
         """Write customers.csv, segments.csv, intake.csv, summary.json, the report and the
         email-tool lists into ``out_dir`` (created if missing). Returns the files written.
@@ -261,6 +263,7 @@ def read_orders_with(source, settings: Settings, progress: ProgressCallback | No
     )
 
 
+@python_strings
 def analyze(source, settings: Settings | None = None, *, progress: ProgressCallback | None = None,
             cancel=None) -> Analysis:
     """Run the whole analysis on ``source`` (path, DataFrame, list of rows, OrderData, or a

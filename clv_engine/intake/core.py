@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..arrays import renumber_by_first_appearance
+from ..arrays import python_strings, renumber_by_first_appearance
 from ..errors import InputError
 from .columns import ROLES, find_header_row, guess_roles, looks_like_person_names, normalise_header, unique_headers
 from .columns import DESCRIPTIVE_ROLES, LINE_DESCRIPTIVE_ROLES, guess_descriptive_roles
@@ -453,6 +453,7 @@ def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
     notes.append(f"The column '{column}' holds names, not customer numbers: customers are told apart by {by}.")
 
 
+@python_strings
 def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
                 progress=None, duplicates="auto", exclude_non_product=False) -> OrderData:
     """Read an order export (file path, DataFrame or list of rows) into one row per order.

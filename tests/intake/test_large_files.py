@@ -147,3 +147,15 @@ def test_total_labels_and_number_only_rows_are_found_among_many_line_items(tmp_p
     data = read_orders(path)
     assert data.report.rows_skipped.get("totals row") == 3
     assert len(data.orders) == 3000 and data.orders["amount"].sum() == pytest.approx(30000.0)
+
+
+def test_text_is_stored_as_python_strings_whatever_the_callers_pandas_setting(tmp_path):
+    """With pyarrow installed pandas 3 would store text in Arrow arrays; the engine picks
+    Python strings itself for its own work and leaves the caller's setting as it was."""
+    pytest.importorskip("pyarrow")
+    path = write_blocks(tmp_path / "orders.csv", 2)
+    with pd.option_context("mode.string_storage", "pyarrow"):
+        data = read_orders(path)
+        assert pd.get_option("mode.string_storage") == "pyarrow"
+        assert pd.Series(["x"], dtype="string").dtype.storage == "pyarrow"
+    assert data.customers["email"].dtype.storage == "python"
