@@ -142,26 +142,12 @@ def _name_key(values: pd.Series) -> pd.Series:
     return name.where(~name.isin(_PLACEHOLDERS), "")
 
 
-def _fill_blank_keys(identity: pd.Series, values: pd.Series, key) -> pd.Series:
-    """Where ``identity`` is blank, use ``key(values)`` (computed only on those rows)."""
-    blank = identity.to_numpy() == ""
-    if not blank.any():
-        return identity
-    part = values[blank]
-    part = part[part.to_numpy() != ""]
-    if part.empty:
-        return identity
-    identity = identity.copy()
-    identity[part.index] = on_uniques(part, key)
-    return identity
-
-
 def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np.ndarray]:
     """``(code of each row, identity of each code)``: a row's customer is its customer id,
     else its normalised email, else its normalised name (else phone); code -1 when it has
-    none. The id column is hashed once and its placeholders ("n/a", "guest" …) are looked
-    for among the distinct ids; text work on emails and names happens only on rows
-    without an id.
+    none. Each column is hashed once and the text work (placeholders such as "n/a" or
+    "guest", normalising emails and names) happens on its distinct values; emails and
+    names are looked at only on rows without an id.
     """
     codes, values = pd.factorize(work["customer_id"].to_numpy(dtype=object), size_hint=len(work))
     values = np.asarray(values, dtype=object)
@@ -170,23 +156,41 @@ def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np
     codes = np.where(blank, -1, codes)
     if not blank.any():
         return codes, values
-    rows = work.index[blank]
-    identity = pd.Series("", index=rows, dtype=str)
-    email = work.loc[rows, "email"]
-    identity = _fill_blank_keys(identity, email, (lambda v: _email_key(clean_text(v))) if raw_email else _email_key)
-    identity = _fill_blank_keys(identity, work.loc[rows, "name"], _name_key)
+    rows = np.flatnonzero(blank)
+    fallbacks = [("email", (lambda v: _email_key(clean_text(v))) if raw_email else _email_key), ("name", _name_key)]
     if "phone_identity" in work:
-        identity = _fill_blank_keys(identity, work.loc[rows, "phone_identity"],
-                                    lambda v: v.str.replace(r"[^\d+]", "", regex=True))
-    key_code, keys = pd.factorize(identity.to_numpy(dtype=object), size_hint=len(identity))
-    keys = np.asarray(keys, dtype=object)
+        fallbacks.append(("phone_identity", lambda v: v.str.replace(r"[^\d+]", "", regex=True)))
+    row_key = np.full(len(rows), -1, dtype=np.int64)  # position among the keys found so far
+    found: list[np.ndarray] = []
+    size = 0
+    for column, key in fallbacks:
+        todo = np.flatnonzero(row_key < 0)
+        cells = work[column].to_numpy(dtype=object)[rows[todo]]
+        filled = cells != ""
+        if not filled.any():
+            continue
+        cell_code, distinct = pd.factorize(cells[filled], size_hint=int(filled.sum()))
+        text = key(pd.Series(np.asarray(distinct, dtype=object), dtype=str)).to_numpy(dtype=object)
+        usable = (text != "")[cell_code]
+        row_key[todo[filled][usable]] = size + cell_code[usable]
+        found.append(text)
+        size += len(text)
+        if (row_key >= 0).all():
+            break
+    keyed = row_key >= 0
+    if keyed.any():  # the same key may come from two columns (an email written as a name)
+        same_text, texts = pd.factorize(np.concatenate(found))
+        # keys numbered in the order of the rows they first appear on
+        key_code, first = pd.factorize(same_text[row_key[keyed]])
+        keys = np.asarray(texts, dtype=object)[first]
+    else:
+        key_code, keys = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
     # an email or name written exactly like another row's customer id is that customer
     same = pd.Index(values).get_indexer(keys) if len(values) > no_id.sum() else np.full(len(keys), -1)
     same[(same >= 0) & no_id[np.maximum(same, 0)]] = -1
     new = same < 0
     key_to_code = np.where(new, len(values) + np.cumsum(new) - 1, same)
-    key_to_code[keys == ""] = -1
-    codes[blank] = key_to_code[key_code]
+    codes[rows[keyed]] = key_to_code[key_code]
     return codes, np.concatenate([values, keys[new]])
 
 
