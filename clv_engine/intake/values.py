@@ -353,18 +353,6 @@ def _stamps_from_digits(chars: np.ndarray, filled: np.ndarray) -> np.ndarray | N
     out[~filled] = np.datetime64("NaT")
     return out
 
-    year, month, day = number(0, 4), number(4, 2), number(6, 2)
-    hour, minute, second = number(8, 2), number(10, 2), number(12, 2)
-    if ((month < 1) | (month > 12) | (day < 1) | (hour > 23) | (minute > 59) | (second > 59)).any():
-        return None
-    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    days = months.astype("datetime64[D]") + (day - 1)
-    if (days.astype("datetime64[M]") != months).any():  # a day past the month's end (Feb 30)
-        return None
-    out = np.full(len(chars), np.datetime64("NaT"), dtype="datetime64[ns]")
-    out[filled] = days.astype("datetime64[ns]") + ((hour * 60 + minute) * 60 + second) * np.timedelta64(1, "s")
-    return out
-
 
 def parse_dates(
     values: pd.Series, *, date_order: str | None = None, default_order: str = "MDY"
