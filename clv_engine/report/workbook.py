@@ -104,7 +104,7 @@ def _rfm_profiles(analysis, customers, value_col, playbook) -> pd.DataFrame:
 
 
 def _tier_names(customers, tiers) -> list[str]:
-    present = list(dict.fromkeys(customers["tier"].dropna().astype(str)))
+    present = [str(t) for t in pd.unique(customers["tier"].dropna().to_numpy(dtype=object))]  # first-seen order
     ordered = [str(t) for t in tiers["tier"]] if "tier" in tiers.columns else []
     return [t for t in ordered if t in present] + [t for t in present if t not in ordered]
 
