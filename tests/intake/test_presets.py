@@ -204,3 +204,30 @@ def test_a_generic_order_sheet_with_order_total_and_customer_email_reads_as_gene
     assert not any("WooCommerce" in n for n in data.report.notes)
     assert data.report.mapping["email"] == "Customer Email" and data.report.mapping["amount"] == "Order Total"
     assert data.orders["customer_id"].tolist() == ["a@x.test", "b@x.test", "a@x.test"]
+
+
+def test_shopify_cancelled_at_on_the_first_line_cancels_the_whole_order_only(tmp_path):
+    """'Cancelled at' sits on an order's first line; every line of that order is left out,
+    the other orders stay, and rows without an order number do not form one 'order'."""
+    header = "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem name,Cancelled at\n"
+    rows = [
+        "#1,a@x.test,paid,30.00,2024-01-02 10:00:00 +0100,1,Mug,2024-01-03 09:00:00 +0100",
+        "#1,a@x.test,,,,2,Cup,",
+        "#2,a@x.test,paid,12.00,2024-02-02 10:00:00 +0100,1,Mug,",
+        "#2,a@x.test,,,,1,Cup,",
+        "#3,b@x.test,paid,20.00,2024-02-05 10:00:00 +0100,1,Mug,",
+    ]
+    path = tmp_path / "orders_export.csv"
+    path.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.layout == "shopify_orders"
+    assert data.report.rows_skipped.get("cancelled or failed") == 2
+    assert sorted(data.orders["amount"].tolist()) == [12.0, 20.0]
+
+
+def test_rows_without_an_order_number_are_their_own_order_when_one_is_cancelled():
+    from clv_engine.intake.presets import _any_in_order
+
+    ids = pd.Series(["#1", "#1", "", "", "#2"], dtype=str)
+    flag = pd.Series([False, True, True, False, False])
+    assert _any_in_order(ids, flag).tolist() == [True, True, True, False, False]
