@@ -507,10 +507,12 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     headers = unique_headers(list(grid.loc[header_row]))
     body = grid.loc[header_row + 1:]
     body.columns = headers
+    raw.grid = None  # the body holds the rows from here on (see "Customers" below)
     body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
     report.header_row, report.columns = header_row, headers
     if header_row > int(grid.index[0]):
         report.notes.append(f"The column headers are on row {header_row}; the rows above them were skipped.")
+    del grid
     if body.empty:
         raise InputError(f"there are no rows under the column headers on row {header_row}.", where=where,
                          hint="Check that the export contains orders.")
@@ -826,6 +828,14 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)
+    preview = body.head(50).astype(str)
+    # The text of the role columns has been read into dates, amounts and codes. Letting it
+    # go before the customer table is built keeps a big file's peak memory down; what is
+    # left is what the customer table, the order details and consent read.
+    spent = set(roles.values()) - set(described.values()) - set(consent.headers)
+    body = body.drop(columns=[h for h in body.columns if h in spent])
+    work = work[["email", "name", "consent", "skip", "is_refund"]]
+    del raw_dates
     customer_of_code = np.full(len(cust_values) + 1, -1, dtype=np.int64)  # the last for code -1
     customer_of_code[with_orders] = np.arange(len(with_orders))
     row_customer = customer_of_code[cust_code.to_numpy()]
@@ -846,7 +856,6 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         customers = customers.drop(columns=[h for h in consent.headers if h in customers.columns])
         customers["consent"] = said
         report.notes.extend(consent_notes)
-    preview = body.head(50).astype(str)
     line_table = build_line_table(work, used, row_customer, customer_ids, result["order_id"].cat.categories,
                                    amount_row_key, len(oid_values), dates, values, line_amount, kinds,
                                    returned.reindex(work.index))
