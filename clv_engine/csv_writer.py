@@ -20,6 +20,8 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from .parallel import MAX_THREADS, map_blocks
+
 __all__ = ["csv_chunks", "spreadsheet_safe_text", "to_csv_text"]
 
 _NEEDS_QUOTES = (",", '"', "\n")  # QUOTE_MINIMAL with lineterminator "\n" (a lone \r is not quoted)
@@ -347,7 +349,7 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow(headers)
         yield header.getvalue()
-    for start in range(0, len(frame), rows_per_chunk):
+    def block(start: int) -> str:
         part = frame.iloc[start:start + rows_per_chunk]
         columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
             [part.iloc[:, i] for i in range(part.shape[1])]
@@ -360,7 +362,13 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
                 text = safe.to_csv(index=False, header=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
             else:
                 text = part.to_csv(index=index, header=False, lineterminator="\n")
-        yield text
+        return text
+
+    # a few blocks at a time on worker threads (numpy's work on one block runs while
+    # another is joined into text), handed out in order
+    starts = list(range(0, len(frame), rows_per_chunk))
+    for first in range(0, len(starts), MAX_THREADS):
+        yield from map_blocks(block, starts[first:first + MAX_THREADS])
 
 
 def to_csv_text(frame: pd.DataFrame, *, index: bool = False, excel_safe: bool = False) -> str:
