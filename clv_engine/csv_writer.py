@@ -20,8 +20,6 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from .parallel import MAX_THREADS, map_blocks
-
 __all__ = ["csv_chunks", "spreadsheet_safe_text", "to_csv_text"]
 
 _NEEDS_QUOTES = (",", '"', "\n")  # QUOTE_MINIMAL with lineterminator "\n" (a lone \r is not quoted)
@@ -349,7 +347,7 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow(headers)
         yield header.getvalue()
-    def block(start: int) -> str:
+    for start in range(0, len(frame), rows_per_chunk):
         part = frame.iloc[start:start + rows_per_chunk]
         columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
             [part.iloc[:, i] for i in range(part.shape[1])]
@@ -362,13 +360,7 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
                 text = safe.to_csv(index=False, header=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
             else:
                 text = part.to_csv(index=index, header=False, lineterminator="\n")
-        return text
-
-    # a few blocks at a time on worker threads (numpy's work on one block runs while
-    # another is joined into text), handed out in order
-    starts = list(range(0, len(frame), rows_per_chunk))
-    for first in range(0, len(starts), MAX_THREADS):
-        yield from map_blocks(block, starts[first:first + MAX_THREADS])
+        yield text
 
 
 def to_csv_text(frame: pd.DataFrame, *, index: bool = False, excel_safe: bool = False) -> str:
