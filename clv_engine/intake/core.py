@@ -247,21 +247,23 @@ def _fill_order_level(work: pd.DataFrame, before=lambda: None, copied: dict | No
     # nearest earlier row of its order that has one (a forward fill within each order)
     grouped = np.argsort(codes, kind="stable")
     rows, codes = rows[grouped], codes[grouped]
+    last_present, targets, sources = None, None, None
     for c in _ORDERED_ROLES:
         cells = work[c].to_numpy(dtype=object)
-        values = cells[rows]
-        present = values != ""
+        present = (cells != "")[rows]
         if present.all() or not present.any():
             continue
-        source = np.where(present, np.arange(len(rows)), -1)
-        np.maximum.accumulate(source, out=source)
-        fill = ~present & (source >= 0)
-        fill[fill] = codes[source[fill]] == codes[fill]
-        if fill.any():
+        if last_present is None or not np.array_equal(present, last_present):  # (order-level
+            source = np.where(present, np.arange(len(rows)), -1)            # columns share one)
+            np.maximum.accumulate(source, out=source)
+            fill = ~present & (source >= 0)
+            fill[fill] = codes[source[fill]] == codes[fill]
+            last_present, targets, sources = present, rows[fill], rows[source[fill]]
+        if len(targets):
             column = work[c].array.copy()  # (setting cells checks only the cells set)
-            column[rows[fill]] = values[source[fill]]
+            column[targets] = cells[sources]
             if copied is not None:
-                copied[c] = (rows[fill], rows[source[fill]])
+                copied[c] = (targets, sources)
             work[c] = pd.Series(column, index=work.index)
     return True
 
