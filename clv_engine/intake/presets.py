@@ -65,7 +65,7 @@ def _any_in_order(order_id: pd.Series, flag: pd.Series) -> pd.Series:
     ids = order_id.to_numpy(dtype=object)
     flagged = flag.to_numpy(dtype=bool)
     codes, _ = pd.factorize(np.where(ids == "", None, ids))
-    hit = np.zeros(codes.max() + 2, dtype=bool)
+    hit = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)  # (the last place: code -1)
     hit[codes[flagged]] = True
     hit[-1] = False  # code -1: no order number
     return pd.Series(np.where(codes >= 0, hit[codes], flagged), index=order_id.index)

@@ -231,3 +231,9 @@ def test_rows_without_an_order_number_are_their_own_order_when_one_is_cancelled(
     ids = pd.Series(["#1", "#1", "", "", "#2"], dtype=str)
     flag = pd.Series([False, True, True, False, False])
     assert _any_in_order(ids, flag).tolist() == [True, True, True, False, False]
+
+
+def test_no_rows_means_no_order_is_cancelled():
+    from clv_engine.intake.presets import _any_in_order
+
+    assert _any_in_order(pd.Series([], dtype=str), pd.Series([], dtype=bool)).tolist() == []
