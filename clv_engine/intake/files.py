@@ -103,11 +103,12 @@ def _grid_from_rows(rows: list[list]) -> pd.DataFrame:
         # cell and the rest column by column.
         head = min(len(padded), 20)
         top = [[cell_to_text(c) for c in r] for r in padded[:head]]
-        columns = {j: list(cells) for j, cells in enumerate(zip(*top))}
+        columns = {j: np.array(cells, dtype=object) for j, cells in enumerate(zip(*top))}
         if len(padded) > head:
             rest = padded[head:]
             for j in range(width):  # itemgetter per column: 8x faster than zip(*rest) on 100k rows
-                columns[j].extend(_column_to_text(list(map(itemgetter(j), rest))))
+                below = np.asarray(_column_to_text(list(map(itemgetter(j), rest))), dtype=object)
+                columns[j] = np.concatenate([columns[j], below])
         grid = pd.DataFrame(columns, dtype=str)
     grid.index = range(1, len(grid) + 1)
     return grid
@@ -131,33 +132,51 @@ def _fraction_text(values: np.ndarray) -> np.ndarray:
 
 def _column_to_text(cells: list) -> list[str] | np.ndarray:
     """:func:`cell_to_text` for a whole column, vectorised for the shapes Excel ranges take
-    (all text, all numbers, all plain datetimes, with blanks); anything else cell by cell."""
+    (all text, all numbers, all plain datetimes, with blanks); anything else cell by cell.
+    Numbers and datetimes are converted once per distinct value (a price, quantity, id or
+    order time repeats over many lines) and spread back by their codes."""
     kinds = set(map(type, cells))
     blanks = type(None) in kinds
     kinds.discard(type(None))
     if kinds <= {str}:
         return ["" if c is None else c for c in cells] if blanks else cells
     if kinds <= {float} or (kinds <= {float, int} and all(abs(c) < 1e15 for c in cells if type(c) is int)):
-        values = np.array(cells, dtype=np.float64)  # None -> NaN
-        finite = np.isfinite(values)
-        whole = finite & (np.mod(values, 1.0) == 0) & (np.abs(values) < 1e15)
-        text = np.full(len(values), "", dtype=object)
-        text[whole] = values[whole].astype(np.int64).astype(str)
-        fractional = finite & ~whole
-        text[fractional] = _fraction_text(values[fractional])
-        return text
+        return _distinct_to_text(np.array(cells, dtype=np.float64), _numbers_to_text)  # None -> NaN
     if kinds <= {dt.datetime}:
         try:
             stamps = pd.DatetimeIndex(cells)  # None -> NaT
         except ValueError:  # time zones mixed with each other or with plain times
             return [cell_to_text(c) for c in cells]
-        midnight = np.asarray(stamps == stamps.normalize()) | stamps.isna()
-        if midnight.all():  # plain dates (the usual Excel column): one format
-            text = np.asarray(stamps.strftime("%Y-%m-%d"), dtype=object)
-        else:
-            text = np.where(midnight, stamps.strftime("%Y-%m-%d"), stamps.strftime("%Y-%m-%d %H:%M:%S"))
-        return np.where(stamps.isna(), "", text).astype(object)
+        if stamps.tz is not None:
+            stamps = stamps.tz_localize(None)
+        return _distinct_to_text(stamps.to_numpy(), _stamps_to_text)  # NaT -> ""
     return [cell_to_text(c) for c in cells]
+
+
+def _distinct_to_text(values: np.ndarray, convert) -> np.ndarray:
+    """``convert`` applied to the distinct values of ``values``, spread back ("" for NaN/NaT)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    text = np.append(convert(np.asarray(distinct)), "").astype(object)
+    return text[codes]  # code -1 picks the appended ""
+
+
+def _numbers_to_text(values: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore"):  # inf has no remainder
+        whole = finite & (np.mod(values, 1.0) == 0) & (np.abs(values) < 1e15)
+    text = np.full(len(values), "", dtype=object)
+    text[whole] = values[whole].astype(np.int64).astype(str)
+    fractional = finite & ~whole
+    text[fractional] = _fraction_text(values[fractional])
+    return text
+
+
+def _stamps_to_text(values: np.ndarray) -> np.ndarray:
+    stamps = pd.DatetimeIndex(values)
+    midnight = np.asarray(stamps == stamps.normalize())
+    if midnight.all():  # plain dates (the usual Excel column): one format
+        return np.asarray(stamps.strftime("%Y-%m-%d"), dtype=object)
+    return np.where(midnight, stamps.strftime("%Y-%m-%d"), stamps.strftime("%Y-%m-%d %H:%M:%S")).astype(object)
 
 
 def _frame_to_grid(frame: pd.DataFrame) -> pd.DataFrame:
