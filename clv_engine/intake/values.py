@@ -290,12 +290,18 @@ def iso_dates(values: pd.Series) -> pd.Series | None:
     if not n_filled:
         return None
     probe = pd.Series(cells[filled][:200], dtype=object)
-    for fmt in _FAST_FORMATS:
-        if pd.to_datetime(probe, format=fmt, errors="coerce").notna().all():
-            parsed = pd.to_datetime(values, format=fmt, errors="coerce")
-            if int(parsed.notna().sum()) == n_filled:
-                return parsed.astype("datetime64[ns]")
-            return None
+    # the formats the first cells are written in, most used first (a spreadsheet writes a
+    # date-time at midnight as the date alone, so a column may mix two of them)
+    fits = {fmt: pd.to_datetime(probe, format=fmt, errors="coerce").notna().to_numpy() for fmt in _FAST_FORMATS}
+    used = sorted((f for f in fits if fits[f].any()), key=lambda f: -int(fits[f].sum()))
+    if used and np.logical_or.reduce([fits[f] for f in used]).all():
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        for fmt in used:
+            left = filled & parsed.isna().to_numpy()
+            if not left.any():
+                break
+            parsed[left] = pd.to_datetime(values[left], format=fmt, errors="coerce").astype("datetime64[ns]")
+        return parsed if int(parsed.notna().sum()) == n_filled else None
     if probe.str.fullmatch(_ISO_STAMP + _STAMP_TAIL).all():
         stamps = _iso_stamps_with_tail(cells, filled)
         return None if stamps is None else pd.Series(stamps, index=values.index)

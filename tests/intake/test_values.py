@@ -122,3 +122,26 @@ def test_a_real_day_month_mix_is_still_reported():
     assert info.order == "DMY"
     assert any("mixes day/month and month/day" in n for n in info.notes)
     assert out[0] == pd.Timestamp("2024-01-13") and pd.isna(out[1])
+
+
+def test_a_large_iso_column_mixing_dates_and_date_times_is_read_in_one_go():
+    """A spreadsheet writes a date-time at midnight as the date alone: such a column is
+    still read by the whole-column path, with the same result as cell by cell."""
+    import numpy as np
+
+    from clv_engine.intake.values import iso_dates
+
+    rng = np.random.default_rng(1)
+    stamps = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 400 * 24, 5000), unit="h")
+    cells = [s.strftime("%Y-%m-%d") if s.hour == 0 else s.strftime("%Y-%m-%d %H:%M:%S") for s in stamps]
+    cells[7] = ""
+    column = pd.Series(cells, dtype=str)
+    fast = iso_dates(column)
+    assert fast is not None
+    slow, info = parse_dates(column)
+    assert info.order == "YMD"
+    pd.testing.assert_series_equal(fast, slow.astype("datetime64[ns]"), check_names=False)
+    assert fast.isna().sum() == 1 and (fast.dt.hour == 0).sum() > 100
+    # one cell that is neither form: the column goes back to the per-cell parser
+    column[20] = "2023-02-30"
+    assert iso_dates(column) is None
