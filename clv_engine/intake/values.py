@@ -296,7 +296,8 @@ def iso_dates(values: pd.Series) -> pd.Series | None:
     used = sorted((f for f in fits if fits[f].any()), key=lambda f: -int(fits[f].sum()))
     if used and np.logical_or.reduce([fits[f] for f in used]).all():
         parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-        for fmt in used:
+        # the probe's formats first; a midnight written as the date alone may come later
+        for fmt in used + [f for f in _FAST_FORMATS if f not in used]:
             left = filled & parsed.isna().to_numpy()
             if not left.any():
                 break

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from clv_engine.intake.values import parse_amounts, parse_consent, parse_dates
+from clv_engine.intake.values import parse_amounts, parse_consent, parse_dates, parse_dates_distinct
 
 
 def amounts(cells, **kw):
@@ -138,10 +138,16 @@ def test_a_large_iso_column_mixing_dates_and_date_times_is_read_in_one_go():
     column = pd.Series(cells, dtype=str)
     fast = iso_dates(column)
     assert fast is not None
-    slow, info = parse_dates(column)
+    slow, info = parse_dates_distinct(column)
     assert info.order == "YMD"
     pd.testing.assert_series_equal(fast, slow.astype("datetime64[ns]"), check_names=False)
     assert fast.isna().sum() == 1 and (fast.dt.hour == 0).sum() > 100
+    # the first few hundred cells all have a time of day; the midnights come later
+    late = pd.Series(["2023-01-01 10:00:00"] * 3000 + ["2023-05-01", "2023-05-02 11:30:00"] * 10, dtype=str)
+    fast = iso_dates(late)
+    assert fast is not None
+    pd.testing.assert_series_equal(fast, parse_dates_distinct(late)[0].astype("datetime64[ns]"), check_names=False)
+    assert (fast == pd.Timestamp("2023-05-01")).sum() == 10
     # one cell that is neither form: the column goes back to the per-cell parser
     column[20] = "2023-02-30"
     assert iso_dates(column) is None
