@@ -687,7 +687,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     negative = amount < 0
     if values.quantity is not None:
         negative |= values.quantity < 0
-    cancelled = cancellation_invoices(work["order_id"], negative & _unskipped(work))
+    cancelled = cancellation_invoices(id_code, oid_values, negative & _unskipped(work))
     work["is_refund"] = work["refund_row"] | negative | cancelled
     live = _unskipped(work)
     ordinary = live & ~work["is_refund"]
@@ -818,9 +818,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                                       pd.Index(np.append(np.asarray(oid_values, dtype=object), ""), dtype=str))
 
     # report
-    skipped = work[work["skip"] != ""]
+    skipped = work.loc[(work["skip"] != "").to_numpy(), ["skip", "detail"]]
+    detail_codes, details = pd.factorize(skipped["detail"].to_numpy(dtype=object))  # a few distinct texts
+    short = np.array([str(d)[:80] for d in details] + [""], dtype=object)
     report.skipped = pd.DataFrame({"row": skipped.index.astype("int64"), "reason": skipped["skip"].astype(str).to_numpy(),
-                                   "detail": skipped["detail"].astype(str).str.slice(0, 80).to_numpy()})
+                                   "detail": short[detail_codes]})
     counts = skipped["skip"].value_counts()
     report.rows_skipped = {r: int(counts[r]) for r in SKIP_REASONS if counts.get(r, 0) > 0}
     report.rows_used = report.rows_read - len(skipped)

@@ -15,7 +15,6 @@ import pandas as pd
 
 from .columns import normalise_header
 from .report import IntakeReport
-from .text import JoinedColumn
 from .values import AmountColumn, on_uniques, parse_amounts
 
 __all__ = ["RowValues", "build_line_table", "cancellation_invoices", "categorical", "compare_totals", "money",
@@ -161,32 +160,34 @@ def whole_number_ids(values: pd.Series) -> tuple[pd.Series, str]:
 _C_INVOICE = r"[Cc]\d+"
 
 
-def cancellation_invoices(order_id: pd.Series, negative: pd.Series) -> pd.Series:
+def cancellation_invoices(codes: np.ndarray, numbers, negative: pd.Series) -> pd.Series:
     """Rows of cancellation invoices written as ``C`` + a number (``C536379``) in a file whose
-    other invoice numbers are plain numbers, when such invoices hold negative lines."""
-    filled = order_id.to_numpy(dtype=object) != ""
-    if not filled.any():
-        return pd.Series(False, index=order_id.index)
-    joined = JoinedColumn.of(order_id)
-    if joined is not None and "\x00C" not in joined.text and "\x00c" not in joined.text:
-        return pd.Series(False, index=order_id.index)  # no number starts with C (two scans)
-    codes, uniques = pd.factorize(order_id.where(filled))
-    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=str)
+    other invoice numbers are plain numbers, when such invoices hold negative lines.
+
+    ``codes`` and ``numbers`` are the order numbers factorized (code -1: no number)."""
+    none = pd.Series(False, index=negative.index)
+    distinct = np.asarray(numbers, dtype=object)
+    if not len(distinct):
+        return none
+    first = pd.Series(distinct, dtype=str).str.slice(0, 1)
+    if not first.isin(["C", "c"]).any():
+        return none  # no number starts with C
+    distinct = pd.Series(distinct, dtype=str)
     c_like = distinct.str.fullmatch(_C_INVOICE).to_numpy()
     if not c_like.any():
-        return pd.Series(False, index=order_id.index)
+        return none
     plain = distinct[~c_like].str.fullmatch(r"\d+")
     if len(plain) == 0 or plain.mean() < 0.9:
-        return pd.Series(False, index=order_id.index)
-    row_c = np.zeros(len(codes), dtype=bool)
-    row_c[codes >= 0] = c_like[codes[codes >= 0]]
+        return none
+    numbered = codes >= 0
     # only a C invoice holding negative lines is a cancellation
-    neg_codes = np.unique(codes[row_c & negative.to_numpy(dtype=bool)])
+    neg = numbered & negative.to_numpy(dtype=bool)
+    neg[neg] = c_like[codes[neg]]
     is_cancel = np.zeros(len(distinct), dtype=bool)
-    is_cancel[neg_codes] = True
+    is_cancel[codes[neg]] = True
     out = np.zeros(len(codes), dtype=bool)
-    out[codes >= 0] = is_cancel[codes[codes >= 0]]
-    return pd.Series(out, index=order_id.index)
+    out[numbered] = is_cancel[codes[numbered]]
+    return pd.Series(out, index=negative.index)
 
 
 # A row type or status that says the row gives money back (not a cancelled order: those are skipped).
