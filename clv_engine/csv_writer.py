@@ -60,10 +60,13 @@ def _text_values(column: pd.Series) -> list | None:
     if not (dtype.kind in "OU" or isinstance(dtype, pd.StringDtype)):
         return None
     values = column.to_numpy(dtype=object)
-    blank = pd.isna(values)
-    if blank.any():
-        values = values.copy()
-        values[blank] = ""
+    try:
+        _SEPARATOR.join(values.tolist())  # every cell a string: nothing is missing (faster than isna)
+    except TypeError:
+        blank = pd.isna(values)
+        if blank.any():
+            values = values.copy()
+            values[blank] = ""
     return values.tolist()
 
 
@@ -275,6 +278,26 @@ def _text_matrix(cells: list[str], quote: str | None = None) -> np.ndarray | Non
     return out
 
 
+def _repeated_text_matrix(cells: list[str], quote: str) -> np.ndarray | None:
+    """:func:`_text_matrix` of a column, spelled once per distinct cell when cells repeat
+    (tiers, segments, actions, dates: a few hundred texts over a million rows)."""
+    if len(cells) < 1000 or len(set(cells[:1000])) > 500:  # (ids, names, e-mails: mostly distinct)
+        return _text_matrix(cells, quote)
+    try:
+        codes, distinct = pd.factorize(np.asarray(cells, dtype=object))
+    except TypeError:  # unhashable cells: not text
+        return None
+    if 2 * len(distinct) > len(cells):
+        return _text_matrix(cells, quote)
+    matrix = _text_matrix(distinct.tolist(), quote)
+    if matrix is None:
+        return None
+    # as _text_matrix: refused when one long field would make the matrix far larger than the text
+    if len(cells) * matrix.shape[1] > 4 * int(np.count_nonzero(matrix, axis=1)[codes].sum()) + (1 << 20):
+        return None
+    return matrix[codes]
+
+
 def _rows_bytes(matrices: list[np.ndarray]) -> bytes:
     """The rows of adjacent columns' byte matrices, fields joined by commas, each row ended
     by a newline."""
@@ -304,7 +327,7 @@ def _chunk_text(columns: list[pd.Series], quote_all: bool = False) -> str | None
                 if quote_all:  # excel-safe text (categories were made safe before)
                     values = spreadsheet_safe_text(_all_text(values))
                     column = pd.Series(values, dtype=object)
-                matrix = _text_matrix(values, "all" if quote_all else "minimal")
+                matrix = _repeated_text_matrix(values, "all" if quote_all else "minimal")
         if matrix is None:
             cells = _column_cells(column, quote_all)
             if cells is None:

@@ -522,8 +522,10 @@ def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
     out = _round_frame(customers)
     for column in ("first_order", "last_order", "next_order_date"):
         if column in out.columns:
-            values = pd.to_datetime(out[column], errors="coerce")
-            out[column] = values.dt.strftime("%Y-%m-%d").fillna("")
+            days = pd.to_datetime(out[column], errors="coerce").to_numpy().astype("datetime64[D]")
+            codes, distinct = pd.factorize(days)  # a few hundred days over a million customers
+            text = np.append(pd.DatetimeIndex(distinct).strftime("%Y-%m-%d").to_numpy(dtype=object), "")
+            out[column] = pd.Series(text[codes], index=out.index, dtype=object)  # NaT (code -1) -> ""
     if "consent" in out.columns:
         # as .map({True: "yes", False: "no"}) would (1 counts as True), without its
         # per-value lookups (2 s on a million customers); missing -> ""

@@ -151,3 +151,37 @@ def test_excel_safe_text_reads_back_cell_for_cell_and_quotes_every_text_cell(row
     for line, cell in zip(text.split("\n")[1:], ids):  # rows without a line break inside a cell
         if cell and "\n" not in "".join(ids + maybes):
             assert line.startswith('"')
+
+
+@pytest.mark.parametrize("excel_safe", [False, True])
+def test_repeated_text_is_spelled_once_with_the_same_result(excel_safe):
+    """Columns of a few texts over many rows (tiers, actions, dates) take the per-distinct
+    path; quoting, missing cells, formula starts and one very long field come out as cell by cell."""
+    from clv_engine import csv_writer
+    from clv_engine.csv_writer import csv_chunks
+
+    rng = np.random.default_rng(3)
+    texts = np.array(['Send a win-back campaign; "call"', "plain", "a,b", "", "=1+1", "é€ 🙂"], dtype=object)
+    n = 30_000
+    actions = texts[rng.integers(0, len(texts), n)]
+    actions[5] = None
+    frame = pd.DataFrame({"id": [f"C{i}" for i in range(n)], "actions": actions,
+                          "note": pd.Series(["short"] * n, dtype=str), "value": np.arange(n) / 4})
+    frame.loc[7, "note"] = "x" * 20_000  # one long field: the matrix would be far larger than the text
+    spelled = []
+    original = csv_writer._text_matrix
+    csv_writer._text_matrix = lambda cells, quote=None: spelled.append(len(cells)) or original(cells, quote)
+    try:
+        text = "".join(csv_chunks(frame, excel_safe=excel_safe, rows_per_chunk=10_000))
+    finally:
+        csv_writer._text_matrix = original
+    assert min(spelled) <= len(texts) + 1  # the actions were spelled once per distinct text
+    if not excel_safe:
+        assert text == frame.to_csv(index=False, lineterminator="\n")
+    # the same text as spelling every cell (the path the pandas comparisons above cover)
+    original_repeated = csv_writer._repeated_text_matrix
+    csv_writer._repeated_text_matrix = csv_writer._text_matrix
+    try:
+        assert text == "".join(csv_chunks(frame, excel_safe=excel_safe, rows_per_chunk=10_000))
+    finally:
+        csv_writer._repeated_text_matrix = original_repeated
