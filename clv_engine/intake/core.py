@@ -229,18 +229,16 @@ def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
             work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
 
 
-def _fill_order_level(work: pd.DataFrame, before=lambda: None, copied: dict | None = None) -> bool:
+def _fill_order_level(work: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, before=lambda: None,
+                      copied: dict | None = None) -> bool:
     """Copy order-level cells (email, date, status …) from an order's first row to its other rows.
 
-    ``before()`` runs first when there is something to copy; ``copied`` receives, per column,
-    the positions of the rows filled and of the rows their cells came from.
+    ``rows``: the positions of the rows with an order number; ``codes``: each one's order
+    code (codes number the orders in order of first appearance). ``before()`` runs first
+    when there is something to copy; ``copied`` receives, per column, the positions of the
+    rows filled and of the rows their cells came from.
     """
-    ids = work["order_id"].to_numpy(dtype=object)
-    rows = np.flatnonzero(ids != "")
-    if not len(rows):
-        return False
-    codes, distinct = pd.factorize(ids[rows], size_hint=len(rows))
-    if len(distinct) == len(rows):  # one row per order
+    if not len(rows) or codes.max() + 1 == len(rows):  # one row per order
         return False
     before()
     # the rows of each order together, in file order; a blank cell takes the value of the
@@ -598,8 +596,16 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             work["email"] = clean_text(work["email"])
             raw_email = False
 
+    # one integer code per order number (-1: none), made once for every step below
+    order_ids = work["order_id"].to_numpy(dtype=object)
+    has_order_id = pd.Series(order_ids != "", index=work.index)
+    oid_codes = np.full(len(work), -1, dtype=np.intp)
+    numbered = np.flatnonzero(has_order_id.to_numpy())
+    oid_codes[numbered], oid_values = pd.factorize(order_ids[numbered], size_hint=len(numbered))
+    oid_values = pd.Index(oid_values, dtype=work["order_id"].dtype)
+    del order_ids
     copied: dict = {}
-    has_lines = _fill_order_level(work, before=clean_emails, copied=copied)
+    has_lines = _fill_order_level(work, numbered, oid_codes[numbered], before=clean_emails, copied=copied)
     if iso is not None and "date" in copied:  # line items took their order's date: so do the parsed dates
         targets, sources = copied["date"]
         stamps, cells = iso.to_numpy().copy(), raw_dates.to_numpy(dtype=object).copy()
@@ -663,11 +669,6 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     else:
         refund_cell = pd.Series(0.0, index=work.index)
     # one integer key per order: the order id's code, or a unique code for rows without an id
-    has_order_id = _has_text(work["order_id"])
-    if has_order_id.any():
-        oid_codes, oid_values = pd.factorize(work["order_id"].where(has_order_id), size_hint=len(work))
-    else:
-        oid_codes, oid_values = np.full(len(work), -1, dtype=np.intp), pd.Index([], dtype=object)
     no_id = oid_codes < 0
     oid_codes[no_id] = len(oid_values) + np.arange(int(no_id.sum()))
     amount_row_key = pd.Series(oid_codes, index=work.index)
@@ -783,8 +784,13 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             returned = line_value.where(line_value.notna(), returned)
         else:
             returned = returned.where(~amount_row_key[refund_rows.index].duplicated(), 0.0)
-    parent = refund_rows["parent"].where(refund_rows["parent"] != "", refund_rows["order_id"])
-    refunds = pd.DataFrame({"invoice": amount_row_key[refund_rows.index], "parent": oid_values.get_indexer(parent),
+    # the order a return belongs to: its own order number's, unless it names another order
+    parent_code = id_code[work.index.get_indexer(refund_rows.index)]
+    named = refund_rows["parent"].to_numpy(dtype=object)
+    other = (named != "") & (named != refund_rows["order_id"].to_numpy(dtype=object))
+    if other.any():
+        parent_code[other] = oid_values.get_indexer(named[other])
+    refunds = pd.DataFrame({"invoice": amount_row_key[refund_rows.index], "parent": parent_code,
                             "identity": cust_code[refund_rows.index], "date": dates[refund_rows.index],
                             "amount": returned, "cancel": cancelled[refund_rows.index]},
                            index=refund_rows.index)

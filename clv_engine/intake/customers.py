@@ -72,6 +72,19 @@ def _email_or_blank(values: pd.Series, *, raw: bool = False) -> pd.Series:
     return pd.Series([v.lower() if "@" in v else "" for v in values.tolist()], index=values.index, dtype=str)
 
 
+# a run of spaces, any other white space, or a space at either end of a cell
+_UNEVEN_SPACE = re.compile("\\s{2}|[^\\S ]| \x00|\x00 ")
+
+
+def _single_spaced(values: pd.Series) -> pd.Series:
+    """Runs of white space as one space, none at the ends; one search over the whole
+    column when nothing needs it (the usual case)."""
+    joined = JoinedColumn.of(values)
+    if joined is not None and not _UNEVEN_SPACE.search(joined.text):
+        return values
+    return values.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
 def _spread(who: np.ndarray, picked: pd.Series, n: int, index: pd.Index) -> pd.Series:
     out = np.full(n, "", dtype=object)
     out[who] = picked.to_numpy(dtype=object)
@@ -105,8 +118,7 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
     email_value = functools.partial(_email_or_blank, raw=raw_email)
     who, emails = _latest(frame["email"], codes, n, email_value, lambda t: t.to_numpy() != "")
     out["email"] = _spread(who, emails, n, index)
-    who, names = _latest(frame["name"], codes, n, lambda v: v.str.replace(r"\s+", " ", regex=True).str.strip(),
-                         lambda t: t.to_numpy() != "")
+    who, names = _latest(frame["name"], codes, n, _single_spaced, lambda t: t.to_numpy() != "")
     out["name"] = _spread(who, names, n, index)
     who, consent = _latest(frame["consent"], codes, n, parse_consent, lambda t: t.notna().to_numpy())
     values = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
@@ -114,10 +126,11 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
     out["consent"] = values
     mapped = set(roles.values())
     attrs = 0
+    positions = body.index.get_indexer(frame.index)  # (arithmetic on the usual RangeIndex)
     for header in body.columns:
         if header in mapped or header in out.columns or attrs >= _MAX_ATTRIBUTES:
             continue
-        column = body[header].loc[frame.index]
+        column = pd.Series(body[header].to_numpy(dtype=object)[positions], index=frame.index, dtype=str)
         if not is_attribute_column(header, _attribute_sample(column)):
             continue
         attrs += 1

@@ -169,9 +169,13 @@ def cancellation_invoices(codes: np.ndarray, numbers, negative: pd.Series) -> pd
     distinct = np.asarray(numbers, dtype=object)
     if not len(distinct):
         return none
-    first = pd.Series(distinct, dtype=str).str.slice(0, 1)
-    if not first.isin(["C", "c"]).any():
-        return none  # no number starts with C
+    try:
+        joined = "\x00" + "\x00".join(distinct.tolist())
+    except TypeError:
+        joined = "\x00C"
+    if "\x00C" not in joined and "\x00c" not in joined:
+        return none  # no number starts with C (two searches of the numbers joined)
+    del joined
     distinct = pd.Series(distinct, dtype=str)
     c_like = distinct.str.fullmatch(_C_INVOICE).to_numpy()
     if not c_like.any():

@@ -1,6 +1,9 @@
 """Who is who: customer id, else email, else name; placeholders are not ids."""
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
 from clv_engine.intake import read_orders
 
 HEADER = ["Customer ID", "Email", "Name", "Date", "Total"]
@@ -34,3 +37,17 @@ def test_an_email_written_like_another_rows_customer_id_is_that_customer():
     data = read_orders(rows)
     assert data.orders["customer_id"].astype(str).tolist() == ["dan@x.test", "dan@x.test"]
     assert len(data.customers) == 1
+
+
+@pytest.mark.parametrize("names", [
+    ["Ann Lee", "Bo"], ["Ann  Lee", "Bo"], [" Ann", "Bo"], ["Ann ", "Bo"], ["Ann\tLee", "x"],
+    ["Ann\u00a0Lee", "x"], ["", " "], ["a", "b\n"], ["Zoë Ça", "Ünal"],
+])
+def test_customer_names_are_single_spaced_as_a_cell_by_cell_clean_would(names):
+    """The customer table's names: white space runs become one space, none at the ends; the
+    whole-column check that skips the work must not miss a cell that needs it."""
+    from clv_engine.intake.customers import _single_spaced
+
+    column = pd.Series(names, dtype=str)
+    expected = [" ".join(n.split()) for n in names]
+    assert _single_spaced(column).tolist() == expected
