@@ -334,16 +334,17 @@ def _exact_duplicates(body: pd.DataFrame, blank: pd.Series, parsed: pd.DataFrame
             np.bitwise_xor(mixed, parsed[col].to_numpy()[rows].view(np.uint64), out=mixed)
             np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15 + 2 * i), out=mixed)
     # hashes seen twice, found by sorting (cheaper than a hash table of millions of rows)
-    ordered = np.sort(mixed)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    if not len(repeated):
+    by_hash = np.argsort(mixed)
+    ordered = mixed[by_hash]
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
         return out
     candidates = np.zeros(len(date), dtype=bool)
-    candidates[rows[np.isin(mixed, repeated)]] = True
+    candidates[rows[by_hash[np.r_[same, False] | np.r_[False, same]]]] = True
     candidates &= ~blank.to_numpy()
     if candidates.any():
-        sub = body.loc[candidates]
-        out.loc[sub.index] = sub.duplicated(keep="first")
+        sub = body.iloc[np.flatnonzero(candidates)]
+        out.iloc[np.flatnonzero(candidates)] = sub.duplicated(keep="first").to_numpy()
     return out
 
 
@@ -673,9 +674,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     oid_codes[no_id] = len(oid_values) + np.arange(int(no_id.sum()))
     amount_row_key = pd.Series(oid_codes, index=work.index)
     id_code = np.where(no_id, -1, oid_codes)
-    duplicate = _exact_duplicates(body, blank, pd.DataFrame(
-        {"key": id_code, "date": dates.to_numpy().view("int64"), "amount": amount.to_numpy()},
-        index=work.index)) & _unskipped(work)
+    parsed = {"key": id_code, "date": dates.to_numpy().view("int64"), "amount": amount.to_numpy()}
+    for name, column in (("quantity", values.quantity), ("line", values.line_value)):
+        if column is not None:  # lines of one order differ in these more often than in the rest
+            parsed[name] = column.to_numpy(dtype="float64")
+    duplicate = _exact_duplicates(body, blank, pd.DataFrame(parsed, index=work.index)) & _unskipped(work)
     if duplicates == "auto":  # a copy when the row names its order or its time of day
         stamp = dates.to_numpy().view("int64")
         copy = duplicate & (has_order_id | pd.Series(stamp % 86_400_000_000_000 != 0, index=work.index))
