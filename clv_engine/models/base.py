@@ -527,6 +527,11 @@ class BaseModel:
                               {"gtol": self.final_gradient_tolerance, "maxiter": 200, "hess_inv0": hess_inv})
                 candidates.append(("BFGS", result.x, result.fun))
                 converged = self._good_optimum(objective_and_gradient, result.x, lower, upper)
+        if initial_params is not None and not large and not converged:
+            # a start from a fit on part of the same data that ran off to the fixed-dropout
+            # limit: when it still does on all the data, fit the limit directly
+            watch.probe(objective, starts[0])
+            watch.confirm(objective)
         if not converged and not watch.detected:
             start = min(starts, key=objective)
             result = optimize.minimize(objective_and_gradient, start, jac=True,

@@ -146,3 +146,23 @@ def test_saved_limit_fit_says_it_is_one(pareto_fit):
     loaded = BaseModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert loaded.fixed_dropout_limit_ and not loaded.converged_
     assert not ParetoNBDModel().set_params(**model.params_).fixed_dropout_limit_  # hand-set: not a fit
+
+
+def test_a_start_at_the_limit_goes_straight_to_the_limit_fit(pareto_fit):
+    """The final fit starts from the model check's fit on part of the history; when that
+    ran off to the fixed-dropout limit and all the data still do, the limit is fitted
+    directly (the same predictions as a fit from the model's own starting points)."""
+    model, data, _ = pareto_fit
+    x, t_x, big_t = data
+    part = ParetoNBDModel()
+    fit_recording_warnings(part, (x[:2000], t_x[:2000], big_t[:2000]))
+    assert part.fixed_dropout_limit_
+    started = ParetoNBDModel()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        started.fit(x, t_x, big_t, initial_params=part.params_)
+    assert started.fixed_dropout_limit_ and started.optimizer_ == "BFGS (fixed-dropout limit)"
+    assert any("dropout looks like a fixed rate" in str(w.message) for w in caught)
+    assert started.log_likelihood_ == pytest.approx(model.log_likelihood_, abs=1e-3)
+    np.testing.assert_allclose(started.expected_purchases(52.0, x[:50], t_x[:50], big_t[:50]),
+                               model.expected_purchases(52.0, x[:50], t_x[:50], big_t[:50]), rtol=1e-3)
