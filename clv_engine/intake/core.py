@@ -284,21 +284,26 @@ def _totals_rows(body: pd.DataFrame, work: pd.DataFrame, raw_email: bool) -> pd.
     out = pd.Series(False, index=work.index)
     if not cand.any():
         return out
-    sub = body.loc[cand]
-    first = np.full(len(sub), "", dtype=object)  # each row's first filled cell (of the first 12)
-    for c in sub.columns[: min(len(sub.columns), 12)]:
-        cells = sub[c].to_numpy(dtype=object)
-        take = (first == "") & (cells != "")
-        first[take] = cells[take]
+    rows = np.flatnonzero(cand.to_numpy())  # (by position: no copy of the whole table's rows)
+    first = np.full(len(rows), "", dtype=object)  # each row's first filled cell (of the first 12)
+    empty = np.arange(len(rows))  # the rows whose first filled cell is still to be found
+    for c in range(min(body.shape[1], 12)):
+        cells = body.iloc[:, c].to_numpy(dtype=object)[rows[empty]]
+        filled = cells != ""
+        first[empty[filled]] = cells[filled]
+        empty = empty[~filled]
+        if not len(empty):
+            break
     labelled = _total_labels(pd.Series(first, dtype=object))
-    ident = work.loc[cand, ["customer_id", "email", "name", "order_id"]]
-    if raw_email:
-        ident = ident.assign(email=clean_text(ident["email"]))
-    names = np.zeros(len(sub), dtype=bool)
-    for c in ident.columns:
-        cells = ident[c].to_numpy(dtype=object)
+    names = np.zeros(len(rows), dtype=bool)
+    for c in ("customer_id", "email", "name", "order_id"):
+        cells = work[c].to_numpy(dtype=object)[rows]
+        if c == "email" and raw_email:
+            cells = clean_text(pd.Series(cells, dtype=str)).to_numpy(dtype=object)
         names |= (cells != "") & ~(labelled & (cells == first))
-    rest = sub.loc[~names]
+    if names.all():
+        return out
+    rest = body.iloc[rows[~names]]
     if len(rest):
         filled = rest != ""
         numeric = rest.apply(lambda col: on_uniques(col, lambda s: s.str.fullmatch(_NUMBER_CELL)))

@@ -280,3 +280,14 @@ def test_a_chosen_sheet_is_read_even_when_an_earlier_one_has_orders(tmp_path):
     path = workbook(tmp_path / "shop.xlsx", {"Orders": excel_rows(), "Archive": rows})
     assert read_orders(path, sheet="Archive").orders["order_id"].tolist() == ["B1"]
     assert read_orders(path).report.sheet == "Orders"
+
+
+def test_a_totals_label_after_blank_cells_is_found(tmp_path, write):
+    """A totals row's first filled cell may sit in a later column, behind blanks; an
+    order's line without a date but with its order number is not a totals row."""
+    text = CSV + ",Total,,49.50,\n,,,49.50,\nA3,,,,\n"
+    data = read_orders(write("orders.csv", text))
+    assert data.report.rows_skipped.get("totals row") == 2
+    skipped = data.report.skipped.set_index("row")["reason"]
+    assert skipped.get(5) == "totals row" and skipped.get(6) == "totals row"
+    assert skipped.get(7) != "totals row"
