@@ -64,11 +64,12 @@ def _any_in_order(order_id: pd.Series, flag: pd.Series) -> pd.Series:
     """Rows of an order any row of which is flagged (a row without an order number: itself)."""
     ids = order_id.to_numpy(dtype=object)
     flagged = flag.to_numpy(dtype=bool)
-    codes, _ = pd.factorize(np.where(ids == "", None, ids))
-    hit = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)  # (the last place: code -1)
-    hit[codes[flagged]] = True
-    hit[-1] = False  # code -1: no order number
-    return pd.Series(np.where(codes >= 0, hit[codes], flagged), index=order_id.index)
+    named = ids != ""
+    hit = pd.unique(ids[flagged & named])  # the flagged orders' numbers (usually few)
+    if not len(hit):
+        return pd.Series(flagged, index=order_id.index)
+    in_hit = pd.Index(hit).get_indexer(ids) >= 0
+    return pd.Series(np.where(named, in_hit, flagged), index=order_id.index)
 
 
 def _status_words(work: pd.DataFrame) -> pd.Series:
