@@ -281,9 +281,9 @@ def _text_matrix(cells: list[str], quote: str | None = None) -> np.ndarray | Non
 def _repeated_text_matrix(cells: list[str], quote: str) -> np.ndarray | None:
     """:func:`_text_matrix` of a column, spelled once per distinct cell when cells repeat
     (tiers, segments, actions, dates: a few hundred texts over a million rows)."""
-    if len(cells) < 1000 or len(set(cells[:1000])) > 500:  # (ids, names, e-mails: mostly distinct)
-        return _text_matrix(cells, quote)
     try:
+        if len(cells) < 1000 or len(set(cells[:1000])) > 500:  # (ids, names, e-mails: mostly distinct)
+            return _text_matrix(cells, quote)
         codes, distinct = pd.factorize(np.asarray(cells, dtype=object))
     except TypeError:  # unhashable cells: not text
         return None
