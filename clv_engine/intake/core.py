@@ -52,8 +52,13 @@ _ORDERED_ROLES = ("customer_id", "email", "name", "date", "currency", "status", 
 def _row_has_text(grid: pd.DataFrame) -> np.ndarray:
     """Per row: does any cell hold text."""
     out = np.zeros(len(grid), dtype=bool)
-    for col in grid.columns:
-        out |= grid[col].to_numpy(dtype=object) != ""
+    todo = np.arange(len(grid))  # rows with no text found yet (most rows leave at the first column)
+    for j in range(grid.shape[1]):
+        filled = grid.iloc[:, j].to_numpy(dtype=object)[todo] != ""
+        out[todo[filled]] = True
+        todo = todo[~filled]
+        if not len(todo):
+            break
     return out
 
 
