@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .arrays import python_strings, renumber_by_first_appearance, sorted_integers
+from .arrays import renumber_by_first_appearance, sorted_integers
 from .errors import InputError
 
 __all__ = ["customer_summary", "calibration_holdout", "check_order_table", "customer_codes", "period_index",
@@ -128,7 +128,6 @@ def _observation_end(orders: pd.DataFrame, observation_end) -> pd.Timestamp:
     return end
 
 
-@python_strings
 def customer_summary(
     orders: pd.DataFrame,
     *,

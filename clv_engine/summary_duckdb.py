@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .arrays import python_strings
 from .errors import InputError
 from .summary_sql import SummaryData, read_summary, summary_query
 
@@ -138,7 +137,6 @@ def _run_with_progress(con, sql: str, progress, step: str, start: float, end: fl
     return result["frame"]
 
 
-@python_strings
 def summarise_with_duckdb(path, *, mapping: dict | None = None, as_of=None, progress=None) -> SummaryData:
     """The customer summary of the order file ``path`` (CSV or Parquet, or a glob of
     them), computed by DuckDB; returns a :class:`SummaryData` for

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .arrays import python_strings
 from .errors import InputError
 from .summary import summary_table
 
@@ -315,7 +314,6 @@ def _stamps(frame: pd.DataFrame, column: str, where: str) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[ns]").view(np.int64)
 
 
-@python_strings
 def read_summary(source: str | os.PathLike | pd.DataFrame) -> SummaryData:
     """Read and check the output of :func:`summary_query` (CSV or Parquet file, or a
     DataFrame). Raises :class:`InputError` naming the row and column of anything wrong."""
