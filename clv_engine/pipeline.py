@@ -279,6 +279,9 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     summary = holdout = None
     if isinstance(source, SummaryData):  # computed where the orders live (clv summary-sql)
         data, summary, holdout = source.order_data(), source.summary, source.holdout
+        # labels as the engine's own tables spell them (Python strings, see python_strings),
+        # however the summary was read: both routes then give the same tables
+        summary = summary.set_axis(pd.Index([str(c) for c in summary.columns], dtype=str), axis=1)
         if settings.observation_end is not None and \
                 pd.Timestamp(settings.observation_end) != summary.attrs["observation_end"]:
             raise InputError(f"the customer summary is up to {summary.attrs['observation_end']}, "
