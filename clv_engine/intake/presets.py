@@ -89,7 +89,8 @@ def _shopify_orders(work, table, notes):
     if pending.any():
         n = work.loc[pending, "order_id"].nunique()
         _mark(work, pending, "not paid", status)
-        notes.append(f"{n} orders are pending or only authorized (no money received yet); they were left out.")
+        notes.append(f"{n} order is pending or only authorized (no money received yet); it was left out." if n == 1
+                     else f"{n} orders are pending or only authorized (no money received yet); they were left out.")
     shipping_name = column_named(table, "Shipping Name")
     if shipping_name is not None:
         work["name"] = work["name"].where(work["name"] != "", shipping_name)
