@@ -12,9 +12,18 @@ import functools
 import numpy as np
 import pandas as pd
 
-__all__ = ["python_strings", "distinct_rows", "stable_argsort", "sorted_integers", "renumber_by_first_appearance"]
+__all__ = ["python_strings", "text_per_distinct", "distinct_rows", "stable_argsort", "sorted_integers", "renumber_by_first_appearance"]
 
 _RADIX_MIN_ROWS = 100_000
+
+
+def text_per_distinct(values: np.ndarray, convert) -> np.ndarray:
+    """``convert`` (array -> array of text) applied to the distinct values of ``values``
+    only, spread back as an object array; NaN and NaT become "". For columns whose values
+    repeat (prices, days, order times over line items): the text work is per value."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    text = np.append(np.asarray(convert(np.asarray(distinct)), dtype=object), "").astype(object)
+    return text[codes]  # code -1 picks the appended ""
 
 
 def python_strings(func):

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..arrays import text_per_distinct
 from ..errors import InputError
 from .workbooks import FAR_COLUMNS, FAR_ROWS, WorkbookGuard, check_ods, probe_in_child
 
@@ -141,7 +142,7 @@ def _column_to_text(cells: list) -> list[str] | np.ndarray:
     if kinds <= {str}:
         return ["" if c is None else c for c in cells] if blanks else cells
     if kinds <= {float} or (kinds <= {float, int} and all(abs(c) < 1e15 for c in cells if type(c) is int)):
-        return _distinct_to_text(np.array(cells, dtype=np.float64), _numbers_to_text)  # None -> NaN
+        return text_per_distinct(np.array(cells, dtype=np.float64), _numbers_to_text)  # None -> NaN
     if kinds <= {dt.datetime}:
         try:
             stamps = pd.DatetimeIndex(cells)  # None -> NaT
@@ -149,15 +150,8 @@ def _column_to_text(cells: list) -> list[str] | np.ndarray:
             return [cell_to_text(c) for c in cells]
         if stamps.tz is not None:
             stamps = stamps.tz_localize(None)
-        return _distinct_to_text(stamps.to_numpy(), _stamps_to_text)  # NaT -> ""
+        return text_per_distinct(stamps.to_numpy(), _stamps_to_text)  # NaT -> ""
     return [cell_to_text(c) for c in cells]
-
-
-def _distinct_to_text(values: np.ndarray, convert) -> np.ndarray:
-    """``convert`` applied to the distinct values of ``values``, spread back ("" for NaN/NaT)."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    text = np.append(convert(np.asarray(distinct)), "").astype(object)
-    return text[codes]  # code -1 picks the appended ""
 
 
 def _numbers_to_text(values: np.ndarray) -> np.ndarray:

@@ -169,13 +169,12 @@ def cancellation_invoices(codes: np.ndarray, numbers, negative: pd.Series) -> pd
     distinct = np.asarray(numbers, dtype=object)
     if not len(distinct):
         return none
-    try:
+    try:  # no number starts with C: two searches of the numbers joined
         joined = "\x00" + "\x00".join(distinct.tolist())
-    except TypeError:
-        joined = "\x00C"
-    if "\x00C" not in joined and "\x00c" not in joined:
-        return none  # no number starts with C (two searches of the numbers joined)
-    del joined
+        if "\x00C" not in joined and "\x00c" not in joined:
+            return none
+    except TypeError:  # numbers that are not text: the checks below decide
+        pass
     distinct = pd.Series(distinct, dtype=str)
     c_like = distinct.str.fullmatch(_C_INVOICE).to_numpy()
     if not c_like.any():
