@@ -172,6 +172,16 @@ class Analysis:
     comparison: Any = None
     insights: Any = None  # clv_engine.segments.Insights: profiles, cohorts, drivers, acquisition
     written: list = dataclasses.field(default_factory=list)
+    as_of: Any = None  # the observation end the run used
+
+    @python_strings
+    def add_insights(self):
+        """Profiles, cohorts, drivers and acquisition figures of a run that left them out
+        (``analyze(..., insights=False)``), computed once; also put into ``summary``."""
+        if self.insights is None:
+            self.insights = _insights(self.orders, self.customers, self.settings, self.as_of, self.summary["method"])
+            self.summary["insights"] = self.insights.to_json()
+        return self.insights
 
     @python_strings
     def write(self, out_dir: str | os.PathLike, *, overwrite_exports: bool = False) -> list[Path]:
@@ -265,9 +275,13 @@ def read_orders_with(source, settings: Settings, progress: ProgressCallback | No
 
 @python_strings
 def analyze(source, settings: Settings | None = None, *, progress: ProgressCallback | None = None,
-            cancel=None) -> Analysis:
+            cancel=None, insights: bool = True) -> Analysis:
     """Run the whole analysis on ``source`` (path, DataFrame, list of rows, OrderData, or a
-    customer summary from :func:`clv_engine.summary_sql.read_summary`)."""
+    customer summary from :func:`clv_engine.summary_sql.read_summary`).
+
+    ``insights=False`` leaves out who-buys-what profiles, cohorts, drivers and acquisition
+    figures until :meth:`Analysis.add_insights` asks for them (the Excel functions do: most
+    formulas never show them)."""
     from .intake import OrderData
     from .segments import Playbook, compare_runs, read_previous_customers, rfm_scores, segment_profiles
 
@@ -321,14 +335,15 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     tier_profiles = segment_profiles(customers, "tier", value_col=settings.value_column, playbook=playbook)
     rfm_profiles = segment_profiles(customers, "rfm_segment", value_col=settings.value_column, playbook=playbook)
 
-    report("Profiling segments", 0.92)
-    insights = _insights(data, customers, settings, as_of, method_info["method"])
     run_summary = _run_summary(data, summary, customers, tier_profiles, settings, method_info, prediction, comparison)
-    run_summary["insights"] = insights.to_json()
+    result = Analysis(orders=data, customers=customers, segments=tier_profiles, rfm_profiles=rfm_profiles,
+                      summary=run_summary, settings=settings, prediction=prediction, comparison=comparison,
+                      as_of=as_of)
+    if insights:
+        report("Profiling segments", 0.92)
+        result.add_insights()
     report("Done", 1.0)
-    return Analysis(orders=data, customers=customers, segments=tier_profiles, rfm_profiles=rfm_profiles,
-                    summary=run_summary, settings=settings, prediction=prediction, comparison=comparison,
-                    insights=insights)
+    return result
 
 
 def _insights(data, customers: pd.DataFrame, settings: Settings, as_of, method: str):

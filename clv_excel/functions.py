@@ -449,7 +449,7 @@ def analysis_of(orders, horizon_months, discount_rate, margin, model, as_of):
             margin=margin_value,
             observation_end=end,
         )
-        return analyze(prepared.data, settings)
+        return analyze(prepared.data, settings, insights=False)  # CLV_PROFILES adds them
 
     return prepared, RESULTS.get_or_compute(prepared.table, settings_key, run, prepared.entry)
 
@@ -527,7 +527,7 @@ def clv_profiles(orders, group_by=None, dimension=None, horizon_months=None, dis
     the file) the top categories, products, channels … with the share buying, lift against
     all customers and share of spend; ``dimension`` keeps one kind (e.g. ``category``)."""
     _, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
-    profiles = analysis.insights.profiles
+    profiles = analysis.add_insights().profiles
     groupings = list(dict.fromkeys(profiles["group_by"]))
     group = optional_text(group_by, "group by", "tier", groupings or ["tier"])
     rows = profiles[profiles["group_by"] == group]
@@ -535,7 +535,7 @@ def clv_profiles(orders, group_by=None, dimension=None, horizon_months=None, dis
         kinds = list(dict.fromkeys(rows["dimension"]))
         rows = rows[rows["dimension"] == optional_text(dimension, "dimension", kinds[0] if kinds else "", kinds)]
     if rows.empty:
-        notes = analysis.insights.not_profiled
+        notes = analysis.add_insights().not_profiled
         raise InputError("nothing to profile for this choice." + (f" {notes[0]}" if notes else ""))
     return frame_to_cells(rows, PROFILE_COLUMNS, headers=PROFILE_HEADERS)
 

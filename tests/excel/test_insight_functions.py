@@ -45,3 +45,20 @@ def test_profiles_show_lift_per_tier():
 def test_an_unknown_measure_is_an_error_with_its_reason():
     assert is_error_cell(udfs.clv_cohorts(_orders(), "volume"))
     assert "measure 'volume' is not one of" in last_error()
+
+
+def test_profiles_are_computed_when_first_asked_for_and_equal_the_full_run():
+    from clv_engine.pipeline import Settings, analyze
+    from clv_excel import functions
+
+    functions.RESULTS.clear()
+    end = dt.datetime(2024, 4, 30)
+    assert not is_error_cell(udfs.clv_predict(_orders(), None, None, None, "historical", end))
+    _, analysis = functions.analysis_of(_orders(), None, None, None, "historical", end)
+    assert analysis.insights is None and "insights" not in analysis.summary  # CLV_PREDICT did not need them
+    rows = udfs.clv_profiles(_orders(), None, "category", None, None, None, "historical", end)
+    assert not is_error_cell(rows), last_error()
+    full = analyze(functions.prepared_orders(_orders()).data,
+                   Settings(method="historical", observation_end=end))
+    assert analysis.summary["insights"] == full.summary["insights"]
+    assert analysis.insights.profiles.equals(full.insights.profiles)
