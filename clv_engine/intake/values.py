@@ -181,7 +181,22 @@ def parse_amounts_distinct(values: pd.Series, *, decimal: str | None = None) -> 
         return plain.astype("float64"), info
 
     parts = s.str.extract(_AMOUNT_RE)
-    num = parts["num"].fillna("").astype(str).str.replace(r"[' ]", "", regex=True)
+    matched = parts["num"].notna()
+    if not matched.all():  # text that is no amount at all (names, notes) stays unreadable: NaN
+        if not matched.any():
+            info.decimal = decimal or "."
+            info.currencies = pd.Series("", index=s.index, dtype=object)
+            return pd.Series(np.nan, index=s.index, dtype="float64"), info
+        number, info = _parse_matched(parts[matched], decimal)
+        info.currencies = info.currencies.reindex(s.index, fill_value="")
+        return number.reindex(s.index), info
+    return _parse_matched(parts, decimal)
+
+
+def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series, AmountColumn]:
+    """Numbers of cells that match ``_AMOUNT_RE`` (``parts``: its groups per cell)."""
+    info = AmountColumn()
+    num = parts["num"].astype(str).str.replace(r"[' ]", "", regex=True)
     point, comma = _decimal_proofs(num)
     dots, commas = int(point.sum()), int(comma.sum())
     if decimal is None:
