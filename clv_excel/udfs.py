@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 
 import xlwings as xw
 
+from clv_engine import tune_memory_allocator
+
 from . import functions, scripts
 from .shaping import CLASSIC_ERROR_CODES, CellError
 
@@ -35,6 +37,9 @@ CLASSIC_COM = sys.platform.startswith("win") and not OFFICE_JS
 CATEGORY = "CLV Toolkit"  # function category in classic Excel's Insert Function dialog
 
 functions.preload()  # heavy imports while Excel loads the add-in, not at the first formula
+# freed memory reused between formulas, as the clv command and the app do (glibc, i.e. an
+# xlwings Server on Linux; a no-op under Windows and macOS Excel and in Lite's Pyodide)
+tune_memory_allocator()
 
 ORDERS_DOC = (
     "Orders with their header row (e.g. Orders[#All]) or a Table's data rows: customer, "

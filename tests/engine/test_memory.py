@@ -38,3 +38,13 @@ def test_big_freed_blocks_are_reused_instead_of_faulted_in_again():
                                        check=True).stdout) for mode in ("plain", "tuned")}
     assert faults["plain"] > 10 * 1000
     assert faults["tuned"] < faults["plain"] / 10
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_every_front_door_tunes_the_allocator_when_it_loads():
+    # the Excel add-in module, like the clv command and the desktop app (an xlwings Server
+    # runs the add-in on Linux); checked in a fresh process so no earlier call counts
+    pytest.importorskip("xlwings")
+    code = "import clv_engine.memory as m, clv_excel.udfs\nprint(m._tuned)\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[-1] == str(platform.libc_ver()[0] == "glibc")
