@@ -53,6 +53,17 @@ def test_unreadable_amounts_are_nan_not_zero():
     assert values[:4] == [None, None, None, None]
 
 
+def test_text_among_amounts_leaves_the_amounts_and_their_currency_and_mark_as_they_are():
+    # cells that are no amount at all (a product name, a note) take no part in the decimal
+    # decision and keep their rows: each amount stays beside its own currency
+    values, info = amounts(["Gift card", "12,00 €", "", "1.234,50", "see note 5", "USD 3,5"])
+    assert values == [None, 12.0, None, 1234.5, None, 3.5]
+    assert info.decimal == ","
+    assert list(info.currencies) == ["", "EUR", "", "", "", "USD"]
+    values, info = amounts(["Gift card", "n/a"], decimal=",")
+    assert values == [None, None] and info.decimal == "," and list(info.currencies) == ["", ""]
+
+
 def dates(cells, **kw):
     out, info = parse_dates(pd.Series(cells, dtype=str), **kw)
     return list(out), info
