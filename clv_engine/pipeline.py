@@ -197,6 +197,8 @@ class Analysis:
         from .outputs import EXPORTS_FOLDER, OutputFolder
 
         out = Path(out_dir)
+        if self.insights is None and self.as_of is not None:  # a run made with insights=False
+            self.add_insights()
         staged: list[Path] = []
         with OutputFolder(out, overwrite=overwrite_exports) as stage:
             exports = []

@@ -62,3 +62,14 @@ def test_profiles_are_computed_when_first_asked_for_and_equal_the_full_run():
                    Settings(method="historical", observation_end=end))
     assert analysis.summary["insights"] == full.summary["insights"]
     assert analysis.insights.profiles.equals(full.insights.profiles)
+
+
+def test_a_run_without_insights_still_writes_every_file(tmp_path):
+    from clv_engine.pipeline import Settings, analyze
+    from clv_excel import functions
+
+    data = functions.prepared_orders(_orders()).data
+    lean = analyze(data, Settings(method="historical", observation_end=dt.datetime(2024, 4, 30)), insights=False)
+    written = {p.name for p in lean.write(tmp_path / "lean")}
+    assert {"profiles.csv", "cohorts.csv", "drivers.csv", "summary.json"} <= written
+    assert "insights" in lean.summary
