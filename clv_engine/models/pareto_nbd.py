@@ -79,6 +79,20 @@ def pareto_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
     return (log_integral, grad) if with_gradient else log_integral
 
 
+def _blocked_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient=False):
+    """:func:`pareto_log_integral` over blocks of CHUNK_ROWS rows: its per-node work
+    arrays (rows x panels x 12) stay a few MB however many customers there are.
+    Returns ``(log I, gradient or None)``."""
+    parts = [pareto_log_integral(r, alpha, s, beta, x[i:i + CHUNK_ROWS], t_x[i:i + CHUNK_ROWS],
+                                 big_t[i:i + CHUNK_ROWS], with_gradient)
+             for i in range(0, len(x), CHUNK_ROWS)]
+    if not parts:
+        return np.empty(0), (np.empty((0, 4)) if with_gradient else None)
+    if with_gradient:
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    return np.concatenate(parts), None
+
+
 def _panel_plan(lead, other, k_other, n, t_x, big_t):
     """``(floor, width, panels)`` per row: the panels in l = log y' run from 0 down to
     ``floor`` (>= log q) in steps of ``width``.
@@ -197,15 +211,8 @@ class ParetoNBDModel(BaseModel):
         x, t_x, big_t = data[:, 0], data[:, 1], data[:, 2]
         base = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
         alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
-        parts = [pareto_log_integral(r, alpha, s, beta, x[i:i + CHUNK_ROWS],
-                                     t_x[i:i + CHUNK_ROWS], big_t[i:i + CHUNK_ROWS],
-                                     with_gradient)
-                 for i in range(0, len(x), CHUNK_ROWS)]
-        if with_gradient:
-            log_i = np.concatenate([p[0] for p in parts])
-            grad_i = np.concatenate([p[1] for p in parts])
-            return base, alive, np.log(s) + log_i, grad_i
-        return base, alive, np.log(s) + np.concatenate(parts), None
+        log_i, grad_i = _blocked_log_integral(r, alpha, s, beta, x, t_x, big_t, with_gradient)
+        return base, alive, np.log(s) + log_i, grad_i
 
     def _pattern_log_likelihood(self, params, data):
         base, alive, dead, _ = self._log_parts(params, data, False)
@@ -238,7 +245,7 @@ class ParetoNBDModel(BaseModel):
     def _log_alive_dead(self, x, t_x, big_t):
         r, alpha, s, beta = self._require_params()
         alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
-        dead = np.log(s) + pareto_log_integral(r, alpha, s, beta, x, t_x, big_t)
+        dead = np.log(s) + _blocked_log_integral(r, alpha, s, beta, x, t_x, big_t)[0]
         return alive, dead
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:

@@ -86,3 +86,31 @@ def test_dropout_integral_is_zero_when_the_last_purchase_is_at_the_end():
     value, gradient = pareto_log_integral(0.5, 5.0, 0.7, 9.0, np.array([3.0, 0.0]), np.array([40.0, 0.0]),
                                           np.array([40.0, 0.0]), with_gradient=True)
     assert np.all(value == -np.inf) and np.all(gradient == 0.0)
+
+
+def test_predictions_for_many_customers_work_in_blocks_with_the_same_values():
+    """P(alive) for 300,000 customers: equal to the integral taken in one piece, and its
+    working memory a few MB (the per-node arrays in one piece took over 100 MB)."""
+    import tracemalloc
+
+    from clv_engine.models.pareto_nbd import CHUNK_ROWS, ParetoNBDModel
+
+    rng = np.random.default_rng(3)
+    n = 300_000
+    big_t = rng.uniform(1.0, 104.0, n)
+    t_x = big_t * rng.uniform(0.0, 1.0, n)
+    x = np.where(t_x > 0, rng.integers(1, 30, n), 0).astype(float)
+    model = ParetoNBDModel()
+    model.params_ = {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7}
+    tracemalloc.start()
+    try:
+        alive = model.p_alive(x, t_x, big_t)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert n > 10 * CHUNK_ROWS
+    assert peak < 60 * 2**20  # inputs, outputs and their per-row arrays: about 30 MB
+    r, alpha, s, beta = 0.55, 10.6, 0.61, 11.7
+    whole = np.log(s) + pareto_log_integral(r, alpha, s, beta, x, t_x, big_t)
+    live = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
+    np.testing.assert_array_equal(alive, np.exp(live - np.logaddexp(live, whole)))
