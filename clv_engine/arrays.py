@@ -74,7 +74,8 @@ def distinct_rows(*columns) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` for an integer array, faster on large inputs."""
     keys = np.asarray(keys)
-    if len(keys) < _RADIX_MIN_ROWS or keys.dtype.kind not in "iu" or keys.min() < 0:
+    # (numpy's own stable sort of 8- and 16-bit keys is already a radix sort)
+    if len(keys) < _RADIX_MIN_ROWS or keys.dtype.kind not in "iu" or keys.dtype.itemsize <= 2 or keys.min() < 0:
         return np.argsort(keys, kind="stable")
     top = int(keys.max())
     passes = max(1, (top.bit_length() + 15) // 16)

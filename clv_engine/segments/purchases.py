@@ -98,9 +98,13 @@ def _text(values) -> np.ndarray:
 
 
 def _numbers(values) -> np.ndarray:
+    """Floats with NaN for what is not a finite number (the array itself when it is all finite)."""
     values = np.asarray(values)
     if values.dtype.kind == "f":
-        return np.where(np.isfinite(values), values, np.nan).astype("float64", copy=False)
+        finite = np.isfinite(values)
+        if finite.all():
+            return values.astype("float64", copy=False)
+        return np.where(finite, values, np.nan).astype("float64", copy=False)
     out = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64")
     return np.where(np.isfinite(out), out, np.nan)
 
@@ -129,7 +133,7 @@ def purchase_data(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, as
     gross_source = order_details if order_details is not None and "gross" in order_details.columns else orders
     ids_column = pd.Series(orders["customer_id"])
     if isinstance(ids_column.dtype, pd.CategoricalDtype):  # read_orders' table: codes as they are
-        codes, ids = ids_column.cat.codes.to_numpy().astype(np.int64), ids_column.cat.categories.astype(str)
+        codes, ids = ids_column.cat.codes.to_numpy(), ids_column.cat.categories.astype(str)
     else:
         codes, ids = pd.factorize(ids_column.astype(str).to_numpy(dtype=object), sort=False)
     dates = np.asarray(orders["date"])
@@ -140,30 +144,46 @@ def purchase_data(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, as
     gross = _numbers(gross_source["gross"].to_numpy()) if "gross" in gross_source.columns else amount
     end = pd.Timestamp(as_of) if as_of is not None else (pd.Timestamp(dates[~np.isnat(dates)].max())
                                                          if (~np.isnat(dates)).any() else pd.Timestamp.now())
+    # (on millions of orders every step below makes a new array per column: the ones no
+    # longer needed are let go as it goes, to keep the working memory near the result's)
     keep = ~np.isnat(dates) & (dates <= np.datetime64(end.to_datetime64(), "ns")) & (codes >= 0)
-    keep_rows = np.flatnonzero(keep)
-    kept_dates = dates[keep_rows]
+    keep_rows = None if keep.all() else np.flatnonzero(keep)  # None: every order
+    del keep
+    kept_dates = dates if keep_rows is None else dates[keep_rows]
+    kept_codes = codes if keep_rows is None else codes[keep_rows]
     if len(kept_dates) < 2 or (np.diff(kept_dates.view(np.int64)) >= 0).all():  # in date order (read_orders)
-        order = keep_rows[stable_argsort(codes[keep_rows])]
+        order = stable_argsort(kept_codes)
     else:
-        order = keep_rows[np.lexsort((kept_dates, codes[keep_rows]))]
+        order = np.lexsort((kept_dates, kept_codes))
+    del kept_dates
+    if keep_rows is not None:
+        order = keep_rows[order]
+    del keep_rows
     # customers renumbered 0..k-1 (ids without a kept order are left out)
     kept_codes = codes[order]
     present = np.flatnonzero(np.bincount(kept_codes, minlength=len(ids)) > 0)
     renumber = np.full(len(ids), -1, dtype=np.int64)
     renumber[present] = np.arange(len(present))
     customer = renumber[kept_codes]
+    del kept_codes, renumber
+    sorted_amount = amount[order]
+    sorted_gross = gross[order] if gross is not amount else sorted_amount.copy()
+    np.maximum(sorted_gross, sorted_amount, out=sorted_gross)
     table = OrderColumns({
-        "customer": customer.astype(np.int64),
+        "customer": customer,
         "date": dates[order],
-        "amount": np.nan_to_num(amount[order]),
-        "gross": np.nan_to_num(np.maximum(gross[order], amount[order])),
+        "amount": np.nan_to_num(sorted_amount, copy=False),
+        "gross": np.nan_to_num(sorted_gross, copy=False),
     })
+    del sorted_amount, sorted_gross
     table["month"] = table["date"].astype("datetime64[M]").view(np.int64)  # months since 1970-01
     starts = np.r_[True, customer[1:] != customer[:-1]] if len(customer) else np.zeros(0, dtype=bool)
     first = np.flatnonzero(starts)
+    del starts
     counts = np.diff(np.r_[first, len(customer)])
-    table["nth"] = np.arange(len(customer)) - np.repeat(first, counts)
+    nth = np.arange(len(customer))
+    nth -= np.repeat(first, counts)
+    table["nth"] = nth
     order_dims = []
     for column in details.columns:
         values = details[column].to_numpy()[order]
@@ -184,8 +204,10 @@ def purchase_data(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, as
 def _lines(lines: pd.DataFrame, orders: pd.DataFrame, order: np.ndarray, table: pd.DataFrame):
     """Lines re-pointed at the rows of the sorted order table, with a value for each."""
     if "order" in lines.columns:
-        position = pd.to_numeric(lines["order"], errors="coerce").to_numpy()
-        position = np.where(np.isfinite(position), position, -1).astype(np.int64)
+        position = lines["order"].to_numpy()
+        if position.dtype.kind not in "iu":
+            position = pd.to_numeric(lines["order"], errors="coerce").to_numpy()
+            position = np.where(np.isfinite(position), position, -1).astype(np.int64)
     elif "order_id" in lines.columns and "order_id" in orders.columns:
         ids = pd.Index(pd.Series(orders["order_id"]).astype(str).to_numpy(dtype=object))
         position = ids.get_indexer(pd.Series(lines["order_id"]).astype(str).to_numpy(dtype=object))
@@ -194,11 +216,19 @@ def _lines(lines: pd.DataFrame, orders: pd.DataFrame, order: np.ndarray, table: 
                          hint="Add the order id of each line.")
     new_row = np.full(len(orders) + 1, -1, dtype=np.int64)
     new_row[order] = np.arange(len(order))
-    row = new_row[np.where((position >= 0) & (position < len(orders)), position, len(orders))]
+    inside = (position >= 0) & (position < len(orders))
+    row = new_row[position if inside.all() else np.where(inside, position, len(orders))]
+    del inside, new_row, position
     ok = row >= 0
-    out = pd.DataFrame({"order": row[ok]})
+    every = bool(ok.all())
+    out = pd.DataFrame({"order": row if every else row[ok]})
+    del row
     out["customer"] = table["customer"][out["order"].to_numpy()]
-    value = _numbers(lines["value"].to_numpy())[ok] if "value" in lines.columns else np.full(int(ok.sum()), np.nan)
+    if "value" in lines.columns:
+        value = _numbers(lines["value"].to_numpy())
+        value = value if every else value[ok]
+    else:
+        value = np.full(len(out), np.nan)
     if np.isfinite(value).all():
         basis = "line values"
     else:

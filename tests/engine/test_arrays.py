@@ -36,3 +36,12 @@ def test_distinct_rows_when_the_combined_key_would_overflow_int64():
 def test_stable_argsort_matches_numpy(top):
     keys = np.random.default_rng(1).integers(0, top, size=150_000)
     assert np.array_equal(stable_argsort(keys), np.argsort(keys, kind="stable"))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint16, np.int32, np.uint32])
+def test_stable_argsort_of_narrow_keys_matches_numpy(dtype):
+    """Category codes come as int8/int16/int32 (a shop of a few thousand customers with
+    hundreds of thousands of orders has int16 codes)."""
+    top = min(np.iinfo(dtype).max, 3_000_000)
+    keys = np.random.default_rng(2).integers(0, top, size=150_000).astype(dtype)
+    assert np.array_equal(stable_argsort(keys), np.argsort(keys, kind="stable"))
