@@ -147,6 +147,31 @@ def _name_key(values: pd.Series) -> pd.Series:
     return name.where(~name.isin(_PLACEHOLDERS), "")
 
 
+def _ids_by_email(emails: np.ndarray, codes: np.ndarray, rows: np.ndarray, email_key) -> None:
+    """Rows without a customer id (``rows``; guest checkouts) whose email is, once
+    normalised, the email of exactly one customer id elsewhere in the file take that id's
+    code: the same person ordered once as a guest and once with an account. An email
+    shared by several ids (a household, a company inbox) decides nothing."""
+    with_id = np.flatnonzero((codes >= 0) & (emails != ""))
+    guests = rows[emails[rows] != ""]
+    if not len(with_id) or not len(guests):
+        return
+    cell_code, distinct = pd.factorize(np.concatenate([emails[with_id], emails[guests]]))
+    key = email_key(pd.Series(np.asarray(distinct, dtype=object), dtype=str)).to_numpy(dtype=object)
+    key_code, _ = pd.factorize(np.where(key == "", None, key), use_na_sentinel=True)  # "" -> -1
+    row_key = key_code[cell_code]
+    id_key, id_code = row_key[: len(with_id)], codes[with_id]
+    known = id_key >= 0
+    pairs = np.unique(np.stack([id_key[known], id_code[known]]), axis=1)
+    ids_per_key = np.bincount(pairs[0], minlength=key_code.max() + 1)
+    owner = np.full(len(ids_per_key), -1, dtype=codes.dtype)
+    single = ids_per_key[pairs[0]] == 1
+    owner[pairs[0][single]] = pairs[1][single]
+    guest_key = row_key[len(with_id):]
+    found = np.where(guest_key >= 0, owner[np.maximum(guest_key, 0)], -1)
+    codes[guests[found >= 0]] = found[found >= 0]
+
+
 def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np.ndarray]:
     """``(code of each row, identity of each code)``: a row's customer is its customer id,
     else its normalised email, else its normalised name (else phone); code -1 when it has
@@ -161,8 +186,13 @@ def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np
     codes = np.where(blank, -1, codes)
     if not blank.any():
         return codes, values
-    rows = np.flatnonzero(blank)
-    fallbacks = [("email", (lambda v: _email_key(clean_text(v))) if raw_email else _email_key), ("name", _name_key)]
+    email_key = (lambda v: _email_key(clean_text(v))) if raw_email else _email_key
+    if (~blank).any():
+        _ids_by_email(work["email"].to_numpy(dtype=object), codes, np.flatnonzero(blank), email_key)
+    rows = np.flatnonzero(codes < 0)
+    if not len(rows):
+        return codes, values
+    fallbacks = [("email", email_key), ("name", _name_key)]
     if "phone_identity" in work:
         fallbacks.append(("phone_identity", lambda v: v.str.replace(r"[^\d+]", "", regex=True)))
     row_key = np.full(len(rows), -1, dtype=np.int64)  # position among the keys found so far
@@ -234,9 +264,53 @@ def _mark(work: pd.DataFrame, mask: pd.Series, reason: str, detail="") -> None:
             work.loc[mask, "detail"] = detail[mask] if isinstance(detail, pd.Series) else detail
 
 
+_DAY_NS = 86_400_000_000_000
+EARLIEST_DATE = pd.Timestamp("1970-01-01")  # before online shops; 1899/1900 are spreadsheet zero dates
+_TYPO_YEARS = 5  # a date this many years (or 3 spans of the rest) beyond nearly all the others is a typo
+
+
+def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[str]) -> None:
+    """Skip orders dated after today, before 1970, or so far from all the other orders that
+    the date must be mistyped (2042 for 2024, 1900 for a spreadsheet's empty date).
+
+    One such date would otherwise move the end of the history (everyone would look lapsed
+    for years) or its start. "Far" is measured against the file itself: more than
+    max(5 years, 3 × the span of the middle 90% of its orders) beyond that middle."""
+    stamps = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    valid = ~np.isnat(dates.to_numpy(dtype="datetime64[ns]")) & _unskipped(work).to_numpy()
+    if not valid.any():
+        return
+    today = pd.Timestamp.now().normalize().value
+    future = valid & (stamps >= today + 2 * _DAY_NS)  # a day's slack for time zones
+    early = valid & (stamps < EARLIEST_DATE.value)
+    rest = valid & ~future & ~early
+    if rest.sum() >= 20:  # enough orders to say where the history lies
+        low, high = np.percentile(stamps[rest], [5, 95])
+        margin = max(3 * (high - low), _TYPO_YEARS * 365.25 * _DAY_NS)
+        early |= rest & (stamps < low - margin)
+        future |= rest & (stamps > high + margin)
+    if not (future.any() or early.any()):
+        return
+    text = dates.dt.strftime("%Y-%m-%d")
+    for mask, why in ((future, "after today" if not (future & (stamps < today)).any() else "years after the other orders"),
+                      (early, "before 1970" if not (early & (stamps >= EARLIEST_DATE.value)).any()
+                       else "years before the other orders")):
+        if mask.any():
+            rows = pd.Series(mask, index=work.index)
+            _mark(work, rows, "date out of range", text)
+            n = int(mask.sum())
+            shown = ", ".join(sorted(set(text[rows].tolist()))[:3])
+            notes.append(f"{n:,} row{'s' if n != 1 else ''} dated {why} ({shown}) "
+                         f"{'were' if n != 1 else 'was'} left out as mistyped; if "
+                         f"{'they are real orders' if n != 1 else 'it is a real order'}, correct the date "
+                         "in the shop system and export again.")
+
+
 def _fill_order_level(work: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, before=lambda: None,
                       copied: dict | None = None) -> bool:
-    """Copy order-level cells (email, date, status …) from an order's first row to its other rows.
+    """Copy order-level cells (email, date, status …) to the rows of the same order that
+    lack them: from the order's nearest earlier row that has them, else (a file sorted by
+    product, so the row carrying them is not the order's first) from the nearest later one.
 
     ``rows``: the positions of the rows with an order number; ``codes``: each one's order
     code (codes number the orders in order of first appearance). ``before()`` runs first
@@ -247,9 +321,11 @@ def _fill_order_level(work: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, b
         return False
     before()
     # the rows of each order together, in file order; a blank cell takes the value of the
-    # nearest earlier row of its order that has one (a forward fill within each order)
+    # nearest earlier row of its order that has one (a forward fill within each order), or
+    # failing that of the nearest later one (a backward fill)
     grouped = np.argsort(codes, kind="stable")
     rows, codes = rows[grouped], codes[grouped]
+    position = np.arange(len(rows))
     last_present, targets, sources = None, None, None
     for c in _ORDERED_ROLES:
         cells = work[c].to_numpy(dtype=object)
@@ -257,10 +333,16 @@ def _fill_order_level(work: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, b
         if present.all() or not present.any():
             continue
         if last_present is None or not np.array_equal(present, last_present):  # (order-level
-            source = np.where(present, np.arange(len(rows)), -1)            # columns share one)
+            source = np.where(present, position, -1)                         # columns share one)
             np.maximum.accumulate(source, out=source)
             fill = ~present & (source >= 0)
             fill[fill] = codes[source[fill]] == codes[fill]
+            later = np.where(present, position, len(rows))
+            later = np.minimum.accumulate(later[::-1])[::-1]
+            back = ~present & ~fill & (later < len(rows))
+            back[back] = codes[later[back]] == codes[back]
+            source = np.where(back, later, source)
+            fill |= back
             last_present, targets, sources = present, rows[fill], rows[source[fill]]
         if len(targets):
             column = work[c].array.copy()  # (setting cells checks only the cells set)
@@ -666,6 +748,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if len(unparsed):
         _mark(work, unparsed.str.match(_TOTALS_RE).reindex(work.index, fill_value=False), "totals row")
     _mark(work, dates.isna(), "unreadable date", _BlankAs(work["date"], "(blank)"))
+    _mark_dates_out_of_range(work, dates, report.notes)
 
     # amounts
     values = row_values(work, roles, report.notes)

@@ -20,6 +20,7 @@ SKIP_REASONS = (
     "exact duplicate",  # every cell equal to an earlier row
     "no customer",  # no customer id, email or name
     "unreadable date",
+    "date out of range",  # after today, before 1970, or years away from all the other orders (a typo)
     "unreadable amount",
     "other currency",  # not the analysed currency
     "not a product",  # postage, fees, adjustments … left out on request (exclude_non_product)

@@ -13,19 +13,38 @@ def test_rows_without_an_id_fall_back_to_email_then_name():
     rows = [
         HEADER,
         ["C1", "ann@x.test", "Ann", "2024-01-01", "10"],
-        ["", "ANN@x.test ", "Ann", "2024-01-02", "11"],     # no id: normalised email
+        ["", "ANN@x.test ", "Ann", "2024-01-02", "11"],     # no id, C1's email: C1 (a guest checkout)
         ["n/a", "bob@x.test", "Bob", "2024-01-03", "12"],   # placeholder id: email
         ["", "", "Carla  Diaz", "2024-01-04", "13"],         # no id, no email: name
         ["", "", "carla diaz", "2024-01-05", "14"],          # same name, other spelling
         ["", "", "", "2024-01-06", "15"],                    # nobody
         ["C1", "", "", "2024-01-07", "16"],
+        ["", "dora@x.test", "Dora", "2024-01-08", "17"],   # no id, an email no id has: the email
     ]
     data = read_orders(rows)
     ids = data.orders["customer_id"].astype(str).tolist()
-    assert ids == ["C1", "ann@x.test", "bob@x.test", "carla diaz", "carla diaz", "C1"]
+    assert ids == ["C1", "C1", "bob@x.test", "carla diaz", "carla diaz", "C1", "dora@x.test"]
     assert dict(zip(data.report.skipped["row"], data.report.skipped["reason"])) == {7: "no customer"}
-    assert list(data.customers.index) == ["C1", "ann@x.test", "bob@x.test", "carla diaz"]
+    assert list(data.customers.index) == ["C1", "bob@x.test", "carla diaz", "dora@x.test"]
     assert data.customers.loc["C1", "email"] == "ann@x.test"
+
+
+def test_a_guest_order_joins_the_one_account_with_its_email():
+    """Stripe/WooCommerce guest checkouts: no customer id, but the email of an account."""
+    rows = [
+        HEADER,
+        ["", "Ann@X.com", "Ann", "2024-01-01", "40"],       # guest, before the account existed
+        ["cus_A", "ann@x.com", "Ann", "2024-02-01", "50"],
+        ["cus_A", "ann@x.com", "Ann", "2024-03-01", "60"],
+        ["cus_H1", "home@x.com", "Hal", "2024-01-05", "10"],  # one inbox, two accounts
+        ["cus_H2", "home@x.com", "Hil", "2024-01-06", "20"],
+        ["", "home@x.com", "", "2024-01-07", "30"],           # which of them: neither
+    ]
+    data = read_orders(rows)
+    by_customer = data.orders.groupby("customer_id", observed=True)["amount"].agg(["count", "sum"])
+    assert by_customer.loc["cus_A"].tolist() == [3, 150.0]
+    assert by_customer.loc["home@x.com"].tolist() == [1, 30.0]
+    assert len(data.customers) == 4
 
 
 def test_an_email_written_like_another_rows_customer_id_is_that_customer():
