@@ -284,18 +284,19 @@ _LETTERS = r"(?:[^\W\d_]|\ufffd)+"  # \ufffd: a letter the file's encoding lost
 _NAME_RE = _LETTERS + r"\.?(?:(?:\s+|\s*[-'’]\s*)" + _LETTERS + r"\.?)*"
 
 
-def looks_like_person_names(values: pd.Series, sample: int = 2000) -> bool:
+def looks_like_person_names(values: pd.Series, sample: int = 2000, several_words: float = 0.5) -> bool:
     """Does a column hold person names ("Jürgen Müller") rather than customer ids (``C1043``, ``cus_9s8df``)?
 
-    Mostly letters and spaces, and mostly several words; a digit or underscore makes a cell id-like.
+    Mostly letters and spaces, and at least the share ``several_words`` of several words; a
+    digit or underscore makes a cell id-like.
     """
     cells = values[values != ""].head(sample).str.strip()
     cells = cells[cells != ""]
     if cells.empty:
         return False
     name_like = cells.str.fullmatch(_NAME_RE)
-    several_words = name_like & cells.str.contains(r"\S\s+\S", regex=True)
-    return bool(name_like.mean() >= 0.8 and several_words.mean() >= 0.5)
+    words = name_like & cells.str.contains(r"\S\s+\S", regex=True)
+    return bool(name_like.mean() >= 0.8 and words.mean() >= several_words)
 
 
 # --- descriptive roles: what the export says about each line and order ---------------------

@@ -306,6 +306,20 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
                          "in the shop system and export again.")
 
 
+def _returned_in_full(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Series) -> pd.Index:
+    """Keys of the orders whose own refunds (their refund column, and returns that name
+    them) add up to all they were worth: returned or refunded in full, not purchases.
+    Returns that name no order, taken off a customer's other orders, decide nothing here."""
+    own = orders["refund"].astype("float64")
+    if len(refunds):
+        named = refunds["parent"].isin(orders.index).to_numpy()
+        if named.any():
+            back = refunds["amount"].abs()[named].groupby(refunds["parent"][named].to_numpy()).sum()
+            own = own.add(back.reindex(own.index, fill_value=0.0), fill_value=0.0)
+    full = (gross > 0) & (own >= gross - 0.005)
+    return orders.index[full.to_numpy()]
+
+
 def _fill_order_level(work: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, before=lambda: None,
                       copied: dict | None = None) -> bool:
     """Copy order-level cells (email, date, status …) to the rows of the same order that
@@ -539,11 +553,26 @@ def _order_table_finder(mapping: dict | None, layout: str | None):
     return accept
 
 
+def _share_with_several_emails(ids: pd.Series, emails: pd.Series) -> float:
+    """Of the ids seen on two or more rows with an email, the share that come with more
+    than one distinct email (a customer number keeps its customer's email)."""
+    pairs = pd.DataFrame({"id": ids.to_numpy(dtype=object), "email": emails.str.strip().str.lower().to_numpy(dtype=object)})
+    pairs = pairs[(pairs["id"] != "") & (pairs["email"] != "")]
+    rows = pairs.groupby("id")["email"].agg(["size", "nunique"])
+    seen = rows[rows["size"] >= 2]
+    return float((seen["nunique"] > 1).mean()) if len(seen) else 0.0
+
+
 def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
     """A detected customer-id column holding person names ("Jürgen Müller") becomes the name column."""
     column = roles["customer_id"]
-    if not looks_like_person_names(clean_text(body[column].head(5000))):
-        return
+    cells = clean_text(body[column].head(5000))
+    if not looks_like_person_names(cells):
+        # first names alone ("Bob", "Eve"): one word, but one "id" comes with several emails
+        if "email" not in roles or not looks_like_person_names(cells, several_words=0.0):
+            return
+        if _share_with_several_emails(cells, clean_text(body[roles["email"]].head(5000))) < 0.1:
+            return
     del roles["customer_id"]
     roles.setdefault("name", column)
     by = "email" if "email" in roles else "name"
@@ -895,6 +924,18 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         _mark(work, pd.Series(work.index.isin(orphan), index=work.index), "refund without its order",
               work["order_id"])
     report.refunds_netted = netted_by_column + report.returns["invoices"]
+    full = _returned_in_full(orders, refunds, gross_amount)
+    if len(full):  # not purchases: their rows and the returns that named them are skipped
+        order_rows = lines["key"].isin(full)
+        named_rows = refunds["parent"].isin(full)
+        rows_of = pd.Series(work.index.isin(lines.index[order_rows.to_numpy()]) |
+                            work.index.isin(refunds.index[named_rows.to_numpy()]), index=work.index)
+        _mark(work, rows_of, "refunded or returned", "returned in full")
+        n = len(full)
+        report.notes.append(f"{n:,} order{'s' if n != 1 else ''} refunded or returned in full "
+                            f"{'are' if n != 1 else 'is'} not counted as {'purchases' if n != 1 else 'a purchase'} "
+                            f"(value {money(float(gross_amount[full].sum()), chosen)}; see intake.csv).")
+        orders, gross_amount, lines = orders.drop(full), gross_amount.drop(full), lines[~order_rows]
     if has_lines and mode == "first" and (lines["key"].value_counts() > 1).any():
         report.notes.append("Orders spread over several lines (line items) were merged into one order each.")
 

@@ -176,7 +176,8 @@ def parse_amounts_distinct(values: pd.Series, *, decimal: str | None = None) -> 
     nonblank = s != ""
     plain = pd.to_numeric(s.where(nonblank, None), errors="coerce")
     need = nonblank & plain.isna()
-    if not need.any() and decimal in (None, ".") and not s.str.contains(",", regex=False).any():
+    if not need.any() and (decimal == "." or decimal is None and not _thousands_dots(s[nonblank])) \
+            and not s.str.contains(",", regex=False).any():
         info.currencies = pd.Series("", index=s.index, dtype=object)
         return plain.astype("float64"), info
 
@@ -193,6 +194,26 @@ def parse_amounts_distinct(values: pd.Series, *, decimal: str | None = None) -> 
     return _parse_matched(parts, decimal)
 
 
+_THREE_DECIMAL_CURRENCIES = {"KWD", "BHD", "OMR", "JOD", "TND", "LYD", "IQD"}
+
+
+def _thousands_dots(num: pd.Series, parts: pd.DataFrame | None = None) -> bool:
+    """Do the dots of a column in which no cell proves its decimal mark group thousands?
+
+    ``1.200``, ``12.450`` and ``3.990`` prove nothing one by one; a column where every
+    dotted amount is like that and none is written with cents (``3.99``) is a column of
+    whole amounts with thousands dots (a German or Dutch export), unless its currency is
+    one written with three decimals (Kuwaiti dinar …) or an amount starts with 0 (``0.125``)."""
+    dotted = num[num.str.contains(".", regex=False)]
+    grouped = r"[1-9]\d{0,2}(?:\.\d{3})+"
+    if dotted.empty or not dotted.head(100).str.fullmatch(grouped).all() or not dotted.str.fullmatch(grouped).all():
+        return False
+    if parts is None:
+        return True
+    codes = parts["cur1"].fillna(parts["cur2"]).dropna().astype(str).str.upper()
+    return not codes.isin(_THREE_DECIMAL_CURRENCIES).any()
+
+
 def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series, AmountColumn]:
     """Numbers of cells that match ``_AMOUNT_RE`` (``parts``: its groups per cell)."""
     info = AmountColumn()
@@ -201,6 +222,10 @@ def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series,
     dots, commas = int(point.sum()), int(comma.sum())
     if decimal is None:
         decimal = "," if commas > dots else "."
+        if not dots and not commas and _thousands_dots(num, parts):
+            decimal = ","
+            info.notes.append("amounts like 1.200 were read as thousands (1200): every amount written with a "
+                              "dot has groups of three digits after it and none has cents")
     if commas and dots:
         # a cell whose own text proves its mark (a number cell of a spreadsheet next to
         # "€ 1.234,50" text cells) is read as written; only cells that could be either

@@ -70,3 +70,33 @@ def test_customer_names_are_single_spaced_as_a_cell_by_cell_clean_would(names):
     column = pd.Series(names, dtype=str)
     expected = [" ".join(n.split()) for n in names]
     assert _single_spaced(column).tolist() == expected
+
+
+def test_a_customer_column_of_first_names_is_names_when_one_name_has_several_emails():
+    rows = [
+        ["Order ID", "Order Date", "Customer", "Email", "Amount"],
+        ["A1", "2024-01-05", "Bob", "bob@x.test", "100.50"],
+        ["A2", "2024-02-05", "Bob", "bob.other@y.test", "50"],
+        ["A3", "2024-02-06", "Eve", "eve@x.test", "20"],
+        ["A4", "2024-03-01", "Eve", "eve2@y.test", "45"],
+        ["A5", "2024-04-01", "Dana", "dana@x.test", "45"],
+        ["A6", "2024-04-02", "Dana", "dana@x.test", "15"],
+    ]
+    data = read_orders(rows)
+    assert data.report.mapping.get("name") == "Customer" and "customer_id" not in data.report.mapping
+    assert sorted(data.customers.index) == ["bob.other@y.test", "bob@x.test", "dana@x.test", "eve2@y.test",
+                                            "eve@x.test"]
+    assert data.customers.loc["bob@x.test", "name"] == "Bob"
+
+
+def test_one_word_customer_codes_that_keep_their_email_stay_ids():
+    rows = [
+        ["Order ID", "Order Date", "Customer", "Email", "Amount"],
+        ["A1", "2024-01-05", "ACME", "buyer@acme.test", "100"],
+        ["A2", "2024-02-05", "ACME", "buyer@acme.test", "50"],
+        ["A3", "2024-02-06", "Globex", "ap@globex.test", "20"],
+        ["A4", "2024-03-01", "Globex", "ap@globex.test", "45"],
+    ]
+    data = read_orders(rows)
+    assert data.report.mapping.get("customer_id") == "Customer"
+    assert sorted(data.customers.index) == ["ACME", "Globex"]

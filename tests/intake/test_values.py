@@ -162,3 +162,18 @@ def test_a_large_iso_column_mixing_dates_and_date_times_is_read_in_one_go():
     # one cell that is neither form: the column goes back to the per-cell parser
     column[20] = "2023-02-30"
     assert iso_dates(column) is None
+
+
+def test_whole_amounts_with_thousands_dots_are_thousands():
+    """A German export of whole-euro invoices: 1.200 is 1200, not 1.2 (no cell has cents)."""
+    number, info = parse_amounts(pd.Series(["1.200", "2.450", "35", "3.990"]))
+    assert number.tolist() == [1200.0, 2450.0, 35.0, 3990.0]
+    assert info.decimal == "," and any("thousands" in n for n in info.notes)
+
+
+@pytest.mark.parametrize("cells", [["1.200", "3.99"],          # cents after a point: decimal point
+                                   ["0.125", "1.250"],          # a leading 0 is no thousands group
+                                   ["KWD 1.250", "KWD 2.500"]])  # a currency with three decimals
+def test_three_decimals_stay_decimals_where_the_column_says_so(cells):
+    number, _ = parse_amounts(pd.Series(cells))
+    assert number.iloc[0] < 10
