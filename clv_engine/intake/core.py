@@ -931,10 +931,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         rows_of = pd.Series(work.index.isin(lines.index[order_rows.to_numpy()]) |
                             work.index.isin(refunds.index[named_rows.to_numpy()]), index=work.index)
         _mark(work, rows_of, "refunded or returned", "returned in full")
-        n = len(full)
-        report.notes.append(f"{n:,} order{'s' if n != 1 else ''} refunded or returned in full "
-                            f"{'are' if n != 1 else 'is'} not counted as {'purchases' if n != 1 else 'a purchase'} "
-                            f"(value {money(float(gross_amount[full].sum()), chosen)}; see intake.csv).")
+        report.notes.append(f"Orders refunded or returned in full are not counted as purchases (see intake.csv): "
+                            f"orders {len(full):,}, value {money(float(gross_amount[full].sum()), chosen)}.")
         orders, gross_amount, lines = orders.drop(full), gross_amount.drop(full), lines[~order_rows]
     if has_lines and mode == "first" and (lines["key"].value_counts() > 1).any():
         report.notes.append("Orders spread over several lines (line items) were merged into one order each.")

@@ -59,10 +59,10 @@ def order_details(body: pd.DataFrame, described: dict[str, str], line_rows: np.n
     line, but are not among the lines (what customers buy).
     """
     n_orders = len(gross)
-    lines = pd.DataFrame({"order": line_order.astype(np.int64)})
-    lines["value"] = (np.asarray(line_value, dtype="float64") if line_value is not None
-                      else np.full(len(line_rows), np.nan))
-    orders = pd.DataFrame({"gross": np.asarray(gross, dtype="float64")})
+    lines = pd.DataFrame({"order": line_order.astype(np.int64, copy=False),
+                          "value": (np.asarray(line_value, dtype="float64") if line_value is not None
+                                    else np.full(len(line_rows), np.nan))}, copy=False)
+    orders = pd.DataFrame({"gross": np.asarray(gross, dtype="float64")}, copy=False)
     if described:
         position = body.index.get_indexer(line_rows)
         sequence = np.argsort(position, kind="stable")
@@ -104,13 +104,53 @@ def details_from_intake(body: pd.DataFrame, described: dict[str, str], lines: pd
     column (which ties a line to its order). ``line_values``: each line's amount is its own
     value (not a repeat of the order total). ``non_product``: per body row, the kind of a line
     that is not a product ("" for products)."""
-    order_index = pd.Index(np.asarray(result_rows, dtype=np.int64))
-    line_order = order_index.get_indexer(order_row_by_key.reindex(lines["key"]).to_numpy(dtype=np.int64))
+    # keys and rows are small non-negative integers (order codes, spreadsheet rows): they are
+    # looked up in plain arrays, not hashed (three hash tables of millions of rows were the
+    # biggest part of intake's working memory)
+    result_rows = np.asarray(result_rows, dtype=np.int64)
+    keys = order_row_by_key.index.to_numpy(dtype=np.int64)
+    key_rows = order_row_by_key.to_numpy(dtype=np.int64)
+    position_of_row = np.full(max(int(result_rows.max(initial=-1)), int(key_rows.max(initial=-1))) + 1, -1,
+                              dtype=np.int64)
+    position_of_row[result_rows] = np.arange(len(result_rows))
+    row_of_key = np.full(int(keys.max(initial=-1)) + 1, -1, dtype=np.int64)
+    row_of_key[keys] = key_rows
+
+    def position_of_key(k: np.ndarray) -> np.ndarray:  # -1: no such order
+        if not len(k) or k.min() >= 0 and k.max() < len(row_of_key):  # (the usual case: one step)
+            row = row_of_key[k]
+        else:
+            known = (k >= 0) & (k < len(row_of_key))
+            row = np.where(known, row_of_key[np.where(known, k, 0)], -1)
+        if not len(row) or row.min() >= 0:
+            return position_of_row[row]
+        return np.where(row >= 0, position_of_row[np.maximum(row, 0)], -1)
+
+    line_order = position_of_key(lines["key"].to_numpy(dtype=np.int64))
     keep = line_order >= 0
-    gross = pd.Series(gross_by_key.to_numpy(dtype="float64"),
-                      index=order_row_by_key.reindex(gross_by_key.index).to_numpy(dtype=np.int64))
-    return order_details(body, described, lines["row"].to_numpy()[keep], line_order[keep],
-                         lines["amount"].to_numpy(dtype="float64")[keep] if line_values else None,
-                         gross.reindex(order_index).fillna(0.0).to_numpy(),
+    every = bool(keep.all())
+    gross = np.zeros(len(result_rows))
+    gross_at = position_of_key(gross_by_key.index.to_numpy(dtype=np.int64))
+    found = gross_at >= 0
+    if found.all():
+        gross[gross_at] = gross_by_key.to_numpy(dtype="float64")
+    else:
+        gross[gross_at[found]] = gross_by_key.to_numpy(dtype="float64")[found]
+    del position_of_row, row_of_key
+    line_rows = lines["row"].to_numpy()
+    line_rows = line_rows if every else line_rows[keep]
+    line_amounts = lines["amount"].to_numpy(dtype="float64") if line_values else None
+    return order_details(body, described, line_rows, line_order if every else line_order[keep],
+                         None if line_amounts is None else line_amounts if every else line_amounts[keep],
+                         gross,
                          None if non_product is None else
-                         non_product.reindex(lines["row"].to_numpy()[keep]).fillna("").to_numpy(dtype=object) != "")
+                         _is_marked(non_product, line_rows))
+
+
+def _is_marked(kinds: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Per row label in ``rows``: does ``kinds`` hold a non-blank cell there."""
+    marked = np.asarray(kinds.fillna("").to_numpy(dtype=object) != "", dtype=bool)
+    if not marked.any():
+        return np.zeros(len(rows), dtype=bool)
+    at = kinds.index.get_indexer(rows)
+    return np.where(at >= 0, marked[np.maximum(at, 0)], False)

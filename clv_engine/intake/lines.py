@@ -474,24 +474,27 @@ def build_line_table(work, used, row_customer, customer_ids, order_ids, row_key,
                      kinds, returned) -> pd.DataFrame:
     """``OrderData.lines``: one row per kept data row (order lines and returns; ``returned``:
     the value netted for each return row)."""
-    idx = np.flatnonzero(used)
-    is_return = work["is_refund"].to_numpy()[idx]
-    value = (line_amount.to_numpy(dtype="float64")[idx] if line_amount is not None
-             else np.full(len(idx), np.nan))
-    returned = returned.to_numpy(dtype="float64")[idx]
-    value = np.where(is_return, -np.abs(returned), value)
-    quantity = (values.quantity.to_numpy(dtype="float64")[idx] if values.quantity is not None
-                else np.full(len(idx), np.nan))
+    every = bool(used.all())  # (one pass less over each column of a file where every row counts)
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if every else values[used]
+
+    is_return = kept(work["is_refund"].to_numpy())
+    n = len(is_return)
+    value = kept(line_amount.to_numpy(dtype="float64")) if line_amount is not None else np.full(n, np.nan)
+    if is_return.any():
+        value = np.where(is_return, -np.abs(kept(returned.to_numpy(dtype="float64"))), value)
+    quantity = kept(values.quantity.to_numpy(dtype="float64")) if values.quantity is not None else np.full(n, np.nan)
     return pd.DataFrame({
-        "row": work.index.to_numpy()[idx].astype("int64"),
-        "order_id": categorical(np.minimum(row_key.to_numpy()[idx], n_ids), order_ids),
-        "customer_id": categorical(row_customer[idx], customer_ids),
-        "date": dates.to_numpy()[idx],
+        "row": kept(work.index.to_numpy()).astype("int64", copy=False),
+        "order_id": categorical(np.minimum(kept(row_key.to_numpy()), n_ids), order_ids),
+        "customer_id": categorical(kept(row_customer), customer_ids),
+        "date": kept(dates.to_numpy()),
         "quantity": quantity,
         "value": value,
         "is_return": is_return,
-        "non_product": kinds.to_numpy(dtype=object)[idx],
-    })
+        "non_product": kept(kinds.to_numpy(dtype=object)),
+    }, copy=False)  # fresh arrays, or read-only views the table never writes to
 
 
 def categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
