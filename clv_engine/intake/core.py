@@ -25,7 +25,7 @@ from .customers import customer_table
 from .files import read_raw_table
 from .lines import (build_line_table, cancellation_invoices, categorical, compare_totals, money, net_returns,
                     non_product_lines, report_duplicates, return_rows, row_values, value_detail, whole_number_ids)
-from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable
+from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable, refused
 from .roles import content_checked_roles, has_value_roles, missing_role_error, price_is_the_amount
 from .report import SKIP_REASONS, IntakeReport, OrderData
 from .statuses import skip_by_status
@@ -544,7 +544,9 @@ def _order_table_finder(mapping: dict | None, layout: str | None):
                  if h and normalise_header(h) in by_norm}
         preset = PRESETS.get(layout) if layout else detect_layout(headers)
         if preset is not None and preset.refuse is not None:
-            return False
+            if refused(preset, fixed, below.set_axis(headers, axis=1)):
+                return False
+            preset = None  # (a customer list by its headers whose cells are orders)
         roles = guess_roles(headers, dict(preset.roles, _exclusive=True) if preset else None, fixed)
         roles = {r: h for r, h in roles.items() if r in ROLES and not (mapping and r in mapping and not mapping[r])}
         value = has_value_roles(roles) or "unit_price" in roles
@@ -644,14 +646,14 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     preset = PRESETS.get(layout) if layout not in (None, "generic") else None
     if layout is None:
         preset = detect_layout(headers)
-        refuse_if_unusable(preset, where, fixed)
+        refuse_if_unusable(preset, where, fixed, body)
         if preset is not None and preset.refuse is not None:
             preset = None
         if preset is not None:
             article = "an" if preset.label[0] in "AEIOU" else "a"
             report.notes.insert(0, f"Looks like {article} {preset.label}.")
     elif preset is not None and preset.refuse is not None:
-        refuse_if_unusable(preset, where, fixed)
+        refuse_if_unusable(preset, where, fixed, body)
         preset = None
     report.layout = preset.id if preset else "generic"
     report.layout_label = LAYOUTS[report.layout]

@@ -18,10 +18,11 @@ import pandas as pd
 
 from ..errors import InputError
 from .columns import normalise_header
-from .statuses import skip_by_status
+from .statuses import fold_status, skip_by_status, status_reasons
 from .values import clean_text, on_uniques, parse_amounts
 
-__all__ = ["LAYOUTS", "PRESETS", "Preset", "column_named", "detect_layout", "matches"]
+__all__ = ["LAYOUTS", "PRESETS", "Preset", "column_named", "detect_layout", "matches", "refuse_if_unusable",
+           "refused"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Preset:
     alt_required: tuple[str, ...] = ()  # a second signature (e.g. the export in another language)
     min_any: int = 1
     verbatim: bool = False  # signature names are the exact (lower-case) header texts, e.g. snake_case
+    none_of: tuple[str, ...] = ()  # ... and none of these (normalised; "prefix*" allowed)
 
 
 def column_named(table: pd.DataFrame, *names: str) -> pd.Series | None:
@@ -91,6 +93,7 @@ def _shopify_orders(work, table, notes):
         _mark(work, pending, "not paid", status)
         notes.append(f"{n} order is pending or only authorized (no money received yet); it was left out." if n == 1
                      else f"{n} orders are pending or only authorized (no money received yet); they were left out.")
+    _refunded_by_status(work, status.eq("refunded"))
     shipping_name = column_named(table, "Shipping Name")
     if shipping_name is not None:
         work["name"] = work["name"].where(work["name"] != "", shipping_name)
@@ -99,10 +102,29 @@ def _shopify_orders(work, table, notes):
         work["phone_identity"] = phone
 
 
+def _refunded_by_status(work, refunded):
+    """Orders whose status says they were refunded in full (Shopify "refunded", Stripe
+    "Refunded", WooCommerce "refunded") but whose refund column records nothing: the whole
+    order was refunded. They are netted like the orders whose refund column says so, and so
+    skipped as refunded or returned in full; a refund column with an amount decides."""
+    refund, _ = parse_amounts(work["refund"])
+    nothing = refunded & (refund.isna() | (refund.abs() < 0.005)) & (work["amount"] != "")
+    if nothing.any():
+        work.loc[nothing, "refund"] = work.loc[nothing, "amount"]  # (a refund is taken as its size)
+
+
 def _woocommerce_plugin(work, table, notes):
+    # WooCommerce's statuses: pending (awaiting payment), processing (paid), on-hold (awaiting a
+    # bank transfer or cheque), completed, cancelled, refunded (in full), failed, checkout-draft,
+    # also written "wc-on-hold" or as labels ("On hold", "Pending payment"). Only processing and
+    # completed orders (and custom statuses such as "shipped") were paid for. The shared status
+    # words decide, as for an order list of no known layout; "refunded" is a refund of the whole
+    # order, a partial refund keeps the order's status and sits in refund_items.
     status = _status_words(work).str.replace(r"^wc ", "", regex=True)
-    _mark(work, status.isin(["cancelled", "canceled", "failed", "trash", "checkout draft"]), "cancelled or failed", status)
-    _mark(work, status.isin(["pending", "pending payment"]), "not paid", status)
+    _mark(work, status.eq("auto draft"), "not a payment", status)  # an order never placed
+    reason = status_reasons(work["status"])
+    for why in ("cancelled or failed", "not paid", "not a payment"):
+        _mark(work, reason == why, why, status)
     items = column_named(table, "refund_items")
     refunds = pd.Series(0.0, index=work.index)
     if items is not None:
@@ -111,10 +133,8 @@ def _woocommerce_plugin(work, table, notes):
         if not flat.empty:
             values, _ = parse_amounts(flat.astype(str))
             refunds = values.abs().groupby(level=0).sum().reindex(work.index, fill_value=0.0)
-    total, _ = parse_amounts(work["amount"])
-    full = status.eq("refunded") & (refunds == 0)
-    refunds = refunds.where(~full, total.abs().fillna(0.0))
     work["refund"] = refunds.map(lambda v: repr(float(v)) if v else "")
+    _refunded_by_status(work, reason == "refunded or returned")
     first = column_named(table, "billing_first_name")
     last = column_named(table, "billing_last_name")
     if first is not None and last is not None:
@@ -159,28 +179,85 @@ _PAYPAL_NOT_PAYMENT = re.compile(
 )
 
 
+# PayPal's Status column (English and German downloads; other languages through the shared
+# words of .statuses). Only completed money counts: "Completed", "Cleared" (an eCheck that
+# cleared), "Partially Refunded" (its refund rows are netted) and "Canceled Reversal" (a
+# dispute won: the money came back) are kept; unknown words are kept too.
+_PAYPAL_STATUS = {
+    # no money yet: an eCheck not cleared, a payment held or not accepted yet
+    "pending": "not paid", "uncleared": "not paid", "held": "not paid", "on hold": "not paid",
+    "unclaimed": "not paid", "in progress": "not paid", "ausstehend": "not paid", "in bearbeitung": "not paid",
+    "nicht abgeholt": "not paid", "nicht eingefordert": "not paid", "nicht beansprucht": "not paid",
+    "nicht angenommen": "not paid", "einbehalten": "not paid", "zuruckgehalten": "not paid",
+    "angehalten": "not paid", "ungeklart": "not paid",
+    # never received: denied by the shop, failed, cancelled, expired, or returned to the
+    # sender unclaimed
+    "denied": "cancelled or failed", "failed": "cancelled or failed", "canceled": "cancelled or failed",
+    "cancelled": "cancelled or failed", "voided": "cancelled or failed", "expired": "cancelled or failed",
+    "returned": "cancelled or failed", "declined": "cancelled or failed", "abgelehnt": "cancelled or failed",
+    "fehlgeschlagen": "cancelled or failed", "storniert": "cancelled or failed", "abgebrochen": "cancelled or failed",
+    "abgelaufen": "cancelled or failed", "zuruckgegeben": "cancelled or failed", "zuruckgesandt": "cancelled or failed",
+    # received and given back in full (refunded, or reversed by a chargeback)
+    "refunded": "refunded or returned", "reversed": "refunded or returned", "fully refunded": "refunded or returned",
+    "erstattet": "refunded or returned", "ruckerstattet": "refunded or returned",
+    "zuruckerstattet": "refunded or returned", "vollstandig erstattet": "refunded or returned",
+    "ruckgangig gemacht": "refunded or returned", "zuruckgebucht": "refunded or returned",
+    "ruckbuchung": "refunded or returned", "zuruckgezahlt": "refunded or returned",
+    # kept
+    "completed": "", "cleared": "", "processed": "", "partially refunded": "", "canceled reversal": "",
+    "cancelled reversal": "", "abgeschlossen": "", "teilweise erstattet": "", "teilweise ruckerstattet": "",
+    "teilweise zuruckerstattet": "", "verarbeitet": "", "gutgeschrieben": "",
+}
+
+
+def _paypal_status(status: pd.Series) -> pd.Series:
+    """Per row: the skip reason PayPal's status says ("" when the money was received)."""
+    def reasons(values: pd.Series) -> pd.Series:
+        folded = values.map(fold_status)
+        known = folded.map(_PAYPAL_STATUS)
+        return known.where(known.notna(), status_reasons(values)).fillna("").astype(object)
+    return on_uniques(status, reasons)
+
+
 def _paypal(work, table, notes):
     kind = column_named(table, "Type", "Typ")
     impact = column_named(table, "Balance Impact", "Auswirkung auf Guthaben")
     amount, info = parse_amounts(work["amount"])
-    st = _status_words(work)
-    _mark(work, st.isin(["denied", "failed", "canceled", "cancelled", "reversed", "voided", "expired", "unclaimed"]),
-          "cancelled or failed", st)
+    reason = _paypal_status(work["status"])
     if kind is not None:
         k = kind.str.lower()
         refund = k.str.contains("refund|reversal|chargeback|rückzahlung|erstattung|rembourse", regex=True) & (amount < 0)
         work.loc[refund, "refund_row"] = True
-        incoming = k.str.contains(_PAYPAL_INCOMING) & ~k.str.contains(_PAYPAL_NOT_PAYMENT) & (amount >= 0)
+        payment = k.str.contains(_PAYPAL_INCOMING) & ~k.str.contains(_PAYPAL_NOT_PAYMENT) & (amount >= 0)
+        incoming = payment.copy()
         if impact is not None:
             incoming &= ~impact.str.lower().isin(["debit", "memo", "belastung"])
+    else:
+        refund = pd.Series(False, index=work.index)
+        payment = incoming = amount.isna() | (amount >= 0)
+    ref = column_named(table, "Reference Txn ID", "Zugehöriger Transaktionscode")
+    if ref is not None:
+        work["parent"] = ref.where(work["refund_row"], work["order_id"])
+    # a payment whose status says refunded or reversed, with the refund or reversal row that
+    # names it in the file, is netted against that row (in full: left out then); without one
+    # (the refund fell outside the download's dates) its status is all there is
+    named = set(work.loc[refund & (work["parent"] != ""), "parent"])
+    given_back = (reason == "refunded or returned") & ~work["order_id"].isin(named)
+    for why in ("cancelled or failed", "not paid"):
+        _mark(work, payment & (reason == why), why, work["status"])
+    _mark(work, payment & given_back, "refunded or returned", work["status"])
+    # a refund that was denied, failed or cancelled gave nothing back
+    _mark(work, refund & (reason == "cancelled or failed"), "cancelled or failed", work["status"])
+    if kind is not None:
         _mark(work, ~incoming & ~refund, "not a payment", kind)
         # on a refund the buyer is the recipient, not the sender
         to_email = column_named(table, "To Email Address", "Empfänger E-Mail-Adresse")
         if to_email is not None:
             work.loc[refund, "email"] = to_email[refund]
-    ref = column_named(table, "Reference Txn ID", "Zugehöriger Transaktionscode")
-    if ref is not None:
-        work["parent"] = ref.where(work["refund_row"], work["order_id"])
+    unpaid = (work["skip"] == "not paid").sum()
+    if unpaid:
+        notes.append(f"{unpaid} PayPal payment{' is' if unpaid == 1 else 's are'} not completed (pending, held "
+                     f"or unclaimed: no money received yet); {'it was' if unpaid == 1 else 'they were'} left out.")
     _combine_date_time(work, table, ["Date", "Datum"], ["Time", "Uhrzeit"])
     # region decides the date order when the column itself does not
     cur = work["currency"].str.upper()
@@ -192,10 +269,13 @@ def _paypal(work, table, notes):
 
 def _stripe(work, table, notes):
     st = _status_words(work)
-    _mark(work, st.isin(["failed", "canceled", "cancelled", "blocked"]), "cancelled or failed", st)
+    _mark(work, st.isin(["failed", "canceled", "cancelled", "blocked", "incomplete"]), "cancelled or failed", st)
     captured = column_named(table, "Captured")
     if captured is not None:
         _mark(work, captured.str.lower().isin(["false", "no", "0"]), "cancelled or failed", "not captured")
+    _mark(work, st.isin(["pending", "uncaptured"]), "not paid", st)
+    # "Refunded": refunded in full (a partial refund keeps "Paid"; Amount Refunded nets it)
+    _refunded_by_status(work, st.isin(["refunded", "fully refunded"]))
     work["currency"] = work["currency"].str.upper()
 
 
@@ -230,14 +310,29 @@ def _quickbooks(work, table, notes):
     # a heading is a row with only its first cell filled, whatever it says: a customer may be
     # called "Total Wine & More"; the totals rows ("Total for …", "TOTAL") carry amounts
     heading = (first_col != "") & others_blank & ~first_col.str.fullmatch(r"(?i)(grand\s*)?totals?\s*:?")
+    heading &= ~first_col.str.match(r"(?i)total\s+for\s")  # the report's own "Total for …" lines
     if heading.any():
         customer = first_col.where(heading).ffill().fillna("")
         work["name"] = work["name"].where(work["name"] != "", customer)
+        # a heading "Total Wine & More" reads like a totals label and was taken for one before
+        # (a totals row carries an amount; a heading row nothing but its name)
+        relabel = heading & (work["skip"] == "totals row")
+        if relabel.any():
+            work.loc[relabel, "skip"] = "heading row"
+            work.loc[relabel, "detail"] = first_col[relabel]
         _mark(work, heading, "heading row", first_col)
     kind = _status_words(work)
     _mark(work, kind.str.contains(r"estimate|quote|purchase order|sales order|delayed|statement charge", regex=True),
           "not a payment", kind)
     _mark(work, kind.str.contains(r"void", regex=True), "cancelled or failed", kind)
+    # a voided transaction stays in the report at $0.00, its memo saying "Voided"
+    memo = column_named(table, "Memo/Description", "Memo", "Description")
+    if memo is not None:
+        amount, _ = parse_amounts(work["amount"])
+        voided = memo.str.match(r"(?i)\s*void(ed)?\b") & amount.fillna(0.0).abs().lt(0.005)
+        if voided.any():
+            zero = amount.isna() | amount.abs().lt(0.005)
+            _mark(work, _any_in_order(work["order_id"], voided) & zero, "cancelled or failed", "voided")
     refund = kind.str.contains(r"credit memo|refund", regex=True)
     work.loc[refund, "refund_row"] = True
 
@@ -302,6 +397,39 @@ def _etsy_items(work, table, notes):
     _mark(work, st.str.contains("cancel", regex=False), "cancelled or failed", st)
 
 
+# Customer lists (one row per customer, with lifetime totals) are told from order lists by
+# these: an orders count and a lifetime total next to the customer, and no order of its own.
+_ORDER_COUNT_HEADERS = (
+    "orders", "totalorders", "ordercount", "orderscount", "numberoforders", "nooforders", "ordersplaced",
+    "transactioncount", "transactions", "numberoftransactions", "purchases", "totalpurchases", "numberofpurchases",
+    "purchasecount", "historicnumberoforders", "lifetimeorders", "anzahlbestellungen", "bestellungen",
+    "nombredecommandes", "commandes", "pedidos", "numerodepedidos",
+)
+_LIFETIME_SPEND_HEADERS = (
+    "totalspent", "totalspend", "amountspent", "moneyspent", "lifetimespend", "lifetimespent", "lifetimevalue",
+    "lifetimesales", "lifetimerevenue", "totalcustomerlifetimevalue", "historiccustomerlifetimevalue",
+    "customerlifetimevalue", "clv", "ltv", "totalsales", "totalrevenue", "aov", "averageordervalue",
+    "gesamtumsatz", "umsatzgesamt", "montanttotaldepense", "totalgastado",
+)
+# dates of a customer, not of an order
+_CUSTOMER_DATE_HEADERS = (
+    "lastorderdate", "lastorder", "lastorderat", "lastorderedat", "lastorderdatetime", "firstorderdate", "firstorder",
+    "firstorderat", "lastpurchasedate", "lastpurchase", "firstpurchasedate", "firstpurchase", "lastactive",
+    "firstactive", "lastseen", "lastvisit", "firstvisit", "lasttransactiondate", "firsttransactiondate", "signup",
+    "signupdate", "signedup", "created", "createdat", "createdon", "datecreated", "profilecreated",
+    "profilecreatedon", "dateadded", "customersince", "registered", "registrationdate", "dateregistered",
+    "datumletztebestellung", "letztebestellung", "dernierecommande", "ultimopedido",
+)
+# headers of an order list's own order: its number or its date
+_ORDER_HEADERS = (
+    "orderid", "ordernumber", "orderno", "ordernr", "order", "ordername", "orderreference", "invoice", "invoiceid",
+    "invoicenumber", "invoiceno", "transactionid", "paymentid", "receiptnumber", "receiptid", "chargeid", "lineitem*",
+    "date", "orderdate", "orderdatetime", "purchasedate", "saledate", "transactiondate", "invoicedate",
+    "paymentdate", "paiddate", "datepaid", "paidat", "orderedat", "orderplacedat", "bestelldatum",
+    "bestellnummer", "datum", "fecha", "numerodecommande", "datedecommande",
+)
+
+
 PRESETS: dict[str, Preset] = {p.id: p for p in [
     Preset(
         "shopify_orders", "Shopify orders export",
@@ -320,6 +448,35 @@ PRESETS: dict[str, Preset] = {p.id: p for p in [
         any_of=("acceptsemailmarketing", "acceptsmarketing", "acceptssmsmarketing", "taxexempt", "defaultaddress*"),
         refuse=("this is a Shopify customers export: it has one total per customer, not the dates of each "
                 "order, so lifetime value cannot be computed from it."),
+    ),
+    Preset(
+        "square_customers", "Square customers export",
+        required=("squarecustomerid|emailaddress|referenceid", "transactioncount|lifetimespend"),
+        any_of=("squarecustomerid", "firstvisit", "lastvisit", "transactioncount", "lifetimespend",
+                "emailsubscriptionstatus", "creationsource", "instantprofile"), min_any=3,
+        none_of=_ORDER_HEADERS,
+        refuse=("this is a Square customers export: it has one total per customer (Transaction Count, Lifetime "
+                "Spend), not the dates of each order, so lifetime value cannot be computed from it."),
+    ),
+    Preset(
+        "woocommerce_customers", "WooCommerce Analytics customers download",
+        required=("username|email|name", "orders", "totalspend|aov"),
+        any_of=("username", "lastactive", "signup", "aov", "totalspend", "countryregion"), min_any=3,
+        none_of=_ORDER_HEADERS,
+        refuse=("this is a WooCommerce Analytics customers download: it has one total per customer (Orders, "
+                "Total Spend), not the dates of each order, so lifetime value cannot be computed from it."),
+    ),
+    Preset(
+        "customer_summary", "Customer list with lifetime totals",
+        # Klaviyo and other profile or customer lists: who the customer is, how many orders and
+        # how much in all, and only dates of the customer (last order, last active …) that could
+        # be taken for an order date; no order of their own (no order number, no order date)
+        required=("email|emailaddress|customerid|customer|customername|name|profileid|klaviyoid",
+                  "|".join(_ORDER_COUNT_HEADERS), "|".join(_LIFETIME_SPEND_HEADERS),
+                  "|".join(_CUSTOMER_DATE_HEADERS)),
+        none_of=_ORDER_HEADERS,
+        refuse=("this is a list of customers with one total per customer (number of orders, total spent), "
+                "not the dates of each order, so lifetime value cannot be computed from it."),
     ),
     Preset(
         "woocommerce_plugin", "WooCommerce order export (plugin)",
@@ -475,6 +632,13 @@ LAYOUTS: dict[str, str] = {"generic": "Generic order list", **{p.id: p.label for
 
 _HINTS = {
     "shopify_customers": "Export the Orders instead: Shopify admin › Orders › Export › All orders (CSV).",
+    "square_customers": "Export the transactions instead: Square Dashboard › Transactions › Export › Transactions "
+                        "CSV (one row per payment, with its date).",
+    "woocommerce_customers": "Export the orders instead: WooCommerce › Analytics › Orders › Download, or an order "
+                             "export plugin (one row per order, with its date).",
+    "customer_summary": "Export the orders instead (one row per order or order line, with its date and amount) "
+                        "from the shop or payment system; a profile or customer list (Klaviyo, Mailchimp, a CRM) "
+                        "has no order history.",
     "amazon": "Use an export from a shop system that records customers (Shopify, WooCommerce, …), or add a "
               "customer column and map it with --map customer_id=COLUMN.",
 }
@@ -495,6 +659,8 @@ def matches(preset: Preset, headers: list[str]) -> bool:
         names = {str(h).replace("\ufeff", "").strip().lower() for h in headers}
     else:
         names = {normalise_header(h) for h in headers}
+    if any(_has(names, n) for n in preset.none_of):
+        return False
     if all(_has(names, r) for r in preset.required) and (
             not preset.any_of or sum(_has(names, a) for a in preset.any_of) >= preset.min_any):
         return True
@@ -506,10 +672,62 @@ def detect_layout(headers: list[str]) -> Preset | None:
     return next((p for p in PRESETS.values() if matches(p, headers)), None)
 
 
-def refuse_if_unusable(preset: Preset | None, source: str, mapping: dict | None) -> None:
-    """Raise the preset's clear error for layouts that cannot give per-customer order history."""
+_CUSTOMER_LISTS = ("shopify_customers", "square_customers", "woocommerce_customers", "customer_summary")
+_IDENTITY_HEADERS = ("squarecustomerid", "customerid", "profileid", "klaviyoid", "email", "emailaddress", "username",
+                     "customer", "customername", "name")
+
+
+def looks_like_customer_list(table: pd.DataFrame) -> bool:
+    """Do the cells of a file whose headers look like a customer list say so too: each row
+    a different customer, and an orders count above 1 on some row (a customer's several
+    orders in one row) or, without a count, a lifetime total on every row?
+
+    An order list that merely has a 'Total Spent' column repeats its customers on their
+    orders' rows, or counts one order per row, and is not a customer list."""
+    norm = {normalise_header(c): c for c in reversed(list(table.columns))}
+    body = table.head(20000)
+
+    def cells(names):
+        header = next((norm[n] for n in names if n in norm), None)
+        return None if header is None else clean_text(body[header])
+
+    identity = cells(_IDENTITY_HEADERS)
+    if identity is None:
+        return False
+    key = identity.str.lower().str.strip()
+    key = key[key != ""]
+    if key.empty or key.duplicated().any():
+        return False  # a customer on several rows: rows are orders (or something else), not customers
+    count = cells(_ORDER_COUNT_HEADERS)
+    if count is not None:
+        filled = count[count != ""]
+        numbers = pd.to_numeric(filled.str.replace(r"[\s,']", "", regex=True), errors="coerce")
+        whole = numbers.notna() & (numbers >= 0) & (numbers == numbers.round())
+        return bool(len(filled)) and bool(whole.mean() >= 0.9) and bool((numbers > 1).any())
+    spend = cells(_LIFETIME_SPEND_HEADERS)
+    if spend is None:
+        return False
+    values, _ = parse_amounts(spend)
+    return bool(len(values)) and bool(values.notna().mean() >= 0.9)
+
+
+def refuse_if_unusable(preset: Preset | None, source: str, mapping: dict | None,
+                       table: pd.DataFrame | None = None) -> None:
+    """Raise the preset's clear error for layouts that cannot give per-customer order history.
+
+    A customer list (one row per customer with lifetime totals) is refused even when a
+    column is mapped as the order date: its "Last Order Date" would make each customer's
+    lifetime total one order. Given the file's rows (``table``), the cells must agree
+    (:func:`looks_like_customer_list`); a file they do not describe is read as an order list.
+    """
+    if refused(preset, mapping, table):
+        raise InputError(preset.refuse, where=source, hint=_HINTS.get(preset.id))
+
+
+def refused(preset: Preset | None, mapping: dict | None = None, table: pd.DataFrame | None = None) -> bool:
+    """Does the layout refuse this file (see :func:`refuse_if_unusable`)?"""
     if preset is None or preset.refuse is None:
-        return
+        return False
     if preset.id == "amazon" and mapping and ("customer_id" in mapping or "email" in mapping or "name" in mapping):
-        return
-    raise InputError(preset.refuse, where=source, hint=_HINTS.get(preset.id))
+        return False
+    return not (preset.id in _CUSTOMER_LISTS and table is not None and not looks_like_customer_list(table))

@@ -4,8 +4,8 @@ A status cell is matched as a whole phrase (after folding case, accents, ``_`` a
 so ``partially refunded`` or ``refund requested`` never read as ``refunded``. Each phrase
 maps to the skip reason a person reads in the report:
 
-* ``cancelled or failed`` — cancelled, voided, declined, payment error …
-* ``not paid`` — unpaid, pending, awaiting payment, on hold, authorized only …
+* ``cancelled or failed`` — cancelled, voided, declined or denied, payment error …
+* ``not paid`` — unpaid, pending, awaiting payment, on hold or held, uncleared, unclaimed, authorized only …
 * ``not a payment`` — draft, quote, estimate, pro forma …
 * ``refunded or returned`` — refunded in full, returned, charged back …
 
@@ -29,20 +29,22 @@ payment\s(error|failed|failure|declined|cancel+ed)|failed\spayment|checkout\sdra
 storniert|abgebrochen|fehlgeschlagen|abgelehnt|zahlung\sfehlgeschlagen|
 annulee?s?|annule|echouee?|erreur\sde\spaiement|paiement\srefuse|
 cancelad[oa]|anulad[oa]|fallid[oa]|rechazad[oa]|error\sen\s(el\s)?pago|
+refusee?|denegad[oa]|rifiutat[oa]|negat[oa]|
 annullat[oa]|fallit[oa]|errore\s(di|nel)\spagamento|
-geannuleerd|mislukt|betaling\smislukt|afgewezen|
-cancelad[oa]|falhou|erro\sde\spagamento)
+geannuleerd|mislukt|betaling\smislukt|afgewezen|geweigerd|
+cancelad[oa]|falhou|erro\sde\spagamento|recusad[oa]|negad[oa])
 """
 _NOT_PAID = r"""
 (unpaid|not\spaid|non\spaid|nonpaid|payment\spending|pending|pending\spayment|awaiting\spayment|
 awaiting\s(check|cheque|bank\swire|bank\stransfer|wire|cash\son\sdelivery|cod)\s(payment|validation)|
-awaiting\scash\son\sdelivery\svalidation|on\sbackorder\s\(not\spaid\)|on\shold|hold|holded|
+awaiting\scash\son\sdelivery\svalidation|on\sbackorder\s\(not\spaid\)|on\shold|hold|holded|held|
+uncleared|unclaimed|not\sclaimed|
 authorized|authorised|payment\sreview|outstanding|open\sinvoice|overdue|due|unbezahlt|nicht\sbezahlt|
-zahlung\sausstehend|ausstehend|offen|wartet\sauf\szahlung|
+zahlung\sausstehend|ausstehend|offen|wartet\sauf\szahlung|nicht\sabgeholt|einbehalten|
 impaye|impayee|non\spaye|non\spayee|en\sattente(\sde\spaiement|\sdu\spaiement(\spar\scheque)?|
 \sde\svirement\sbancaire|\sde\svalidation\sdu\spaiement\sa\sla\slivraison)?|
 en\sattente\sde\sreapprovisionnement\s\(non\spaye\)|
-pendiente(\sde\spago)?|no\spagad[oa]|impagad[oa]|
+pendiente(\sde\spago)?|no\spagad[oa]|impagad[oa]|no\sreclamad[oa]|retenid[oa]|
 non\spagat[oa]|in\sattesa(\sdi\spagamento)?|
 onbetaald|niet\sbetaald|in\safwachting(\svan\sbetaling)?|
 nao\spago|pendente|aguardando\spagamento|

@@ -28,9 +28,9 @@ def test_shopify_orders_merge_line_items_and_net_refunds(data_dir):
     r = data.report
     assert r.layout == "shopify_orders" and r.layout_label == LAYOUTS["shopify_orders"]
     assert "Looks like a Shopify orders export." in r.notes
-    # #1008 is pending: no money received yet, so not a purchase
-    assert amounts(data) == {"#1001": 59.8, "#1002": 75.0, "#1003": 20.0, "#1004": 15.5, "#1007": 0.0}
-    assert r.rows_skipped == {"cancelled or failed": 3, "not paid": 1}  # voided (2 line rows) + cancelled
+    # #1008 is pending: no money received yet, so not a purchase; #1007 was refunded in full
+    assert amounts(data) == {"#1001": 59.8, "#1002": 75.0, "#1003": 20.0, "#1004": 15.5}
+    assert r.rows_skipped == {"cancelled or failed": 3, "not paid": 1, "refunded or returned": 1}  # voided (2 line rows) + cancelled
     assert r.refunds_netted == 2
     assert r.currency == "EUR"
     first = data.orders.set_index("order_id").loc["#1002"]
@@ -49,7 +49,7 @@ def test_shopify_customers_keep_latest_attributes_and_consent(data_dir):
     assert ana["Billing Zip"] == "20095"  # leading apostrophe stripped
     assert ana["Phone"] == "+4917612345"
     assert not ana["consent"]  # said yes first, then no
-    assert customers.loc["fay@example.com", "consent"]
+    assert "fay@example.com" not in customers.index  # her only order was refunded in full
     assert customers.loc["carla díaz", "name"] == "Carla Díaz"  # POS order without email: identity by name
     assert "Lineitem name" not in customers.columns and "Subtotal" not in customers.columns
     assert str(customers["consent"].dtype) == "boolean"
@@ -76,8 +76,8 @@ def test_woocommerce_plugin_refund_items_statuses_and_currency(data_dir):
     data = read_orders(data_dir / "woocommerce_plugin.csv")
     r = data.report
     assert r.layout == "woocommerce_plugin"
-    assert amounts(data) == {"501": 54.9, "502": 100.0, "505": 0.0}
-    assert r.rows_skipped == {"cancelled or failed": 2, "not paid": 1, "other currency": 1}
+    assert amounts(data) == {"501": 54.9, "502": 100.0}  # 505 refunded in full: not a purchase
+    assert r.rows_skipped == {"cancelled or failed": 2, "not paid": 1, "other currency": 1, "refunded or returned": 1}
     assert r.refunds_netted == 2
     assert data.customers.loc["12", "name"] == "Ki Tan"
     check_accounting(data)
@@ -98,10 +98,10 @@ def test_stripe_drops_failed_and_uncaptured_and_subtracts_refunded(data_dir):
     data = read_orders(data_dir / "stripe.csv")
     r = data.report
     assert r.layout == "stripe"
-    assert amounts(data) == {"ch_1A": 1000.0, "ch_1B": 30.0, "ch_1D": 0.0}
+    assert amounts(data) == {"ch_1A": 1000.0, "ch_1B": 30.0}  # ch_1D refunded in full: not a purchase
     assert r.currency == "USD"  # lower-case usd in the file
     assert set(r.skipped["detail"]) >= {"not captured", "EUR"}
-    assert r.rows_skipped == {"cancelled or failed": 2, "other currency": 1}
+    assert r.rows_skipped == {"cancelled or failed": 2, "other currency": 1, "refunded or returned": 1}
     check_accounting(data)
 
 
