@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import Cancelled, ClvError, InputError
+from .errors import Cancelled, ClvError, InputError, command_line_text
 from .intake import DESCRIPTIVE_ROLES, ROLES
 from .memory import tune_memory_allocator
 
@@ -198,15 +198,20 @@ def _settings_from_args(args, *, demo: bool):
     )
 
 
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,250 rows``."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> None:
     s = analysis.summary
     skipped = sum(s["rows_skipped"].values())
     lines = [
-        f"{s['layout_label']}: {s['rows_read']:,} rows read, {s['rows_used']:,} used, {skipped:,} skipped"
+        f"{s['layout_label']}: {_count(s['rows_read'], 'row')} read, {s['rows_used']:,} used, {skipped:,} skipped"
         + (" (" + ", ".join(f"{n:,} {r}" for r, n in sorted(s['rows_skipped'].items(), key=lambda kv: -kv[1])) + ")"
            if skipped else ""),
         *(f"  Note: {note}" for note in s.get("intake_notes", [])),
-        f"{s['customers']:,} customers, {s['orders']:,} orders up to {s['observation_end']}.",
+        f"{_count(s['customers'], 'customer')}, {_count(s['orders'], 'order')} up to {s['observation_end']}.",
         f"Method: {s['method']} — {s['clv_basis']}",
         *(f"  Note: {note}" for note in s.get("prediction_notes", [])),
         *(f"  Note: {note}" for note in warnings_seen),
@@ -216,7 +221,7 @@ def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> N
     ]
     for export in s.get("exports", []):
         lines.extend(export["description"])
-    lines.append(f"Wrote {len(files)} files to {out_dir}")
+    lines.append(f"Wrote {_count(len(files), 'file')} to {out_dir}")
     stream.write("\n".join(lines) + "\n")
 
 
@@ -350,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("clv: cancelled\n")
         return 130
     except ClvError as exc:
-        sys.stderr.write(f"clv: error: {' '.join(str(exc).split())}\n")
+        sys.stderr.write(f"clv: error: {command_line_text(exc)}\n")
         return 2
     except MemoryError:
         sys.stderr.write("clv: error: not enough memory for this file. Split the export into smaller periods.\n")

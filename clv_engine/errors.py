@@ -6,6 +6,37 @@ they never show a traceback for a ``ClvError``.
 """
 from __future__ import annotations
 
+import re
+
+_SENTENCE_END = ".!?:…"
+_CLOSERS = "'\"’”)]»"
+
+
+def ended(text: str) -> str:
+    """``text`` ending as a sentence: a full stop is added unless it already ends with
+    ``. ! ? :`` or ``…`` (also inside closing quotes or brackets, as in ``(see below.)``)."""
+    text = text.rstrip()
+    if text and text.rstrip(_CLOSERS)[-1:] not in tuple(_SENTENCE_END):
+        return text + "."
+    return text
+
+
+# Python-only alternatives in a hint, e.g. "--map date=COLUMN (mapping={'date': 'COLUMN'})" or
+# "(--sheet NAME, or sheet='NAME')": on the command line only the option form is meant.
+_PYTHON_ONLY = (
+    re.compile(r"\s*\((?:mapping|sheet|layout|currency|date_order)=(?:\{[^{}]*\}|[^()]*)\)"),
+    re.compile(r",? or (?:mapping|sheet|layout|currency|date_order)=(?:\{[^{}]*\}|'[^']*'|\"[^\"]*\"|\w+)(?=\))"),
+)
+
+
+def command_line_text(error: BaseException) -> str:
+    """``str(error)`` as one line for the command line, without the Python-only
+    (``mapping=...``, ``sheet='NAME'``) alternatives its hint may give next to the option."""
+    text = " ".join(str(error).split())
+    for pattern in _PYTHON_ONLY:
+        text = pattern.sub("", text)
+    return text
+
 
 class ClvError(Exception):
     """Base class of every error CLV Toolkit raises on purpose."""
@@ -15,7 +46,9 @@ class InputError(ClvError, ValueError):
     """The input (file, range, DataFrame, setting) cannot be used as given.
 
     ``where`` names the place (file, sheet, row, column) when known; ``hint`` says what
-    to do. ``str(error)`` is a complete, one-paragraph message for a person.
+    to do. ``str(error)`` is a complete, one-paragraph message for a person: before the
+    hint, the message gets a full stop when it has no final punctuation (``. ! ? :``), so
+    the problem and the advice never run together; the hint, too, ends as a sentence.
     """
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
@@ -26,7 +59,7 @@ class InputError(ClvError, ValueError):
         if where:
             text = f"{where}: {text}"
         if hint:
-            text = f"{text} {hint}"
+            text = f"{ended(str(text))} {ended(str(hint))}"
         super().__init__(text)
 
 

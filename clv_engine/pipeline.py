@@ -118,8 +118,15 @@ class Settings:
             if not ok:
                 raise InputError(f"{label} {v:g} is out of range", hint=f"Use a value from {low:g} to {high:g}.")
         self.acquisition_costs()
-        if self.lifespan_years is not None and not (0 < float(self.lifespan_years) <= 100):
-            raise InputError("lifespan must be between 0 and 100 years")
+        if self.lifespan_years is not None:
+            try:
+                years = float(self.lifespan_years)
+            except (TypeError, ValueError):
+                raise InputError(f"lifespan must be a number of years, got {self.lifespan_years!r}",
+                                 hint="Use e.g. 3 for three years.") from None
+            if not (0 < years <= 100):
+                raise InputError(f"lifespan {years:g} is out of range",
+                                 hint="Use a number of years above 0 and at most 100.")
         if self.tier_thresholds is None:
             self.tier_splits = parse_splits(self.tier_splits)
         if self.duplicates not in ("auto", "drop", "keep"):

@@ -5,6 +5,11 @@ case-insensitively) are merged into the highest-value row, (3) when the table ca
 consent information, contacts without positive marketing consent are left out unless asked
 otherwise. A merged contact counts as consenting only if no merged row says "no" and at
 least one says "yes" (an opt-out anywhere wins).
+
+First and last names come from the file's own name columns or from a full name split in
+two; a cell that is not a person's name (:func:`is_person_name`: a formula, a link, an
+address, a phone number, mostly punctuation) gives no name at all rather than two broken
+halves; the email still identifies the contact.
 """
 from __future__ import annotations
 
@@ -50,13 +55,107 @@ def valid_emails(emails: pd.Series, ascii_local_part: bool = False) -> np.ndarra
     return ok.fillna(False).to_numpy(dtype=bool)
 
 
+# Not a person's name: characters of formulas, markup, links and code (ASCII and full-width),
+# a link, a start that a spreadsheet reads as a formula (= + - @), or no letter at all.
+_NOT_NAME = re.compile(
+    r'[=()"<>\[\]{}\\|;@\uff1d\uff08\uff09\uff02\uff1c\uff1e\uff20]|://|\bwww\.|^[+\-\uff0b\uff0d]|^[\d_\W]*$'
+)
+# Noise for "mostly punctuation": ASCII punctuation and symbols, digits, general and
+# full-width punctuation.
+_NOISE = r"[!-/:-@\[-`{-~0-9\u2010-\u2027\u2030-\u205e\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]"
+_NOISE_RE = re.compile(_NOISE)
+
+
+def is_person_name(text) -> bool:
+    """Can ``text`` be a person's name? No for a formula or anything with ``= ( ) " < > [ ] { }
+    \\ | ; @``, a link, text starting with ``+``/``-``, text without a letter, and text that
+    is mostly punctuation or digits (more such characters than others)."""
+    if not isinstance(text, str):
+        return False
+    name = text.strip()
+    if not name or _NOT_NAME.search(name):
+        return False
+    return 2 * len(_NOISE_RE.findall(name)) <= len(name) - sum(c.isspace() for c in name)
+
+
+_NAME_PUNCTUATION = ".,'’-"
+_ASCII_CLASSES = None
+
+
+def _char_classes(codes: np.ndarray) -> np.ndarray:
+    """Per character code: 0 letter, 1 white space, 2 punctuation of names (. , ' ’ -),
+    3 anything else (digit, _, other punctuation or symbol), as Python's ``re`` sees them."""
+    def kind(ch: str) -> int:
+        if ch.isspace():
+            return 1
+        if ch in _NAME_PUNCTUATION:
+            return 2
+        return 0 if re.match(r"[^\W\d_]", ch) else 3
+
+    global _ASCII_CLASSES
+    if _ASCII_CLASSES is None:
+        _ASCII_CLASSES = np.array([kind(chr(c)) for c in range(128)], dtype=np.uint8)
+    classes = np.empty(len(codes), dtype=np.uint8)
+    ascii_ = codes < 128
+    classes[ascii_] = _ASCII_CLASSES[codes[ascii_]]
+    if not ascii_.all():
+        others, where = np.unique(codes[~ascii_], return_inverse=True)
+        classes[~ascii_] = np.array([kind(chr(c)) for c in others.tolist()], dtype=np.uint8)[where]
+    return classes
+
+
+def person_names(texts: pd.Series) -> np.ndarray:
+    """:func:`is_person_name` of every cell of a column of text (missing = not a name).
+
+    Worked out on the characters of the whole column at once; only the cells that need a
+    closer look are checked one by one: cells holding anything but letters, white space and
+    the punctuation of names (. , ' ’ -), such punctuation twice in a row or starting a
+    word, or "www.". In any other cell a letter comes before every punctuation mark, so it
+    is a name when not blank.
+    """
+    values = texts.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = ""
+    cells = values.tolist()
+    if not cells:
+        return np.zeros(0, dtype=bool)
+    try:
+        joined = "\n" + "\n".join(cells)
+    except TypeError:  # not all text
+        cells = [str(c) for c in cells]
+        joined = "\n" + "\n".join(cells)
+    if joined.count("\n") != len(cells):  # a cell with a line break: check each cell
+        return np.fromiter((is_person_name(c) for c in cells), dtype=bool, count=len(cells))
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = _char_classes(codes)
+    punct = classes == 2
+    suspect = classes == 3
+    suspect[1:] |= punct[1:] & (punct[:-1] | (classes[:-1] == 1))  # ".." or a word starting with "."
+    positions = np.flatnonzero(suspect).tolist()
+    at = joined.find("www.")
+    while at >= 0:
+        positions.append(at)
+        at = joined.find("www.", at + 1)
+    # cell i starts right after the line break at starts[i]; a cell is blank without a non-space
+    breaks = codes == 10
+    starts = np.flatnonzero(breaks)
+    cell_of = np.cumsum(breaks) - 1
+    ok = np.bincount(cell_of[classes != 1], minlength=len(cells)) > 0
+    for i in np.unique(np.searchsorted(starts, positions, side="right") - 1).tolist():
+        ok[i] = is_person_name(cells[i])
+    return ok
+
+
 def split_name(full_name) -> tuple[str, str]:
     """Split a full name into (first, last): ``"Last, First"`` is swapped; otherwise the
-    first word is the first name and the rest the last name; one word is a first name."""
+    first word is the first name and the rest the last name; one word is a first name.
+    Text that is not a person's name (:func:`is_person_name`) gives ``("", "")``."""
     if not isinstance(full_name, str):
         return "", ""
     name = " ".join(full_name.split())
-    if not name:
+    if not name or not is_person_name(name):
         return "", ""
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
@@ -136,16 +235,20 @@ def select_contacts(
 
 def first_and_last_names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(first names, last names): the file's own first/last name columns where a row has
-    them, else its full name split as :func:`split_name` does (column-wise)."""
+    them, else its full name split as :func:`split_name` does (column-wise). A cell that is
+    not a person's name (:func:`is_person_name`) counts as blank."""
     if not len(frame):
         return [], []
     def text(col):
         if col not in frame.columns:
             return pd.Series("", index=frame.index, dtype=object)
-        return frame[col].astype(object).where(frame[col].notna(), "").astype(str).str.strip()
+        cells = frame[col].astype(object).where(frame[col].notna(), "").astype(str).str.strip()
+        return cells.where(person_names(cells), "") if col != "name" else cells
 
     given, family, full = text("first_name"), text("last_name"), text("name")
     full = full.str.split().str.join(" ").fillna("")
+    if "name" in frame.columns:
+        full = full.where(person_names(full), "")
     one_comma = full.str.count(",") == 1
     before, after = full.str.partition(",")[0].str.strip(), full.str.partition(",")[2].str.strip()
     swapped = one_comma & (before != "") & (after != "")

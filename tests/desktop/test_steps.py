@@ -73,7 +73,7 @@ def test_bad_file_shows_a_friendly_message_and_the_app_keeps_working(qtbot, wind
     # the file opens but is no order list: the check page says why, with its columns
     assert window.current_step() == CHECK
     assert window.check_page.failure_label.text().startswith(
-        "orders.bad, row 1: no column looks like an order date "
+        "orders.bad, row 1: no column looks like an order date. "
         "Choose the date column in the mapping.")
     _open(qtbot, window, _order_file(tmp_path))
     assert window.current_step() == CHECK

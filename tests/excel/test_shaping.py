@@ -73,7 +73,7 @@ def test_frame_becomes_header_plus_rows_of_safe_cells():
 
 def test_error_cell_is_one_line_with_prefix():
     text = error_cell(InputError("no date column", where="orders", hint="Name one 'Date'."))
-    assert text == "CLV: orders: no date column Name one 'Date'."
+    assert text == "CLV: orders: no date column. Name one 'Date'."
 
 
 def test_cache_computes_once_for_equal_content_and_again_after_a_change():

@@ -123,16 +123,59 @@ def test_numbers_are_plain_without_currency(customers, tmp_path):
     assert bob["Churn Risk"] == "0.25"
 
 
-def test_formula_in_name_is_neutralised_per_file_kind(customers, tmp_path):
+def test_formula_in_name_gives_no_name_and_other_formulas_stay_neutralised(customers, tmp_path):
+    customers.loc[3, "rfm_segment"] = '=HYPERLINK("http://x")'  # bob's segment text looks like a formula
     export_email_lists(customers, "mailchimp", tmp_path, mode="single")
     export_email_lists(customers, "generic", tmp_path, mode="single")
     bob_import = [r for r in read(tmp_path / "mailchimp_all.csv") if r["Email Address"] == "bob@example.org"][0]
-    assert bob_import["First Name"] == 'HYPERLINK("http://x")'  # import file: no ' stored, no leading =
+    # '=HYPERLINK("http://x") Bob' is not a person's name: no first/last name rather than broken halves
+    assert (bob_import["First Name"], bob_import["Last Name"]) == ("", "")
+    assert bob_import["RFM Segment"] == 'HYPERLINK("http://x")'  # import file: no ' stored, no leading =
     generic = read(tmp_path / "generic_all.csv", encoding="utf-8-sig")
     bob_excel = [r for r in generic if r["email"] == "bob@example.org"][0]
-    assert bob_excel["first_name"] == "'=HYPERLINK(\"http://x\")"
+    assert (bob_excel["first_name"], bob_excel["last_name"]) == ("", "")
+    assert bob_excel["rfm_segment"] == "'=HYPERLINK(\"http://x\")"
     first_data_line = (tmp_path / "generic_all.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert first_data_line.startswith('"')  # every cell quoted for Excel
+
+
+NAME_COLUMNS = {"mailchimp": ("First Name", "Last Name"), "klaviyo": ("First Name", "Last Name"),
+                "hubspot": ("First name", "Last name"), "brevo": ("FIRSTNAME", "LASTNAME"),
+                "activecampaign": ("First Name", "Last Name"), "generic": ("first_name", "last_name")}
+
+
+@pytest.mark.parametrize("tool", EMAIL_TOOLS)
+def test_names_that_are_not_person_names_are_left_blank_in_every_tool(tool, tmp_path):
+    odd = ['=HYPERLINK("http://e","x")', "http://shop.example/x", "+44 7700 900123", "#1001", "...", "@anna",
+           'Bob "the builder"', "-Carl"]
+    names = ["Ann Lee", "Lee, Ann"] + odd
+    frame = pd.DataFrame({
+        "customer_id": [str(i) for i in range(len(names))],
+        "email": [f"c{i}@example.com" for i in range(len(names))],
+        "name": names,
+        "consent": pd.array([True] * len(names), dtype="boolean"),
+        "tier": ["High"] * len(names),
+        "clv": [float(100 - i) for i in range(len(names))],
+    })
+    export_email_lists(frame, tool, tmp_path, mode="single")
+    rows = read(tmp_path / f"{tool}_all.csv", encoding="utf-8-sig")
+    email = "email" if tool == "generic" else next(c for c in rows[0] if c.upper().startswith("EMAIL"))
+    first, last = NAME_COLUMNS[tool]
+    got = {r[email]: (r[first], r[last]) for r in rows}
+    assert got["c0@example.com"] == ("Ann", "Lee") and got["c1@example.com"] == ("Ann", "Lee")
+    for i in range(2, len(names)):
+        assert got[f"c{i}@example.com"] == ("", ""), names[i]
+
+
+def test_own_name_columns_that_are_formulas_are_left_blank(tmp_path):
+    frame = pd.DataFrame({
+        "customer_id": ["1", "2"], "email": ["a@example.com", "b@example.com"],
+        "first_name": ['=HYPERLINK("http://e","x")', "Bea"], "last_name": ["Lund", "@SUM(A1)"],
+        "tier": ["High", "High"], "clv": [2.0, 1.0],
+    })
+    export_email_lists(frame, "hubspot", tmp_path, mode="single")
+    rows = {r["Email"]: (r["First name"], r["Last name"]) for r in read(tmp_path / "hubspot_all.csv")}
+    assert rows == {"a@example.com": ("", "Lund"), "b@example.com": ("Bea", "")}
 
 
 def test_per_tier_mode_writes_one_file_per_tier_in_tier_order(customers, tmp_path):
@@ -185,3 +228,7 @@ def test_name_split_rules():
     assert split_name("Schmidt, Anna") == ("Anna", "Schmidt")
     assert split_name("Ludwig van Beethoven") == ("Ludwig", "van Beethoven")
     assert split_name("Cher") == ("Cher", "")
+    assert split_name('=HYPERLINK("http://e","x")') == ("", "")
+    assert split_name("Anne-Marie O'Brien") == ("Anne-Marie", "O'Brien")
+    assert split_name("J. R. Tolkien") == ("J.", "R. Tolkien")
+    assert split_name("--") == ("", "")

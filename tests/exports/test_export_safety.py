@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from clv_engine.errors import InputError
 from clv_engine.exports import export_email_lists, is_valid_email, split_name
-from clv_engine.exports.contacts import first_and_last_names, valid_emails
+from clv_engine.exports.contacts import first_and_last_names, is_person_name, person_names, valid_emails
 
 
 def table(**columns):
@@ -80,7 +80,7 @@ def test_earlier_lists_of_the_tool_are_refused_or_removed(tmp_path):
                                                           "mailchimp_high.csv"]
 
 
-NAMES = st.text(alphabet=st.sampled_from(list("ab ,Zé\t.-")), max_size=12)
+NAMES = st.text(alphabet=st.sampled_from(list("ab ,Zé\t.-=(\"@+1#")), max_size=12)
 
 
 @settings(max_examples=300, deadline=None)
@@ -88,6 +88,17 @@ NAMES = st.text(alphabet=st.sampled_from(list("ab ,Zé\t.-")), max_size=12)
 def test_column_wise_names_equal_split_name(names):
     first, last = first_and_last_names(pd.DataFrame({"name": pd.Series(names, dtype=object)}))
     assert list(zip(first, last)) == [split_name(n) for n in names]
+
+
+NAME_CELLS = st.lists(st.sampled_from(list("aw. ,'’-\t=(@+1_#é\u00a0\uff08\n") + ["www.", "://"]),
+                      max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.none(), NAME_CELLS), max_size=10))
+def test_column_wise_person_name_check_equals_is_person_name(cells):
+    got = person_names(pd.Series(cells, dtype=object)).tolist()
+    assert got == [is_person_name(c) for c in cells]
 
 
 EMAILS = st.text(alphabet=st.sampled_from(list("ab@._-é+ 1")), max_size=14)
