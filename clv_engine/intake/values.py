@@ -231,7 +231,7 @@ def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series,
         # "€ 1.234,50" text cells) is read as written; only cells that could be either
         # (1.234) follow the column's majority
         info.notes.append(
-            f"{commas} cells used a decimal comma and {dots} a decimal point; each was read as "
+            f"{commas} cell{'s' if commas != 1 else ''} used a decimal comma and {dots} a decimal point; each was read as "
             f"written, cells that could be either (like 1.234) as decimal {'comma' if decimal == ',' else 'point'}"
         )
     info.decimal = decimal
