@@ -1,5 +1,7 @@
-"""How well do predictions hold up on the months after a cut? CLV Toolkit vs lifetimes vs
-naive baselines, scored on what customers really did.
+"""Scores CLV Toolkit, lifetimes and naive baselines on the months after a cut.
+
+How well do predictions hold up on the months after a cut? Each contender is scored on
+what customers really did.
 
     python bench/bench_holdout.py ORDERS.csv --cut 1997-09-30 --months 9
     python bench/bench_holdout.py CDNOW_master.txt --cut 1997-09-30 --months 9

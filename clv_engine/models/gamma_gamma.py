@@ -17,11 +17,13 @@ from ..errors import InputError, ModelWarning
 from .base import BaseModel, check_same_length, check_weights, to_float_column
 
 
-def spend_inputs(frequency, monetary_value, weights=None):
+def spend_inputs(frequency, monetary_value, weights=None, *, allow_zero=False):
     """Validated arrays of repeat customers only: (x, zbar, weights, mask of rows used).
 
     Customers with frequency 0 carry no spend information and are left out of the fit.
-    For customers with frequency > 0 the value must be > 0.
+    For customers with frequency > 0 the value must be > 0 (fitting: the likelihood has
+    log(zbar)), or >= 0 with ``allow_zero`` (predicting: the conditional expectation is
+    defined at zbar = 0). Negative and missing values are always errors.
     """
     x = to_float_column(frequency, "frequency", integer=True)
     try:
@@ -31,18 +33,29 @@ def spend_inputs(frequency, monetary_value, weights=None):
                          where="column 'monetary_value'") from None
     check_same_length(frequency=x, monetary_value=values)
     used = x > 0
-    bad = used & ~(np.isfinite(values) & (values > 0))
+    with np.errstate(invalid="ignore"):
+        allowed = (values >= 0) if allow_zero else (values > 0)
+    bad = used & ~(np.isfinite(values) & allowed)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         index = monetary_value.index if isinstance(monetary_value, pd.Series) else None
         position = f"customer {index[i]!r}" if index is not None else f"position {i}"
+        if allow_zero:
+            raise InputError(
+                f"'monetary_value' is {float(values[i])!r} for a customer with repeat purchases; "
+                f"expected order values need average order values of zero or more "
+                f"({int(bad.sum())} such customer(s)).",
+                where=f"column 'monetary_value', {position}",
+                hint="Fill in missing values and check negative ones (refunds larger than "
+                     "the orders?).")
         raise InputError(
-            f"'monetary_value' is {values[i]!r} for a customer with repeat purchases; the "
+            f"'monetary_value' is {float(values[i])!r} for a customer with repeat purchases; the "
             f"Gamma-Gamma spend model needs average order values above zero "
             f"({int(bad.sum())} such customer(s)).",
             where=f"column 'monetary_value', {position}",
-            hint="Remove fully refunded or free orders before the spend model, or use "
-                 "historical average order values.")
+            hint="Fit on customers with positive repeat spend (fully refunded or free "
+                 "orders carry no spend information); predicting for customers whose "
+                 "average is 0 is fine.")
     weights = check_weights(weights, len(x))
     return x, values, weights, used
 
@@ -149,9 +162,11 @@ class GammaGammaModel(BaseModel):
     def expected_order_value(self, frequency, monetary_value) -> np.ndarray:
         """E[Z | x, zbar] = (q - 1)/(px + q - 1) * p*gamma/(q - 1) + px/(px + q - 1) * zbar
         (note, eq. 5). Customers with frequency 0 get the population mean (their
-        monetary_value is ignored)."""
+        monetary_value is ignored). An average of 0 (repeat orders that were free or fully
+        refunded) is allowed: the expectation is then p*gamma/(px + q - 1), finite and
+        below the population mean (the model itself is fitted on values > 0 only)."""
         p, q, gamma = self._require_mean()
-        x, z, _, used = spend_inputs(frequency, monetary_value)
+        x, z, _, used = spend_inputs(frequency, monetary_value, allow_zero=True)
         px = p * x
         z = np.where(used, z, 0.0)
         return (p * gamma + px * z) / (px + q - 1)

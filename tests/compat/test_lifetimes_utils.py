@@ -40,10 +40,13 @@ def test_summary_matches_lifetimes_with_money(transactions, options):
     pd.testing.assert_frame_equal(got, expected)
 
 
-def test_calibration_holdout_matches_lifetimes(transactions):
-    args = (transactions, "id", "date", "2014-09-01", "2014-12-31")
-    expected = lifetimes_utils.calibration_and_holdout_data(*args, monetary_value_col="amount")
-    got = compat_utils.calibration_and_holdout_data(*args, monetary_value_col="amount")
+@pytest.mark.parametrize("options", [{}, {"freq": "W"}, {"freq": "W", "include_first_transaction": True},
+                                     {"freq": "D", "freq_multiplier": 7}])
+def test_calibration_holdout_matches_lifetimes(transactions, options):
+    # 2014-09-03 is a Wednesday: with freq="W" that week's later orders are holdout orders
+    args = (transactions, "id", "date", "2014-09-03", "2014-12-31")
+    expected = lifetimes_utils.calibration_and_holdout_data(*args, monetary_value_col="amount", **options)
+    got = compat_utils.calibration_and_holdout_data(*args, monetary_value_col="amount", **options)
     pd.testing.assert_frame_equal(got, expected)
 
 

@@ -67,3 +67,20 @@ def test_known_parameters_with_q_below_one_are_refused_for_prediction():
 def test_no_repeat_buyers_is_a_clear_input_error():
     with pytest.raises(InputError, match="repeat purchase"):
         GammaGammaModel().fit([0, 0], [0.0, 0.0])
+
+
+def test_zero_average_spend_of_a_repeat_buyer_is_predicted(fitted):
+    p, q, gamma = (fitted.params_[k] for k in ("p", "q", "gamma"))
+    values = fitted.expected_order_value([2, 1, 0], [0.0, 0.0, 0.0])
+    # the conditional expectation at zbar = 0 (note, eq. 5): p gamma / (p x + q - 1)
+    np.testing.assert_allclose(values[:2], [p * gamma / (2 * p + q - 1), p * gamma / (p + q - 1)],
+                               rtol=1e-12)
+    assert 0 < values[0] < values[1] < values[2] == pytest.approx(fitted.mean_order_value)
+
+
+def test_negative_or_missing_spend_are_still_refused_for_prediction(fitted):
+    with pytest.raises(InputError, match="zero or more") as caught:
+        fitted.expected_order_value([1, 2], [10.0, -3.0])
+    assert caught.value.where.endswith("position 1")
+    with pytest.raises(InputError, match="zero or more"):
+        fitted.expected_order_value([2], [np.nan])

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from clv_engine.errors import InputError
+from clv_engine.errors import InputError, ModelWarning
 from clv_engine.models import BetaGeoBetaBinomModel, ModifiedBetaGeoModel, ShiftedBetaGeometricModel
 
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
@@ -96,3 +96,57 @@ def test_sbg_infinite_lifetime_is_refused_but_horizon_works():
 def test_sbg_increasing_survivors_are_input_error():
     with pytest.raises(InputError, match="must not increase"):
         ShiftedBetaGeometricModel().fit([1000, 600, 700])
+
+
+def test_sbg_one_period_warns_that_only_the_retention_rate_is_identified():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = ShiftedBetaGeometricModel().fit([1000, 600])
+    assert [type(w.message) for w in caught] == [ModelWarning]  # no numpy RuntimeWarning
+    assert "only the retention rate is identified" in str(caught[0].message)
+    identified = model.identified_retention_
+    assert identified["estimate"] == pytest.approx(0.6)
+    assert identified["standard_error"] == pytest.approx((0.6 * 0.4 / 1000) ** 0.5)
+    assert identified["lower_95"] < 0.6 < identified["upper_95"]
+    alpha, beta = model.params_["alpha"], model.params_["beta"]
+    assert beta / (alpha + beta) == pytest.approx(0.6)
+    # reported at the no-heterogeneity limit: a constant retention of 0.6
+    np.testing.assert_allclose(model.survival([1, 2, 5]), 0.6 ** np.array([1, 2, 5]), rtol=1e-3)
+    assert model.log_likelihood_ == pytest.approx(400 * np.log(0.4) + 600 * np.log(0.6), rel=1e-12)
+    assert model.covariance_ is None and np.isnan(list(model.standard_errors_.values())).all()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = model.summary
+    assert not caught
+    assert summary.loc[["alpha", "beta"], "standard_error"].isna().all()
+    assert summary.loc["retention_rate_1", "estimate"] == pytest.approx(0.6)
+    assert np.isfinite(model.discounted_expected_residual_lifetime(0.1))
+
+
+def test_sbg_one_period_with_no_churn_or_a_penalizer_also_warns():
+    with pytest.warns(ModelWarning, match="only the retention rate"):
+        model = ShiftedBetaGeometricModel().fit([1000, 1000])
+    assert model.identified_retention_["estimate"] == 1.0
+    with pytest.warns(ModelWarning, match="only the retention rate"):
+        ShiftedBetaGeometricModel(penalizer=0.1).fit([1000, 600])
+
+
+def test_sbg_two_periods_are_identified_and_do_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = ShiftedBetaGeometricModel().fit(REGULAR[:3])
+    assert model.identified_retention_ is None
+    assert list(model.summary.index) == ["alpha", "beta"]
+
+
+def test_sbg_derl_is_finite_for_large_parameters():
+    # scipy's hyp2f1 returns NaN once alpha + beta is in the hundreds
+    model = ShiftedBetaGeometricModel().set_params(alpha=600.0, beta=900.0)
+    survival = model.survival(np.arange(0, 400))
+    n = 4
+    direct = sum(survival[t] / survival[n - 1] / 1.1 ** (t - n) for t in range(n, 400))
+    assert model.discounted_expected_residual_lifetime(0.1, renewals=3) == pytest.approx(direct, rel=1e-10)

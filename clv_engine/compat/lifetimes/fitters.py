@@ -55,6 +55,20 @@ def _shape_like(result, *inputs):
     return result
 
 
+def _lifetimes_int(values) -> np.ndarray:
+    """A count column cast as lifetimes casts it (``astype(int)``: 2.5 -> 2), except that
+    missing and infinite values stay as they are, so the engine names them (the cast would
+    turn NaN into -9.2e18, reported as a negative count)."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return np.asarray(values)  # text: the engine says "numbers only"
+    finite = np.isfinite(array)
+    if finite.all():
+        return array.astype(int)
+    return np.where(finite, np.trunc(array), array)
+
+
 class BaseFitter:
     """Shared behaviour of the compatible fitters (lifetimes' ``BaseFitter``)."""
 
@@ -198,7 +212,7 @@ class _ContinuousFitter(BaseFitter):
     def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False, tol=1e-7,
             index=None, **kwargs):
         """Fit to the BTYD summary; returns self."""
-        frequency = np.asarray(frequency).astype(int)
+        frequency = _lifetimes_int(frequency)
         recency = np.asarray(recency, dtype=float)
         T = np.asarray(T, dtype=float)
         if weights is None:
@@ -302,9 +316,9 @@ class BetaGeoBetaBinomFitter(BaseFitter):
     def fit(self, frequency, recency, n_periods, weights=None, initial_params=None, verbose=False, tol=1e-7,
             index=None, **kwargs):
         """Fit to (frequency, recency, n_periods[, weights]); returns self."""
-        frequency = np.asarray(frequency).astype(int)
-        recency = np.asarray(recency).astype(int)
-        n_periods = np.asarray(n_periods).astype(int)
+        frequency = _lifetimes_int(frequency)
+        recency = _lifetimes_int(recency)
+        n_periods = _lifetimes_int(n_periods)
         weights = np.ones_like(recency) if weights is None else np.asarray(weights)
         self._fit_native((frequency, recency, n_periods), weights, verbose,
                          {"initial_params": initial_params, **kwargs})

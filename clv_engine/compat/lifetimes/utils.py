@@ -6,14 +6,18 @@ and float dtypes as lifetimes 0.11.3. Differences, all on purpose:
 * no global pandas option is changed on import (lifetimes turns off chained-assignment
   warnings for everyone);
 * ``calibration_and_holdout_data`` works without a monetary column on pandas 3;
-* ``find_first_transactions`` is public and always returns a fresh ``RangeIndex``.
+* ``find_first_transactions`` is public (``_find_first_transactions``, lifetimes' private
+  name, is the same function) and always returns a fresh ``RangeIndex``;
+* ``freq="M"`` (and other calendar periods) counts whole periods: lifetimes 0.11.3 divides
+  the time between period starts by numpy's average month (30.436875 days) on pandas < 2,
+  giving e.g. 1.94 months from January to March, and raises ``ValueError`` on pandas >= 2.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ...summary import calibration_holdout, customer_summary, period_index
+from ...summary import customer_summary, period_index
 
 __all__ = [
     "summary_data_from_transaction_data",
@@ -98,40 +102,51 @@ def calibration_and_holdout_data(
     include_first_transaction=False,
 ):
     """Calibration summary (``*_cal``) plus ``frequency_holdout``, ``duration_holdout``
-    [and ``monetary_value_holdout``: mean value of the holdout transactions]."""
-    orders, ids = _orders_frame(transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format)
+    [and ``monetary_value_holdout``], lifetimes 0.11.3's rules:
+
+    * calibration: the summary of the transactions on or before ``calibration_period_end``
+      (a date and time: on the day itself, later hours of that day are holdout);
+    * holdout transactions: after ``calibration_period_end`` and on or before
+      ``observation_period_end``, by their date and time, never by their period. A
+      holdout transaction in the same week (or month) as the calibration end counts;
+    * ``frequency_holdout``: the number of distinct ``freq`` periods with a holdout
+      transaction; ``monetary_value_holdout``: the mean value of the holdout transactions
+      themselves (not of the periods); 0 without holdout transactions;
+    * ``duration_holdout``: periods from the calibration end's to the observation end's
+      period, divided by ``freq_multiplier``;
+    * only customers with a calibration transaction are listed.
+    """
     if observation_period_end is None:
-        observation_period_end = orders["date"].max()
+        observation_period_end = transactions[datetime_col].max()
+    dates = pd.to_datetime(transactions[datetime_col], format=datetime_format)
     cal_end = pd.to_datetime(calibration_period_end, format=datetime_format)
     obs_end = pd.to_datetime(observation_period_end, format=datetime_format)
-    in_holdout = (orders["date"] > cal_end) & (orders["date"] <= obs_end)
+
+    in_calibration = (dates <= cal_end).to_numpy()
+    in_holdout = ((dates > cal_end) & (dates <= obs_end)).to_numpy()
     if not in_holdout.any():
         raise ValueError(
             "There is no data available. Check the `observation_period_end` and  `calibration_period_end` "
             "and confirm that values in `transactions` occur prior to those dates."
         )
-    split = calibration_holdout(orders, cal_end, obs_end, freq=freq, freq_multiplier=freq_multiplier)
-    if include_first_transaction:
-        cal = summary_data_from_transaction_data(
-            transactions.loc[pd.to_datetime(transactions[datetime_col], format=datetime_format) <= cal_end],
-            customer_id_col, datetime_col, monetary_value_col, datetime_format, cal_end, freq,
-            freq_multiplier, include_first_transaction=True,
-        )
-        split = split.copy()
-        split["frequency_cal"] = cal["frequency"].to_numpy()
-        if monetary_value_col:
-            split["monetary_value_cal"] = cal["monetary_value"].to_numpy()
-    columns = ["frequency_cal", "recency_cal", "T_cal"]
+    calibration = summary_data_from_transaction_data(
+        transactions.loc[in_calibration], customer_id_col, datetime_col, monetary_value_col,
+        datetime_format, cal_end, freq, freq_multiplier, include_first_transaction,
+    )
+    out = calibration.add_suffix("_cal")
+
+    hold_ids = transactions[customer_id_col].to_numpy()[in_holdout]
+    hold_periods = period_index(dates.to_numpy()[in_holdout], freq)
+    distinct = pd.DataFrame({"id": hold_ids, "period": hold_periods}).drop_duplicates()
+    frequency_holdout = distinct.groupby("id", sort=False).size()
+    out["frequency_holdout"] = frequency_holdout.reindex(out.index).fillna(0).to_numpy(dtype=float)
     if monetary_value_col:
-        columns.append("monetary_value_cal")
-    columns.append("frequency_holdout")
-    out = split[columns].copy()
-    if monetary_value_col:
-        hold = orders.loc[in_holdout]
-        mean_value = hold.groupby("customer_id", sort=False)["amount"].mean()
-        out["monetary_value_holdout"] = mean_value.reindex(out.index, fill_value=0.0).to_numpy()
-    out["duration_holdout"] = split["duration_holdout"]
-    return _restore_index(out.astype(float), ids, customer_id_col)
+        amounts = transactions[monetary_value_col].to_numpy(dtype=np.float64)[in_holdout]
+        mean_value = pd.Series(amounts).groupby(hold_ids, sort=False).mean()
+        out["monetary_value_holdout"] = mean_value.reindex(out.index).fillna(0.0).to_numpy(dtype=float)
+    periods = pd.Period(obs_end, freq=freq) - pd.Period(cal_end, freq=freq)
+    out["duration_holdout"] = float(periods.n) / freq_multiplier
+    return out.astype(float)
 
 
 def find_first_transactions(
@@ -171,6 +186,10 @@ def find_first_transactions(
         out[monetary_value_col] = grouped["value"].to_numpy()
     out["first"] = first
     return out
+
+
+#: lifetimes' private name for :func:`find_first_transactions` (some user code imports it)
+_find_first_transactions = find_first_transactions
 
 
 def _periods_from_index(wanted, dates, keep, period, freq):
