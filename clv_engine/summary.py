@@ -287,9 +287,11 @@ def calibration_holdout(
     Returns one row per customer who bought on or before ``calibration_end``: the
     calibration BTYD summary (``frequency_cal``, ``recency_cal``, ``T_cal``,
     ``monetary_value_cal``) plus ``frequency_holdout`` (purchase periods after the
-    calibration end up to ``observation_end``), ``monetary_value_holdout`` (mean value of
-    those periods, 0 when none) and ``duration_holdout`` — the same conventions as
-    lifetimes' ``calibration_and_holdout_data``.
+    calibration end's period up to ``observation_end``), ``monetary_value_holdout`` (mean
+    value of those periods, 0 when none) and ``duration_holdout``. With daily periods (what
+    the engine uses) these are lifetimes' ``calibration_and_holdout_data`` numbers; with
+    coarser periods lifetimes picks holdout orders by date and averages orders, which
+    :mod:`clv_engine.compat.lifetimes` reproduces.
     """
     check_order_table(orders)
     cal_end = _observation_end(orders, calibration_end)

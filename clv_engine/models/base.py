@@ -394,11 +394,13 @@ class BaseModel:
         errors = self.standard_errors_ or {}
         se = np.array([errors.get(n, np.nan) for n in self.parameter_names], dtype=float)
         se_log = se / values
+        with np.errstate(over="ignore"):  # an error hundreds of times the estimate: the bound is inf
+            spread = np.exp(1.959964 * se_log)
         table = pd.DataFrame({
             "estimate": values,
             "standard_error": se,
-            "lower_95": values * np.exp(-1.959964 * se_log),
-            "upper_95": values * np.exp(1.959964 * se_log),
+            "lower_95": values / spread,
+            "upper_95": values * spread,
         }, index=pd.Index(list(self.parameter_names), name="parameter"))
         return table
 

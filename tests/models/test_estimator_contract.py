@@ -192,3 +192,18 @@ def test_bfgs_stops_when_rounding_hides_the_decrease():
     clean = bfgs(smooth, np.zeros(3), {"gtol": 1e-8})
     reference = optimize.minimize(smooth, np.zeros(3), jac=True, method="BFGS", options={"gtol": 1e-8})
     assert clean.success and np.array_equal(clean.x, reference.x) and clean.nfev < STALL_EVALUATIONS
+
+
+def test_summary_of_a_barely_identified_parameter_has_an_open_interval_and_no_warning():
+    import warnings
+
+    from clv_engine.models import BetaGeoModel
+
+    model = BetaGeoModel()
+    model.params_ = {"r": 0.24, "alpha": 4.4, "a": 1e-8, "b": 2.4}
+    model.standard_errors_ = {"r": 0.01, "alpha": 0.2, "a": 1e-5, "b": 0.1}  # 1000 × the estimate
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = model.summary
+    assert table.loc["a", "upper_95"] == np.inf and table.loc["a", "lower_95"] == 0.0
+    assert np.isfinite(table.loc[["r", "alpha", "b"], ["lower_95", "upper_95"]].to_numpy()).all()
