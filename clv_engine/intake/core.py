@@ -351,12 +351,17 @@ def _fill_order_level(work: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, b
             np.maximum.accumulate(source, out=source)
             fill = ~present & (source >= 0)
             fill[fill] = codes[source[fill]] == codes[fill]
-            later = np.where(present, position, len(rows))
-            later = np.minimum.accumulate(later[::-1])[::-1]
-            back = ~present & ~fill & (later < len(rows))
-            back[back] = codes[later[back]] == codes[back]
-            source = np.where(back, later, source)
-            fill |= back
+            # rows still blank whose order has the cell on a later row (a sorted file; the
+            # usual export writes it on the first row and needs no second pass)
+            has_cell = np.zeros(int(codes.max()) + 1, dtype=bool)
+            has_cell[codes[present]] = True
+            back = ~present & ~fill & has_cell[codes]
+            if back.any():
+                later = np.where(present, position, len(rows))
+                later = np.minimum.accumulate(later[::-1])[::-1]
+                back[back] = codes[later[back]] == codes[back]
+                source[back] = later[back]
+                fill |= back
             last_present, targets, sources = present, rows[fill], rows[source[fill]]
         if len(targets):
             column = work[c].array.copy()  # (setting cells checks only the cells set)
@@ -868,6 +873,14 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     step("Building orders", 0.7)
     line_amount = amount if mode == "sum" else values.line_value
     deduct, kinds = _non_product(work, body, {**roles, **described}, line_amount, mode, exclude_non_product, report)
+    preview = body.head(50).astype(str)
+    # The text of the role columns has been read into dates, amounts and codes. Letting it
+    # go before the order tables are built keeps a big file's peak memory down; what is
+    # left is what the returns, the customer table, the order details and consent read.
+    spent = set(roles.values()) - set(described.values()) - set(consent.headers)
+    body = body.drop(columns=[h for h in body.columns if h in spent])
+    work = work[["email", "name", "consent", "skip", "detail", "is_refund", "order_id", "parent"]]
+    del raw_dates
 
     # orders: merge line items, then net refunds
     live = _unskipped(work)
@@ -975,14 +988,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)
-    preview = body.head(50).astype(str)
-    # The text of the role columns has been read into dates, amounts and codes. Letting it
-    # go before the customer table is built keeps a big file's peak memory down; what is
-    # left is what the customer table, the order details and consent read.
-    spent = set(roles.values()) - set(described.values()) - set(consent.headers)
-    body = body.drop(columns=[h for h in body.columns if h in spent])
     work = work[["email", "name", "consent", "skip", "is_refund"]]
-    del raw_dates
     customer_of_code = np.full(len(cust_values) + 1, -1, dtype=np.int64)  # the last for code -1
     customer_of_code[with_orders] = np.arange(len(with_orders))
     row_customer = customer_of_code[cust_code.to_numpy()]
