@@ -276,8 +276,9 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
     One such date would otherwise move the end of the history (everyone would look lapsed
     for years) or its start. "Far" is measured against the file itself: more than
     max(5 years, 3 × the span of the middle 90% of its orders) beyond that middle."""
-    stamps = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
-    valid = ~np.isnat(dates.to_numpy(dtype="datetime64[ns]")) & _unskipped(work).to_numpy()
+    moments = dates.to_numpy(dtype="datetime64[ns]")
+    stamps = moments.view(np.int64)
+    valid = ~np.isnat(moments) & _unskipped(work).to_numpy()
     if not valid.any():
         return
     today = pd.Timestamp.now().normalize().value
