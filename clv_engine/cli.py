@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Cancelled, ClvError, InputError, command_line_text
+from .errors import count_text as _count
 from .intake import DESCRIPTIVE_ROLES, ROLES
 from .memory import tune_memory_allocator
 
@@ -196,11 +197,6 @@ def _settings_from_args(args, *, demo: bool):
         include_no_consent=args.include_no_consent, compare=args.compare, playbook=args.playbook,
         report=not args.no_report,
     )
-
-
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 row``, ``2 rows``, ``1,250 rows``."""
-    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
 
 
 def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> None:

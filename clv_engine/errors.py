@@ -21,6 +21,17 @@ def ended(text: str) -> str:
     return text
 
 
+def agree(n, singular: str, plural: str | None = None) -> str:
+    """``singular`` when ``n`` is 1, else ``plural`` (default: ``singular`` + "s"), so a
+    message agrees with its count: ``agree(1, "row")`` is ``row``, ``agree(2, "is", "are")`` is ``are``."""
+    return singular if n == 1 else (plural or singular + "s")
+
+
+def count_text(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,250 rows``."""
+    return f"{n:,} {agree(n, noun, plural)}"
+
+
 # Python-only alternatives in a hint, e.g. "--map date=COLUMN (mapping={'date': 'COLUMN'})" or
 # "(--sheet NAME, or sheet='NAME')": on the command line only the option form is meant.
 _PYTHON_ONLY = (

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, agree
 
 __all__ = [
     "simple_clv",
@@ -171,7 +171,7 @@ def simple_clv_per_customer(
     if lifespan_years is None:
         lifespan_years, why = estimate_lifespan_years(summary)
     else:
-        why = f"{float(lifespan_years):g} years (as set)"
+        why = f"{float(lifespan_years):g} {agree(float(lifespan_years), 'year')} (as set)"
     value = simple_clv(
         summary["average_order_value"].clip(lower=0.0).to_numpy(),
         summary["orders_per_year"].to_numpy(),
@@ -198,7 +198,7 @@ def business_clv(
     if lifespan_years is None:
         lifespan_years, why = estimate_lifespan_years(summary)
     else:
-        why = f"{float(lifespan_years):g} years (as set)"
+        why = f"{float(lifespan_years):g} {agree(float(lifespan_years), 'year')} (as set)"
     orders = float(summary["orders"].sum())
     total = float(summary["total_value"].sum())
     aov = total / orders if orders else 0.0

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..arrays import python_strings, renumber_by_first_appearance
-from ..errors import InputError
+from ..errors import InputError, agree
 from .columns import ROLES, find_header_row, guess_roles, looks_like_person_names, normalise_header, unique_headers
 from .columns import DESCRIPTIVE_ROLES, LINE_DESCRIPTIVE_ROLES, guess_descriptive_roles
 from .consent import consent_columns, customer_consent
@@ -985,7 +985,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     report.rows_used = report.rows_read - len(skipped)
     if result.empty:
         top = "; ".join(f"{r}: {n}" for r, n in sorted(report.rows_skipped.items(), key=lambda kv: -kv[1])[:3])
-        raise InputError(f"none of the {report.rows_read} rows could be used as an order ({top}).", where=where,
+        raise InputError(f"none of the {report.rows_read} {agree(report.rows_read, 'row')} could be used as an "
+                         f"order ({top}).", where=where,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)

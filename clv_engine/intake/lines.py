@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import agree
 from .columns import normalise_header
 from .report import IntakeReport
 from .values import AmountColumn, on_uniques, parse_amounts
@@ -465,7 +466,8 @@ def compare_totals(orders: pd.DataFrame, line_value: pd.Series, keys: pd.Series,
     if off.any():
         source = f"'{roles['line_total']}'" if "line_total" in roles else \
             f"'{roles['quantity']}' × '{roles['unit_price']}'"
-        notes.append(f"On {int(off.sum()):,} of {int(known.sum()):,} orders the total in '{roles['amount']}' differs "
+        notes.append(f"On {int(off.sum()):,} of {int(known.sum()):,} {agree(int(known.sum()), 'order')} the total in "
+                     f"'{roles['amount']}' differs "
                      f"from the sum of the lines ({source}) by {money(float(gap[off].abs().sum()), currency)} in all; "
                      "the order totals were used.")
 

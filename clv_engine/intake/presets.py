@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, agree
 from .columns import normalise_header
 from .statuses import fold_status, skip_by_status, status_reasons
 from .values import clean_text, on_uniques, parse_amounts
@@ -369,7 +369,9 @@ def _lightspeed(work, table, notes):
         lines = (kind != "") & ~sale
         if lines.any():
             work.loc[lines, "amount"] = ""
-            notes.append(f"{int(lines.sum())} sale-line and payment rows are part of their sale's total; "
+            n = int(lines.sum())
+            notes.append(f"{n} sale-line and payment {agree(n, 'row is', 'rows are')} part of "
+                         f"{agree(n, 'its', 'their')} sale's total; "
                          "each sale was counted once, from its sale row.")
     _by_status_words(work, table, notes)
 

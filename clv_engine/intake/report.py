@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import agree
+
 __all__ = ["SKIP_REASONS", "IntakeReport", "OrderData"]
 
 # Every skipped row carries exactly one of these reasons (first that applies, in this order).
@@ -68,12 +70,14 @@ class IntakeReport:
         """A short human summary (used by the CLI and the desktop check view)."""
         where = self.source + (f", sheet '{self.sheet}'" if self.sheet else "")
         lines = [f"{where}: {self.layout_label}; header on row {self.header_row}.",
-                 f"{self.rows_read} rows read, {self.rows_used} used, {len(self.skipped)} skipped."]
+                 f"{self.rows_read} {agree(self.rows_read, 'row')} read, {self.rows_used} used, "
+                 f"{len(self.skipped)} skipped."]
         lines += [f"  {reason}: {count}" for reason, count in self.rows_skipped.items()]
         if self.refunds_netted:
-            lines.append(f"{self.refunds_netted} refunds netted against their orders.")
+            lines.append(f"{self.refunds_netted} {agree(self.refunds_netted, 'refund')} netted against "
+                         f"{agree(self.refunds_netted, 'its order', 'their orders')}.")
         if self.duplicates.get("rows"):
-            lines.append(f"{self.duplicates['rows']} exact duplicate rows "
+            lines.append(f"{self.duplicates['rows']} exact duplicate {agree(self.duplicates['rows'], 'row')} "
                          + ("left out." if self.duplicates.get("dropped") else "kept."))
         return lines + list(self.notes)
 

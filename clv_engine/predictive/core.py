@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import Cancelled, InputError
+from ..errors import Cancelled, InputError, agree
 from .history import CustomerDays, weekly_summary_with_days
 from .intervals import (
     PURCHASE_PARAM_NAMES,
@@ -402,8 +402,8 @@ def fit_spend_model(frequency, monetary):
     usable = (frequency > 0) & (monetary > 0) & np.isfinite(monetary)
     if usable.sum() < MIN_SPEND_CUSTOMERS:
         return None, (
-            f"Only {int(usable.sum())} repeat buyers with positive spend: order values are each "
-            "customer's historical average order value."
+            f"Only {int(usable.sum())} {agree(int(usable.sum()), 'repeat buyer')} with positive spend: order "
+            "values are each customer's historical average order value."
         )
     try:  # the model compresses the rows to distinct (frequency, monetary) patterns itself
         spend = GammaGammaModel().fit(frequency[usable], monetary[usable])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..errors import agree, count_text
 from ..segments.profiles import dimension_label
 from .cells import excel_value, money_format
 
@@ -116,7 +117,7 @@ def _profile_sheet(s: _Sheet, insights, currency) -> None:
             n = int(mine["segment_customers"].iloc[0])
             s.append()
             small = " — too few customers to trust" if bool(mine["too_small"].iloc[0]) else ""
-            s.heading(f"{segment} {noun}: {n:,} customers{small}")
+            s.heading(f"{segment} {noun}: {count_text(n, 'customer')}{small}")
             bought = mine[mine["dimension"] != "behaviour"]
             if len(bought):
                 s.header(["What", "Value", "Customers", "Share of segment", "Share of all customers", "Lift",
@@ -190,8 +191,10 @@ def _cohort_sheet(s: _Sheet, insights, currency) -> None:
     s.title("Cohorts: customers by the month of their first order")
     repeat = insights.repeat
     second = repeat.get("days_to_second_order", {})
-    s.note(f"{repeat.get('repeat_rate', 0):.0%} of {repeat.get('customers', 0):,} customers ordered more than once"
-           + (f"; the median wait for the second order is {second['median']:.0f} days." if second.get("median")
+    s.note(f"{repeat.get('repeat_rate', 0):.0%} of {count_text(repeat.get('customers', 0), 'customer')} ordered more "
+           "than once"
+           + (f"; the median wait for the second order is {second['median']:.0f} "
+              f"{agree(round(second['median']), 'day')}." if second.get("median")
               is not None else "."))
     monthly = cohorts[cohorts["cohort"] != "all"]
     pooled = cohorts[cohorts["cohort"] == "all"].set_index("months_since_first")
@@ -264,8 +267,9 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
         s.note("No drivers: the file has no first product, channel, discount code or geography to group by.")
         return
     months = int(drivers["window_months"].iloc[0])
-    s.note(f"Average value in a customer's first {months} months, over the customers who have been customers "
-           f"that long; lift = ÷ the average of all those customers. Groups under 30 customers are marked.")
+    s.note(f"Average value in a customer's first {months} {agree(months, 'month')}, over the customers who have "
+           "been customers that long; lift = ÷ the average of all those customers. Groups under 30 customers "
+           "are marked.")
     for line in insights.not_profiled:
         s.note(line)
     chart_dimension = next((d for d in ("first_category", "first_subcategory", "first_product")
@@ -276,8 +280,8 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
         s.append()
         label = "value tier" if dimension == "tier" else dimension_label(dimension)
         s.heading(f"By {label}")
-        s.header([label.capitalize(), "Value", "Customers", "Observed", f"Value in {months} months", "Repeat rate",
-                  "Value lift", "Repeat lift", "Lifetime value", "Trust"])
+        s.header([label.capitalize(), "Value", "Customers", "Observed", f"Value in {months} {agree(months, 'month')}",
+                  "Repeat rate", "Value lift", "Repeat lift", "Lifetime value", "Trust"])
         first = s.row + 1
         for _, r in part.iterrows():
             s.append([s.cell(label.capitalize()), s.cell(r["value"]), s.cell(r["customers"], "#,##0"),
@@ -291,7 +295,7 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
         first, last, label = chart_rows
         chart = BarChart()
         chart.type = "bar"
-        chart.title = f"Value in the first {months} months by {label}"
+        chart.title = f"Value in the first {months} {agree(months, 'month')} by {label}"
         chart.x_axis.scaling.orientation = "maxMin"  # largest group on top, as in the table
         chart.y_axis.numFmt = money.replace(".00", "")
         chart.legend = None
@@ -320,7 +324,8 @@ def _payback_sheet(s: _Sheet, insights, currency) -> None:
         s.append([s.cell("Lifetime value : cost"), s.cell(acq.get("ltv_to_cac"), '0.0" : 1"')])
         month = acq.get("payback_month")
         s.append([s.cell("Payback month"), s.cell(f"month {month} after the first order" if month is not None
-                                                  else f"not within {acq.get('months_observed', 0)} months")])
+                                                  else f"not within {acq.get('months_observed', 0)} "
+                                                       f"{agree(acq.get('months_observed', 0), 'month')}")])
     payback = insights.payback.head(MAX_MONTHS + 1)
     s.append()
     s.heading("Cumulative margin per customer acquired, by months since the first order")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, agree, count_text
 from ..segments import RFM_GRID, Playbook, segment_profiles
 from .cells import excel_value, label, money_format, number_format_for, set_cell, sheet_title
 from .insight_sheets import write_insight_sheets
@@ -192,9 +192,9 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
     rows_read, rows_used = summary.get("rows_read"), summary.get("rows_used")
     if rows_read is not None and rows_used is not None:
         skipped = int(rows_read) - int(rows_used)
-        lines.append(f"Read {int(rows_read):,} rows, used {int(rows_used):,}"
+        lines.append(f"Read {count_text(int(rows_read), 'row')}, used {int(rows_used):,}"
                      + (f"; {skipped:,} skipped (see the Intake sheet)." if skipped else "; none skipped."))
-    lines.append(f"{len(customers):,} customers analysed.")
+    lines.append(f"{count_text(len(customers), 'customer')} analysed.")
     kind = "expected value" if value_col == "clv" else "value"
     lines.append(f"Your top 20% of customers hold {top_share(values):.0%} of {kind}.")
     total = float(values.sum())
@@ -212,8 +212,10 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
         set_cell(ws, row, 1, "Your value tiers").font = st["heading"]
         row += 1
         for _, tier in tiers.iterrows():
-            text = (f"{tier['tier']}: {int(tier['customers']):,} customers ({tier['share_of_customers']:.0%}) "
-                    f"hold {tier['share_of_value']:.0%} of {kind}, {fmt_money(tier['average_value'])} each on average.")
+            n = int(tier["customers"])
+            text = (f"{tier['tier']}: {count_text(n, 'customer')} ({tier['share_of_customers']:.0%}) "
+                    f"{agree(n, 'holds', 'hold')} {tier['share_of_value']:.0%} of {kind}, "
+                    f"{fmt_money(tier['average_value'])} each on average.")
             _summary_line(ws, row, text)
             row += 1
         row += 1
@@ -501,7 +503,7 @@ def _intake_sheet(ws, analysis, summary):
     row = 2
     if isinstance(counts, dict) and counts:
         for reason, count in counts.items():
-            set_cell(ws, row, 1, f"{int(count):,} rows: {reason}")
+            set_cell(ws, row, 1, f"{count_text(int(count), 'row')}: {reason}")
             row += 1
     if not isinstance(skipped, pd.DataFrame) or not len(skipped):
         set_cell(ws, row, 1, "Every row of the file was used.")

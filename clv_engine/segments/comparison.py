@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, agree
 from .grouping import DEFAULT_TIER_ORDER
 
 NEW_LABEL = "new"
@@ -45,8 +45,10 @@ class Comparison:
         """Plain-language lines for a report."""
         c = self.counts()
         return [
-            f"{c['up']} customers moved up a tier and {c['down']} moved down; {c['same']} stayed in the same tier.",
-            f"{c['new']} customers are new since the last run; {c['gone']} from the last run are not in this one.",
+            f"{c['up']} {agree(c['up'], 'customer')} moved up a tier and {c['down']} moved down; {c['same']} stayed "
+            "in the same tier.",
+            f"{c['new']} {agree(c['new'], 'customer is', 'customers are')} new since the last run; {c['gone']} "
+            f"from the last run {agree(c['gone'], 'is', 'are')} not in this one.",
         ]
 
 

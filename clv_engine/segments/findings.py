@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from ..errors import agree
 from .profiles import dimension_label
 
 __all__ = ["findings"]
@@ -90,8 +91,9 @@ def _driver_findings(drivers: pd.DataFrame, money) -> list[str]:
         label = "discount code " if dim == "discount_code" else ""
         if best["value_lift"] >= 1.1:
             out.append(f"Customers {what} {label}{best['value']} spend {best['value_lift']:.1f}× the average in their "
-                       f"first {months} months ({money(best['avg_window_value'])}); those {what} {label}"
-                       f"{worst['value']} spend {worst['value_lift']:.1f}× ({money(worst['avg_window_value'])}).")
+                       f"first {months} {agree(months, 'month')} ({money(best['avg_window_value'])}); "
+                       f"those {what} {label}{worst['value']} spend {worst['value_lift']:.1f}× "
+                       f"({money(worst['avg_window_value'])}).")
         if len(out) >= 3:
             break
     return out
@@ -112,7 +114,8 @@ def findings(insights, currency: str | None = None) -> list[str]:
         text = f"{repeat['repeat_rate']:.0%} of customers ordered more than once"
         second = repeat["days_to_second_order"]
         if second["median"] is not None:
-            text += f"; half of those placed their second order within {second['median']:.0f} days"
+            text += (f"; half of those placed their second order within {second['median']:.0f} "
+                     f"{agree(round(second['median']), 'day')}")
             if second["p75"] > second["p25"]:
                 text += f" (a quarter within {second['p25']:.0f}, a quarter after {second['p75']:.0f})"
         out.append(text + ".")
@@ -123,7 +126,8 @@ def findings(insights, currency: str | None = None) -> list[str]:
         when = ((f"pays back its cost in month {acq['payback_month']} after the month of the first order"
                  if acq["payback_month"] else "pays back its cost in the month of the first order")
                 if acq["payback_month"] is not None else
-                f"has not paid back its cost within the {acq['months_observed']} months observed")
+                f"has not paid back its cost within the {acq['months_observed']} "
+                f"{agree(acq['months_observed'], 'month')} observed")
         out.append(f"At {money(acq['average_cac'])} to win a customer, the average customer {when}; "
                    f"lifetime value to acquisition cost is {ratio:.1f} to 1"
                    + (" (3 to 1 or more is the usual target)." if ratio < 3 else "."))

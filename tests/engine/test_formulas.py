@@ -96,6 +96,8 @@ def test_simple_clv_per_customer_and_business():
     # a: AOV 100, 2 orders in a year of tenure -> 100*2*2*0.5 ; b: 50*1*2*0.5
     assert clv["a"] == pytest.approx(200) and clv["b"] == pytest.approx(50)
     assert "2 years (as set)" in basis
+    assert simple_clv_per_customer(s, lifespan_years=1)[1].endswith("expected lifespan of 1 year (as set)")
+    assert business_clv(s, lifespan_years=1)["lifespan_basis"] == "1 year (as set)"
     biz = business_clv(s, lifespan_years=2)
     assert biz["average_order_value"] == pytest.approx(250 / 3)
     assert biz["orders_per_customer_per_year"] == pytest.approx(1.5)

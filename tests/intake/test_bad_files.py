@@ -86,6 +86,12 @@ def test_nothing_readable_names_the_top_reasons(tmp_path):
     assert "none of the 3 rows" in message and "unreadable date: 2" in message and "no customer: 1" in message
 
 
+def test_nothing_readable_in_a_one_row_file_says_row(tmp_path):
+    (tmp_path / "o.csv").write_text("Order ID,Email,Date,Total\n1,,2024-01-01,10\n")
+    message = error_for(tmp_path / "o.csv")
+    assert "none of the 1 row could be used as an order (no customer: 1)" in message
+
+
 def test_asking_for_a_currency_not_in_the_file(tmp_path):
     (tmp_path / "o.csv").write_text("Order ID,Email,Date,Total,Currency\n1,a@x.test,2024-03-05,10,USD\n")
     assert "no orders in GBP" in error_for(tmp_path / "o.csv", currency="GBP")

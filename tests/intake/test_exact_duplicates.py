@@ -44,3 +44,15 @@ def test_unreadable_dates_in_a_sorted_file_keep_their_own_reason():
     rows = [*ROWS, ["E", "someday", "7.00", ""], ["E", "someday", "7.00", ""]]
     skipped, _ = _skipped(rows)
     assert sorted(skipped.values()) == ["exact duplicate", "unreadable date", "unreadable date"]
+
+
+def test_summary_lines_agree_with_counts_of_one():
+    _, data = _skipped(ROWS)
+    lines = data.report.summary_lines()
+    assert "7 rows read, 6 used, 1 skipped." in lines and "1 exact duplicate row left out." in lines
+    one = read_orders([HEADER, ROWS[0]]).report
+    assert "1 row read, 1 used, 0 skipped." in one.summary_lines()
+    one.refunds_netted = 1
+    assert "1 refund netted against its order." in one.summary_lines()
+    one.refunds_netted = 2
+    assert "2 refunds netted against their orders." in one.summary_lines()

@@ -156,6 +156,16 @@ def test_order_total_wins_over_lines_and_the_gap_is_reported():
     assert "On 1 of 6 orders" in note and "5.95" in note and "'Qty' × 'Unit Price'" in note
 
 
+def test_a_gap_on_the_only_order_says_order():
+    from clv_engine.intake.lines import compare_totals
+
+    notes = []
+    compare_totals(pd.DataFrame({"amount": [10.0]}, index=["o1"]), pd.Series([4.0, 5.0]), pd.Series(["o1", "o1"]),
+                   {"amount": "Total", "line_total": "Line Total"}, None, notes)
+    assert notes == ["On 1 of 1 order the total in 'Total' differs from the sum of the lines ('Line Total') by 1.00 "
+                     "in all; the order totals were used."]
+
+
 def test_returns_naming_their_order_are_netted_against_it():
     path = DATA / "returns_named.csv"
     data = read_orders(path)

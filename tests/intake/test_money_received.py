@@ -146,6 +146,21 @@ def test_lightspeed_sales_ledger_counts_each_sale_once(write):
     data = read_orders(path)
     assert data.report.layout == "lightspeed"
     assert totals(data) == {"C-ANN": 30, "C-BOB": 50}
+    assert ("5 sale-line and payment rows are part of their sale's total; each sale was counted once, from its "
+            "sale row.") in data.report.notes
+
+
+def test_lightspeed_one_sale_line_is_singular(write):
+    path = write("lightspeed.csv",
+                 "Date,Receipt Number,Line Type,Customer Code,Customer Name,Note,Quantity,Subtotal,Sales Tax,Discount,"
+                 "Loyalty,Total,Paid,Details,Register,User,Status,Sku\n"
+                 "2024-04-01 10:00:00,1001,Sale,C-ANN,Ann Lee,,1,27.27,2.73,0,0,30.00,30.00,,Main,kim,CLOSED,\n"
+                 "2024-04-01 10:00:00,1001,Sale Line,C-ANN,Ann Lee,,1,27.27,2.73,0,0,30.00,,Mug,Main,kim,,MUG-1\n"
+                 "2024-04-02 11:00:00,1002,Sale,C-BOB,Bob Ray,,1,45.45,4.55,0,0,50.00,50.00,,Main,kim,CLOSED,\n")
+    data = read_orders(path)
+    assert data.report.layout == "lightspeed" and totals(data) == {"C-ANN": 30, "C-BOB": 50}
+    assert ("1 sale-line and payment row is part of its sale's total; each sale was counted once, from its "
+            "sale row.") in data.report.notes
 
 
 def test_quickbooks_online_customer_called_total_is_a_customer(write):

@@ -120,6 +120,16 @@ def test_no_repeat_buyers_fall_back_with_a_reason(cdnow_orders):
     assert "bought more than once" in result.verdict
 
 
+def test_too_few_spend_buyers_are_counted_in_words():
+    from clv_engine.predictive.core import fit_spend_model
+
+    frequency, monetary = np.array([2.0, 0.0, 0.0]), np.array([25.0, 0.0, 10.0])
+    model, note = fit_spend_model(frequency, monetary)
+    assert model is None and note.startswith("Only 1 repeat buyer with positive spend: order values are each ")
+    model, note = fit_spend_model(np.array([2.0, 1.0]), np.array([25.0, 10.0]))
+    assert model is None and note.startswith("Only 2 repeat buyers with positive spend:")
+
+
 @pytest.mark.parametrize(
     "setting",
     [{"model": "magic"}, {"horizon_months": 0}, {"discount_rate": -0.1}, {"margin": 1.5}, {"interval": 1.0}],

@@ -171,3 +171,19 @@ def test_tier_sheets_stay_small_on_a_big_table(analysis, tmp_path, monkeypatch):
     got = workbook.most_valuable(values, np.arange(len(values)), 7)
     assert got.tolist() == [1, 2, 4, 6, 9, 7, 10]
     assert workbook.most_valuable(values, np.array([0, 3, 5]), 7).tolist() == [0, 5, 3]
+
+
+def test_counts_of_one_are_singular_on_the_summary_and_intake_sheets(analysis, report_path, tmp_path):
+    intake = [row[0] for row in openpyxl.load_workbook(report_path)["Intake"].iter_rows(values_only=True)]
+    assert "1 row: no customer" in intake and "1 row: date not readable" in intake  # one row of each reason
+    one = analysis.customers[analysis.customers["clv"] > 0].iloc[:1].copy()
+    tier = str(one["tier"].iloc[0])
+    single = types.SimpleNamespace(customers=one, segments=None, rfm_profiles=None,
+                                   summary={**analysis.summary, "rows_read": 1, "rows_used": 1, "rows_skipped": {}},
+                                   orders=types.SimpleNamespace(report=types.SimpleNamespace(skipped=None)))
+    path = write_excel_report(single, tmp_path / "single.xlsx")
+    texts = [c.value for c in openpyxl.load_workbook(path)["Summary"]["A"] if isinstance(c.value, str)]
+    assert "Read 1 row, used 1; none skipped." in texts
+    assert "1 customer analysed." in texts
+    assert any(t.startswith(f"{tier}: 1 customer (100%) holds 100% of expected value, ") for t in texts)
+    assert not any("1 customers" in t or "1 rows" in t for t in texts)

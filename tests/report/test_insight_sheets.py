@@ -1,4 +1,6 @@
 """The report's sheets about who buys what, cohorts, drivers and payback, on a realistic line-item export."""
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,32 @@ def test_a_plain_order_list_says_what_could_not_be_profiled(tmp_path):
     texts = _texts(openpyxl.load_workbook(tmp_path / "out" / "report.xlsx")["Who buys what"])
     assert any(t.startswith("Not profiled: what each segment buys") for t in texts)
     assert any(t.startswith("Not profiled: sales channels") for t in texts)
+
+
+def test_counts_of_one_are_singular(shop, tmp_path):
+    """One customer in a segment, one repeat customer, a one-day wait, a one-month window and history."""
+    insights = shop.insights
+    profiles = insights.profiles
+    high = (profiles["group_by"] == "tier") & (profiles["segment"] == "High")
+    one = dataclasses.replace(
+        insights,
+        profiles=profiles.assign(segment_customers=profiles["segment_customers"].where(~high, 1)),
+        repeat={**insights.repeat, "customers": 1, "repeat_rate": 1.0,
+                "days_to_second_order": {**insights.repeat["days_to_second_order"], "median": 1.0}},
+        drivers=insights.drivers.assign(window_months=1),
+        acquisition={**insights.acquisition, "payback_month": None, "months_observed": 1})
+    workbook = openpyxl.Workbook()
+    write_insight_sheets(workbook, one, "USD", lambda name: name)
+    workbook.save(tmp_path / "one.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "one.xlsx")
+    texts = {name: _texts(book[name]) for name in ("Who buys what", "Cohorts", "Drivers", "Payback")}
+    assert any(t in ("High tier: 1 customer", "High tier: 1 customer — too few customers to trust")
+               for t in texts["Who buys what"])
+    assert ("100% of 1 customer ordered more than once; the median wait for the second order is 1 day."
+            in texts["Cohorts"])
+    assert any(t.startswith("Average value in a customer's first 1 month, over") for t in texts["Drivers"])
+    assert "Value in 1 month" in texts["Drivers"]
+    assert book["Drivers"]._charts[0].title.tx.rich.p[0].r[0].t == "Value in the first 1 month by first category"
+    assert "not within 1 month" in texts["Payback"]
+    for name, sheet_texts in texts.items():
+        assert not any(re.search(r"\b1 (customers|days|months)\b", t) for t in sheet_texts), name

@@ -20,7 +20,18 @@ def test_migration_table_and_movement_match_hand_count():
     assert result.movement.to_dict() == {"a": "down", "b": "up", "c": "same", "d": "gone", "e": "new", "f": "same"}
     assert result.changes.loc["a", "change"] == "High → Medium"
     assert result.counts() == {"up": 1, "down": 1, "same": 2, "new": 1, "gone": 1}
-    assert result.describe()[0].startswith("1 customers moved up")
+    assert result.describe()[0].startswith("1 customer moved up")
+
+
+def test_description_agrees_with_counts_of_one_and_more():
+    old = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "tier": ["Low", "High", "Low", "Medium"]})
+    new = pd.DataFrame({"customer_id": ["a", "b", "c", "e"], "tier": ["High", "Low", "High", "Low"]})
+    one_each = compare_runs(old.iloc[:3], new.iloc[[0, 1, 3]]).describe()
+    assert one_each == ["1 customer moved up a tier and 1 moved down; 0 stayed in the same tier.",
+                        "1 customer is new since the last run; 1 from the last run is not in this one."]
+    two = compare_runs(old, new.iloc[:3]).describe()
+    assert two == ["2 customers moved up a tier and 1 moved down; 0 stayed in the same tier.",
+                   "0 customers are new since the last run; 1 from the last run is not in this one."]
 
 
 def test_custom_tier_names_ranked_by_value():

@@ -165,3 +165,21 @@ def test_without_lines_the_outputs_say_what_could_not_be_profiled(shop):
     assert any("what each segment buys" in n and "no product" in n for n in insights.not_profiled)
     assert insights.repeat["repeat_rate"] == pytest.approx(2 / 3)
     assert len(insights.cohorts) and not insights.drivers["dimension"].isin(["first_category", "channel"]).any()
+
+
+def test_findings_say_one_day_and_one_month_in_the_singular():
+    from types import SimpleNamespace
+
+    from clv_engine.segments.findings import findings
+
+    drivers = pd.DataFrame({"dimension": ["channel", "channel"], "value": ["ig", "web"], "too_small": [False, False],
+                            "observed_customers": [40, 40], "window_months": [1, 1], "value_lift": [1.5, 0.5],
+                            "avg_window_value": [90.0, 30.0]})
+    insights = SimpleNamespace(
+        profiles=pd.DataFrame(), drivers=drivers,
+        repeat={"customers": 80, "repeat_rate": 0.5, "days_to_second_order": {"median": 1.0, "p25": 1.0, "p75": 1.0}},
+        acquisition={"average_cac": 50.0, "ltv_to_cac": 0.5, "payback_month": None, "months_observed": 1})
+    out = findings(insights, "USD")
+    assert "50% of customers ordered more than once; half of those placed their second order within 1 day." in out
+    assert any("spend 1.5× the average in their first 1 month ($90); those who came through web" in f for f in out)
+    assert any("the average customer has not paid back its cost within the 1 month observed;" in f for f in out)
