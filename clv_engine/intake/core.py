@@ -587,6 +587,51 @@ def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
     notes.append(f"The column '{column}' holds names, not customer numbers: customers are told apart by {by}.")
 
 
+_ORDER_KEY_SAMPLE = 50_000  # rows looked at first: a customer number repeats within them
+
+
+def _repeats_across_orders(keys: np.ndarray, orders: np.ndarray | None) -> np.ndarray:
+    """Per row with a key (``keys != ""``): is its key seen on another order too? ``orders``
+    (the rows' order numbers, "" for none) is None when every row is an order."""
+    filled = keys != ""
+    keys = keys[filled]
+    if orders is None:
+        return pd.Series(keys).duplicated(keep=False).to_numpy()
+    orders = np.where(orders[filled] == "", np.arange(int(filled.sum())).astype(str), orders[filled])
+    pairs = pd.DataFrame({"key": keys, "order": orders}).drop_duplicates()
+    several = pairs["key"][pairs["key"].duplicated()].unique()
+    return pd.Series(keys).isin(several).to_numpy()
+
+
+def _ids_name_orders(roles: dict, body: pd.DataFrame, notes: list) -> None:
+    """A detected customer-id column whose every value stands for one order (a per-order
+    customer key as in Olist's ``customer_id``, or an order table's own ``id``) while the
+    email column repeats across orders is not the customer: customers are told apart by
+    email instead. A shop whose customers each bought once keeps its ids (its emails do
+    not repeat either)."""
+    if "email" not in roles or roles["email"] == roles["customer_id"]:
+        return
+    order_col = roles.get("order_id")
+
+    def repeats(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        ids = _id_key(clean_text(body[roles["customer_id"]].iloc[rows])).to_numpy(dtype=object)
+        orders = None if order_col is None else clean_text(body[order_col].iloc[rows]).to_numpy(dtype=object)
+        emails = _email_key(clean_text(body[roles["email"]].iloc[rows])).to_numpy(dtype=object)
+        return _repeats_across_orders(ids, orders), _repeats_across_orders(emails, orders)
+
+    id_repeats, _ = repeats(slice(0, _ORDER_KEY_SAMPLE))
+    if id_repeats.any():  # a customer number comes back: the usual case, settled on a sample
+        return
+    id_repeats, email_repeats = repeats(slice(None))
+    if id_repeats.any() or email_repeats.sum() < max(3, 0.05 * len(email_repeats)):
+        return
+    column = roles.pop("customer_id")
+    notes.append(f"Each value in '{column}' belongs to a single order, while the same email comes back on "
+                 f"several orders: '{column}' is an order key, not a customer number, so customers are told "
+                 f"apart by email ('{roles['email']}'). To use '{column}' anyway, map it: "
+                 f"--map customer_id={column}.")
+
+
 @python_strings
 def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
                 progress=None, duplicates="auto", exclude_non_product=False) -> OrderData:
@@ -674,6 +719,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     price_is_the_amount(roles, fixed)
     if preset is None and "customer_id" in roles and "customer_id" not in fixed:
         _names_are_not_ids(roles, body, report.notes)
+    if preset is None and "customer_id" in roles and "customer_id" not in fixed:
+        _ids_name_orders(roles, body, report.notes)
     consent = consent_columns(body, roles, fixed=fixed, disabled=disabled)
     if consent and "consent" not in roles:
         roles["consent"] = consent.headers[0]

@@ -73,7 +73,8 @@ def thin_data_reason(summary: pd.DataFrame, history_days: float) -> str | None:
         )
     if repeat_buyers < MIN_REPEAT_BUYERS:
         return (
-            f"Only {repeat_buyers} customer{' has' if repeat_buyers == 1 else 's'} bought more than once: "
+            ("No customer has" if repeat_buyers == 0 else
+             f"Only {repeat_buyers} customer{' has' if repeat_buyers == 1 else 's have'}") + " bought more than once: "
             "predictive models need at "
             f"least {MIN_REPEAT_BUYERS} repeat buyers, so CLV uses the formula/historical method instead."
         )
