@@ -474,21 +474,28 @@ def _amounts_are_line_values(amount: pd.Series, line_value: pd.Series | None) ->
     return bool(((a - v).abs() <= 0.005 + 1e-6 * a.abs()).mean() >= 0.9)
 
 
-def _amount_mode(work: pd.DataFrame, amount: pd.Series, key: pd.Series, preset: Preset | None, notes) -> str:
+def _amount_mode(work: pd.DataFrame, amount: pd.Series, key: pd.Series, preset: Preset | None,
+                 notes) -> tuple[str, pd.Index]:
+    """``(mode, orders whose lines differ)``: "first" when the lines of most orders repeat
+    one amount (the order's total on each line), else "sum" (each line its own amount).
+    Under "first", the orders whose lines differ are returned: such an order is usually
+    one total spread over several payments (a table of lines joined with payments), and
+    its distinct amounts add up to its total."""
+    none = pd.Index([])
     if preset is not None and preset.amount_mode:
-        return preset.amount_mode
+        return preset.amount_mode, none
     multi = key.notna() & key.duplicated(keep=False)
     if not multi.any():
-        return "first"
+        return "first", none
     later = multi & key.duplicated(keep="first")
     if amount[later].isna().mean() > 0.5:
-        return "first"
+        return "first", none
     spread = amount[multi].groupby(key[multi]).nunique(dropna=True)  # built in: 25,000 orders in 0.1 s, not 15 s
-    if (spread <= 1).all():
+    if (spread <= 1).mean() >= 0.5:
         notes.append("Each line of an order repeats the order's total; it was counted once per order.")
-        return "first"
+        return "first", spread.index[spread > 1]
     notes.append("Orders spread over several lines: line amounts were added up per order.")
-    return "sum"
+    return "sum", none
 
 
 def _non_product(work: pd.DataFrame, body: pd.DataFrame, roles: dict, line_amount: pd.Series | None, mode: str,
@@ -881,7 +888,18 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         report.notes.append("Orders spread over several lines: each line's amount is its quantity × price; "
                             "line amounts were added up per order.")
     elif multi_line or preset is not None and preset.amount_mode:
-        mode = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset, report.notes)
+        mode, differ = _amount_mode(work, amount.where(ordinary), amount_row_key.where(ordinary), preset,
+                                    report.notes)
+        if len(differ):  # each line of these orders carries the sum of the order's distinct amounts
+            rows_of = ordinary & amount_row_key.isin(differ)
+            part = pd.DataFrame({"key": amount_row_key[rows_of], "amount": amount[rows_of]}).drop_duplicates()
+            amount = amount.copy()
+            amount[rows_of] = amount_row_key[rows_of].map(part.groupby("key")["amount"].sum())
+            example = oid_values[int(differ[0])] if int(differ[0]) < len(oid_values) else ""
+            report.notes.append(
+                f"On {len(differ):,} {agree(len(differ), 'order')} the lines carry different amounts (e.g. order "
+                f"{example}), as when one order is paid in several parts: the distinct amounts of each such "
+                "order were added up to its total.")
     else:
         mode = "first"
     group_has_amount = amount.notna() & ordinary
