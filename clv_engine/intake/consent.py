@@ -313,7 +313,14 @@ def customer_consent(found: ConsentColumns, body: pd.DataFrame, skip: pd.Series,
     rows = np.flatnonzero(eligible)
     columns = [(body[h].iloc[rows], inverted) for h, inverted in found.columns if h in body.columns]
     statements = row_statements(columns, len(rows))
-    value, unknown = latest_consent(statements, dates.to_numpy()[rows], row_customer[rows], n)
+    stamps = dates.to_numpy()[rows]
+    # a mistyped date (2042 for 2024) cannot place a statement in time: as on a row with no
+    # date, a "yes" there is ignored and a "no" counts as the latest word
+    mistyped = np.asarray(skip.iloc[rows] == "date out of range", dtype=bool)
+    if mistyped.any():
+        stamps = stamps.copy()
+        stamps[mistyped] = np.datetime64("NaT")
+    value, unknown = latest_consent(statements, stamps, row_customer[rows], n)
     notes = []
     if unknown.any():
         examples = ", ".join(f"'{e}'" for e in unknown_examples(columns))

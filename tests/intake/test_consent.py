@@ -113,6 +113,20 @@ def test_no_on_a_cancelled_last_order_counts(tmp_path):
     assert said == {"a@x.com": False, "b@x.com": True}  # … but its "no" is heard
 
 
+def test_a_yes_on_a_row_with_a_mistyped_date_does_not_outrank_a_later_no(tmp_path):
+    """2042 typed for 2024: the row is set aside as "date out of range"; its "yes" cannot be
+    placed in time, so the customer's real latest word ("unsubscribed") stands."""
+    rows = [f"{k},p{k % 20}@x.com,2024-{1 + k % 12:02d}-10,10,yes" for k in range(60)]
+    rows += ["T1,t@x.com,2042-03-01,50,yes", "T2,t@x.com,2025-06-01,40,unsubscribed", "T3,t@x.com,2025-06-20,30,",
+             "U1,u@x.com,2042-03-01,50,no", "U2,u@x.com,2025-06-01,40,yes"]
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Newsletter\n" + "\n".join(rows) + "\n")
+    said, report = consent_of(path)
+    assert report.rows_skipped == {"date out of range": 2}
+    assert said["t@x.com"] is False
+    assert said["u@x.com"] is False  # a "no" without a usable date still counts as the latest word
+    assert said["p1@x.com"] is True
+
+
 def test_shopify_layout_with_other_consent_words(tmp_path):
     path = write(tmp_path, "orders_export.csv",
                  "Name,Email,Financial Status,Paid at,Fulfillment Status,Accepts Marketing,Currency,Subtotal,"
