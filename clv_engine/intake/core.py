@@ -321,6 +321,52 @@ def _returned_in_full(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Ser
     return orders.index[full.to_numpy()]
 
 
+def _match_whole_returns(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Series, notes: list) -> None:
+    """A return that names no order (a cancellation invoice "C541433", a negative row) and is
+    worth exactly what one of the same customer's orders on or before it was worth names
+    that order, the latest such one: the order was returned in full (its ``parent`` is set).
+    Each order is matched at most once."""
+    if refunds.empty:
+        return
+    loose = ~refunds["parent"].isin(orders.index).to_numpy() & (refunds["identity"].to_numpy() >= 0) \
+        & refunds["date"].notna().to_numpy()
+    if not loose.any():
+        return
+    part = refunds[loose]
+    returns = pd.DataFrame({"invoice": part["invoice"].to_numpy(), "customer": part["identity"].to_numpy(),
+                            "date": part["date"].astype("datetime64[ns]").to_numpy(),
+                            "value": part["amount"].abs().to_numpy()})
+    returns = returns.groupby("invoice", sort=False).agg(customer=("customer", "first"), date=("date", "max"),
+                                                          value=("value", "sum"))
+    returns["cents"] = np.round(returns["value"].to_numpy() * 100).astype("int64")
+    returns = returns[returns["cents"] > 0].reset_index().sort_values("date", kind="stable")
+    book = pd.DataFrame({"key": orders.index.to_numpy(), "customer": orders["customer_id"].to_numpy(dtype="int64"),
+                         "date": orders["date"].astype("datetime64[ns]").to_numpy(),
+                         "cents": np.round(gross.reindex(orders.index).to_numpy() * 100).astype("int64")})
+    book = book[book["cents"] > 0].sort_values("date", kind="stable")
+    if returns.empty or book.empty:
+        return
+    matches = []
+    for _ in range(8):  # two returns of one value by one customer: the second takes the next earlier order
+        found = pd.merge_asof(returns, book, on="date", by=["customer", "cents"], direction="backward")
+        found = found[found["key"].notna()].drop_duplicates("key")
+        if found.empty:
+            break
+        matches.append(found[["invoice", "key"]])
+        returns = returns[~returns["invoice"].isin(found["invoice"])]
+        book = book[~book["key"].isin(found["key"])]
+        if returns.empty or book.empty:
+            break
+    if not matches:
+        return
+    parent = pd.concat(matches).set_index("invoice")["key"].astype("int64")
+    matched = refunds["invoice"].isin(parent.index).to_numpy() & loose
+    refunds.loc[matched, "parent"] = refunds.loc[matched, "invoice"].map(parent).to_numpy()
+    notes.append(f"Returns that name no order but are worth exactly what one of the same customer's earlier orders "
+                 f"was worth were matched to that order (the latest such one), which counts as returned in full: "
+                 f"{len(parent):,} {agree(len(parent), 'return')}.")
+
+
 def _fill_order_level(work: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, before=lambda: None,
                       copied: dict | None = None) -> bool:
     """Copy order-level cells (email, date, status …) to the rows of the same order that
@@ -1000,6 +1046,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                             "identity": cust_code[refund_rows.index], "date": dates[refund_rows.index],
                             "amount": returned, "cancel": cancelled[refund_rows.index]},
                            index=refund_rows.index)
+    _match_whole_returns(orders, refunds, gross_amount, report.notes)
     report.returns, orphan = net_returns(orders, refunds, report.notes, chosen)
     if len(orphan):
         _mark(work, pd.Series(work.index.isin(orphan), index=work.index), "refund without its order",
@@ -1045,6 +1092,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     short = np.array([str(d)[:80] for d in details] + [""], dtype=object)
     report.skipped = pd.DataFrame({"row": skipped.index.astype("int64"), "reason": skipped["skip"].astype(str).to_numpy(),
                                    "detail": short[detail_codes]})
+    report.skipped = raw.locate(report.skipped)  # sheets read as one table: each row's sheet and its row there
     counts = skipped["skip"].value_counts()
     report.rows_skipped = {r: int(counts[r]) for r in SKIP_REASONS if counts.get(r, 0) > 0}
     report.rows_used = report.rows_read - len(skipped)

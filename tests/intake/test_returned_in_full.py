@@ -42,13 +42,41 @@ def test_a_refund_column_equal_to_the_total_takes_the_order_out():
 
 
 def test_a_return_naming_no_order_does_not_remove_a_purchase():
-    """Taken off the customer's value, but the customer did buy twice."""
+    """Taken off the customer's value, but the customer did buy twice: the return is worth
+    no order's full value."""
     rows = [
         ["Customer", "Date", "Amount"],
         ["C1", "2024-01-01", "50"],
         ["C1", "2024-02-01", "20"],
-        ["C1", "2024-02-05", "-20"],
+        ["C1", "2024-02-05", "-15"],
     ]
     data = read_orders(rows)
-    assert counts(data) == {"C1": (2, 50.0)}
+    assert counts(data) == {"C1": (2, 55.0)}
     assert data.report.rows_skipped == {}
+
+
+def test_a_return_naming_no_order_worth_a_whole_earlier_order_returns_that_order():
+    """UCI Online Retail's customer 12346: invoice 541431 for 74,215 jars, cancelled in full
+    by C541433 minutes later. The cancellation names no order, but it is worth exactly
+    what that order was: the order is returned in full and is not a purchase."""
+    rows = [
+        ["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"],
+        ["541400", "85123A", "6", "1/10/2011 09:00", "2.55", "12347"],
+        ["541431", "23166", "74215", "1/18/2011 10:01", "1.04", "12346"],
+        ["C541433", "23166", "-74215", "1/18/2011 10:17", "1.04", "12346"],
+        ["541500", "85123A", "2", "1/20/2011 09:00", "2.55", "12347"],
+        ["C541501", "85123A", "-2", "1/21/2011 09:00", "2.55", "12347"],   # returns the 20th's order
+        ["C541502", "85123A", "-1", "1/22/2011 09:00", "2.55", "12347"],   # part of an order: value only
+    ]
+    data = read_orders(rows)
+    assert counts(data) == {"12347": (1, 12.75)}
+    assert data.report.rows_skipped == {"refunded or returned": 4}
+    assert any("worth exactly what one of the same customer's earlier orders" in n for n in data.report.notes)
+
+
+def test_two_returns_of_one_value_take_out_two_orders_not_one_twice():
+    rows = [["Customer", "Date", "Amount"]]
+    rows += [["C1", f"2024-0{m}-01", "20"] for m in (1, 2, 3)]
+    rows += [["C1", "2024-03-05", "-20"], ["C1", "2024-03-06", "-20"]]
+    data = read_orders(rows)
+    assert counts(data) == {"C1": (1, 20.0)}
