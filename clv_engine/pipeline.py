@@ -26,7 +26,7 @@ from .errors import Cancelled, InputError
 from .arrays import python_strings, text_per_distinct
 from .csv_writer import csv_chunks
 from .formulas import business_clv, historical_clv, simple_clv_per_customer
-from .summary import SUMMARY_COLUMNS, customer_summary
+from .summary import SUMMARY_COLUMNS, customer_summary, whole_day
 from .summary_sql import SummaryData
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
 
@@ -306,7 +306,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
         # however the summary was read: both routes then give the same tables
         summary = summary.set_axis(pd.Index([str(c) for c in summary.columns], dtype=str), axis=1)
         if settings.observation_end is not None and \
-                pd.Timestamp(settings.observation_end) != summary.attrs["observation_end"]:
+                whole_day(pd.Timestamp(settings.observation_end)) != summary.attrs["observation_end"]:
             raise InputError(f"the customer summary is up to {summary.attrs['observation_end']}, "
                              f"not {settings.observation_end}",
                              hint="Compute it again with clv summary-sql --as-of, or leave out --as-of.")
@@ -475,7 +475,7 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "non_product_lines": dict(getattr(report, "non_product", {}) or {}),
         "duplicate_rows": dict(getattr(report, "duplicates", {}) or {}),
         "mapping": dict(report.mapping),
-        "orders": int(len(data.orders)) if len(data.orders) else int(summary["orders"].sum()),
+        "orders": int(summary["orders"].sum()),  # up to the observation end
         "customers": int(len(customers)),
         "observation_end": summary.attrs["observation_end"].date().isoformat(),
         "method": method_info.get("method"),

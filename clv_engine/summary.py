@@ -125,6 +125,16 @@ def _observation_end(orders: pd.DataFrame, observation_end) -> pd.Timestamp:
         ) from exc
     if end.tzinfo is not None:
         end = end.tz_localize(None)
+    return whole_day(end)
+
+
+def whole_day(end: pd.Timestamp) -> pd.Timestamp:
+    """An observation end given as a date (no time of day: midnight) means the whole day:
+    the orders placed on it count. It becomes the day's last microsecond, which a SQL
+    timestamp can hold too (``clv summary-sql`` ends its query there)."""
+    end = pd.Timestamp(end)
+    if end == end.normalize():
+        return end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
     return end
 
 

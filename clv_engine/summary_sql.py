@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .summary import summary_table
+from .summary import summary_table, whole_day
 
 __all__ = ["DIALECTS", "SUMMARY_FILE_COLUMNS", "SummaryData", "summary_query", "read_summary"]
 
@@ -182,7 +182,8 @@ def summary_query(table: str = "orders", *, customer_id: str = "customer_id", da
             stamp = pd.Timestamp(as_of)
         except (TypeError, ValueError):
             raise InputError(f"the observation end {as_of!r} is not a date", hint="Give it as YYYY-MM-DD.") from None
-        literal = f"{f['stamp']} '{stamp.tz_localize(None) if stamp.tzinfo else stamp:%Y-%m-%d %H:%M:%S}'"
+        stamp = whole_day(stamp.tz_localize(None) if stamp.tzinfo else stamp)
+        literal = f"{f['stamp']} '{stamp:%Y-%m-%d %H:%M:%S.%f}'"
         end_at, end_filter = literal, f"\n    WHERE ordered_at <= {literal}"
     days = f["days"]
     cast = {"duckdb": "TRY_CAST", "spark": "try_cast", "bigquery": "SAFE_CAST"}[dialect] if lenient else "CAST"

@@ -91,7 +91,7 @@ def test_lifespan_from_yearly_retention():
 
 def test_simple_clv_per_customer_and_business():
     orders = _orders([("a", "2024-01-01", 100.0), ("a", "2024-07-01", 100.0), ("b", "2024-03-01", 50.0)])
-    s = customer_summary(orders, observation_end="2024-12-31")
+    s = customer_summary(orders, observation_end="2024-12-30")  # through that whole day: 365 days of 2024
     clv, basis = simple_clv_per_customer(s, lifespan_years=2, margin=0.5)
     # a: AOV 100, 2 orders in a year of tenure -> 100*2*2*0.5 ; b: 50*1*2*0.5
     assert clv["a"] == pytest.approx(200) and clv["b"] == pytest.approx(50)

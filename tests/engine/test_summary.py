@@ -174,3 +174,19 @@ def test_dates_in_any_unit_give_the_same_summary(unit):
     for freq in ("D", "W", "M", "Q"):
         pd.testing.assert_frame_equal(customer_summary(coarse, freq=freq), customer_summary(orders, freq=freq),
                                       check_exact=True)
+
+
+def test_an_observation_end_given_as_a_date_takes_in_the_whole_day():
+    """--as-of 2025-06-30 keeps the order placed at 14:14 that day (as lifetimes keeps the
+    whole period); a time of day given with it is kept as given."""
+    orders = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
+                           "date": pd.to_datetime(["2025-06-01 09:00", "2025-06-30 14:14",
+                                                   "2025-06-10 10:00", "2025-07-01 08:00"]),
+                           "amount": [10.0, 20.0, 5.0, 7.0]})
+    whole = customer_summary(orders, observation_end="2025-06-30")
+    assert whole.loc["a", "orders"] == 2 and whole.loc["b", "orders"] == 1
+    assert whole.loc["a", "days_since_last_order"] == 0
+    assert whole.loc["a", "T"] == 29 and whole.loc["a", "recency"] == 29
+    assert whole.attrs["observation_end"].date().isoformat() == "2025-06-30"
+    noon = customer_summary(orders, observation_end="2025-06-30 12:00")
+    assert noon.loc["a", "orders"] == 1
