@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..arrays import text_per_distinct
-from ..errors import InputError
+from ..errors import InputError, agree
 from .workbooks import FAR_COLUMNS, FAR_ROWS, WorkbookGuard, check_ods, probe_in_child
 
 __all__ = ["RawTable", "cell_to_text", "read_raw_table"]
@@ -41,7 +41,12 @@ _SAMPLE_BYTES = 256 * 1024
 
 @dataclass
 class RawTable:
-    """A grid of text cells plus where it came from."""
+    """A grid of text cells plus where it came from.
+
+    ``parts``: when several sheets of a workbook were read as one table (``sheet`` is then
+    None), one ``(sheet, first grid row, shift)`` per sheet in grid order, where a row's
+    number in its own sheet is its grid row + ``shift``; see :meth:`locate`.
+    """
 
     grid: pd.DataFrame
     source: str
@@ -50,6 +55,23 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    parts: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def locate(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` (a frame with a ``row`` column of grid rows, like ``IntakeReport.skipped``)
+        with each row's own sheet and its row in that sheet, when several sheets were read as
+        one table: a ``sheet`` column first, ``row`` the row as that sheet shows it. Otherwise
+        ``rows`` as it is (the grid row is the row in the one sheet or file)."""
+        if len(self.parts) < 2 or "row" not in rows.columns:
+            return rows
+        grid_rows = rows["row"].to_numpy(dtype=np.int64)
+        firsts = np.array([first for _, first, _ in self.parts], dtype=np.int64)
+        shifts = np.array([shift for _, _, shift in self.parts], dtype=np.int64)
+        part = np.clip(np.searchsorted(firsts, grid_rows, side="right") - 1, 0, len(firsts) - 1)
+        names = np.array([name for name, _, _ in self.parts], dtype=object)
+        out = rows.assign(row=grid_rows + shifts[part])
+        out.insert(0, "sheet", pd.Series(names[part], index=rows.index, dtype=str))
+        return out
 
 
 def cell_to_text(value) -> str:
@@ -431,7 +453,8 @@ def _read_text(path: Path, progress=None) -> RawTable:
 
 
 def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
-    """Read one sheet: ``sheet`` if given, else the first that ``accept(grid)`` takes (else the first)."""
+    """Read one sheet: ``sheet`` if given, else the first that ``accept(grid)`` takes (else the
+    first) together with the later sheets that have its column headers (see :func:`_same_columns`)."""
     name = path.name
     suffix = path.suffix.lower()
     try:
@@ -447,36 +470,75 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
         probe_in_child(path)  # a binary workbook: the native reader tries it in a child process first
 
     narrowed: dict[str, list[str]] = {}
+    plans: dict[str, tuple] = {}
+
+    def plan(s):
+        if s not in plans:
+            plans[s] = guard.plan(s)
+        return plans[s]
 
     def guarded(load):
         def load_checked(s):
             if guard is None:
                 grid = load(s)
             else:
-                how, shape = guard.plan(s)
+                how, shape = plan(s)
                 grid = load(s) if how == "native" else _grid_from_rows(guard.read_sparse(s, shape))
             return _narrow(grid, f"{name}, sheet '{s}'", narrowed.setdefault(s, []))
         return load_checked
 
+    def headed(first_rows, load):
+        """``head(s) -> (grid, whole)``: the sheet's first rows (``whole``: all of it, when
+        the reader cannot stop early), to compare its column headers before reading it all."""
+        def head(s):
+            if guard is not None and plan(s)[0] != "native":  # checked first; a sparse sheet is read here
+                return load(s), True
+            rows = first_rows(s)
+            return (load(s), True) if rows is None else (_grid_from_rows(rows), False)
+        return head
+
+    combine = sheet is None and accept is not None
+    parts: list[tuple[str, int, int]] = []
+    notes: list[str] = []
     try:
         if have_calamine:
             from python_calamine import CalamineWorkbook
 
             book = CalamineWorkbook.from_path(str(path))
             sheets = list(book.sheet_names)
-            chosen, grid = _pick_sheet(sheets, sheet, name, accept, guarded(lambda s: _grid_from_rows(
-                _calamine_rows(book.get_sheet_by_name(s), s, narrowed.setdefault(s, []), checked=guard is not None))))
+            opened: dict = {}  # the sheet whose first rows were just read: read in full without parsing it again
+
+            def open_sheet(s):
+                return opened.pop(s, None) or book.get_sheet_by_name(s)
+
+            load = guarded(lambda s: _grid_from_rows(
+                _calamine_rows(open_sheet(s), s, narrowed.setdefault(s, []), checked=guard is not None)))
+
+            def first_rows(s):
+                opened.clear()
+                opened[s] = book.get_sheet_by_name(s)
+                try:
+                    return opened[s].to_python(skip_empty_area=False, nrows=HEAD_ROWS)
+                except TypeError:  # python-calamine before 0.3 reads whole sheets only
+                    return None
+
+            chosen, grid = _pick_sheet(sheets, sheet, name, accept, load)
+            if combine and len(sheets) > 1:
+                grid, parts, notes = _same_columns(sheets, chosen, grid, load, headed(first_rows, load))
         else:
             engine = {".xls": "xlrd", ".ods": "odf"}.get(suffix, "openpyxl")
 
-            @guarded
-            def load(s):
-                frame = pd.read_excel(book, sheet_name=s, header=None, dtype=object)
-                return _grid_from_rows(frame.astype(object).where(frame.notna(), None).values.tolist())
+            def frame_rows(s, nrows=None):
+                frame = pd.read_excel(book, sheet_name=s, header=None, dtype=object, nrows=nrows)
+                return frame.astype(object).where(frame.notna(), None).values.tolist()
 
+            load = guarded(lambda s: _grid_from_rows(frame_rows(s)))
             with pd.ExcelFile(path, engine=engine) as book:
                 sheets = list(book.sheet_names)
                 chosen, grid = _pick_sheet(sheets, sheet, name, accept, load)
+                if combine and len(sheets) > 1:
+                    grid, parts, notes = _same_columns(sheets, chosen, grid, load,
+                                                       headed(lambda s: frame_rows(s, HEAD_ROWS), load))
     except InputError:
         raise
     except ImportError as err:
@@ -485,13 +547,149 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
     except Exception as err:  # readers raise many unrelated types for damaged files
         raise InputError(f"the file could not be opened as a {suffix} workbook ({type(err).__name__}).",
                          where=name, hint="Open it in Excel or LibreOffice and save it again, or save the sheet as CSV.") from err
-    table = RawTable(grid, name, sheet=chosen, sheets=sheets)
+    read = [s for s, _, _ in parts] or [chosen]
+    table = RawTable(grid, name, sheet=None if parts else chosen, sheets=sheets, parts=parts)
     if guard is not None:
-        table.notes.extend(n for n in guard.notes if f"'{chosen}'" in n)
-    table.notes.extend(narrowed.get(chosen, []))
-    if sheet is None and len(sheets) > 1:
+        table.notes.extend(n for n in guard.notes if any(f"'{s}'" in n for s in read))
+    for s in read:
+        table.notes.extend(narrowed.get(s, []))
+    if sheet is None and len(sheets) > 1 and not parts:
         table.notes.append(f"Read sheet '{chosen}' (the workbook has {len(sheets)} sheets).")
+    table.notes.extend(notes)
     return table
+
+
+HEAD_ROWS = 200  # rows of a further sheet read first, to compare its column headers
+
+
+def _quoted(names: list[str]) -> str:
+    """'A' / 'A' and 'B' / 'A', 'B' and 'C'."""
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _header_of(grid: pd.DataFrame) -> tuple[int, list[str]] | None:
+    """The header row intake finds in ``grid`` (as ``find_header_row`` finds it) and its
+    names, trailing blank cells left off; None without a header of two or more names."""
+    from .columns import find_header_row
+
+    top = grid.head(HEAD_ROWS)
+    if top.empty:
+        return None
+    row = find_header_row(top)
+    names = [str(c).strip() for c in top.loc[row].tolist()]
+    while names and not names[-1]:
+        names.pop()
+    return (row, names) if sum(map(bool, names)) >= 2 else None
+
+
+def _filled_rows(grid: pd.DataFrame) -> int:
+    """How many rows ``grid`` has up to its last row with a filled cell (looked for from the end)."""
+    end, step = len(grid), 64
+    while end > 0:
+        begin = max(0, end - step)
+        filled = (grid.iloc[begin:end].to_numpy(dtype=object) != "").any(axis=1)
+        if filled.any():
+            return begin + int(np.flatnonzero(filled)[-1]) + 1
+        end, step = begin, step * 4
+    return 0
+
+
+def _same_columns(sheets: list[str], chosen: str, grid: pd.DataFrame, load, head
+                  ) -> tuple[pd.DataFrame, list[tuple[str, int, int]], list[str]]:
+    """``chosen``'s grid with the rows of the later sheets that have the same column headers
+    (same names, same order, as intake finds them) below it, in sheet order: one table, for
+    a workbook that splits its orders over sheets (a year or a month each).
+
+    Each further sheet's rows above and on its header row are left out (its header is not a
+    data row); every sheet's blank rows after its last filled row too. Returns the grid,
+    ``RawTable.parts`` (empty when no sheet joins: the grid is then ``chosen``'s as it was)
+    and the notes saying which sheets were read as one and which were left out.
+    """
+    mine = _header_of(grid)
+    if mine is None:
+        return grid, [], []
+    at = sheets.index(chosen)
+    bodies = [(chosen, grid.iloc[grid.index.get_loc(mine[0]) + 1:_filled_rows(grid)])]  # rows below the headers
+    copies: list[str] = []
+    found: list[tuple[str, pd.DataFrame]] = []
+    left_out = list(sheets[:at])  # earlier sheets: no order list (``accept`` refused them)
+    unreadable: list[str] = []
+    above: list[str] = []
+    for s in sheets[at + 1:]:
+        try:
+            top, whole = head(s)
+            theirs = _header_of(top)
+            if not whole and top.shape[1] > WIDE_GRID:  # narrowed when read in full: compare that
+                top, whole = load(s), True
+                theirs = _header_of(top)
+            if theirs is None or theirs[1] != mine[1]:
+                left_out.append(s)
+                continue
+            full = top if whole else load(s)
+            del top
+            theirs = _header_of(full)
+        except Exception as err:  # a sheet not read before either: the others are still read
+            log.debug("sheet %r left out: %s", s, err)
+            unreadable.append(s)
+            continue
+        if theirs is None or theirs[1] != mine[1]:
+            left_out.append(s)
+            continue
+        start = full.index.get_loc(theirs[0]) + 1
+        body = full.iloc[start:_filled_rows(full)]
+        if body.empty:
+            left_out.append(s)
+            continue
+        copy = next((t for t, rows in bodies if _same_cells(rows, body)), None)
+        if copy is not None:  # a backup copy of a sheet: its orders would count twice
+            copies.append(f"Left out sheet '{s}': it repeats sheet '{copy}' row for row.")
+            continue
+        if start > 1 and (full.iloc[:start - 1].to_numpy(dtype=object) != "").any():
+            above.append(f"Sheet '{s}': the column headers are on row {theirs[0]}; the rows above them were "
+                         "skipped.")
+        found.append((s, body))
+        bodies.append((s, body))
+        del full
+    del bodies
+    if not found:
+        return grid, [], copies
+    found.insert(0, (chosen, grid.iloc[:_filled_rows(grid)]))
+    del grid
+    width = max(part.shape[1] for _, part in found)
+    parts, first = [], 1
+    for s, part in found:
+        parts.append((s, first, int(part.index[0]) - first))
+        first += len(part)
+    # column by column: slices of the sheets' columns joined (Arrow-backed text: no copy of the cells)
+    columns = {}
+    for j in range(width):
+        pieces = [part[j] if j < part.shape[1] else pd.Series("", index=part.index, dtype=part[0].dtype)
+                  for _, part in found]
+        columns[j] = pd.concat(pieces, ignore_index=True)
+    del found
+    combined = pd.DataFrame(columns)
+    combined.index = range(1, len(combined) + 1)
+    names = [s for s, _, _ in parts]
+    notes = [f"Read sheets {_quoted(names)} as one table: they have the same columns."]
+    if left_out:
+        notes.append(f"Left out {agree(len(left_out), 'sheet')} {_quoted(left_out)}: "
+                     f"{agree(len(left_out), 'it does', 'they do')} not hold orders with these columns.")
+    if unreadable:
+        notes.append(f"{agree(len(unreadable), 'Sheet')} {_quoted(unreadable)} could not be read and "
+                     f"{agree(len(unreadable), 'was', 'were')} left out.")
+    return combined, parts, notes + copies + above
+
+
+def _same_cells(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Do two sheets' rows hold the same cells (row numbers, and blank columns at the right, aside)?"""
+    if len(a) != len(b):
+        return False
+
+    def column(frame, j):
+        return frame.iloc[:, j].to_numpy(dtype=object) if j < frame.shape[1] else np.full(len(frame), "", dtype=object)
+
+    return all(np.array_equal(column(a, j), column(b, j)) for j in range(max(a.shape[1], b.shape[1])))
 
 
 def _is_xlsx_package(path: Path) -> bool:

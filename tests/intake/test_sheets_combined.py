@@ -1,0 +1,180 @@
+"""A workbook that splits its orders over sheets with the same columns (the UCI "Online
+Retail II" workbook: one sheet per year) is read as one table; every skipped row is still
+reported with its own sheet and its row in that sheet."""
+import csv
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from clv_engine.intake import read_orders
+
+openpyxl = pytest.importorskip("openpyxl")
+
+HEADER = ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"]
+
+
+def line(invoice, quantity, day, price, customer):
+    return [invoice, "85123A", "WHITE HANGING HEART T-LIGHT HOLDER", quantity, day, price, customer, "United Kingdom"]
+
+
+YEAR_1 = [HEADER,
+          line(1001, 2, dt.datetime(2023, 1, 5, 10, 0), 10.0, 111),
+          line(1002, 1, dt.datetime(2023, 2, 1, 11, 0), 5.0, 222),
+          line(1003, 3, dt.datetime(2023, 3, 1, 12, 0), 10.0, 111)]
+YEAR_2 = [HEADER,
+          line(2001, 1, dt.datetime(2024, 1, 5, 9, 30), 10.0, 222),
+          line("C2002", -1, dt.datetime(2024, 1, 6, 9, 30), 10.0, 111),  # cancels a sheet-1 purchase of 111
+          line(2003, 1, dt.datetime(2024, 2, 1, 9, 30), 10.0, None),  # no customer: skipped
+          line(2004, 4, dt.datetime(2024, 3, 1, 9, 30), 2.5, 333)]
+NOTES = [["Note", "Author"], ["Prices are in GBP", "shop"]]
+
+
+def workbook(path, sheets: dict):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def totals(data):
+    return data.orders.groupby("customer_id", observed=True)["amount"].sum().round(2).to_dict()
+
+
+@pytest.fixture
+def two_years(tmp_path):
+    return workbook(tmp_path / "online_retail.xlsx", {"Year 1": YEAR_1, "Year 2": YEAR_2, "Notes": NOTES})
+
+
+def test_sheets_with_the_same_columns_are_read_as_one_table(two_years):
+    data = read_orders(two_years)
+    assert sorted(data.orders["order_id"].astype(str)) == ["1001", "1002", "1003", "2001", "2004"]
+    # the cancellation in the second sheet is taken off 111's purchases in the first
+    assert totals(data) == {"111": 40.0, "222": 15.0, "333": 10.0}
+    assert "refund without its order" not in data.report.rows_skipped
+    assert data.report.rows_read == 3 + 4  # the second sheet's header row is not a data row
+    assert data.report.rows_skipped == {"no customer": 1}
+    assert "Read sheets 'Year 1' and 'Year 2' as one table: they have the same columns." in data.report.notes
+    assert "Left out sheet 'Notes': it does not hold orders with these columns." in data.report.notes
+    assert data.report.sheet is None  # not one sheet
+    assert data.orders["date"].max() == pd.Timestamp("2024-03-01 09:30")
+
+
+def test_a_skipped_row_names_its_sheet_and_its_row_there(two_years):
+    data = read_orders(two_years)
+    skipped = data.report.skipped
+    assert list(skipped.columns) == ["sheet", "row", "reason", "detail"]
+    assert skipped[["sheet", "row", "reason"]].values.tolist() == [["Year 2", 4, "no customer"]]
+
+
+def test_rows_above_a_later_sheets_header_are_not_data_and_rows_keep_their_numbers(tmp_path):
+    year_2 = [["Sales 2024"], [], *YEAR_2]  # headers on row 3
+    path = workbook(tmp_path / "titled.xlsx", {"Year 1": YEAR_1, "Year 2": year_2})
+    data = read_orders(path)
+    assert data.report.rows_read == 3 + 4
+    assert totals(data) == {"111": 40.0, "222": 15.0, "333": 10.0}
+    assert data.report.skipped[["sheet", "row", "reason"]].values.tolist() == [["Year 2", 6, "no customer"]]
+    assert "Sheet 'Year 2': the column headers are on row 3; the rows above them were skipped." in data.report.notes
+
+
+def test_a_chosen_sheet_is_read_alone(two_years):
+    assert len(read_orders(two_years).orders) == 5  # both sheets without a choice
+    data = read_orders(two_years, sheet="Year 2")
+    assert sorted(data.orders["order_id"].astype(str)) == ["2001", "2004"]
+    assert data.report.sheet == "Year 2"
+    # its cancellation's order is in the other sheet, which was not asked for
+    assert data.report.rows_skipped == {"no customer": 1, "refund without its order": 1}
+    assert list(data.report.skipped.columns) == ["row", "reason", "detail"]
+    assert not any("as one table" in n for n in data.report.notes)
+    assert sorted(read_orders(two_years, sheet="Year 1").orders["order_id"].astype(str)) == ["1001", "1002", "1003"]
+
+
+YEAR_3 = [HEADER, line(3001, 1, dt.datetime(2025, 1, 2, 8, 0), 7.0, 444)]
+
+
+@pytest.mark.parametrize("other", [
+    [h for h in HEADER if h != "Country"],  # a column fewer
+    HEADER[:3] + [HEADER[4], HEADER[3]] + HEADER[5:],  # the same columns in another order
+    [*HEADER[:-1], "Land"],  # one column named differently
+])
+def test_sheets_with_other_columns_are_not_combined(tmp_path, other):
+    order = {h: i for i, h in enumerate(HEADER)}
+    year_2 = [other] + [[row[order[h]] if h in order else row[-1] for h in other] for row in YEAR_2[1:]]
+    path = workbook(tmp_path / "mixed.xlsx", {"Year 1": YEAR_1, "Year 2": year_2, "Year 3": YEAR_3})
+    data = read_orders(path)
+    assert sorted(data.orders["order_id"].astype(str)) == ["1001", "1002", "1003", "3001"]
+    assert "Read sheets 'Year 1' and 'Year 3' as one table: they have the same columns." in data.report.notes
+    assert "Left out sheet 'Year 2': it does not hold orders with these columns." in data.report.notes
+    assert data.report.rows_skipped == {}  # the other sheet's row without a customer was not read
+    # with no other sheet like it, the first sheet with orders is read alone, as before
+    path = workbook(tmp_path / "two.xlsx", {"Year 1": YEAR_1, "Year 2": year_2})
+    data = read_orders(path)
+    assert data.report.sheet == "Year 1" and len(data.orders) == 3
+    assert "Read sheet 'Year 1' (the workbook has 2 sheets)." in data.report.notes
+    assert list(data.report.skipped.columns) == ["row", "reason", "detail"]
+
+
+def test_three_sheets_after_a_cover_sheet(tmp_path):
+    """Only the sheets from the first one with orders on are combined; the cover is left out."""
+    cover = [["Online shop export"], ["Made by the shop"]]
+    path = workbook(tmp_path / "three.xlsx", {"Cover": cover, "Year 1": YEAR_1, "Notes": NOTES, "Year 2": YEAR_2,
+                                              "Year 3": YEAR_3})
+    data = read_orders(path)
+    assert sorted(data.orders["order_id"].astype(str)) == ["1001", "1002", "1003", "2001", "2004", "3001"]
+    assert "Read sheets 'Year 1', 'Year 2' and 'Year 3' as one table: they have the same columns." in data.report.notes
+    assert "Left out sheets 'Cover' and 'Notes': they do not hold orders with these columns." in data.report.notes
+    assert data.report.skipped[["sheet", "row"]].values.tolist() == [["Year 2", 4]]
+
+
+def test_the_openpyxl_reader_combines_the_same_way(two_years, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_calamine(name, *args, **kwargs):
+        if name.startswith("python_calamine"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_calamine)
+    data = read_orders(two_years)
+    assert totals(data) == {"111": 40.0, "222": 15.0, "333": 10.0}
+    assert data.report.skipped[["sheet", "row", "reason"]].values.tolist() == [["Year 2", 4, "no customer"]]
+
+
+def test_an_ods_workbook_combines_its_sheets(tmp_path):
+    pytest.importorskip("odf")
+    path = tmp_path / "online_retail.ods"
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        for title, rows in {"Year 1": YEAR_1, "Year 2": YEAR_2, "Notes": NOTES}.items():
+            pd.DataFrame(rows[1:], columns=rows[0]).to_excel(writer, sheet_name=title, index=False)
+    data = read_orders(path)
+    assert totals(data) == {"111": 40.0, "222": 15.0, "333": 10.0}
+    assert data.report.skipped[["sheet", "row", "reason"]].values.tolist() == [["Year 2", 4, "no customer"]]
+
+
+def test_intake_csv_and_the_excel_report_name_the_sheet(two_years, tmp_path):
+    from clv_engine import cli
+
+    out = tmp_path / "out"
+    assert cli.main(["analyze", str(two_years), "--out", str(out), "--method", "historical", "-q"]) == 0
+    with open(out / "intake.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["sheet", "row", "reason", "detail"]
+    assert rows[1][:3] == ["Year 2", "4", "no customer"]
+    intake = list(openpyxl.load_workbook(out / "report.xlsx")["Intake"].iter_rows(values_only=True))
+    header = next(r for r in intake if r[0] == "Sheet")
+    assert list(header[:3]) == ["Sheet", "Row", "Reason"]
+    assert intake[intake.index(header) + 1][:3] == ("Year 2", 4, "no customer")
+
+
+def test_a_backup_copy_of_a_sheet_is_not_counted_twice(tmp_path):
+    path = workbook(tmp_path / "backup.xlsx", {"Year 1": YEAR_1, "Year 2": YEAR_2, "Year 2 (copy)": YEAR_2})
+    data = read_orders(path)
+    assert totals(data) == {"111": 40.0, "222": 15.0, "333": 10.0}
+    assert "Read sheets 'Year 1' and 'Year 2' as one table: they have the same columns." in data.report.notes
+    assert "Left out sheet 'Year 2 (copy)': it repeats sheet 'Year 2' row for row." in data.report.notes
