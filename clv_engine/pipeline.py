@@ -329,8 +329,9 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     if settings.value_column not in customers.columns:
         raise InputError(f"there is no column {settings.value_column!r} to rank customers by",
                          hint=f"Use one of: {', '.join(c for c in customers.columns if customers[c].dtype.kind == 'f')}.")
+    # categorical, best tier first: tables, sheets and lists keep the tiers' rank order
     customers["tier"] = assign_tiers(customers[settings.value_column], settings.tier_splits, settings.tier_names,
-                                     thresholds=settings.tier_thresholds).to_numpy()
+                                     thresholds=settings.tier_thresholds).array
     rfm = rfm_scores(customers.set_index("customer_id"), as_of=as_of)
     for column in rfm.columns:
         customers[column] = rfm[column].to_numpy()
