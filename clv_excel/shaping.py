@@ -16,17 +16,11 @@ import re
 import numpy as np
 
 from clv_engine.errors import InputError
+from clv_engine.intake.headerless import is_blank, looks_like_serial_date  # noqa: F401 (used here and re-exported)
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-# Serial numbers Excel shows as dates between 1954 and 2119: anything else is not a date.
-SERIAL_DATE_RANGE = (20_000.0, 80_000.0)
 ERROR_PREFIX = "CLV: "
 MAX_CELL_TEXT = 32_000
-
-
-def is_blank(value) -> bool:
-    """True for an empty cell as xlwings delivers it (None or whitespace-only text)."""
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def as_table(values, what: str = "orders") -> list[list]:
@@ -114,16 +108,6 @@ def scalar(value):
 def serial_to_datetime(serial: float) -> dt.datetime:
     """Excel 1900-system serial number -> datetime (serial 1 is 1900-01-01)."""
     return EXCEL_EPOCH + dt.timedelta(days=float(serial))
-
-
-def looks_like_serial_date(value) -> bool:
-    """True for a number Excel would show as a date in a date column."""
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and SERIAL_DATE_RANGE[0] <= value <= SERIAL_DATE_RANGE[1]
-    )
 
 
 def optional_number(value, name: str, default, *, low=None, high=None, rate=False):

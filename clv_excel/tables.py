@@ -10,26 +10,12 @@ numbers when every id cell of the range was a number, so ``XLOOKUP(12346, …)``
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
 from operator import itemgetter
 
-from .shaping import is_blank, looks_like_serial_date
+from clv_engine.intake.headerless import DATE_TEXT, NUMBER_TEXT, content_headers  # noqa: F401 (re-exported)
 
-SAMPLE_ROWS = 200
-NUMBER_TEXT = re.compile(r"^[\s$€£]*[-+]?\d[\d,. ]*%?\s*$")
-DATE_TEXT = re.compile(r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})([ T]\d{1,2}:\d{2}(:\d{2})?)?\s*$")
-EMAIL_TEXT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _is_number(cell) -> bool:
-    return isinstance(cell, (int, float)) and not isinstance(cell, bool)
-
-
-def _is_date(cell) -> bool:
-    return isinstance(cell, (dt.date, dt.datetime)) or (isinstance(cell, str) and bool(DATE_TEXT.match(cell)))
-
+from .shaping import is_blank
 
 def looks_like_data_row(row) -> bool:
     """True when the first row of a range holds values, not column names.
@@ -55,54 +41,6 @@ def with_header(table: list[list]) -> tuple[list[list], str]:
     note = ("The range has no header row (e.g. a Table without [#All]); columns were named by their "
             "content: " + ", ".join(n for n in names if not n.startswith("Column ")) + ".")
     return [names] + table, note
-
-
-def content_headers(table: list[list]) -> list[str]:
-    """Header names for headerless rows: Date, Email, Total, Customer by content."""
-    width = len(table[0])
-    sample = table[: SAMPLE_ROWS]
-    kinds = []
-    for column in range(width):
-        cells = [row[column] for row in sample if not is_blank(row[column])]
-        count = len(cells) or 1
-        dates = sum(1 for c in cells if _is_date(c) or looks_like_serial_date(c)) / count
-        numbers = [c for c in cells if _is_number(c)]
-        emails = sum(1 for c in cells if isinstance(c, str) and EMAIL_TEXT.match(c.strip())) / count
-        texts = sum(1 for c in cells if isinstance(c, str)) / count
-        fractional = any(not float(c).is_integer() for c in numbers if math.isfinite(c))
-        real_dates = sum(1 for c in cells if isinstance(c, (dt.date, dt.datetime))) / count
-        kinds.append({"dates": dates, "real_dates": real_dates, "numbers": len(numbers) / count,
-                      "emails": emails, "texts": texts, "fractional": fractional, "filled": bool(cells)})
-    names = [f"Column {i + 1}" for i in range(width)]
-
-    def pick(score, taken=()):
-        best = max((i for i in range(width) if i not in taken), key=score, default=None)
-        return best if best is not None and score(best) > 0 else None
-
-    taken: set[int] = set()
-    date = pick(lambda i: kinds[i]["real_dates"] * 2 + (kinds[i]["dates"] if not kinds[i]["fractional"] else 0)
-                if kinds[i]["dates"] >= 0.8 else 0)
-    if date is not None:
-        names[date] = "Date"
-        taken.add(date)
-    email = pick(lambda i: kinds[i]["emails"] if kinds[i]["emails"] >= 0.8 else 0, taken)
-    if email is not None:
-        names[email] = "Email"
-        taken.add(email)
-    # the amount: a number column with cents, else the last number column
-    numeric = [i for i in range(width) if i not in taken and kinds[i]["numbers"] >= 0.8]
-    with_cents = [i for i in numeric if kinds[i]["fractional"]]
-    amount = (with_cents or numeric or [None])[-1]
-    if amount is not None:
-        names[amount] = "Total"
-        taken.add(amount)
-    # the customer: the first text column, else the first remaining whole-number column
-    texts = [i for i in range(width) if i not in taken and kinds[i]["texts"] >= 0.8]
-    rest = [i for i in range(width) if i not in taken and kinds[i]["filled"]]
-    customer = (texts or rest or [None])[0]
-    if customer is not None:
-        names[customer] = "Customer"
-    return names
 
 
 def customer_id_restorer(table: list[list], mapping: dict):

@@ -11,8 +11,11 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from .headerless import content_headers
+
 __all__ = ["CONTENT_CHECKED_ROLES", "ROLES", "SYNONYMS", "content_problem", "find_header_row", "guess_roles",
-           "is_attribute_column", "looks_like_person_names", "normalise_header"]
+           "headerless_header", "is_attribute_column", "is_refund_header", "looks_like_person_names",
+           "normalise_header"]
 
 ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency", "status", "refund", "consent",
          "quantity", "unit_price", "discount", "line_total", "original_order")
@@ -20,10 +23,12 @@ ROLES = ("customer_id", "email", "name", "order_id", "date", "amount", "currency
 # role -> normalised header names, best first (several languages where cheap)
 SYNONYMS: dict[str, list[str]] = {
     "customer_id": [
-        "customerid", "customer", "customerno", "customernumber", "customernr", "clientid", "buyeruserid",
-        "userid", "accountid", "memberid", "contactid", "kundennummer", "kundenid", "kundennr", "idcliente",
-        "numeroclient", "idclient", "cust", "custid", "id", "customercode", "clientnumber", "kunde",
-        "client", "cliente", "klant", "klantnummer",
+        # a customer's one id across orders first (Olist: customer_unique_id, while its
+        # customer_id is a new key on every order)
+        "customeruniqueid", "uniquecustomerid", "customerid", "customer", "customerno", "customernumber",
+        "customernr", "clientid", "buyeruserid", "userid", "accountid", "memberid", "contactid", "kundennummer",
+        "kundenid", "kundennr", "idcliente", "numeroclient", "idclient", "cust", "custid", "id", "customercode",
+        "clientnumber", "kunde", "client", "cliente", "klant", "klantnummer",
     ],
     "email": [
         "email", "emailaddress", "customeremail", "fromemailaddress", "billingemail", "buyeremail", "mail",
@@ -37,8 +42,9 @@ SYNONYMS: dict[str, list[str]] = {
     "order_id": [
         "orderid", "order", "ordernumber", "orderno", "ordernr", "invoice", "invoiceid", "invoicenumber",
         "invoiceno", "transactionid", "txnid", "receipt", "receiptnumber", "receiptno", "checkid", "paymentid",
-        "num", "bestellnummer", "bestellung", "rechnungsnummer", "commande", "numerocommande", "pedido",
-        "salesorder", "documentnumber", "reference",
+        "num", "bestellnummer", "bestellnr", "bestellung", "auftragsnummer", "auftragsnr", "rechnungsnummer",
+        "rechnungsnr", "belegnummer", "belegnr", "ordernummer", "bestelnummer", "commande", "numerocommande",
+        "pedido", "salesorder", "documentnumber", "reference",
     ],
     "date": [
         "date", "orderdate", "purchasedate", "createdat", "created", "saledate", "transactiondate",
@@ -47,7 +53,7 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "amount": [
         "amount", "total", "ordertotal", "totalamount", "grandtotal", "revenue", "sales", "value",
-        "ordervalue", "gross", "grosssales", "totalcollected", "sum", "paid", "amountpaid",
+        "ordervalue", "paymentvalue", "gross", "grosssales", "totalcollected", "sum", "paid", "amountpaid",
         "betrag", "gesamtbetrag", "summe", "umsatz", "montant", "totalttc", "importe", "importo", "spend",
         "netsales", "totalprice", "saleamount", "paymentamount", "totalpaid", "netrevenue", "grossrevenue",
         "salesamount", "salesvalue", "totalsales", "dollarvalue", "dollars", "dollaramount", "amountusd",
@@ -114,17 +120,56 @@ SYNONYMS: dict[str, list[str]] = {
 # contains-match fallbacks (only used when no exact synonym matched)
 _CONTAINS = {
     "email": ["email", "mail"],
-    "date": ["date", "datum", "fecha"],
+    "date": ["date", "datum", "fecha", "timestamp"],
     "line_total": ["linetotal", "itemtotal"],
     "quantity": ["quantity", "qty"],
     "unit_price": ["unitprice", "priceeach", "priceperunit"],
     "amount": ["total", "amount", "betrag", "revenue", "montant", "importe"],
     "customer_id": ["customerid", "clientid", "kundennummer"],
-    "order_id": ["orderid", "ordernumber", "invoicenumber", "bestellnummer"],
+    "order_id": ["orderid", "ordernumber", "invoicenumber", "bestellnummer", "bestellnr"],
 }
-_AMOUNT_AVOID = ("tax", "shipping", "fee", "discount", "tip", "sub", "item", "quantity", "qty", "count", "orders", "refund",
-                 "net", "balance", "percent")
+_AMOUNT_AVOID = ("tax", "shipping", "freight", "fee", "discount", "tip", "sub", "item", "quantity", "qty", "count",
+                 "orders", "refund", "net", "balance", "percent")
 _DATE_AVOID = ("ship", "due", "birth", "update", "modified", "cancel", "refund", "fulfil", "deliver", "signup", "last", "first")
+# "<what was paid> value" is the order's amount ("payment_value" in Olist, "Transaction Value")
+_PAID_WORDS = ("payment", "order", "purchase", "sale", "transaction", "invoice", "cart", "basket", "checkout")
+
+# A header naming a refund ("Order Refund Amount", "Order Refunded", "Refunded (EUR)") whose
+# cells are amounts of money (checked by content_problem) is the refund, whatever words are
+# around it; one naming its date, reason, count or a part of it (tax, shipping) is not.
+_REFUND_STEMS = ("refund", "erstatt", "rembours", "reembols", "rimbors", "terugbetal", "estorn")
+_REFUND_NOT_MONEY = {
+    "id", "no", "nr", "number", "num", "ref", "reference", "date", "datum", "at", "on", "time", "timestamp",
+    "reason", "grund", "motif", "motivo", "status", "state", "method", "type", "note", "notes", "comment",
+    "qty", "quantity", "count", "items", "item", "line", "lines", "product", "sku", "percent", "pct", "rate",
+    "tax", "vat", "shipping", "fee", "fees", "days", "by", "policy", "requested", "request", "currency",
+}
+_REFUND_NOT_MONEY_ENDINGS = ("id", "date", "datum", "at", "time", "reason", "status", "method", "type", "qty",
+                             "quantity", "count", "number", "nr", "no")
+
+# a customer's one id across all their orders: "customer_unique_id" (Olist), "Unique Customer ID"
+_UNIQUE_CUSTOMER = re.compile(
+    r"^(?:unique(?:customer|client|user|buyer|member|shopper|kunden?)|"
+    r"(?:customer|client|user|buyer|member|shopper|kunden?)unique)(?:id|key|no|nr|number|code|identifier)?$")
+
+
+def _paid_value(norm: str) -> bool:
+    """``paymentvalue``, ``transactionvalue``: the value of what was paid (not an average or lifetime value)."""
+    return "value" in norm and any(w in norm for w in _PAID_WORDS) and \
+        not any(w in norm for w in ("average", "avg", "mean", "lifetime", "expected", "predicted"))
+
+
+def is_refund_header(header: str) -> bool:
+    """Does a header name a refunded amount ("Order Refund Amount", "Order Refunded")?
+
+    Its words must include a refund word and none that names something other than the
+    money (a refund's date, id, reason, quantity or its tax/shipping part)."""
+    norm = normalise_header(header)
+    if not any(stem in norm for stem in _REFUND_STEMS):
+        return False
+    words = set(_words(header))
+    # one glued word ("refunddate") is judged by its ending
+    return not (words & _REFUND_NOT_MONEY or len(words) == 1 and norm.endswith(_REFUND_NOT_MONEY_ENDINGS))
 
 _NON_ATTRIBUTE_WORDS = {
     "lineitem", "item", "items", "product", "products", "sku", "price", "qty", "quantity", "variant", "vendor",
@@ -191,6 +236,150 @@ def find_header_row(grid: pd.DataFrame, max_scan: int = 40) -> int:
     return int(best_row)
 
 
+# --- a file with no header row ---------------------------------------------------------------
+# Some files start with their first order: the CDNOW purchase log as published
+# ("00004 19970101 2 29.33"), a database dump, an export with "include headers" off. The row
+# find_header_row picks is then values, not names. The columns are named by their content with
+# the same rules as an Excel range without its header row (clv_engine.intake.headerless.content_headers),
+# after typing the text cells the way intake reads them (amounts, dates, ids).
+_HEADERLESS_SAMPLE = 200
+
+
+def _column_kinds(rows: pd.DataFrame) -> list[str]:
+    """Per column of ``rows`` (text cells): "date", "number" or "text" (80% of its filled cells)."""
+    from .values import parse_amounts
+
+    kinds = []
+    for column in rows.columns:
+        cells = rows[column].astype(str).str.strip()
+        cells = cells[cells != ""]
+        if cells.empty:
+            kinds.append("text")
+            continue
+        if _date_cells(cells).mean() >= 0.8:
+            kinds.append("date")
+        elif parse_amounts(cells)[0].notna().mean() >= 0.8:
+            kinds.append("number")
+        else:
+            kinds.append("text")
+    return kinds
+
+
+def _date_cells(cells: pd.Series) -> pd.Series:
+    """Cells that are dates as written in a text file: not plain numbers (an Excel serial day
+    number is a number in a text file), except a compact YYYYMMDD."""
+    from .values import parse_dates
+
+    plain = cells.str.fullmatch(r"[-+]?\d+(?:[.,]\d+)?") & ~cells.str.fullmatch(r"(?:19|20)\d{6}")
+    parsed, _ = parse_dates(cells)
+    years = parsed.dt.year
+    return parsed.notna() & ~plain & (years >= 1900) & (years <= 2100)
+
+
+def _row_is_data(cells: list[str], kinds: list[str], below: pd.DataFrame) -> bool:
+    """Does a row hold values like the rows below it, rather than column names?
+
+    Every column whose cells below are dates or numbers has a date or number in this row too
+    (a header has a name there), and at least one does. Names that look like values are
+    still names: years over columns of amounts ("2023 2024", a pivot), or 0, 1, 2 … (a
+    table saved with its column numbers)."""
+    from .values import parse_amounts
+
+    filled = [c.strip() for c in cells if c.strip()]
+    if len(filled) < 2:
+        return False
+    if sum(normalise_header(c) in _ALL_SYNONYMS for c in filled) >= 2:
+        return False
+    if all(re.fullmatch(r"\d{1,3}", c) for c in filled):
+        numbers = [int(c) for c in filled]
+        if numbers in (list(range(0, len(filled))), list(range(1, len(filled) + 1))):
+            return False
+    checked = 0
+    for cell, kind, column in zip(cells, kinds, below.columns):
+        cell = cell.strip()
+        if kind == "text" or not cell:
+            continue
+        one = pd.Series([cell], dtype=str)
+        if kind == "date":
+            ok = bool(_date_cells(one).iloc[0])
+        else:
+            ok = bool(parse_amounts(one)[0].notna().iloc[0])
+            if ok and re.fullmatch(r"(?:19|20)\d{2}", cell):  # a year over a column of other numbers
+                under = below[column].astype(str).str.strip()
+                under = under[under != ""]
+                ok = bool(under.str.fullmatch(r"(?:19|20)\d{2}").mean() >= 0.5)
+        if not ok:
+            return False
+        checked += 1
+    return checked > 0
+
+
+def _typed_rows(rows: pd.DataFrame, kinds: list[str]) -> list[list]:
+    """Text cells as the values a spreadsheet would hand over: datetimes, numbers, text, None.
+
+    A number written with leading zeros ("00004") is an id and stays text."""
+    from .values import parse_amounts, parse_dates
+
+    columns = []
+    for column, kind in zip(rows.columns, kinds):
+        cells = rows[column].astype(str).str.strip()
+        values: list = [c if c else None for c in cells]
+        if kind == "date":
+            parsed, _ = parse_dates(cells)
+            ok = _date_cells(cells).to_numpy()
+            values = [p.to_pydatetime() if good else v for p, good, v in zip(parsed, ok, values)]
+        elif kind == "number":
+            parsed, _ = parse_amounts(cells)
+            id_like = cells.str.fullmatch(r"0\d+").to_numpy()
+            values = [v if (pd.isna(p) or zero) else (int(p) if float(p).is_integer() else float(p))
+                      for p, zero, v in zip(parsed, id_like, values)]
+        columns.append(values)
+    return [list(row) for row in zip(*columns)]
+
+
+def headerless_header(grid: pd.DataFrame, header_row: int) -> tuple[int, list[str], str] | None:
+    """When the row :func:`find_header_row` picked holds values, not names (a file with no
+    header row): ``(row before the first data row, column names by content, note)``; the
+    rows from the first data row on are the table. None when the file has a header row.
+
+    Names come from :func:`~clv_engine.intake.headerless.content_headers` (Date, Email, Total, Customer,
+    else ``Column N``), as for an Excel range handed over without its header row.
+    """
+    top = grid.head(40)
+    widths = (top != "").sum(axis=1)
+    widest = int(widths.max()) if len(widths) else 0
+    wide = [int(r) for r in top.index if widths[r] >= max(2, widest * 0.5) and r <= header_row]
+    if not wide:
+        return None
+    first = wide[0]
+    if not any(any(ch.isdigit() for ch in str(cell)) for cell in grid.loc[first]):
+        return None  # (the usual header: names without a digit, no date or amount among them)
+    below = grid.loc[first + 1:].head(_HEADERLESS_SAMPLE)
+    if below.empty:
+        return None
+    # quick answer for most headers: a name without a digit over a column of dates or numbers
+    filled = below != ""
+    with_digit = below.apply(lambda column: column.str.contains(r"\d", regex=True)) & filled
+    numeric_columns = with_digit.sum() >= 0.8 * filled.sum().clip(lower=1)
+    for row in wide:
+        cells = grid.loc[row]
+        wordy = (cells != "") & ~cells.str.contains(r"\d", regex=True)
+        if (wordy & numeric_columns & filled.any()).any():
+            return None
+    kinds = _column_kinds(below)
+    if not all(_row_is_data(list(grid.loc[row]), kinds, below) for row in wide):
+        return None
+    sample = grid.loc[first:].head(_HEADERLESS_SAMPLE)
+    names = content_headers(_typed_rows(sample, kinds))
+    # a date only where the cells read as dates (content_headers also takes whole numbers in
+    # Excel's serial-date range, which in a text file are ids or amounts)
+    names = [f"Column {i + 1}" if name == "Date" and kinds[i] != "date" else name for i, name in enumerate(names)]
+    named = [f"{name} (column {i + 1})" for i, name in enumerate(names) if not name.startswith("Column ")]
+    note = ("There is no header row (the first row is already data); the columns were named by their content"
+            + (": " + ", ".join(named) if named else "") + ".")
+    return first - 1, unique_headers(names), note
+
+
 def unique_headers(cells: list[str]) -> list[str]:
     """Header names made unique and non-empty (blank spacer columns become ``Column N``)."""
     seen: dict[str, int] = {}
@@ -234,6 +423,13 @@ def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = Non
                  "original_order", "customer_id", "name", "currency", "refund", "consent", "status"):
         if role in mapping:
             continue
+        if role == "customer_id":  # "customer_unique_id" wins over a plain (per-order) "customer_id"
+            unique = [h for h in headers if h not in taken and h not in rejected.get(role, ())
+                      and _UNIQUE_CUSTOMER.match(norm[h])]
+            if unique:
+                mapping[role] = unique[0]
+                taken.add(unique[0])
+                continue
         for candidate in SYNONYMS[role]:
             h = by_norm.get(candidate)
             if h and h not in taken and h not in rejected.get(role, ()):
@@ -248,8 +444,14 @@ def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = Non
             n = norm[h]
             if h in taken or any(a in n for a in avoid) or h in rejected.get(role, ()):
                 continue
-            if any(k in n for k in needles):
+            if any(k in n for k in needles) or role == "amount" and _paid_value(n):
                 mapping[role] = h
+                taken.add(h)
+                break
+    if "refund" not in mapping:
+        for h in headers:
+            if h not in taken and h not in rejected.get("refund", ()) and is_refund_header(h):
+                mapping["refund"] = h
                 taken.add(h)
                 break
     return mapping
@@ -408,19 +610,19 @@ def content_problem(role: str, values: pd.Series) -> str | None:
     A date column must read as dates, money and quantity columns as numbers, a status
     column must hold status words. ``values``: the column's cleaned text (a sample is enough).
     """
-    from .values import parse_amounts, parse_dates
+    from .values import cell_example, parse_amounts, parse_dates
 
     if role not in CONTENT_CHECKED_ROLES:
         return None
     cells = values[values.to_numpy(dtype=object) != ""].head(2000)
     if cells.empty:
         return None
-    example = str(cells.iloc[0])[:30]
+    example = cell_example(cells.iloc[0])
     if role == "date":
         parsed, _ = parse_dates(cells)
         bad = parsed.isna()
         if bad.mean() > 0.5:
-            return f"its cells are not dates (e.g. '{cells[bad].iloc[0][:30]}')"
+            return f"its cells are not dates (e.g. '{cell_example(cells[bad].iloc[0])}')"
         return None
     if role == "status":
         codes, uniques = pd.factorize(cells)
@@ -436,5 +638,5 @@ def content_problem(role: str, values: pd.Series) -> str | None:
     bad = parsed.isna()
     if bad.mean() > 0.2:
         what = "numbers" if role == "quantity" else "amounts of money"
-        return f"its cells are not {what} (e.g. '{cells[bad].iloc[0][:30]}')"
+        return f"its cells are not {what} (e.g. '{cell_example(cells[bad].iloc[0])}')"
     return None

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..arrays import python_strings, renumber_by_first_appearance
 from ..errors import InputError, agree
-from .columns import ROLES, find_header_row, guess_roles, looks_like_person_names, normalise_header, unique_headers
+from .columns import ROLES, find_header_row, guess_roles, headerless_header, looks_like_person_names, normalise_header
+from .columns import unique_headers
 from .columns import DESCRIPTIVE_ROLES, LINE_DESCRIPTIVE_ROLES, guess_descriptive_roles
 from .consent import consent_columns, customer_consent
 from .details import details_from_intake
@@ -731,8 +732,13 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     grid = grid.loc[: nonblank_rows[-1]]
     step("Finding columns", 0.3)
 
-    header_row = (_header_row_for_mapping(grid, mapping) if mapping else None) or find_header_row(grid)
+    mapped_row = _header_row_for_mapping(grid, mapping) if mapping else None
+    header_row = mapped_row or find_header_row(grid)
     headers = unique_headers(list(grid.loc[header_row]))
+    no_header = headerless_header(grid, header_row) if mapped_row is None else None
+    if no_header is not None:  # the first row is an order: columns named by content
+        header_row, headers, note = no_header
+        report.notes.append(note)
     body = grid.loc[header_row + 1:]
     body.columns = headers
     raw.grid = None  # the body holds the rows from here on (see "Customers" below)
@@ -891,8 +897,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     values = row_values(work, roles, report.notes)
     amount, ainfo = values.amount, values.info
     report.value_source = values.source
-    if ainfo.decimal == ",":
-        report.notes.append("Amounts use a decimal comma (e.g. 35,82).")
+    if ainfo.decimal == "," and ainfo.comma_example:
+        report.notes.append(f"Amounts use a decimal comma (e.g. {ainfo.comma_example}).")
     report.notes.extend(f"Amounts: {n}." for n in ainfo.notes)
     if _has_text(work["refund"]).any():
         refund_cell, _ = parse_amounts(work["refund"])
@@ -1022,7 +1028,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         compare_totals(orders, values.line_value[ordinary], lines["key"], roles, chosen, report.notes)
     netted_by_column = int((orders["refund"] > 0).sum())
     if netted_by_column:
-        report.notes.append(f"Refunds in '{roles.get('refund', 'refund')}' were taken off their orders: orders "
+        where_from = f"in '{roles['refund']}'" if "refund" in roles else "the file gives"
+        report.notes.append(f"Refunds {where_from} were taken off their orders: orders "
                             f"{netted_by_column:,}, value {money(float(orders['refund'].sum()), chosen)}.")
     if deduct is not None:
         orders["amount"] = orders["amount"] - orders.pop("less")

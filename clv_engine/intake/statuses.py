@@ -4,13 +4,15 @@ A status cell is matched as a whole phrase (after folding case, accents, ``_`` a
 so ``partially refunded`` or ``refund requested`` never read as ``refunded``. Each phrase
 maps to the skip reason a person reads in the report:
 
-* ``cancelled or failed`` — cancelled, voided, declined or denied, payment error …
-* ``not paid`` — unpaid, pending, awaiting payment, on hold or held, uncleared, unclaimed, authorized only …
+* ``cancelled or failed`` — cancelled, voided, declined or denied, payment error, unavailable
+  (Olist: an order that could not be fulfilled) …
+* ``not paid`` — unpaid, pending, awaiting payment, on hold or held, uncleared, unclaimed, authorized
+  only, created (Olist: an order placed but never paid) …
 * ``not a payment`` — draft, quote, estimate, pro forma …
 * ``refunded or returned`` — refunded in full, returned, charged back …
 
 English, German, French, Spanish, Italian, Dutch and Portuguese words, plus the status names
-of Shopify, WooCommerce, Magento, BigCommerce, PrestaShop, Wix, Squarespace, Lightspeed.
+of Shopify, WooCommerce, Magento, BigCommerce, PrestaShop, Wix, Squarespace, Lightspeed, Olist.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ __all__ = ["STATUS_REASONS", "status_reasons", "fold_status"]
 
 _CANCELLED = r"""
 (order\s)?(cancel+ed|cancel+ation|void|voided|declined|denied|failed|failure|expired|
-abandoned|abandoned\scheckout|rejected|fraud|suspected\sfraud|blocked|trash|deleted|
+abandoned|abandoned\scheckout|rejected|fraud|suspected\sfraud|blocked|trash|deleted|unavailable|
 payment\s(error|failed|failure|declined|cancel+ed)|failed\spayment|checkout\sdraft|incomplete|
 storniert|abgebrochen|fehlgeschlagen|abgelehnt|zahlung\sfehlgeschlagen|
 annulee?s?|annule|echouee?|erreur\sde\spaiement|paiement\srefuse|
@@ -48,7 +50,7 @@ pendiente(\sde\spago)?|no\spagad[oa]|impagad[oa]|no\sreclamad[oa]|retenid[oa]|
 non\spagat[oa]|in\sattesa(\sdi\spagamento)?|
 onbetaald|niet\sbetaald|in\safwachting(\svan\sbetaling)?|
 nao\spago|pendente|aguardando\spagamento|
-layby|layaway|on\saccount|onaccount|saved|parked)
+layby|layaway|on\saccount|onaccount|saved|parked|created)
 """
 _NOT_A_PAYMENT = r"""
 (draft|quote|quotation|estimate|proforma|pro\sforma|pro\sforma\sinvoice|sales\squote|

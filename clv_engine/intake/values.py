@@ -16,6 +16,7 @@ import pandas as pd
 from .text import JoinedColumn, whitespace_chars
 
 __all__ = [
+    "cell_example",
     "on_uniques",
     "AmountColumn",
     "DateColumn",
@@ -44,6 +45,17 @@ _AMOUNT_RE = re.compile(
     r"(?P<sign2>[-+−])?\s*(?P<num>\d[\d.,' ]*|[.,]\d+)\s*(?P<cur2>[^\d\s().,+\-−']{1,4})?\s*"
     r"(?P<sign3>[-−])?\s*(?P<close>\))?$"
 )
+
+
+def cell_example(text, limit: int = 40) -> str:
+    """A cell quoted in a message: whole when it is short ("09/13/2022 8:43:00 AM"), else cut
+    at the last space (or punctuation) before ``limit`` characters, with "…"."""
+    text = str(text).strip()
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = max(head.rfind(" "), head.rfind(","), head.rfind(";"))
+    return (head[:cut] if cut >= limit // 2 else head).rstrip(" ,;") + "…"
 
 
 def on_uniques(values: pd.Series, func):
@@ -111,6 +123,10 @@ class AmountColumn:
     """How an amount column was read."""
 
     decimal: str = "."  # "." or ","
+    # a cell written with a decimal comma ("35,82", "1.234,50"), for the note that says so;
+    # "" when none was: a column of whole amounts with thousands dots ("1.200") also reads
+    # with decimal "," but has no decimal comma to speak of
+    comma_example: str = ""
     currencies: pd.Series | None = None  # per-row code found inside the cell ("" if none)
     notes: list[str] = field(default_factory=list)
 
@@ -235,6 +251,9 @@ def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series,
             f"written, cells that could be either (like 1.234) as decimal {'comma' if decimal == ',' else 'point'}"
         )
     info.decimal = decimal
+    written = comma & num.str.contains(",", regex=False)
+    if decimal == "," and written.any():
+        info.comma_example = cell_example(num[written].iloc[0])
     as_comma = (comma | ~point) if decimal == "," else comma
     num = num.where(~as_comma, num.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     num = num.where(as_comma, num.str.replace(",", "", regex=False))
@@ -297,10 +316,14 @@ def _try_formats(s: pd.Series, formats: list[str]) -> pd.Series:
     return out
 
 
+_LAST_SERIAL = 109_575  # 2200-01-01 as an Excel serial day number
+
+
 def _excel_serials(s: pd.Series) -> pd.Series:
     """Excel serial day numbers (1900 system) -> datetimes; others NaT."""
     num = pd.to_numeric(s.where(s.str.fullmatch(r"\d{4,6}(\.\d+)?"), None), errors="coerce")
-    num = num.where((num >= 2) & (num < 2958466))
+    # up to 2200-01-01: a larger day number is no order date (and past 2262 no pandas date either)
+    num = num.where((num >= 2) & (num < _LAST_SERIAL))
     days = pd.to_timedelta((num * 86400).round(), unit="s")
     return (pd.Timestamp("1899-12-30") + days).astype("datetime64[ns]")
 
@@ -465,10 +488,10 @@ def parse_dates_distinct(
         day_first, month_first = bool(needs_dmy.any()), bool(needs_mdy.any())
         if day_first and not month_first:
             order = "DMY"
-            info.why = f"a date like {s[numeric][needs_dmy].iloc[0][:20]} fits only that way"
+            info.why = f"a date like {cell_example(s[numeric][needs_dmy].iloc[0])} fits only that way"
         elif month_first and not day_first:
             order = "MDY"
-            info.why = f"a date like {s[numeric][needs_mdy].iloc[0][:20]} fits only that way"
+            info.why = f"a date like {cell_example(s[numeric][needs_mdy].iloc[0])} fits only that way"
         elif day_first and month_first:
             order = date_order if date_order in ("DMY", "MDY") else ("DMY" if needs_dmy.sum() >= needs_mdy.sum() else "MDY")
             info.notes.append("the date column mixes day/month and month/day dates; "

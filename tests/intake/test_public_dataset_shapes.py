@@ -1,0 +1,257 @@
+"""Files shaped like real public datasets: Olist's status words and headers, the WooCommerce
+Advanced Order Export plugin's refund columns, German order numbers, CDNOW without a header
+row, and the notes a person reads about them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clv_engine.intake import read_orders
+from clv_engine.intake.columns import find_header_row, guess_roles, headerless_header, is_refund_header
+from clv_engine.intake.files import read_raw_table
+from clv_engine.intake.statuses import status_reasons
+from clv_engine.intake.values import cell_example, parse_amounts, parse_dates
+
+CDNOW = Path(__file__).resolve().parents[1] / "data" / "CDNOW_sample.txt"  # as published: no header row
+
+
+def amounts(data) -> dict[str, float]:
+    o = data.orders
+    return o.groupby(o["customer_id"].astype(str), observed=True)["amount"].sum().round(2).to_dict()
+
+
+# --- 1. Olist status words --------------------------------------------------------------------
+
+def test_olist_unavailable_is_cancelled_and_created_is_not_paid():
+    words = pd.Series(["unavailable", "created", "delivered", "shipped", "canceled", "invoiced", "processing",
+                       "approved", "Unavailable"])
+    assert status_reasons(words).tolist() == ["cancelled or failed", "not paid", "", "", "cancelled or failed",
+                                              "", "", "", "cancelled or failed"]
+    # in a shipping status "created" is no word about payment (only cancelled/refunded count there)
+    assert status_reasons(pd.Series(["created"]), payment_only=True).tolist() == [""]
+
+
+OLIST_HEADER = ["order_id", "customer_id", "customer_unique_id", "order_status", "order_purchase_timestamp",
+                "order_approved_at", "order_delivered_customer_date", "customer_city", "freight_value",
+                "payment_value"]
+
+
+def olist_rows():
+    return [OLIST_HEADER,
+            ["o1", "c1", "U1", "delivered", "2017-01-05 10:00:00", "2017-01-05 11:00:00", "2017-01-12 10:00:00",
+             "sao paulo", "8.50", "100.00"],
+            ["o2", "c2", "U1", "delivered", "2017-03-05 10:00:00", "2017-03-05 11:00:00", "2017-03-12 10:00:00",
+             "sao paulo", "7.00", "50.00"],
+            ["o3", "c3", "U2", "unavailable", "2017-04-01 09:00:00", "2017-04-01 09:30:00", "",
+             "rio de janeiro", "5.00", "30.00"],
+            ["o4", "c4", "U2", "created", "2017-04-02 09:00:00", "", "", "rio de janeiro", "5.00", "20.00"],
+            ["o5", "c5", "U2", "canceled", "2017-04-03 09:00:00", "", "", "rio de janeiro", "5.00", "10.00"],
+            ["o6", "c6", "U3", "shipped", "2017-05-01 09:00:00", "2017-05-01 10:00:00", "", "curitiba", "9.00",
+             "40.00"]]
+
+
+def test_an_olist_order_table_is_read_by_its_own_headers_and_statuses():
+    data = read_orders(olist_rows())
+    r = data.report
+    assert r.mapping["customer_id"] == "customer_unique_id"
+    assert r.mapping["date"] == "order_purchase_timestamp"
+    assert r.mapping["amount"] == "payment_value"  # not freight_value, which comes first
+    assert r.mapping["order_id"] == "order_id"
+    assert r.rows_skipped == {"cancelled or failed": 2, "not paid": 1}
+    assert amounts(data) == {"U1": 150.0, "U3": 40.0}
+
+
+# --- 2. headers real exports use --------------------------------------------------------------
+
+@pytest.mark.parametrize("header", ["customer_unique_id", "Unique Customer ID", "unique_client_id",
+                                    "Customer Unique Key"])
+def test_a_unique_customer_id_wins_over_a_plain_customer_id(header):
+    for headers in (["Customer ID", header, "Date", "Total"], [header, "Customer ID", "Date", "Total"]):
+        assert guess_roles(headers)["customer_id"] == header
+
+
+def test_a_plain_customer_id_still_is_the_customer():
+    assert guess_roles(["order_id", "customer_id", "order_purchase_timestamp", "payment_value"]) == {
+        "order_id": "order_id", "customer_id": "customer_id", "date": "order_purchase_timestamp",
+        "amount": "payment_value"}
+
+
+@pytest.mark.parametrize("header", ["Bestellnr.", "Bestellnummer", "Auftragsnr.", "Belegnummer"])
+def test_german_order_number_headers(header):
+    data = read_orders([["Kunde", header, "Datum", "Betrag"],
+                        ["K1", "4711", "03.01.2024", "10,00"],
+                        ["K1", "4711", "03.01.2024", "5,50"],
+                        ["K2", "4712", "13.01.2024", "7,25"]])
+    assert data.report.mapping["order_id"] == header
+    assert len(data.orders) == 2
+    assert amounts(data) == {"K1": 15.5, "K2": 7.25}
+
+
+@pytest.mark.parametrize("header", ["Order Refund Amount", "Order Refunded", "Refunded (EUR)", "RefundAmount",
+                                    "refunded_total", "Betrag erstattet"])
+def test_headers_naming_a_refund_are_refunds(header):
+    assert is_refund_header(header)
+
+
+@pytest.mark.parametrize("header", ["Refund Date", "Refunded At", "Refund Reason", "Refund ID", "Qty Refunded",
+                                    "Refunded Items", "Refund Tax", "refund_status", "RefundDate",
+                                    "Number of refunds", "Refund Method", "Order Total Amount", "Status"])
+def test_headers_naming_something_else_about_a_refund_are_not(header):
+    assert not is_refund_header(header)
+
+
+@pytest.mark.parametrize("header", ["Order Refund Amount", "Order Refunded"])
+def test_woocommerce_export_plugin_partial_refunds_are_netted(header):
+    # Advanced Order Export for WooCommerce (algolplus): one row per line, the order's total
+    # and refund repeated on each line
+    head = ["Order Number", "Order Status", "Order Date", "Email (Billing)", "Cart Discount Amount",
+            "Order Shipping Amount", header, "Order Total Amount", "Order Total Tax Amount", "SKU", "Quantity",
+            "Item Cost"]
+    rows = [head,
+            ["10000", "Completed", "2022-09-03 07:18", "a@x.com", "0", "4.90", "0", "270.15", "43.22", "SKU7", "2",
+             "111.02"],
+            ["10001", "Completed", "2022-09-16 05:54", "a@x.com", "0", "4.90", "20.00", "100.00", "16.00", "SKU2",
+             "1", "50.00"],
+            ["10001", "Completed", "2022-09-16 05:54", "a@x.com", "0", "4.90", "20.00", "100.00", "16.00", "SKU3",
+             "1", "50.00"],
+            ["10002", "Processing", "2022-10-01 12:00", "b@x.com", "0", "0", "5.50", "40.00", "6.40", "SKU1", "1",
+             "40.00"]]
+    data = read_orders(rows)
+    assert data.report.mapping["refund"] == header
+    assert data.report.mapping["amount"] == "Order Total Amount"
+    assert amounts(data) == {"a@x.com": 350.15, "b@x.com": 34.5}
+
+
+def test_a_refund_header_over_yes_and_no_is_not_taken_as_money():
+    data = read_orders([["Customer", "Date", "Total", "Order Refunded"],
+                        ["A", "2024-01-02", "10.00", "no"],
+                        ["A", "2024-02-02", "5.00", "no"],
+                        ["B", "2024-02-03", "8.00", "yes"]])
+    assert "refund" not in data.report.mapping
+    assert any("'Order Refunded' was not used as the refund" in n for n in data.report.notes)
+
+
+def test_a_woocommerce_order_export_nets_its_partial_refunds():
+    """WooCommerce "Advanced Order Export" (AlgolPlus) with its default "Order Refund Amount";
+    the first 300 rows of the audit's export (tests/data/intake/woo_order_export_refunds.csv)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "intake" / "woo_order_export_refunds.csv"
+    data = read_orders(path)
+    assert data.report.mapping["refund"] == "Order Refund Amount"
+    raw = pd.read_csv(path, encoding="utf-8-sig").drop_duplicates("Order Number")
+    paid = raw[raw["Order Status"].isin(["Completed", "Processing"])]
+    assert (paid["Order Refund Amount"] > 0).sum() == 7
+    assert round(float(data.orders["amount"].sum()), 2) == round(float(
+        (paid["Order Total Amount"] - paid["Order Refund Amount"]).sum()), 2)
+    assert len(data.orders) == len(paid)
+
+
+# --- 3. no header row -------------------------------------------------------------------------
+
+def grid(rows):
+    return read_raw_table(rows).grid
+
+
+def test_cdnow_as_published_has_no_header_row():
+    g = read_raw_table(CDNOW).grid
+    found = headerless_header(g, find_header_row(g))
+    assert found is not None
+    header_row, names, note = found
+    assert header_row == 0  # the first line is data
+    assert names == ["Customer", "Column 2", "Date", "Column 4", "Total"]
+    assert "no header row" in note and "Date (column 3)" in note
+
+
+@pytest.mark.parametrize("rows, names", [
+    ([["a@x.com", "Ann Lee", "2024-01-05", "35.00"], ["b@x.com", "Bo Chan", "2024-01-06", "12.50"],
+      ["a@x.com", "Ann Lee", "2024-02-05", "20.00"]], ["Email", "Customer", "Date", "Total"]),
+    ([["K01276", "100000", "19.09.2022", "74 €"], ["K01330", "100001", "23.02.2022", "428 €"],
+      ["K01114", "100002", "15.04.2022", "1.058 €"]], ["Customer", "Column 2", "Date", "Total"]),
+    ([["C1", "9/13/2022 8:43:00 AM", "10.00"], ["C2", "9/14/2022 9:00:00 PM", "11.00"],
+      ["C1", "10/02/2022 1:15:00 PM", "12.00"]], ["Customer", "Date", "Total"]),
+])
+def test_rows_of_values_with_no_header_get_names_by_content(rows, names):
+    g = grid(rows)
+    found = headerless_header(g, find_header_row(g))
+    assert found is not None and found[0] == 0 and found[1] == names
+
+
+@pytest.mark.parametrize("rows", [
+    # ordinary headers, with and without digits in them
+    [["Customer", "Date", "Total"], ["A", "2024-01-02", "10.00"], ["B", "2024-01-03", "12.00"]],
+    [["customer_id", "date", "quantity", "dollar_value"], ["00001", "19970101", "1", "11.77"],
+     ["00002", "19970112", "1", "12.00"]],
+    [["Email", "Address 1", "Created at", "Lineitem 1 price"], ["a@x.com", "1 Main St", "2024-01-02", "10.00"],
+     ["b@x.com", "2 High St", "2024-01-03", "12.00"]],
+    # years as column names over amounts (a pivot), and a table saved with its column numbers
+    [["Region", "2023", "2024"], ["North", "100.50", "120.00"], ["South", "80.00", "95.25"]],
+    [["0", "1", "2", "3"], ["A", "2024-01-02", "1", "10.00"], ["B", "2024-01-03", "2", "12.00"]],
+    [["1", "2", "3"], ["A", "2024-01-02", "10.00"], ["B", "2024-01-03", "12.00"]],
+    # a title above the header
+    [["Orders 2024", "", ""], ["Customer", "Date", "Total"], ["A", "2024-01-02", "10.00"],
+     ["B", "2024-01-03", "12.00"]],
+])
+def test_a_header_row_is_still_a_header(rows):
+    g = grid(rows)
+    assert headerless_header(g, find_header_row(g)) is None
+
+
+def test_cdnow_without_a_header_reads_every_purchase():
+    data = read_orders(CDNOW)
+    r = data.report
+    assert r.rows_read == 6919
+    assert data.orders["customer_id"].nunique() == 2357
+    assert round(float(data.orders["amount"].sum()), 2) == 244_091.94
+    assert r.mapping["date"] == "Date" and r.mapping["amount"] == "Total"
+    assert any("no header row" in n for n in r.notes)
+
+
+def test_a_headerless_list_of_rows_keeps_its_first_row():
+    data = read_orders([["a@x.com", "2024-01-05", "35.00"], ["b@x.com", "2024-01-06", "12.50"],
+                        ["a@x.com", "2024-02-05", "20.00"]])
+    assert data.report.rows_read == 3
+    assert amounts(data) == {"a@x.com": 55.0, "b@x.com": 12.5}
+
+
+# --- 4. messages ------------------------------------------------------------------------------
+
+def test_a_cell_quoted_in_a_message_is_kept_whole_when_short():
+    assert cell_example("09/13/2022 8:43:00 AM") == "09/13/2022 8:43:00 AM"
+    long = "Thursday, 13 September 2022 08:43:00 Central European Summer Time"
+    short = cell_example(long)
+    assert short.endswith("…") and len(short) <= 41 and long.startswith(short[:-1])
+    assert not short[:-1].endswith(" ")
+    assert cell_example("x" * 60) == "x" * 40 + "…"
+
+
+def test_the_date_that_settles_day_month_order_is_quoted_whole():
+    _, info = parse_dates(pd.Series(["09/13/2022 8:43:00 AM", "10/01/2022 9:00:00 PM"]))
+    assert info.order == "MDY"
+    assert "09/13/2022 8:43:00 AM" in info.why
+
+
+def test_a_decimal_comma_is_named_only_when_a_cell_has_one():
+    _, whole = parse_amounts(pd.Series(["74 €", "1.200 €", "3.990 €", "58 €"]))
+    assert whole.decimal == "," and whole.comma_example == ""  # thousands dots, no comma anywhere
+    _, comma = parse_amounts(pd.Series(["€580,64", "EUR 2.241,55"]))
+    assert comma.decimal == "," and comma.comma_example == "580,64"
+    _, point = parse_amounts(pd.Series(["10.50", "3"]))
+    assert point.decimal == "." and point.comma_example == ""
+
+
+def test_whole_euro_amounts_with_thousands_dots_get_no_decimal_comma_note():
+    data = read_orders([["Kundennummer", "Bestellnummer", "Datum", "Betrag"],
+                        ["K01276", "100000", "19.09.2022", "74 €"],
+                        ["K01330", "100001", "23.02.2022", "1.428 €"],
+                        ["K01114", "100002", "15.04.2022", "58 €"]])
+    assert amounts(data) == {"K01276": 74.0, "K01330": 1428.0, "K01114": 58.0}
+    assert not any("decimal comma" in n for n in data.report.notes)
+    assert any("read as thousands" in n for n in data.report.notes)
+
+
+def test_a_six_digit_number_in_a_date_column_is_an_unreadable_date_not_a_crash():
+    # (read as an Excel day number it would be a date past what pandas can hold)
+    data = read_orders([["Customer", "Date", "Total"], ["A", "500000", "10"], ["B", "2024-01-02", "5"]])
+    assert data.report.rows_skipped == {"unreadable date": 1}
+    assert amounts(data) == {"B": 5.0}
