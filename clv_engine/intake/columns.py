@@ -640,3 +640,40 @@ def content_problem(role: str, values: pd.Series) -> str | None:
         what = "numbers" if role == "quantity" else "amounts of money"
         return f"its cells are not {what} (e.g. '{cell_example(cells[bad].iloc[0])}')"
     return None
+
+
+# First and last names in columns of their own (WooCommerce "First Name (Billing)",
+# Shopify customers' "First Name", German "Vorname"/"Nachname", French "Prénom"/"Nom").
+_FIRST_NAME_RE = re.compile(r"^(?:billing|invoice|customer|contact|buyer|shipping|delivery)?"
+                            r"(?:firstname|givenname|forename|vorname|prenom|voornaam|nombrepila)"
+                            r"(?:billing|invoice|customer|contact|buyer|shipping|delivery)?$")
+_LAST_NAME_RE = re.compile(r"^(?:billing|invoice|customer|contact|buyer|shipping|delivery)?"
+                           r"(?:lastname|surname|familyname|nachname|nom|achternaam|apellidos?)"
+                           r"(?:billing|invoice|customer|contact|buyer|shipping|delivery)?$")
+
+
+def name_part_headers(headers: list[str], body: pd.DataFrame, taken: set[str]) -> tuple[str, str] | None:
+    """``(first-name header, last-name header)`` when the file writes a person's first and
+    last names in columns of their own, else None. The buyer's (billing, or unqualified)
+    names come before the shipping ones (a gift's recipient); both columns must hold
+    words, not numbers, dates or emails."""
+    from .values import looks_numeric
+
+    def rank(header: str) -> int:
+        norm = normalise_header(header)
+        return 2 if ("shipping" in norm or "delivery" in norm) else 0 if ("billing" in norm or "invoice" in norm) else 1
+
+    def fits(header: str) -> bool:
+        cells = body[header].head(2000)
+        cells = cells[cells.str.strip() != ""]
+        return (not cells.empty and looks_numeric(cells) < 0.5 and not cells.str.contains("@", regex=False).mean() > 0.5
+                and cells.str.match(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() < 0.5)
+
+    free = [h for h in headers if h not in taken]
+    firsts = sorted((h for h in free if _FIRST_NAME_RE.match(normalise_header(h))), key=rank)
+    lasts = sorted((h for h in free if _LAST_NAME_RE.match(normalise_header(h))), key=rank)
+    for first in firsts:
+        for last in sorted(lasts, key=lambda h: rank(h) != rank(first)):  # the same party's last name first
+            if fits(first) and fits(last):
+                return first, last
+    return None

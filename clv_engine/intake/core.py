@@ -18,7 +18,7 @@ import pandas as pd
 from ..arrays import python_strings, renumber_by_first_appearance
 from ..errors import InputError, agree
 from .columns import ROLES, find_header_row, guess_roles, headerless_header, looks_like_person_names, normalise_header
-from .columns import unique_headers
+from .columns import name_part_headers, unique_headers
 from .columns import DESCRIPTIVE_ROLES, LINE_DESCRIPTIVE_ROLES, guess_descriptive_roles
 from .consent import consent_columns, customer_consent
 from .details import details_from_intake
@@ -787,12 +787,19 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     report.mapping = {r: roles[r] for r in ROLES if r in roles}
     described = {r: h for r, h in guess_descriptive_roles(headers, body, set(roles.values()), described_fixed).items()
                  if r not in disabled or r in described_fixed}
+    # a person's first and last names in columns of their own (with "Prénom", the "Nom" a
+    # name guess took is the last name)
+    name_parts = name_part_headers(headers, body, {h for r, h in roles.items() if r != "name"}
+                                   | set(described.values()))
+    if name_parts and roles.get("name") in name_parts:
+        del roles["name"]
+        report.mapping.pop("name", None)
     in_range = raw.source == "range"
     if "date" not in roles:
         raise missing_role_error("date", headers, where, report.layout, in_range, roles, rejected)
     if not has_value_roles(roles):
         raise missing_role_error("amount", headers, where, report.layout, in_range, roles, rejected)
-    if not {"customer_id", "email", "name"} & set(roles):
+    if not {"customer_id", "email", "name"} & set(roles) and not name_parts:
         raise missing_role_error("customer", headers, where, report.layout, in_range)
 
     work = pd.DataFrame(index=body.index)
@@ -808,6 +815,9 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             work[role] = body[roles[role]]
         else:
             work[role] = clean_text(body[roles[role]])
+    if name_parts and "name" not in roles:  # a person's name from its first and last name columns
+        first, last = (clean_text(body[h]) for h in name_parts)
+        work["name"] = (first + " " + last).str.strip()
     work["skip"] = pd.Categorical.from_codes(np.zeros(len(work), dtype="int8"), categories=["", *SKIP_REASONS])
     work["detail"] = pd.Series("", index=work.index, dtype=object)
     work["refund_row"] = False
@@ -1125,7 +1135,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     # line-level columns (product, category …) describe lines, not the customer
     roles = {**roles, **{f"described {r}": h for r, h in described.items() if r in LINE_DESCRIPTIVE_ROLES}}
     customers = customer_table(body, work.loc[used, ["email", "name", "consent"]], dates[used], roles,
-                               row_customer[used], customer_ids, raw_email=raw_email)
+                               row_customer[used], customer_ids, raw_email=raw_email, name_parts=name_parts)
     said, consent_notes = customer_consent(consent, body, work["skip"], dates, row_customer, len(customer_ids))
     if said is not None:
         customers = customers.drop(columns=[h for h in consent.headers if h in customers.columns])

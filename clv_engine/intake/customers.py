@@ -102,12 +102,15 @@ def _attribute_sample(column: pd.Series) -> pd.Series:
 
 
 def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, roles: dict, codes: np.ndarray,
-                   index: pd.Index, *, raw_email: bool = False) -> pd.DataFrame:
+                   index: pd.Index, *, raw_email: bool = False, name_parts: tuple[str, str] | None = None
+                   ) -> pd.DataFrame:
     """One row per customer (``index``, the customer ids) from the work rows ``used``
     (email, name, consent) of customers with orders; ``codes`` gives each row's position
     in ``index``.
 
-    ``raw_email``: the email column still needs :func:`clean_text`.
+    ``raw_email``: the email column still needs :func:`clean_text`. ``name_parts``: the
+    headers of the file's first and last name columns, whose latest values become the
+    ``first_name`` and ``last_name`` columns.
     """
     frame = used[["email", "name", "consent"]]
     if not dates.is_monotonic_increasing:
@@ -124,9 +127,13 @@ def customer_table(body: pd.DataFrame, used: pd.DataFrame, dates: pd.Series, rol
     values = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
     values[who] = consent.to_numpy(dtype=object) if len(who) else []
     out["consent"] = values
-    mapped = set(roles.values())
+    mapped = set(roles.values()) | set(name_parts or ())
     attrs = 0
     positions = body.index.get_indexer(frame.index)  # (arithmetic on the usual RangeIndex)
+    for part, header in zip(("first_name", "last_name"), name_parts or ()):
+        column = pd.Series(body[header].to_numpy(dtype=object)[positions], index=frame.index, dtype=str)
+        who, latest = _latest(column, codes, n, _single_spaced, lambda t: t.to_numpy() != "")
+        out[part] = _spread(who, latest, n, index)
     for header in body.columns:
         if header in mapped or header in out.columns or attrs >= _MAX_ATTRIBUTES:
             continue
