@@ -206,6 +206,8 @@ class Analysis:
         out = Path(out_dir)
         if self.insights is None and self.as_of is not None:  # a run made with insights=False
             self.add_insights()
+        from .segments import profiles_for_files
+
         staged: list[Path] = []
         with OutputFolder(out, overwrite=overwrite_exports) as stage:
             exports = []
@@ -227,10 +229,12 @@ class Analysis:
                     staged.extend(Path(f) for f in result.files)
             _write_csv_atomic(customers_for_csv(self.customers), stage / "customers.csv")
             staged.append(stage / "customers.csv")
-            _write_csv_atomic(_round_frame(self.segments), stage / "segments.csv")
+            _write_csv_atomic(_round_frame(profiles_for_files(self.segments, self.settings.value_column)),
+                              stage / "segments.csv")
             staged.append(stage / "segments.csv")
             if len(self.rfm_profiles):
-                _write_csv_atomic(_round_frame(self.rfm_profiles), stage / "rfm_segments.csv")
+                _write_csv_atomic(_round_frame(profiles_for_files(self.rfm_profiles, self.settings.value_column)),
+                                  stage / "rfm_segments.csv")
                 staged.append(stage / "rfm_segments.csv")
             if self.insights is not None:
                 for name, frame in (("profiles", self.insights.profiles), ("cohorts", self.insights.cohorts),
@@ -528,7 +532,7 @@ def _headline(top_customers: int, customers: int, share: float, tier: str) -> st
 # --- writing -----------------------------------------------------------------------------
 
 _MONEY = ("total_value", "average_order_value", "clv", "clv_low", "clv_high", "monetary_value",
-          "average_value", "expected_order_value")
+          "average_value", "expected_order_value", "spent_to_date")
 
 
 def _round_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -271,7 +271,8 @@ def summary_table(ids, n_orders, total, first_ns, last_ns, end: pd.Timestamp, fr
             "average_order_value": aov,
             "first_order": first_ns.view("datetime64[ns]"),
             "last_order": last_ns.view("datetime64[ns]"),
-            "days_since_last_order": np.floor((end_ns - last_ns) / day_ns).astype(np.int64),
+            # calendar days, as recency (R) counts them: same last day, same number
+            "days_since_last_order": (end_ns // day_ns - last_ns // day_ns).astype(np.int64),
             "avg_days_between_orders": gaps,
             "orders_per_year": n_orders / tenure_years,
             "frequency": frequency,

@@ -14,7 +14,8 @@ MAX_CELL_TEXT = 32767
 LABELS = {
     "customer_id": "Customer ID",
     "share_of_customers": "Share of customers",
-    "total_value": "Total value",
+    "total_value": "Spent to date",  # a customer's spend (profiles: report.workbook names their totals)
+    "spent_to_date": "Spent to date",
     "average_value": "Average value",
     "share_of_value": "Share of value",
     "average_order_value": "Average order value",
@@ -36,7 +37,7 @@ LABELS = {
     "next_order_date": "Next order (expected)",
     "expected_orders": "Expected orders",
 }
-MONEY_COLUMNS = {"total_value", "average_value", "average_order_value", "clv", "clv_low", "clv_high",
+MONEY_COLUMNS = {"total_value", "spent_to_date", "average_value", "average_order_value", "clv", "clv_low", "clv_high",
                  "expected_order_value", "monetary_value"}
 PERCENT_COLUMNS = {"share_of_customers", "share_of_value", "churn_risk", "p_alive"}
 COUNT_COLUMNS = {"customers", "orders", "rows", "row", "rfm_r", "rfm_f", "rfm_m"}

@@ -102,10 +102,13 @@ def write_insight_sheets(book, insights, currency, new_title) -> None:
 def _profile_sheet(s: _Sheet, insights, currency) -> None:
     from openpyxl.chart import BarChart, Reference
 
-    s.widths([22, 34, 11, 17, 22, 8, 18, 18, 11])
+    s.widths([22, 34, 11, 17, 17, 13, 14, 18, 18, 11])
     s.title("Who each segment is and what it buys")
-    s.note("Share = customers of the segment who bought it; lift = that share ÷ the share among all customers "
-           "(2.0 = twice as often). Spend shares compare what the segment spends on it with everyone.")
+    s.note("Share of its orders = the segment's orders that include it; times as often = that share ÷ the share "
+           "of all orders (2.0 = twice as often per order), so it does not grow with how often a segment orders. "
+           "First product / category: share of the segment's customers whose first order was mostly it. "
+           "'Clear preference' = at least 1.25× as often per order and too large a difference to be chance. "
+           "Spend shares compare what the segment spends on it with everyone.")
     for line in insights.not_profiled:
         s.note(line)
     profiles = insights.profiles
@@ -120,15 +123,17 @@ def _profile_sheet(s: _Sheet, insights, currency) -> None:
             s.heading(f"{segment} {noun}: {count_text(n, 'customer')}{small}")
             bought = mine[mine["dimension"] != "behaviour"]
             if len(bought):
-                s.header(["What", "Value", "Customers", "Share of segment", "Share of all customers", "Lift",
-                          "Share of its spend", "Share of all spend", "Spend lift"])
+                s.header(["What", "Value", "Customers who bought it", "Share of its orders", "Share of all orders",
+                          "Times as often per order", "Clear preference", "Share of its spend", "Share of all spend",
+                          "Spend lift"])
                 first_row = None
                 for dimension in PROFILE_DIMENSIONS:
                     part = _most_telling(bought[bought["dimension"] == dimension])
                     for _, r in part.iterrows():
                         row = s.append([s.cell(dimension_label(dimension).capitalize()), s.cell(r["value"]),
-                                        s.cell(r["customers"], "#,##0"), s.cell(r["figure"], "0%"),
-                                        s.cell(r["all_figure"], "0%"), s.cell(r["lift"], '0.0"×"'),
+                                        s.cell(r["customers"], "#,##0"), s.cell(r["share_of_orders"], "0%"),
+                                        s.cell(r["all_share_of_orders"], "0%"), s.cell(r["order_lift"], '0.0"×"'),
+                                        s.cell("yes" if bool(r["preference"]) else ""),
                                         s.cell(r["spend_share"], "0%"), s.cell(r["all_spend_share"], "0%"),
                                         s.cell(r["spend_lift"], '0.0"×"')])
                         if dimension in ("subcategory", "category") and first_row is None:
@@ -146,14 +151,14 @@ def _profile_sheet(s: _Sheet, insights, currency) -> None:
         segment, row, count, dimension = chart_data
         chart = BarChart()
         chart.type = "bar"
-        chart.title = f"Share buying each {dimension_label(dimension)}: {segment} tier vs all customers"
+        chart.title = f"Share of orders with each {dimension_label(dimension)}: {segment} tier vs all orders"
         chart.y_axis.numFmt = "0%"
         chart.y_axis.scaling.min = 0
         chart.x_axis.scaling.orientation = "maxMin"  # the table's order, top to bottom
         chart.add_data(Reference(s.ws, min_col=4, max_col=5, min_row=row, max_row=row + count - 1),
                        titles_from_data=False)
         chart.series[0].tx = _series_title(f"{segment} tier")
-        chart.series[1].tx = _series_title("All customers")
+        chart.series[1].tx = _series_title("All orders")
         chart.set_categories(Reference(s.ws, min_col=2, min_row=row, max_row=row + count - 1))
         _show_axes(chart)
         chart.height, chart.width = 8, 16
@@ -161,14 +166,14 @@ def _profile_sheet(s: _Sheet, insights, currency) -> None:
 
 
 def _most_telling(rows: pd.DataFrame) -> pd.DataFrame:
-    """What the segment spends most on (3) and buys most unusually often (2, of those at
-    least 5% of the segment bought), in the order of spend."""
+    """What the segment spends most on (3) and its clearest preferences (2: bought
+    markedly more often per order, beyond chance), in the order of spend."""
     if len(rows) <= VALUES_PER_DIMENSION:
         return rows
     spend = rows.sort_values("spend_share", ascending=False, kind="stable")
     chosen = list(spend.index[:VALUES_PER_DIMENSION - 2])
-    lifted = rows[(rows["figure"] >= 0.05) & ~rows.index.isin(chosen)].sort_values("lift", ascending=False,
-                                                                                   kind="stable")
+    lifted = rows[rows["preference"].astype(bool) & ~rows.index.isin(chosen)].sort_values(
+        "order_lift", ascending=False, kind="stable")
     chosen += list(lifted.index[:VALUES_PER_DIMENSION - len(chosen)])
     chosen += [i for i in spend.index if i not in chosen][:VALUES_PER_DIMENSION - len(chosen)]
     return rows.loc[[i for i in spend.index if i in set(chosen)]]
@@ -232,7 +237,8 @@ def _cohort_sheet(s: _Sheet, insights, currency) -> None:
             s.ws.conditional_formatting.add(area, ColorScaleRule(start_type="min", start_color="FFFFFF",
                                                                  end_type="max", end_color="3E8E5E"))
     s.note("M0 is the month of the first order; darker = more. The latest month may not be over; the "
-           "'All cohorts' row counts only the cohorts that have completed each month.")
+           "'All cohorts' row counts only the cohorts that have completed each month, and its cumulative revenue "
+           "adds, month by month, the average revenue per customer of those cohorts (so it never falls).")
     s.append()
     s.heading("How long until customers order again")
     s.header(["Days", "Second orders", "Share", "Repeat orders", "Share"])
@@ -329,6 +335,9 @@ def _payback_sheet(s: _Sheet, insights, currency) -> None:
     payback = insights.payback.head(MAX_MONTHS + 1)
     s.append()
     s.heading("Cumulative margin per customer acquired, by months since the first order")
+    s.note("Each month adds the average margin earned in that month by the customers who have been customers "
+           "that long (all cohorts whose month is over), so the curve only falls if returns exceed sales in a "
+           "month; it stops at the last month at least 30 customers have completed.")
     has_cost = "acquisition_cost" in payback.columns
     s.header(["Months since first order", "Margin per customer"] + (["Acquisition cost"] if has_cost else []))
     first = s.row + 1

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, agree, count_text
-from ..segments import RFM_GRID, Playbook, segment_profiles
+from ..segments import RFM_GRID, Playbook, profile_headers, segment_profiles
 from .cells import excel_value, label, money_format, number_format_for, set_cell, sheet_title
 from .insight_sheets import write_insight_sheets
 
@@ -20,8 +20,8 @@ CUSTOMER_SHEET_COLUMNS = (
     "customer_id", "name", "email", "orders", "total_value", "clv", "clv_low", "clv_high", "p_alive",
     "churn_risk", "churn_label", "last_order", "days_since_last_order", "rfm_score", "rfm_segment", "actions",
 )
-PROFILE_ORDER = ("customers", "share_of_customers", "total_value", "average_value", "share_of_value", "orders",
-                 "average_order_value", "orders_per_year", "days_since_last_order", "churn_risk", "actions")
+PROFILE_ORDER = ("customers", "share_of_customers", "total_value", "average_value", "share_of_value", "spent_to_date",
+                 "orders", "average_order_value", "orders_per_year", "days_since_last_order", "churn_risk", "actions")
 PARETO_POINTS = 20
 HISTOGRAM_BINS = 12
 # The report is for reading: at most this many customers per tier sheet (the most valuable;
@@ -44,7 +44,7 @@ def write_excel_report(analysis, path) -> Path:
     summary = dict(getattr(analysis, "summary", None) or {})
     currency = summary.get("currency") or None
     playbook = Playbook.load(getattr(getattr(analysis, "settings", None), "playbook", None))
-    value_col = "clv" if "clv" in customers.columns else "total_value"
+    value_col = _value_column(analysis, customers)
     tiers = _tier_profiles(analysis, customers, value_col, playbook)
     rfm = _rfm_profiles(analysis, customers, value_col, playbook)
     book = Workbook()
@@ -53,9 +53,9 @@ def write_excel_report(analysis, path) -> Path:
     summary_sheet.title = sheet_title("Summary", taken)
     _summary_sheet(summary_sheet, summary, customers, tiers, value_col, currency)
     if len(tiers):
-        _tier_sheet(book.create_sheet(sheet_title("Tiers", taken)), tiers, currency)
+        _tier_sheet(book.create_sheet(sheet_title("Tiers", taken)), tiers, value_col, currency)
     if len(rfm):
-        _rfm_sheet(book.create_sheet(sheet_title("RFM segments", taken)), rfm, customers, currency)
+        _rfm_sheet(book.create_sheet(sheet_title("RFM segments", taken)), rfm, customers, value_col, currency)
     _charts_sheet(book.create_sheet(sheet_title("Charts", taken)), customers, value_col, currency)
     write_insight_sheets(book, getattr(analysis, "insights", None), currency, lambda name: sheet_title(name, taken))
     if "tier" in customers.columns:
@@ -83,6 +83,14 @@ def _customers(analysis) -> pd.DataFrame:
     if "customer_id" not in customers.columns and customers.index.name == "customer_id":
         customers = customers.reset_index()
     return customers
+
+
+def _value_column(analysis, customers) -> str:
+    """The column the tiers rank by (the run's setting, CLV by default; spend without CLV)."""
+    chosen = getattr(getattr(analysis, "settings", None), "value_column", None)
+    if isinstance(chosen, str) and chosen in customers.columns:
+        return chosen
+    return "clv" if "clv" in customers.columns else "total_value"
 
 
 def _tier_profiles(analysis, customers, value_col, playbook) -> pd.DataFrame:
@@ -290,12 +298,14 @@ def _money_text(currency):
 
 
 def _write_table(ws, frame: pd.DataFrame, top: int, left: int, currency, *, freeze: bool = True,
-                 wrap: bool = True) -> tuple[int, int]:
-    """Write a table with a styled header; returns (first data row, last data row)."""
+                 wrap: bool = True, headers: dict | None = None) -> tuple[int, int]:
+    """Write a table with a styled header (``headers``: column -> header instead of the
+    usual label); returns (first data row, last data row)."""
     st = _styles()
     columns = list(frame.columns)
+    headers = headers or {}
     for j, column in enumerate(columns):
-        cell = set_cell(ws, top, left + j, label(column))
+        cell = set_cell(ws, top, left + j, headers.get(column, label(column)))
         cell.font, cell.fill, cell.alignment = st["header"], st["header_fill"], st["wrap"]
     formats = [number_format_for(c, currency) for c in columns]
     date_cols = {j for j, c in enumerate(columns) if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)}
@@ -308,7 +318,7 @@ def _write_table(ws, frame: pd.DataFrame, top: int, left: int, currency, *, free
                 cell.alignment = st["wrap"]
             elif wrap:
                 cell.alignment = st["top"]
-    _fit_columns(ws, frame, left)
+    _fit_columns(ws, frame, left, headers)
     from openpyxl.utils import get_column_letter
 
     for j in wrap_cols:
@@ -321,41 +331,50 @@ def _write_table(ws, frame: pd.DataFrame, top: int, left: int, currency, *, free
     return top + 1, top + len(frame)
 
 
-def _fit_columns(ws, frame: pd.DataFrame, left: int) -> None:
+def _fit_columns(ws, frame: pd.DataFrame, left: int, headers: dict | None = None) -> None:
     from openpyxl.utils import get_column_letter
 
     sample = frame.head(200)
+    headers = headers or {}
     for j, column in enumerate(frame.columns):
         name = str(column)
-        longest = max([len(label(column))] + [len(str(excel_value(v) or "")) for v in sample[column].tolist()])
+        # a long header wraps over two lines: half its length (or its longest word) is enough
+        header = headers.get(column, label(column))
+        wide = max((len(header) + 1) // 2, max(len(w) for w in header.split() or [""])) if column in headers \
+            else len(header)
+        longest = max([wide] + [len(str(excel_value(v) or "")) for v in sample[column].tolist()])
         if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
             longest = 12
         elif pd.api.types.is_float_dtype(frame[column].dtype):
-            longest = max(len(label(column)), 12)
+            longest = max(wide, 12)
         width = min(max(longest + 2, 9), WIDE_TEXT.get(name, 40))
         ws.column_dimensions[get_column_letter(left + j)].width = width
 
 
-def _profile_frame(profile: pd.DataFrame, key: str) -> pd.DataFrame:
+def _profile_frame(profile: pd.DataFrame, key: str, value_col: str = "clv") -> pd.DataFrame:
     columns = [key] + [c for c in PROFILE_ORDER if c in profile.columns]
+    if value_col == "total_value":  # the value ranked by is the spend: not twice
+        columns = [c for c in columns if c != "spent_to_date"]
     frame = profile[columns].copy()
     frame[key] = frame[key].astype(str)
     return frame
 
 
-def _tier_sheet(ws, tiers, currency):
+def _tier_sheet(ws, tiers, value_col, currency):
     from openpyxl.chart import BarChart, Reference
 
-    frame = _profile_frame(tiers, "tier")
-    first, last = _write_table(ws, frame, 1, 1, currency)
-    value_col = list(frame.columns).index("total_value") + 1
+    frame = _profile_frame(tiers, "tier", value_col)
+    headers = profile_headers(value_col)
+    first, last = _write_table(ws, frame, 1, 1, currency, headers=headers)
+    column = list(frame.columns).index("total_value") + 1
+    ws.row_dimensions[1].height = 45  # the headers say what each total is of: two or three lines
     chart = BarChart()
     chart.type = "col"
-    chart.title = "Value by tier"
-    chart.y_axis.title = "Total value"
+    chart.title = f"{headers['total_value'].rsplit(',', 1)[0]} by tier"
+    chart.y_axis.title = headers["total_value"]
     chart.y_axis.numFmt = money_format(currency).replace(".00", "")
     chart.legend = None
-    chart.add_data(Reference(ws, min_col=value_col, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.add_data(Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     _show_axes(chart)
     chart.height, chart.width = 8, 16
@@ -368,12 +387,13 @@ def _show_axes(chart) -> None:
         axis.delete = False
 
 
-def _rfm_sheet(ws, rfm, customers, currency):
+def _rfm_sheet(ws, rfm, customers, value_col, currency):
     from openpyxl.formatting.rule import ColorScaleRule
 
     st = _styles()
-    frame = _profile_frame(rfm, "rfm_segment")
-    first, last = _write_table(ws, frame, 1, 1, currency)
+    frame = _profile_frame(rfm, "rfm_segment", value_col)
+    first, last = _write_table(ws, frame, 1, 1, currency, headers=profile_headers(value_col))
+    ws.row_dimensions[1].height = 45
     if not {"rfm_r", "rfm_f"} <= set(customers.columns):
         return
     top = last + 3
@@ -509,7 +529,7 @@ def _intake_sheet(ws, analysis, summary):
         set_cell(ws, row, 1, "Every row of the file was used.")
         ws.column_dimensions["A"].width = 60
         return
-    frame = skipped[[c for c in ("row", "reason", "detail") if c in skipped.columns]].reset_index(drop=True)
+    frame = skipped[[c for c in ("sheet", "row", "reason", "detail") if c in skipped.columns]].reset_index(drop=True)
     if "reason" in frame.columns and len(frame) > SKIPPED_EXAMPLES:
         # the first few rows of each reason, in file order
         rank = frame.groupby("reason", sort=False, observed=True).cumcount().to_numpy()

@@ -9,7 +9,8 @@ from .insights import Insights, purchase_insights
 from .profiles import PROFILE_TABLE_COLUMNS, purchase_profiles
 from .purchases import MIN_TRUSTED_CUSTOMERS, PurchaseData, purchase_data
 from .comparison import Comparison, compare_runs, read_previous_customers
-from .grouping import DEFAULT_TIER_ORDER, MISSING_LABEL, RFM_SEGMENT_ORDER, numeric_bands, segment_profiles
+from .grouping import (DEFAULT_TIER_ORDER, MISSING_LABEL, RFM_SEGMENT_ORDER, numeric_bands, profile_file_columns,
+                       profile_headers, profiles_for_files, segment_profiles)
 from .playbook import Playbook, is_safe_tag, tag_slug
 from .rfm import RFM_GRID, quintile_score, rfm_scores, rfm_segment_name
 
@@ -41,6 +42,9 @@ __all__ = [
     "read_previous_customers",
     "is_safe_tag",
     "numeric_bands",
+    "profile_file_columns",
+    "profile_headers",
+    "profiles_for_files",
     "quintile_score",
     "rfm_scores",
     "rfm_segment_name",

@@ -11,8 +11,10 @@ The cost can be given three ways (:class:`AcquisitionCosts`):
   that month (and came through that channel).
 
 Payback month: the first month ``m`` (0 = the month of the first order) at which the
-cumulative margin per acquired customer reaches the CAC, from the pooled cohort curve
-(only cohorts whose month ``m`` is complete count at ``m``). ``break_even_cac`` is the
+cumulative margin per acquired customer reaches the CAC, from the pooled cohort curve:
+each month ``m`` adds the average margin earned in month ``m`` by the customers whose month
+``m`` is complete (chain-linked, so the curve does not fall when the oldest cohorts are
+worth less than the younger ones). ``break_even_cac`` is the
 lifetime value itself (pay more and the customer loses money); ``target_cac`` is a third of
 it (the common 3:1 LTV:CAC rule).
 """
@@ -202,9 +204,12 @@ def payback_curves(data: PurchaseData, groups: np.ndarray, n_groups: int, margin
                    min_customers: int = 1) -> np.ndarray:
     """Cumulative margin per acquired customer by month since first order, per group.
 
-    ``groups``: a group code per customer (-1: none). Returns an array (groups × months);
-    month m pools the customers whose month m is complete (NaN when fewer than
-    ``min_customers`` have one).
+    ``groups``: a group code per customer (-1: none). Returns an array (groups × months),
+    chain-linked: month m adds the average margin in month m of the customers whose month
+    m is complete, to the curve up to month m − 1 (NaN from the first month fewer than
+    ``min_customers`` have completed). Averaging each customer's cumulative margin over the
+    customers who completed month m instead would change the group from month to month and
+    let the "cumulative" curve fall.
     """
     orders = data.orders
     first_month = data.customer_first("month")
@@ -218,16 +223,16 @@ def payback_curves(data: PurchaseData, groups: np.ndarray, n_groups: int, margin
     size = n_groups * (width + 1)
     values = order_margin(data, margin)[use]
     g_use = g_order[use]
-    numerator = (np.bincount(g_use * (width + 1) + offset[use], weights=values, minlength=size)
-                 - np.bincount(g_use * (width + 1) + last_m[customer[use]] + 1, weights=values, minlength=size))
-    numerator = np.cumsum(numerator.reshape(n_groups, width + 1), axis=1)[:, :width]
+    # margin earned in month m by the customers whose month m is complete
+    earned = np.bincount(g_use * (width + 1) + offset[use], weights=values, minlength=size).reshape(
+        n_groups, width + 1)[:, :width]
     eligible = (groups >= 0) & (last_m >= 0)
     count_at = np.bincount(groups[eligible] * (width + 1) + last_m[eligible], minlength=size).reshape(
         n_groups, width + 1).astype(float)
-    denominators = np.cumsum(count_at[:, ::-1], axis=1)[:, ::-1][:, :width]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        enough = denominators >= max(min_customers, 1)
-        return np.where(enough, numerator / np.where(enough, denominators, 1), np.nan)
+    denominators = np.cumsum(count_at[:, ::-1], axis=1)[:, ::-1][:, :width]  # customers who completed month m
+    enough = denominators >= max(min_customers, 1)  # falls with m: once too few, too few after
+    step = np.where(enough, earned / np.where(enough, denominators, 1), 0.0)
+    return np.where(enough, np.cumsum(step, axis=1), np.nan)
 
 
 def payback_month(curve: np.ndarray, cac: float) -> int | None:

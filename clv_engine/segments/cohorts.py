@@ -3,9 +3,15 @@ by month; the repeat-purchase rate; the time to the second order and between ord
 
 Month ``m`` of a cohort is the calendar month ``m`` months after the first-order month
 (``m = 0`` is the first-order month itself). A cell is *complete* when the observation
-end falls after that calendar month's last day. The pooled rows (cohort ``all``) add up,
-for each ``m``, only the cohorts whose month ``m`` is complete, so a young cohort never
-pulls the curve down.
+end falls after that calendar month's last day. The pooled rows (cohort ``all``) use, for
+each ``m``, only the cohorts whose month ``m`` is complete, so a young cohort never pulls
+the curve down. Their cumulative figures are chain-linked: month ``m`` adds the average
+revenue (margin) in month ``m`` per customer of the cohorts that have completed it, and the
+repeat rate multiplies, month by month, the share of those cohorts' not-yet-repeat
+customers who stay without a second order (as a survival curve). Simply averaging the
+cumulative values of the cohorts old enough would change the group of cohorts from one
+month to the next, and a curve that can only grow would fall whenever the oldest cohorts
+happen to be worth less.
 """
 from __future__ import annotations
 
@@ -50,6 +56,9 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
     and ``cumulative_margin_per_customer`` (months 0..m), ``repeat_customers`` (customers
     with a second order by the end of month m), ``repeat_rate`` and ``complete``.
     Margin is the file's profit when it has profit or cost columns, else revenue × ``margin``.
+    The ``all`` rows pool the cohorts that have completed month m; their cumulative
+    columns and repeat rate are chain-linked (see the module docstring), so they never fall
+    unless returns exceed sales in a month.
     """
     orders = data.orders
     if not len(orders):
@@ -99,21 +108,28 @@ def cohort_table(data: PurchaseData, margin: float = 1.0) -> pd.DataFrame:
             "repeat_rate": cum_repeat[c, months] / n,
             "complete": start + months <= complete_through,
         }))
-    # pooled: for month m, the cohorts whose month m is complete
+    # pooled: for month m, the cohorts whose month m is complete; cumulative figures chain-linked
     starts = first_cohort + np.arange(n_cohorts)
     pooled = []
+    chained_revenue = chained_margin = 0.0
+    without_repeat = 1.0  # share of customers still without a second order
     for m in range(width):
         use = (sizes > 0) & (starts + m <= complete_through)
         if not use.any():
             break
         n = int(sizes[use].sum())
+        chained_revenue += float(revenue[use, m].sum()) / n
+        chained_margin += float(margins[use, m].sum()) / n
+        waiting = n - (int(cum_repeat[use, m - 1].sum()) if m else 0)  # no second order before month m
+        if waiting > 0:
+            without_repeat *= 1.0 - float(repeat_new[use, m].sum()) / waiting
         pooled.append({
             "cohort": "all", "months_since_first": m, "cohort_customers": n,
             "active_customers": int(active[use, m].sum()), "active_share": float(active[use, m].sum()) / n,
             "revenue": float(revenue[use, m].sum()), "revenue_per_customer": float(revenue[use, m].sum()) / n,
-            "cumulative_revenue_per_customer": float(cum_revenue[use, m].sum()) / n,
-            "cumulative_margin_per_customer": float(cum_margin[use, m].sum()) / n,
-            "repeat_customers": int(cum_repeat[use, m].sum()), "repeat_rate": float(cum_repeat[use, m].sum()) / n,
+            "cumulative_revenue_per_customer": chained_revenue,
+            "cumulative_margin_per_customer": chained_margin,
+            "repeat_customers": int(cum_repeat[use, m].sum()), "repeat_rate": 1.0 - without_repeat,
             "complete": True,
         })
     if pooled:

@@ -1,8 +1,11 @@
 """Findings in plain words from profiles, cohorts, drivers and acquisition figures.
 
-Only groups large enough to trust (30 customers or more) give a finding; a finding about
-buying says how often the segment bought something against the average customer (the
-``lift`` of :mod:`.profiles`), with both shares so the reader can check it.
+Only groups large enough to trust (30 customers or more) give a finding. A finding about
+buying is only made for a clear preference of :mod:`.profiles` (the segment's orders
+contain it markedly more often than the average order, with enough customers and orders
+that chance is ruled out); it says how often per order, with both shares of orders so the
+reader can check it. A share of customers who *ever* bought something is no preference: it
+grows with the number of orders a customer places.
 """
 from __future__ import annotations
 
@@ -11,13 +14,13 @@ import math
 import pandas as pd
 
 from ..errors import agree
-from .profiles import dimension_label
+from .profiles import PREFERENCE_ALPHA
 
 __all__ = ["findings"]
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
-MIN_LIFT = 1.25  # a buying finding needs the segment to buy at least this much more often
-MIN_SHARE = 0.10  # ... and at least this share of the segment to have bought it
+MIN_FROM_SHARE = 0.3  # "where from" findings: at least this share of the segment's orders ...
+MIN_FROM_DIFFERENCE = 0.1  # ... at least 10% more or less often than all orders, and not chance
 BUY_DIMENSIONS = ("subcategory", "category", "product", "vendor")
 FROM_DIMENSIONS = ("channel", "country", "region", "customer_type")
 
@@ -43,23 +46,26 @@ def _segment_findings(profiles: pd.DataFrame, group_by: str, segments: list[str]
         plural = group_by != "tier"
         who = f"Your {segment} {noun}" if not plural else f"Your '{segment}' customers"
         parts = []
-        buys = mine[mine["dimension"].isin(BUY_DIMENSIONS) & (mine["lift"] >= MIN_LIFT) & (mine["figure"] >= MIN_SHARE)
-                    & (mine["customers"] >= 5)]
+        buys = mine[mine["dimension"].isin(BUY_DIMENSIONS) & mine["preference"].astype(bool)]
         if not buys.empty:
             dim_rank = {d: i for i, d in enumerate(BUY_DIMENSIONS)}
-            buys = buys.assign(_d=buys["dimension"].map(dim_rank)).sort_values(["_d", "lift"], ascending=[True, False])
+            buys = buys.assign(_d=buys["dimension"].map(dim_rank)).sort_values(["_d", "order_lift"],
+                                                                                ascending=[True, False])
             best = buys.iloc[0]
-            parts.append(f"{who} {'buy' if plural else 'buys'} {best['value']} {best['lift']:.1f}× as often as the average customer "
-                         f"({best['figure']:.0%} of them bought it, {best['all_figure']:.0%} of all customers)")
+            parts.append(f"{who} {'buy' if plural else 'buys'} {best['value']} {best['order_lift']:.1f}× as often per "
+                         f"order as customers overall ({best['share_of_orders']:.0%} of their orders include it, "
+                         f"{best['all_share_of_orders']:.0%} of all orders)")
         for dim in FROM_DIMENSIONS:
             found = mine[(mine["dimension"] == dim)]
             if found.empty:
                 continue
-            top = found.sort_values("figure", ascending=False).iloc[0]
-            if top["figure"] >= 0.3 and abs(top["lift"] - 1) >= 0.1:
-                verb = {"channel": "bought through", "country": "order from", "region": "order from",
-                        "customer_type": "are"}[dim]
-                parts.append(f"{top['figure']:.0%} {verb} {top['value']} (all customers: {top['all_figure']:.0%})")
+            top = found.sort_values("share_of_orders", ascending=False).iloc[0]
+            if (top["share_of_orders"] >= MIN_FROM_SHARE and abs(top["order_lift"] - 1) >= MIN_FROM_DIFFERENCE
+                    and top["p_chance"] < PREFERENCE_ALPHA):
+                verb = {"channel": "came through", "country": "are from", "region": "are from",
+                        "customer_type": "are from customers of type"}[dim]
+                parts.append(f"{top['share_of_orders']:.0%} of their orders {verb} {top['value']} "
+                             f"(all orders: {top['all_share_of_orders']:.0%})")
                 break
         repeat = mine[(mine["dimension"] == "behaviour") & (mine["value"] == "repeat rate")]
         if not repeat.empty and abs(repeat.iloc[0]["lift"] - 1) >= 0.1:

@@ -1,8 +1,15 @@
 """Segment profiles: one row per segment (tier, RFM segment, attribute or a cross of them).
 
 ``segment_profiles(customers, by)`` answers "who is in this group and what are they worth":
-customer count and share, total / average value and share of value, orders, average order
-value, order rhythm, recency, churn risk and, with a playbook, the recommended actions.
+customer count and share, total / average value and share of value (the ranking value,
+CLV by default: what customers are expected to be worth), spend to date, orders, average
+order value (spend to date / orders), order rhythm, recency, churn risk and, with a
+playbook, the recommended actions.
+
+``total_value`` of a profile is the sum of the ranking value (CLV), while ``total_value``
+of a customer is their spend to date: :func:`profiles_for_files` gives the profile columns
+names that cannot be mixed up (``expected_value_total`` …) for segments.csv and
+rfm_segments.csv, and :func:`profile_headers` the report's headers.
 """
 from __future__ import annotations
 
@@ -37,6 +44,7 @@ PROFILE_COLUMNS = (
     "total_value",
     "average_value",
     "share_of_value",
+    "spent_to_date",
     "orders",
     "average_order_value",
     "orders_per_year",
@@ -98,8 +106,10 @@ def segment_profiles(
     """One row per segment of ``customers`` grouped by ``by`` (a column name or a list).
 
     Columns: the segment key(s), ``customers``, ``share_of_customers``, ``total_value``
-    (sum of ``value_col``), ``average_value``, ``share_of_value``, ``orders``,
-    ``average_order_value`` (spend to date / orders), ``orders_per_year``,
+    (sum of ``value_col``, i.e. of expected value with the default CLV; not spend),
+    ``average_value``, ``share_of_value``, ``spent_to_date`` (sum of the customers'
+    ``total_value``, their spend to date; 0 without it), ``orders``,
+    ``average_order_value`` (``spent_to_date`` / orders), ``orders_per_year``,
     ``days_since_last_order`` (means), ``churn_risk`` (mean; only when the table has churn
     risk) and ``actions`` (``; ``-joined playbook actions; only with a playbook).
     Numbers never are NaN: a segment without data for a mean shows 0.
@@ -137,6 +147,7 @@ def segment_profiles(
     profile["total_value"] = grouped["_value"].sum(min_count=0)
     profile["orders"] = grouped["_orders"].sum()
     spend = grouped["_spend"].sum(min_count=1)
+    profile["spent_to_date"] = spend.fillna(0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         aov = spend / profile["orders"]
     profile["average_order_value"] = aov.replace([np.inf, -np.inf], np.nan).fillna(0.0)
@@ -235,3 +246,45 @@ def _key_rank(profile: pd.DataFrame, key: str, labels: pd.Series) -> pd.Series:
         else:
             ranks.append(float(by_value[v]))
     return pd.Series(ranks, index=profile.index)
+
+
+# What a profile's value columns hold, by the ranking value column: (file name, header, share header).
+_VALUE_NAMES = {"clv": ("expected_value", "Expected value (CLV)", "Share of expected value (CLV)"),
+                "clv_low": ("expected_value_low", "Expected value, low (CLV low)", "Share of expected value (CLV low)"),
+                "clv_high": ("expected_value_high", "Expected value, high (CLV high)",
+                             "Share of expected value (CLV high)"),
+                "total_value": ("spent_to_date", "Spent to date", "Share of spend to date")}
+
+
+def _value_names(value_col: str) -> tuple[str, str, str]:
+    name = str(value_col or "clv")
+    text = name.replace("_", " ")
+    return _VALUE_NAMES.get(name, (name, text.capitalize(), f"Share of {text}"))
+
+
+def profile_file_columns(value_col: str = "clv") -> dict[str, str]:
+    """Profile column -> its name in segments.csv / rfm_segments.csv (only the renamed ones).
+
+    With CLV: ``total_value`` -> ``expected_value_total``, ``average_value`` ->
+    ``expected_value_average``, ``share_of_value`` -> ``share_of_expected_value``.
+    """
+    name = _value_names(value_col)[0]
+    return {"total_value": f"{name}_total", "average_value": f"{name}_average", "share_of_value": f"share_of_{name}"}
+
+
+def profiles_for_files(profile: pd.DataFrame, value_col: str = "clv") -> pd.DataFrame:
+    """A :func:`segment_profiles` table with the file names of :func:`profile_file_columns`
+    (``spent_to_date`` and ``average_order_value`` keep theirs, as in customers.csv; when
+    ``value_col`` is the spend itself, ``spent_to_date`` is not repeated)."""
+    out = profile
+    if _value_names(value_col)[0] == "spent_to_date" and "spent_to_date" in out.columns:
+        out = out.drop(columns="spent_to_date")
+    return out.rename(columns=profile_file_columns(value_col))
+
+
+def profile_headers(value_col: str = "clv") -> dict[str, str]:
+    """Plain headers of the profile columns for the report (what each total is of)."""
+    _, text, share = _value_names(value_col)
+    return {"total_value": f"{text}, total", "average_value": f"{text}, average per customer",
+            "share_of_value": share, "spent_to_date": "Spent to date",
+            "average_order_value": "Average order (spent to date ÷ orders)"}

@@ -59,8 +59,9 @@ def rfm_scores(customers: pd.DataFrame, as_of=None) -> pd.DataFrame:
     """RFM columns for every customer, indexed like ``customers``.
 
     Returns ``rfm_r``, ``rfm_f``, ``rfm_m`` (int 1–5), ``rfm_score`` (e.g. ``"545"``) and
-    ``rfm_segment``. Recency is ``days_since_last_order``; with ``as_of`` (a date) and a
-    ``last_order`` column, days are counted to ``as_of`` instead.
+    ``rfm_segment``. Recency is in whole days: ``days_since_last_order`` (rounded down);
+    with ``as_of`` (a date) and a ``last_order`` column, the calendar days from the date of
+    the last order to ``as_of`` instead (the time of day does not count).
     """
     if not isinstance(customers, pd.DataFrame):
         raise InputError("RFM scores need the customer table as a pandas DataFrame.")
@@ -93,15 +94,22 @@ def _recency_days(customers: pd.DataFrame, as_of) -> pd.Series:
             as_of_ts = pd.Timestamp(as_of)
         except (TypeError, ValueError):
             raise InputError(f"The date {as_of!r} for RFM recency is not a date.", hint="Use YYYY-MM-DD.") from None
+        # calendar days between the dates: two orders on one day are equally recent,
+        # whatever their time of day
         last = pd.to_datetime(customers["last_order"], errors="coerce")
-        return (as_of_ts - last).dt.total_seconds() / 86400.0
+        if getattr(last.dt, "tz", None) is not None:
+            last = last.dt.tz_localize(None)
+        if as_of_ts.tzinfo is not None:
+            as_of_ts = as_of_ts.tz_localize(None)
+        return (as_of_ts.normalize() - last.dt.normalize()).dt.days.astype("float64")
     if "days_since_last_order" not in customers.columns:
         raise InputError(
             "The customer table has no 'days_since_last_order' column for RFM recency.",
             where="customer table",
             hint="Build the table with clv_engine.summary.customer_summary first.",
         )
-    return customers["days_since_last_order"]
+    # whole days: fractions of a day (a time of day) never split equally recent customers
+    return np.floor(pd.to_numeric(customers["days_since_last_order"], errors="coerce").astype("float64"))
 
 
 __all__ = ["RFM_GRID", "RFM_SEGMENT_ORDER", "quintile_score", "rfm_scores", "rfm_segment_name"]

@@ -72,9 +72,10 @@ def test_no_nan_or_formula_cells_in_report(report_path):
 def test_money_cells_use_currency_format(report_path):
     ws = openpyxl.load_workbook(report_path)["Tiers"]
     header = [c.value for c in ws[1]]
-    cell = ws.cell(row=2, column=header.index("Total value") + 1)
+    cell = ws.cell(row=2, column=header.index("Expected value (CLV), total") + 1)
     assert "€" in cell.number_format
-    share = ws.cell(row=2, column=header.index("Share of value") + 1)
+    assert "€" in ws.cell(row=2, column=header.index("Spent to date") + 1).number_format
+    share = ws.cell(row=2, column=header.index("Share of expected value (CLV)") + 1)
     assert share.number_format == "0.0%"
 
 

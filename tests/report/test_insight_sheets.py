@@ -44,12 +44,16 @@ def test_profile_sheet_shows_what_the_high_tier_buys_with_lift(shop, book):
     high = shop.insights.profiles
     top = high[(high["group_by"] == "tier") & (high["segment"] == "High") & (high["dimension"] == "subcategory")]
     assert top.iloc[0]["value"] in texts
-    # besides what it spends most on, what it buys most unusually often (Machines: 2× lift)
-    most_lifted = top[top["figure"] >= 0.05].sort_values("lift").iloc[-1]["value"]
+    # besides what it spends most on, its clearest preference per order (Machines: 1.6× per order)
+    most_lifted = top[top["preference"]].sort_values("order_lift").iloc[-1]["value"]
     rows = list(book["Who buys what"].iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[0] == f"High tier: {high_tier} customers")
     end = next(i for i, r in enumerate(rows) if i > start and isinstance(r[0], str) and r[0].startswith("Medium"))
-    assert ("Sub-category", most_lifted) in {(r[0], r[1]) for r in rows[start:end]}
+    header = list(rows[start + 1])
+    assert header[3:7] == ["Share of its orders", "Share of all orders", "Times as often per order", "Clear preference"]
+    shown = {(r[0], r[1]): r for r in rows[start:end]}
+    assert ("Sub-category", most_lifted) in shown
+    assert shown[("Sub-category", most_lifted)][6] == "yes"
     assert len(book["Who buys what"]._charts) == 1
 
 
@@ -67,6 +71,14 @@ def test_driver_and_payback_sheets_have_native_charts(book):
     assert len(book["Payback"]._charts) == 1
     texts = _texts(book["Payback"])
     assert "Payback month" in texts and "By sales channel" in texts
+
+
+def test_payback_curve_says_how_it_is_built_and_never_falls(book):
+    rows = list(book["Payback"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Months since first order")
+    assert str(rows[start - 1][0]).startswith("Each month adds the average margin earned in that month")
+    margin = [r[1] for r in rows[start + 1:] if isinstance(r[0], int)]
+    assert len(margin) > 3 and all(b >= a for a, b in zip(margin, margin[1:]))
 
 
 def test_summary_sheet_carries_the_findings(shop, book):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from clv_engine.pipeline import Settings, analyze
+from clv_engine.segments import purchase_data, purchase_profiles
 
 DATA = Path(__file__).parents[1] / "data" / "line_items_shop.csv"
 
@@ -28,20 +29,23 @@ def raw():
     return table[~table["Order ID"].isin(returned)]
 
 
-def test_share_buying_each_sub_category_matches_pandas(run, raw):
-    bought = raw[raw["Sales"] > 0].groupby("Sub-Category")["Customer ID"].nunique() / raw["Customer ID"].nunique()
+def test_share_of_orders_with_each_sub_category_matches_pandas(run, raw):
+    sales = raw[raw["Sales"] > 0]
+    share = sales.groupby("Sub-Category")["Order ID"].nunique() / sales["Order ID"].nunique()
     rows = run.insights.profiles
     rows = rows[(rows["group_by"] == "tier") & (rows["dimension"] == "subcategory")]
     for _, row in rows.iterrows():
-        assert row["all_figure"] == pytest.approx(bought[row["value"]], abs=1e-12)
+        assert row["all_share_of_orders"] == pytest.approx(share[row["value"]], abs=1e-12)
+        assert row["all_figure"] == row["all_share_of_orders"]
 
 
-def test_high_tier_lift_matches_pandas(run, raw):
+def test_high_tier_order_lift_matches_pandas(run, raw):
     tiers = run.customers.set_index("customer_id")["tier"].astype(str)
     sales = raw[raw["Sales"] > 0].assign(tier=lambda t: t["Customer ID"].map(tiers))
-    high = tiers[tiers == "High"].index
-    share_high = sales[sales["tier"] == "High"].groupby("Sub-Category")["Customer ID"].nunique() / len(high)
-    share_all = sales.groupby("Sub-Category")["Customer ID"].nunique() / len(tiers)
+    high_sales = sales[sales["tier"] == "High"]
+    share_high = high_sales.groupby("Sub-Category")["Order ID"].nunique() / high_sales["Order ID"].nunique()
+    share_all = sales.groupby("Sub-Category")["Order ID"].nunique() / sales["Order ID"].nunique()
+    buyers = high_sales.groupby("Sub-Category")["Customer ID"].nunique()
     spend = sales.groupby(["tier", "Sub-Category"])["Sales"].sum()
     spend_high = spend["High"] / spend["High"].sum()
     spend_all = sales.groupby("Sub-Category")["Sales"].sum() / sales["Sales"].sum()
@@ -50,18 +54,30 @@ def test_high_tier_lift_matches_pandas(run, raw):
     assert len(rows) == 10
     for _, row in rows.iterrows():
         v = row["value"]
-        assert row["lift"] == pytest.approx(share_high[v] / share_all[v], rel=1e-9)
+        assert row["segment_orders"] == high_sales["Order ID"].nunique()
+        assert row["orders"] == high_sales.loc[high_sales["Sub-Category"] == v, "Order ID"].nunique()
+        assert row["customers"] == buyers[v]
+        assert row["share_of_orders"] == pytest.approx(share_high[v], rel=1e-9)
+        assert row["order_lift"] == pytest.approx(share_high[v] / share_all[v], rel=1e-9)
+        assert row["lift"] == row["order_lift"]
         assert row["spend_lift"] == pytest.approx(spend_high[v] / spend_all[v], rel=1e-9)
 
 
 def test_frequent_buyers_favour_binders_and_machines_as_generated(run):
-    rows = run.insights.profiles
-    high = rows[(rows["group_by"] == "tier") & (rows["segment"] == "High") & (rows["dimension"] == "subcategory")]
-    lift = high.set_index("value")["lift"]
-    # the generator gives frequent buyers four times the taste for Binders and five for Machines
-    assert lift["Machines"] > 1.5 and lift["Binders"] > 1.3
-    assert lift["Machines"] > lift["Paper"] and lift["Binders"] > lift["Paper"]
-    assert any("High tier buys" in f for f in run.insights.findings)
+    # the generator gives customers with more than 3 orders a year four times the taste for
+    # Binders and five for Machines on every order line: a preference per order
+    details = run.orders.details
+    data = purchase_data(run.orders.orders, details.lines, order_details=details.orders)
+    per_year = run.customers.set_index("customer_id")["orders_per_year"].reindex(data.customer_ids).to_numpy()
+    table = purchase_profiles(data, {"frequency": np.where(per_year > 3, "frequent", "occasional")})
+    rows = table[table["dimension"] == "subcategory"].set_index(["segment", "value"])
+    assert rows.loc[("frequent", "Machines"), "order_lift"] > 1.5
+    assert rows.loc[("frequent", "Binders"), "order_lift"] > 1.3
+    assert rows.loc[("frequent", "Machines"), "preference"] and rows.loc[("frequent", "Binders"), "preference"]
+    assert not rows.loc[("frequent", "Paper"), "preference"]
+    assert not rows.xs("occasional")["preference"].loc[["Machines", "Binders"]].any()
+    # the High tier (the most valuable) buys the expensive machines more often per order
+    assert any("High tier buys Machines" in f for f in run.insights.findings)
 
 
 def test_cohort_cells_match_pandas(run, raw):

@@ -73,9 +73,10 @@ def test_cohort_cells(shop):
     pooled = table[table["cohort"] == "all"].set_index("months_since_first")
     # month 2 pools both cohorts (Feb's month 2 is April, complete on 30 April); month 3 only January
     assert pooled.loc[2, "cohort_customers"] == 3
-    assert pooled.loc[2, "cumulative_revenue_per_customer"] == pytest.approx(80.0)
+    assert pooled.loc[2, "cumulative_revenue_per_customer"] == pytest.approx(80.0)  # 190/3 + 0/3 + 50/3
     assert pooled.loc[3, "cohort_customers"] == 2
-    assert pooled.loc[3, "cumulative_revenue_per_customer"] == pytest.approx(90.0)
+    # chain-linked: month 3 adds January's revenue in its month 3 (April: 0) per January customer
+    assert pooled.loc[3, "cumulative_revenue_per_customer"] == pytest.approx(80.0)
 
 
 def test_an_unfinished_month_is_not_complete(shop):
@@ -100,8 +101,8 @@ def test_payback_month_from_the_pooled_margin_curve(shop):
     orders, lines = shop
     data = purchase_data(orders, lines, as_of="2024-04-30")
     curve = payback_curves(data, np.zeros(3, dtype=np.int64), 1, margin=0.5)[0]
-    # revenue per acquired customer 63.33, 63.33, 80, 90 -> margin at 50%
-    np.testing.assert_allclose(curve, [190 / 6, 190 / 6, 40.0, 45.0])
+    # revenue per acquired customer 63.33, +0, +50/3 (both cohorts), +0/2 (January only) -> margin at 50%
+    np.testing.assert_allclose(curve, [190 / 6, 190 / 6, 40.0, 40.0])
     assert payback_month(curve, 30.0) == 0
     assert payback_month(curve, 40.0) == 2
     assert payback_month(curve, 50.0) is None  # not reached within the months observed

@@ -86,3 +86,20 @@ def test_scores_are_in_range_tie_safe_and_order_free(values, rnd):
     # a better value never gets a lower score
     ranked = scores.groupby(series).first().sort_index()
     assert ranked.is_monotonic_increasing
+
+
+def test_recency_is_whole_days_so_the_time_of_day_never_splits_a_score():
+    # audit: two customers whose last order was on 2026-09-12 (one at 08:05, one at 19:40)
+    # got R 4 and R 5; recency counts calendar days
+    last = pd.to_datetime(["2026-09-12 08:05", "2026-09-12 19:40", "2026-09-11 23:59", "2026-09-13 00:01",
+                           "2026-06-01 12:00", "2026-03-01 09:00"])
+    table = pd.DataFrame({"last_order": last, "orders": [5, 5, 5, 5, 5, 5], "total_value": [1.0] * 6,
+                          "days_since_last_order": [0] * 6}, index=list("abcdef"))
+    rfm = rfm_scores(table, as_of=pd.Timestamp("2026-10-31 14:30"))
+    assert rfm.loc["a", "rfm_r"] == rfm.loc["b", "rfm_r"]
+    assert rfm.loc["d", "rfm_r"] > rfm.loc["a", "rfm_r"] > rfm.loc["c", "rfm_r"]
+    # days given as fractions of a day count whole days too
+    days = pd.DataFrame({"days_since_last_order": [49.2, 49.9, 10.0, 100.0, 300.0], "orders": [1] * 5,
+                         "total_value": [1.0] * 5})
+    r = rfm_scores(days)["rfm_r"].tolist()
+    assert r[0] == r[1]
