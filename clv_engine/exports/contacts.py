@@ -148,22 +148,83 @@ def person_names(texts: pd.Series) -> np.ndarray:
     return ok
 
 
+# Titles before a name (English, German, French, Spanish, Italian), with or without a dot;
+# "M." (Monsieur) only with its dot, as a bare "M" is an initial.
+_TITLE_WORDS = ("dr", "dra", "mr", "mrs", "ms", "mx", "miss", "mister", "prof", "herr", "frau", "mme", "mlle",
+                "madame", "monsieur", "sr", "sra", "srta", "señor", "señora", "sir", "dame", "dott", "sig", "sig.ra")
+_TITLE = r"(?:(?:" + "|".join(re.escape(t) for t in _TITLE_WORDS) + r")\.?|m\.)(?:\s+|$)"
+_TITLES = re.compile(rf"^(?:{_TITLE})+", re.IGNORECASE)
+# first word, then one or more single-letter initials ("P." or "P"), then the rest
+_INITIALS = re.compile(r"^(\S+)((?:\s+[^\W\d_]\.?)+)\s+(\S.*)$")
+# names that may hold a title (at the start or after the comma of "Last, First") or an
+# initial between two words: only these get the closer look
+_SPECIAL = re.compile(rf"(?:^|,\s*){_TITLE}|\s[^\W\d_]\.?\s", re.IGNORECASE)
+
+
 def split_name(full_name) -> tuple[str, str]:
-    """Split a full name into (first, last): ``"Last, First"`` is swapped; otherwise the
-    first word is the first name and the rest the last name; one word is a first name.
+    """Split a full name into (first, last) as :func:`first_and_last_names` does:
+    ``"Last, First"`` is swapped; a leading title is dropped (``"Dr. John Watson"`` →
+    ``("John", "Watson")``; ``"Mr Smith"`` → ``("", "Smith")``); otherwise the first word
+    and any upper-case initials after it are the first name and the rest the last name
+    (``"Amélie P. Fischer"`` → ``("Amélie P.", "Fischer")``); one word is a first name.
     Text that is not a person's name (:func:`is_person_name`) gives ``("", "")``."""
     if not isinstance(full_name, str):
         return "", ""
     name = " ".join(full_name.split())
     if not name or not is_person_name(name):
         return "", ""
-    if name.count(",") == 1:
-        last, first = (part.strip() for part in name.split(","))
-        if first and last:
-            return first, last
-        name = (first or last)
-    first, _, last = name.partition(" ")
+    first, last = _split_full_names(pd.Series([name], dtype=object))
+    return first[0], last[0]
+
+
+def _without_titles(names: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(names without their leading titles, whether a title was dropped)."""
+    titled = names.str.match(_TITLES).fillna(False).astype(bool)
+    if not titled.any():
+        return names, titled
+    return names.where(~titled, names.str.replace(_TITLES, "", regex=True)), titled
+
+
+def _split_full_names(full: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(first names, last names) of full names (single-spaced text, "" for none), column-wise.
+
+    Every name is split at its comma or first space; names that may hold a title or an
+    initial (one regex pass) are then looked at again, as a column of their own."""
+    full = full.reset_index(drop=True)
+    one_comma = full.str.count(",") == 1
+    halves = full.str.partition(",")
+    before, after = halves[0].str.strip(), halves[2].str.strip()
+    swapped = one_comma & (before != "") & (after != "")
+    name = full.where(~one_comma | swapped, before.where(after == "", after))
+    parts = name.str.partition(" ")
+    first, last = parts[0].where(~swapped, after), parts[2].where(~swapped, before)
+    special = full.str.contains(_SPECIAL, regex=True).fillna(False).to_numpy(dtype=bool)
+    if special.any():
+        first, last = first.copy(), last.copy()
+        better = _titles_and_initials(name[special], before[special], after[special], swapped[special])
+        first[special], last[special] = better[0].to_numpy(), better[1].to_numpy()
     return first, last
+
+
+def _titles_and_initials(name: pd.Series, before: pd.Series, after: pd.Series, swapped: pd.Series
+                         ) -> tuple[pd.Series, pd.Series]:
+    """First and last names of names that may hold a title or initials (see
+    :func:`split_name`); ``before``/``after``: the parts around the comma, ``swapped``:
+    "Last, First"."""
+    name, titled = _without_titles(name.where(~swapped, ""))
+    given, _ = _without_titles(after.where(swapped, ""))
+    parts = name.str.partition(" ")
+    first, last = parts[0], parts[2]
+    # "Mr Smith": after a title a single word is the last name
+    alone = titled & (last == "")
+    first, last = first.where(~alone, ""), last.where(~alone, parts[0])
+    # "Amélie P. Fischer": upper-case initials after the first word belong to the first name
+    found = name.str.extract(_INITIALS)
+    letters = found[1].fillna("").str.replace(r"[\s.]", "", regex=True)
+    initials = (found[0].notna() & (letters != "") & letters.str.isupper()).astype(bool)
+    first = first.where(~initials, found[0] + found[1])
+    last = last.where(~initials, found[2])
+    return first.where(~swapped, given), last.where(~swapped, before)
 
 
 def has_consent_information(customers: pd.DataFrame) -> bool:
@@ -235,8 +296,9 @@ def select_contacts(
 
 def first_and_last_names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(first names, last names): the file's own first/last name columns where a row has
-    them, else its full name split as :func:`split_name` does (column-wise). A cell that is
-    not a person's name (:func:`is_person_name`) counts as blank."""
+    them (a leading title dropped from the first name), else its full name split as
+    :func:`split_name` describes, column-wise with pandas string methods (no Python call
+    per name). A cell that is not a person's name (:func:`is_person_name`) counts as blank."""
     if not len(frame):
         return [], []
     def text(col):
@@ -246,15 +308,12 @@ def first_and_last_names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
         return cells.where(person_names(cells), "") if col != "name" else cells
 
     given, family, full = text("first_name"), text("last_name"), text("name")
+    if "first_name" in frame.columns:
+        given = _without_titles(given)[0].str.strip()
     full = full.str.split().str.join(" ").fillna("")
     if "name" in frame.columns:
         full = full.where(person_names(full), "")
-    one_comma = full.str.count(",") == 1
-    before, after = full.str.partition(",")[0].str.strip(), full.str.partition(",")[2].str.strip()
-    swapped = one_comma & (before != "") & (after != "")
-    name = full.where(~one_comma | swapped, before.where(after == "", after))
-    parts = name.str.partition(" ")
-    first = parts[0].where(~swapped, after)
-    last = parts[2].where(~swapped, before)
-    own = (given != "") | (family != "")
-    return given.where(own, first).tolist(), family.where(own, last).tolist()
+    first, last = _split_full_names(full)
+    own = ((given != "") | (family != "")).to_numpy()
+    return np.where(own, given.to_numpy(), first.to_numpy()).tolist(), \
+        np.where(own, family.to_numpy(), last.to_numpy()).tolist()

@@ -10,6 +10,18 @@ so no cell can start a formula if someone opens the file in a spreadsheet anyway
 are written plain (no currency symbol); they are never negative.
 Every file is written to a temporary file and moved into place; an existing file is never
 replaced unless ``overwrite=True`` (otherwise :class:`InputError`, before anything is written).
+
+File names: ``<tool>_<tier>.csv`` per tier, ``<tool>_all.csv`` for one tagged file. Tier
+names become ASCII slugs (:func:`~clv_engine.segments.playbook.distinct_slugs`: accents
+dropped, ``tier-<rank>`` for names in other scripts), different for every tier, so two
+tiers never write the same file; tier tags keep the letters of any script.
+
+Consent with ``include_no_consent`` (formats.md B): contacts who said no are exported
+marked as such, so the email tool itself keeps them from marketing email. Tools that set
+consent per import (Mailchimp, HubSpot, Brevo, ActiveCampaign) get them in
+``<tool>_opted-out.csv`` (and contacts without a statement in ``<tool>_not-subscribed.csv``);
+the tier files then hold only contacts who said yes. Klaviyo and the generic file say each
+contact's consent in a column (``Email Marketing Consent``, ``consent``).
 """
 from __future__ import annotations
 
@@ -27,13 +39,16 @@ import pandas as pd
 from ..errors import InputError
 from ..outputs import earlier_lists
 from ..segments.grouping import DEFAULT_TIER_ORDER
-from ..segments.playbook import Playbook, tag_slug
+from ..segments.playbook import Playbook, distinct_slugs, tag_slug
 from .contacts import REASON_DUPLICATE, REASON_NO_CONSENT, REASON_NO_EMAIL, select_contacts
 from .tools import EMAIL_TOOLS, FIELDS, LAYOUTS, contact_tags, join_tags
 
 logger = logging.getLogger(__name__)
 
 EXPORT_MODES = ("per-tier", "single")
+OPTED_OUT = "opted-out"  # file name part: contacts who said no to marketing email
+NOT_SUBSCRIBED = "not-subscribed"  # contacts without any consent statement
+_RESERVED_NAMES = ("all", "no-tier", OPTED_OUT, NOT_SUBSCRIBED)
 FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # full-width forms too
 _LINE_BREAKS = "\r\n\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 CONTROL_CHARACTERS = str.maketrans({**{c: " " for c in _LINE_BREAKS}, "\0": ""})
@@ -45,7 +60,8 @@ class ExportResult:
     """What :func:`export_email_lists` did.
 
     ``files``: paths written, in order; ``written``: contacts written in total;
-    ``per_file``: file name -> contacts in it;
+    ``per_file``: file name -> contacts in it; ``import_as``: file name -> how to import it
+    (set when contacts without consent were included into separate files);
     ``left_out``: reason -> count (``no valid email``, ``no marketing consent``,
     ``duplicates merged``); ``notes``: extra plain-language remarks.
     """
@@ -54,6 +70,7 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     written: int = 0
     per_file: dict[str, int] = field(default_factory=dict)
+    import_as: dict[str, str] = field(default_factory=dict)
     left_out: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     consent_known: bool = True
@@ -63,7 +80,8 @@ class ExportResult:
         """Plain-language lines, e.g. 'Wrote 612 contacts to mailchimp_high.csv.'; each file's
         line says so when the order file has no consent information."""
         unknown = "" if self.consent_known else " Consent unknown: the order file has no marketing-consent column."
-        lines = [f"Wrote {_contacts(n)} to {name}.{unknown}" for name, n in self.per_file.items()]
+        lines = [f"Wrote {_contacts(n)} to {name}{_how(self.import_as.get(name))}.{unknown}"
+                 for name, n in self.per_file.items()]
         if not self.per_file:
             lines.append(f"No {LAYOUTS[self.tool].label} file was written: no contact could be exported.")
         parts = []
@@ -83,6 +101,10 @@ class ExportResult:
 
 def _contacts(n: int) -> str:
     return f"{n} contact{'s' if n != 1 else ''}"
+
+
+def _how(text: str | None) -> str:
+    return f" ({text})" if text else ""
 
 
 def export_email_lists(
@@ -127,12 +149,33 @@ def export_email_lists(
             "The order file has no marketing-consent information: import these contacts only if you have "
             "their permission to email them."
         )
-    elif include_no_consent and consent_known:
-        result.notes.append("Contacts without marketing consent are included as asked: import them as non-subscribed.")
-    groups = _split_files(contacts, tool_key, mode_key, customers)
+    marked = include_no_consent and consent_known  # contacts may lack consent: say whose is whose
+    split = marked and layout.consent_files is not None
+    consent_column = layout.consent_column if marked else None
+    if consent_column:
+        header, (yes, no, _) = consent_column
+        result.notes.append(
+            f"Contacts without marketing consent are included as asked; the '{header}' column says each contact's "
+            f"consent: '{yes}' (said yes), '{no}' (said no), blank (no statement).")
+    tiers = _all_tiers(customers, value)
+    file_slugs = distinct_slugs(tiers, ascii_only=True, reserved=_RESERVED_NAMES)
+    groups = _split_files(contacts, tool_key, mode_key, tiers, file_slugs, layout.consent_files if split else None)
+    tier_tags = distinct_slugs(tiers)
+    if split:
+        kept = {name for name, _, _ in groups}
+        apart = [f"{tool_key}_{name}.csv for {who}" for name, who in
+                 ((OPTED_OUT, "those who said no"), (NOT_SUBSCRIBED, "those who never said yes or no"))
+                 if f"{tool_key}_{name}.csv" in kept]
+        if apart:
+            result.notes.append(
+                f"Contacts without marketing consent are included as asked, in files of their own "
+                f"({' and '.join(apart)}); the other files hold only contacts who said yes. "
+                f"Import each file into {layout.label} as its line says.")
     out_dir = Path(out_dir)
-    targets = [out_dir / name for name, _ in groups]
-    earlier = _earlier_lists(out_dir, tool_key, customers)
+    targets = [out_dir / name for name, _, _ in groups]
+    if len(set(targets)) != len(targets):  # never two lists into one file
+        raise RuntimeError(f"export file names are not distinct: {[t.name for t in targets]}")
+    earlier = _earlier_lists(out_dir, tool_key, tiers)
     if earlier and not overwrite:
         raise InputError(
             f"The export would replace {', '.join(earlier)} (the {layout.label} lists of an earlier run).",
@@ -149,11 +192,14 @@ def export_email_lists(
     # every file is written in full before any is moved in: a full disk leaves no half of a set
     temporary = []
     try:
-        for (name, group), path in zip(groups, targets):
-            frame, cut = _export_frame(group, layout, excel_safe, playbook)
-            temporary.append(_write_csv_temporary(path, layout.columns, frame, excel_safe=excel_safe))
+        columns = layout.columns + ((consent_column[0],) if consent_column else ())
+        for (name, group, how), path in zip(groups, targets):
+            frame, cut = _export_frame(group, layout, excel_safe, playbook, tier_tags, consent_column)
+            temporary.append(_write_csv_temporary(path, columns, frame, excel_safe=excel_safe))
             result.files.append(path)
             result.per_file[name] = len(group)
+            if how:
+                result.import_as[name] = how
             result.written += len(group)
             result.cells_cut += cut
         for tmp, path in zip(temporary, targets):
@@ -176,40 +222,86 @@ def export_email_lists(
     return result
 
 
-def _split_files(contacts: pd.DataFrame, tool: str, mode: str, customers: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+def _split_files(contacts: pd.DataFrame, tool: str, mode: str, tiers: list[str], file_slugs: dict[str, str],
+                 consent_files: tuple[str, str, str] | None) -> list[tuple[str, pd.DataFrame, str]]:
+    """(file name, contacts, how to import it) per file. With ``consent_files`` only contacts
+    who said yes go into the tier files (or the one tagged file); those who said no and
+    those without a statement get a file each, listed first: a caller that moves every
+    file of a one-file export onto one name (the desktop app's "shown customers" export
+    does) then ends with the list of those who said yes, never with the opt-outs."""
     if not len(contacts):
         return []
+    extra: list[tuple[str, pd.DataFrame, str]] = []
+    how = ""
+    if consent_files is not None:
+        said = contacts["consent"].astype("boolean")
+        yes = said.fillna(False).to_numpy(dtype=bool)
+        no = (~said).fillna(False).to_numpy(dtype=bool)
+        for name, members, text in ((OPTED_OUT, contacts.loc[no], consent_files[1]),
+                                    (NOT_SUBSCRIBED, contacts.loc[~yes & ~no], consent_files[2])):
+            if len(members):
+                extra.append((f"{tool}_{name}.csv", members, text))
+        contacts, how = contacts.loc[yes], consent_files[0]
+    if not len(contacts):
+        return extra
     if mode == "single" or "tier" not in contacts.columns:
-        return [(f"{tool}_all.csv", contacts)]
-    tiers = contacts["tier"].astype(object).where(contacts["tier"].notna(), "")
-    tiers = tiers.map(lambda t: str(t).strip())
-    order = _tier_order(customers["tier"], set(tiers))
+        return extra + [(f"{tool}_all.csv", contacts, how)]
+    cells = _stripped(contacts["tier"])
+    present = set(cells)
+    order = [t for t in tiers if t in present]
+    order += sorted(present - set(order) - {""}) + ([""] if "" in present else [])
     groups = []
     for tier in order:
-        members = contacts.loc[(tiers == tier).to_numpy()]
+        members = contacts.loc[cells == tier]
         if len(members):
-            groups.append((f"{tool}_{tag_slug(tier) if tier else 'no-tier'}.csv", members))
-    return groups
+            slug = (file_slugs.get(tier) or tag_slug(tier)) if tier else "no-tier"
+            groups.append((f"{tool}_{slug}.csv", members, how))
+    return extra + groups
 
 
-def _tier_order(tier_column: pd.Series, present: set[str]) -> list[str]:
-    if isinstance(tier_column.dtype, pd.CategoricalDtype):
-        order = [str(c) for c in tier_column.cat.categories if str(c) in present]
-    else:
-        order = [t for t in DEFAULT_TIER_ORDER if t in present]
-    return order + sorted(present - set(order) - {""}) + ([""] if "" in present else [])
+def _all_tiers(customers: pd.DataFrame, value_col: str | None = None) -> list[str]:
+    """Every tier name of the table, best first, whether or not a contact is in it: a tier's
+    rank, and so its ``tier-<rank>`` slug, does not depend on who is exported.
+
+    An ordered tier column gives the order; otherwise tiers are ranked by the highest
+    ``value_col`` among their customers (tiers are cut by value), then High, Medium, Low,
+    then by name."""
+    if "tier" not in customers.columns:
+        return []
+    column = customers["tier"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        order = [str(c).strip() for c in column.cat.categories]
+        return [t for t in dict.fromkeys(order) if t]
+    names = _stripped(column)
+    present = sorted(set(names) - {""})
+    best = {}
+    if value_col and value_col in customers.columns:
+        values = pd.to_numeric(customers[value_col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        best = pd.Series(values).groupby(names).max().to_dict()
+    default = {t: i for i, t in enumerate(DEFAULT_TIER_ORDER)}
+
+    def key(tier):
+        top = best.get(tier, np.nan)
+        return (-top if pd.notna(top) else np.inf, default.get(tier, len(default)), tier)
+
+    return sorted(present, key=key)
 
 
-def _earlier_lists(out_dir: Path, tool: str, customers: pd.DataFrame) -> list[str]:
-    """This tool's per-tier and one-file lists already in ``out_dir`` (for any tier name
-    of this table or the default ones). Other files, such as a list saved under a name
-    of its own, are not this export's to replace or remove."""
-    tiers = set(DEFAULT_TIER_ORDER)
-    if "tier" in customers.columns:
-        column = customers["tier"]
-        values = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else column.dropna().unique()
-        tiers |= {str(t).strip() for t in values}
-    names = {f"{tool}_all.csv", f"{tool}_no-tier.csv"} | {f"{tool}_{tag_slug(t)}.csv" for t in tiers if t}
+def _stripped(column: pd.Series) -> np.ndarray:
+    """Each cell as stripped text ("" for missing), worked out once per distinct value."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    labels = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object).tolist()] + [""], dtype=object)
+    return labels[codes]
+
+
+def _earlier_lists(out_dir: Path, tool: str, tiers: list[str]) -> list[str]:
+    """This tool's per-tier, one-file and consent lists already in ``out_dir`` (for any tier
+    name of this table, ``tiers`` from :func:`_all_tiers`, or the default ones). Other
+    files, such as a list saved under a name of its own, are not this export's to replace
+    or remove."""
+    slugs = set(distinct_slugs(tiers, ascii_only=True, reserved=_RESERVED_NAMES).values())
+    slugs |= {tag_slug(t) for t in DEFAULT_TIER_ORDER} | set(_RESERVED_NAMES)
+    names = {f"{tool}_{slug}.csv" for slug in slugs}
     return [name for name in earlier_lists(out_dir) if name in names]
 
 
@@ -263,17 +355,21 @@ def _cap(text: str, limit: int) -> str:
     return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
 
 
-def _export_frame(group: pd.DataFrame, layout, excel_safe: bool, playbook) -> tuple[dict[str, list[str]], int]:
+def _export_frame(group: pd.DataFrame, layout, excel_safe: bool, playbook, tier_slugs: dict[str, str] | None = None,
+                  consent_column: tuple[str, tuple[str, str, str]] | None = None
+                  ) -> tuple[dict[str, list[str]], int]:
     """The file's cells, column by column (header -> texts), and how many cells were cut.
 
-    Built a column at a time; tags are worked out once per (tier, segment) pair. Text
+    Built a column at a time; tags are worked out once per (tier, segment) pair, the tier
+    tag from ``tier_slugs``. ``consent_column`` (header, texts for yes / no / unknown) adds
+    each contact's consent. Text
     cells lose line breaks, tabs and NULs; user text (names, ids, tiers, segments) is cut
     to ``layout.max_text`` UTF-8 bytes; text columns are made formula-free (module docstring).
     """
     tiers, segments = _texts(group, "tier"), _texts(group, "rfm_segment")
     pair_tags: dict[tuple[str, str], list[str]] = {}
     for pair in set(zip(tiers, segments)):
-        pair_tags[pair] = contact_tags({"tier": pair[0], "rfm_segment": pair[1]}, playbook)
+        pair_tags[pair] = contact_tags({"tier": pair[0], "rfm_segment": pair[1]}, playbook, tier_slugs)
     fields = FIELDS[layout.tool]
     source = {"tier": tiers, "segment": segments}
     out: dict[str, list[str]] = {}
@@ -299,6 +395,12 @@ def _export_frame(group: pd.DataFrame, layout, excel_safe: bool, playbook) -> tu
             cut += sum(a != b for a, b in zip(capped, cells))
             cells = capped
         out[column] = cells
+    if consent_column:
+        header, (yes, no, unknown) = consent_column
+        said = group["consent"].astype("boolean") if "consent" in group.columns else \
+            pd.Series(pd.NA, index=group.index, dtype="boolean")
+        out[header] = np.where(said.fillna(False).to_numpy(dtype=bool), yes,
+                               np.where((~said).fillna(False).to_numpy(dtype=bool), no, unknown)).tolist()
     return out, cut
 
 

@@ -2,8 +2,14 @@
 
 Each layout turns a contact row into the tool's header -> cell text. Tags are built by
 :func:`contact_tags`: ``clv-tier-<tier>``, ``rfm-<segment>`` and the playbook tags of the
-contact's tier and RFM segment; every tag is lower-case ``a-z0-9-``, ≤100 characters, so it
-never holds a comma, quote or emoji.
+contact's tier and RFM segment; every tag is lower-case letters, digits and dashes
+(:func:`~clv_engine.segments.playbook.tag_slug`: accents dropped from Latin letters,
+other scripts kept), ≤100 characters, so it never holds a comma, quote or emoji.
+
+Consent (formats.md B): Klaviyo and the generic file say each contact's consent in a
+column (``consent_column``); Mailchimp, HubSpot, Brevo and ActiveCampaign set it for a
+whole import, so contacts without consent go to files of their own (``consent_files``:
+what to do with each when importing).
 """
 from __future__ import annotations
 
@@ -31,22 +37,29 @@ class ToolLayout:
     excel_bound: bool = False
     ascii_local_part: bool = False
     max_text: int = 255  # longest text cell (Mailchimp's limit for text fields; others take it too)
+    # header and cell texts (said yes, said no, no statement) of a per-contact consent column
+    consent_column: tuple[str, tuple[str, str, str]] | None = None
+    # consent set per import: how to import the tier files, the opt-out file and the
+    # no-statement file
+    consent_files: tuple[str, str, str] | None = None
 
 
-def contact_tags(contact: dict, playbook=None) -> list[str]:
-    """Tags for one contact, in a fixed order, without duplicates."""
+def contact_tags(contact: dict, playbook=None, tier_slugs: dict[str, str] | None = None) -> list[str]:
+    """Tags for one contact, in a fixed order, without duplicates. ``tier_slugs`` (tier name
+    -> slug, distinct per tier) overrides :func:`tag_slug` for the tier tag."""
     tags = []
     tier = _text(contact.get("tier"))
     segment = _text(contact.get("rfm_segment"))
     if tier:
-        tags.append("clv-tier-" + tag_slug(tier))
+        tags.append("clv-tier-" + ((tier_slugs or {}).get(tier) or tag_slug(tier)))
     if segment:
         tags.append("rfm-" + tag_slug(segment))
     if playbook is not None:
         for name in (tier, segment):
             tag = playbook.tag_for(name) if name else None
-            if tag:
-                tags.append(tag_slug(tag))
+            slug = tag_slug(tag, fallback="") if tag else ""
+            if slug:
+                tags.append(slug)
     unique = []
     for tag in tags:
         tag = tag[:100]
@@ -138,16 +151,28 @@ def _row_builder(tool: str):
 
 LAYOUTS = {
     "mailchimp": ToolLayout("mailchimp", "Mailchimp", tuple(FIELDS["mailchimp"]), _row_builder("mailchimp"),
-                            ("First Name", "Last Name", "CLV Tier", "RFM Segment"), ascii_local_part=True),
+                            ("First Name", "Last Name", "CLV Tier", "RFM Segment"), ascii_local_part=True,
+                            consent_files=("import with the status Subscribed", "import with the status Unsubscribed",
+                                           "import with the status Non-Subscribed")),
     "klaviyo": ToolLayout("klaviyo", "Klaviyo", tuple(FIELDS["klaviyo"]), _row_builder("klaviyo"),
-                          ("First Name", "Last Name", "CLV Tier", "RFM Segment")),
+                          ("First Name", "Last Name", "CLV Tier", "RFM Segment"),
+                          consent_column=("Email Marketing Consent", ("subscribed", "unsubscribed", ""))),
     "hubspot": ToolLayout("hubspot", "HubSpot", tuple(FIELDS["hubspot"]), _row_builder("hubspot"),
-                          ("First name", "Last name", "CLV Tier", "RFM Segment")),
+                          ("First name", "Last name", "CLV Tier", "RFM Segment"),
+                          consent_files=("import as marketing contacts",
+                                         "import it as an opt-out list (Email column), which sets 'Unsubscribed "
+                                         "from all email'",
+                                         "import as non-marketing contacts")),
     "brevo": ToolLayout("brevo", "Brevo", tuple(FIELDS["brevo"]), _row_builder("brevo"),
-                        ("FIRSTNAME", "LASTNAME", "CLV_TIER", "RFM_SEGMENT")),
+                        ("FIRSTNAME", "LASTNAME", "CLV_TIER", "RFM_SEGMENT"),
+                        consent_files=("import into the lists you send campaigns to",
+                                       "import them as blocklisted for email (emailBlacklist)",
+                                       "import into a list you do not send campaigns to")),
     "activecampaign": ToolLayout("activecampaign", "ActiveCampaign", tuple(FIELDS["activecampaign"]),
-                                 _row_builder("activecampaign"), ("First Name", "Last Name", "CLV Tier", "RFM Segment")),
+                                 _row_builder("activecampaign"), ("First Name", "Last Name", "CLV Tier", "RFM Segment"),
+                                 consent_files=("import as active contacts", "import into the Exclusion list",
+                                                "import without subscribing them to a list")),
     "generic": ToolLayout("generic", "Spreadsheet (generic CSV)", tuple(FIELDS["generic"]), _row_builder("generic"),
                           ("customer_id", "email", "first_name", "last_name", "tier", "rfm_segment", "tags", "actions"),
-                          excel_bound=True),
+                          excel_bound=True, consent_column=("consent", ("yes", "no", ""))),
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,19 +23,75 @@ MAX_TAG_LENGTH = 100
 TAG_FORBIDDEN = re.compile(r"[,\"'\r\n\t]")
 
 
-def tag_slug(text: str) -> str:
-    """A safe email-tool tag from any text: lower-case, ``a-z0-9`` and dashes, ≤100 chars."""
-    slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    return slug[:MAX_TAG_LENGTH].strip("-") or "segment"
+# Latin letters that Unicode does not decompose into a base letter and an accent
+_LATIN_LETTERS = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o",
+                                "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
+                                "ı": "i", "ħ": "h", "Ħ": "h", "ŧ": "t", "Ŧ": "t", "ŀ": "l", "Ŀ": "l", "ĸ": "k"})
+
+
+def tag_slug(text: str, fallback: str = "segment") -> str:
+    """A safe email-tool tag from any text: lower-case letters, digits and dashes, ≤100 chars.
+
+    Latin letters lose their accents (Unicode NFKD: ``Élite`` → ``elite``, ``Fidèle`` →
+    ``fidele``, ``Straße`` → ``strasse``); letters of other scripts, which have no such
+    spelling, are kept as they are (``Золото`` → ``золото``): Mailchimp, Klaviyo, HubSpot,
+    Brevo and ActiveCampaign take them in tags (formats.md B: no commas, quotes or emoji,
+    ≤100 characters). Everything else (spaces, punctuation, symbols, emoji) becomes one
+    dash. ``fallback`` when nothing is left.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_LATIN_LETTERS).lower())
+    out: list[str] = []
+    for ch in decomposed:
+        if ch.isascii():
+            out.append(ch if ch.isalnum() else "-")
+            continue
+        kind = unicodedata.category(ch)
+        if kind[0] == "M":  # an accent: dropped from a Latin letter, kept in other scripts
+            if out and not out[-1].isascii():
+                out.append(ch)
+        elif kind[0] in "LN":
+            out.append(ch)
+        else:
+            out.append("-")
+    slug = re.sub(r"-+", "-", unicodedata.normalize("NFC", "".join(out))).strip("-")
+    return slug[:MAX_TAG_LENGTH].strip("-") or fallback
+
+
+def distinct_slugs(names, *, ascii_only: bool = False, reserved=(), fallback: str = "tier") -> dict[str, str]:
+    """A slug per name (:func:`tag_slug`), different for every name: what tells tiers apart
+    in file names and tags.
+
+    ``names`` in rank order (the first is rank 1). A name without letters or digits — and
+    with ``ascii_only`` (file names) a name whose letters are not all Latin — gets
+    ``<fallback>-<rank>`` (``tier-1``). A slug already taken by an earlier name or in
+    ``reserved`` gets ``-<rank>`` appended (``gold``, ``gold-2``), then a counter.
+    """
+    used = set(reserved)
+    slugs: dict[str, str] = {}
+    for rank, name in enumerate(names, start=1):
+        if name in slugs:
+            continue
+        slug = tag_slug(name, fallback="")
+        if not slug or (ascii_only and not slug.isascii()):
+            slug = f"{fallback}-{rank}"
+        candidate, extra = slug, 1
+        while candidate in used:
+            suffix = f"-{rank}" if extra == 1 else f"-{rank}-{extra}"
+            candidate = slug[:MAX_TAG_LENGTH - len(suffix)].rstrip("-") + suffix
+            extra += 1
+        used.add(candidate)
+        slugs[name] = candidate
+    return slugs
 
 
 def is_safe_tag(tag: str) -> bool:
-    """True when ``tag`` is ≤100 chars, has no commas/quotes/control chars and no emoji."""
+    """True when ``tag`` is ≤100 chars, has no commas/quotes/control chars and no emoji
+    (letters of any script are fine; other characters from U+2000 on are not)."""
     if not tag or len(tag) > MAX_TAG_LENGTH or TAG_FORBIDDEN.search(tag):
         return False
     if tag[0] in "=+-@":
         return False
-    return all(ord(ch) < 0x2000 for ch in tag)
+    return all(ord(ch) < 0x2000 or unicodedata.category(ch)[0] in "LMN" for ch in tag)
 
 
 @dataclass

@@ -85,7 +85,9 @@ def test_duplicate_email_keeps_the_highest_value_row(customers, tmp_path):
 
 def test_no_consent_contacts_included_only_when_asked(customers, tmp_path):
     result = export_email_lists(customers, "hubspot", tmp_path, mode="single", include_no_consent=True)
-    assert "eve@example.net" in [r["Email"] for r in read(tmp_path / "hubspot_all.csv")]
+    # eve said no: HubSpot takes opt-outs as an import of their own (opt-out list)
+    assert "eve@example.net" in [r["Email"] for r in read(tmp_path / "hubspot_opted-out.csv")]
+    assert "eve@example.net" not in [r["Email"] for r in read(tmp_path / "hubspot_all.csv")]
     assert result.left_out["no marketing consent"] == 0
 
 
@@ -230,5 +232,5 @@ def test_name_split_rules():
     assert split_name("Cher") == ("Cher", "")
     assert split_name('=HYPERLINK("http://e","x")') == ("", "")
     assert split_name("Anne-Marie O'Brien") == ("Anne-Marie", "O'Brien")
-    assert split_name("J. R. Tolkien") == ("J.", "R. Tolkien")
+    assert split_name("J. R. Tolkien") == ("J. R.", "Tolkien")  # initials belong to the first name
     assert split_name("--") == ("", "")
