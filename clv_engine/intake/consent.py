@@ -255,8 +255,10 @@ def latest_consent(statements: np.ndarray, dates: np.ndarray, codes: np.ndarray,
                    ) -> tuple[pd.arrays.BooleanArray, np.ndarray]:
     """Each customer's latest statement: (True/False per customer, whether it was UNKNOWN).
 
-    ``codes`` are customer positions (0..n-1). Customers without any statement get False:
-    a file with a consent column gives no one consent by silence.
+    ``codes`` are customer positions (0..n-1). Customers without any statement, and those
+    whose latest statement was not understood, get NA: not consent (a file with a consent
+    column gives no one consent by silence), but no known opt-out either, so an export
+    that marks consent lists them as not subscribed rather than unsubscribed.
     """
     stamps = np.asarray(dates, dtype="datetime64[ns]")
     nat = np.isnat(stamps)
@@ -281,7 +283,7 @@ def latest_consent(statements: np.ndarray, dates: np.ndarray, codes: np.ndarray,
     unknown = np.zeros(n, dtype=bool)
     value[has] = latest == YES
     unknown[has] = latest == UNKNOWN
-    return pd.arrays.BooleanArray(value, np.zeros(n, dtype=bool)), unknown
+    return pd.arrays.BooleanArray(value, ~has | unknown), unknown
 
 
 def unknown_examples(columns: list[tuple[pd.Series, bool]], limit: int = 3) -> list[str]:

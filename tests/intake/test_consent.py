@@ -34,7 +34,8 @@ def test_each_consent_wording(tmp_path, yes, no):
     path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Accepts Marketing\n"
                  f"1,a@x.com,2024-01-01,10,{yes}\n2,b@x.com,2024-01-02,20,{no}\n3,c@x.com,2024-01-03,30,{yes}\n")
     said, _ = consent_of(path)
-    assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": True}
+    # a blank cell says nothing: no consent, but no known opt-out either (None)
+    assert said == {"a@x.com": True, "b@x.com": False if no else None, "c@x.com": True}
 
 
 @pytest.mark.parametrize("header,yes,no", [
@@ -47,7 +48,7 @@ def test_opt_out_headers_invert_plain_words(tmp_path, header, yes, no):
     path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n"
                  f"1,a@x.com,2024-01-01,10,{yes}\n2,b@x.com,2024-01-02,20,{no}\n3,c@x.com,2024-01-03,30,{no}\n")
     said, report = consent_of(path)
-    assert said == {"a@x.com": yes != "", "b@x.com": False, "c@x.com": False}
+    assert said == {"a@x.com": True if yes else None, "b@x.com": False, "c@x.com": False}
     if yes in ("false", "no", "0", "unchecked", ""):
         assert any("records opt-outs" in n for n in report.notes)
 
@@ -85,8 +86,9 @@ def test_unrecognised_value_is_not_consent_and_is_reported(tmp_path):
                  "1,a@x.com,2024-01-01,10,yes\n2,b@x.com,2024-01-02,20,maybe later\n"
                  "3,c@x.com,2024-01-03,30,\n4,a@x.com,2024-02-01,10,\n")
     said, report = consent_of(path)
-    # a: yes, then a blank (says nothing); b: not understood; c: never said yes
-    assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": False}
+    # a: yes, then a blank (says nothing); b: not understood; c: never said anything. Neither
+    # b nor c consented, and neither is a known opt-out (an export lists them as not subscribed)
+    assert said == {"a@x.com": True, "b@x.com": None, "c@x.com": None}
     note = next(n for n in report.notes if "not understood" in n)
     assert "1 customer's" in note and "'maybe later'" in note
 
@@ -148,7 +150,8 @@ def test_woocommerce_layout_reads_its_newsletter_column(tmp_path):
                  "12,12,2024-01-07,wc-completed,40,EUR,c@x.com,Cy,\n")
     data = read_orders(path)
     assert data.report.layout == "woocommerce_plugin"
-    assert data.customers["consent"].to_dict() == {"a@x.com": True, "b@x.com": False, "c@x.com": False}
+    said = {k: None if pd.isna(v) else bool(v) for k, v in data.customers["consent"].items()}
+    assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": None}
     assert data.report.mapping["consent"] == "Newsletter"
     assert "Newsletter" not in data.customers.columns  # not also an attribute
 
