@@ -113,7 +113,8 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
                    help="email tools: mailchimp,klaviyo,hubspot,brevo,activecampaign,generic")
     o.add_argument("--export-mode", choices=("per-tier", "tagged", "single"), default="per-tier",
                    help="per-tier: one file per tier (default); tagged (or single): one file, tiers as tags")
-    o.add_argument("--include-no-consent", action="store_true", help="also export contacts without consent")
+    o.add_argument("--include-no-consent", action="store_true", help="also export contacts without consent, marked as such: opt-outs in <tool>_opted-out.csv, "
+                   "no statement in <tool>_not-subscribed.csv (Klaviyo and generic: a consent column)")
     o.add_argument("--overwrite", action="store_true", help="replace existing export files")
     o.add_argument("--compare", default=None, metavar="OLD_CSV", help="customers.csv of an earlier run")
     o.add_argument("--no-report", action="store_true", help="skip report.xlsx")

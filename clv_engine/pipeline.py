@@ -339,7 +339,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     rfm = rfm_scores(customers.set_index("customer_id"), as_of=as_of)
     for column in rfm.columns:
         customers[column] = rfm[column].to_numpy()
-    playbook = Playbook.load(settings.playbook)
+    playbook = Playbook.load(settings.playbook).for_tiers(customers["tier"])
     customers["actions"] = _actions(playbook, customers["tier"], customers["rfm_segment"])
     comparison = None
     if settings.compare is not None:

@@ -137,6 +137,8 @@ def export_email_lists(
     layout = LAYOUTS[tool_key]
     excel_safe = layout.excel_bound if excel_safe is None else bool(excel_safe)
     playbook = Playbook.load() if playbook is None else playbook
+    if "tier" in customers.columns:  # tiers of other names act as the built-in tier of their rank
+        playbook = playbook.for_tiers(customers["tier"])
     value = value_col if value_col in customers.columns else "total_value"
     contacts, left_out, consent_known = select_contacts(
         customers, value_col=value, include_no_consent=include_no_consent, ascii_local_part=layout.ascii_local_part

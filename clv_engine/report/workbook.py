@@ -44,6 +44,8 @@ def write_excel_report(analysis, path) -> Path:
     summary = dict(getattr(analysis, "summary", None) or {})
     currency = summary.get("currency") or None
     playbook = Playbook.load(getattr(getattr(analysis, "settings", None), "playbook", None))
+    if "tier" in customers.columns:
+        playbook = playbook.for_tiers(customers["tier"])
     value_col = _value_column(analysis, customers)
     tiers = _tier_profiles(analysis, customers, value_col, playbook)
     rfm = _rfm_profiles(analysis, customers, value_col, playbook)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import InputError
 
 PLAYBOOK_COLUMNS = ("segment", "action", "tag")
@@ -183,6 +185,28 @@ class Playbook:
     def segments(self) -> list[str]:
         """Segment names in file order."""
         return list(self.actions)
+
+    def for_tiers(self, tiers) -> "Playbook":
+        """This playbook for tiers of other names (``--tier-names Gold,Silver,Bronze``, or
+        more than three tiers): a tier it has no row for takes the actions and tag of the
+        built-in tier of its rank: the best tier High's, the last Low's, any other
+        Medium's. ``tiers``: the tier names best first, or a tier column (its categories
+        when it is categorical). Tiers the playbook names keep their own rows."""
+        names = [str(t) for t in (tiers.cat.categories if isinstance(getattr(tiers, "dtype", None),
+                                                                      pd.CategoricalDtype) else pd.unique(pd.Series(tiers)))]
+        missing = [(rank, name) for rank, name in enumerate(names) if self._key(name) is None]
+        if not missing:
+            return self
+        book = Playbook(actions={k: list(v) for k, v in self.actions.items()}, tags=dict(self.tags),
+                        source=self.source)
+        for rank, name in missing:
+            like = self._key("High" if rank == 0 else "Low" if rank == len(names) - 1 else "Medium")
+            if like is None:
+                continue
+            book.actions[name] = list(self.actions[like])
+            if like in self.tags:
+                book.tags[name] = self.tags[like]
+        return book
 
     def actions_for(self, segment) -> list[str]:
         """Actions for a tier or segment name (empty list when the playbook has none)."""
