@@ -300,13 +300,25 @@ class ResultActions:
                 result = engine.export_email_lists(chosen, tool, staging, mode="single",
                                                    include_no_consent=include_no_consent,
                                                    overwrite=True)
-                renames = {}
+                # the list goes to the chosen name; with contacts without consent included,
+                # the opt-outs and the not-subscribed go beside it under the same stem
+                moves = {}
                 for written in list(getattr(result, "files", []) or []):
+                    name = Path(written).name
+                    part = next((p for p in ("opted-out", "not-subscribed") if name.endswith(f"_{p}.csv")), None)
+                    moves[Path(written)] = target if part is None else \
+                        target.with_name(f"{target.stem}_{part}{target.suffix or '.csv'}")
+                taken = [d.name for d in moves.values() if d != target and d.exists()]
+                if taken and not overwrite:
+                    raise InputError(f"The export would replace {', '.join(taken)}.", where=str(out),
+                                     hint="Tick 'Replace files that already exist' or choose another folder.")
+                renames = {}
+                for written, destination in moves.items():
                     if cancel.is_set():
                         raise Cancelled("Cancelled.")
-                    os.replace(written, target)
-                    renames[Path(written).name] = target.name
-                result.files = [target] if renames else []
+                    os.replace(written, destination)
+                    renames[written.name] = destination.name
+                result.files = list(moves.values())
                 return result, renames
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

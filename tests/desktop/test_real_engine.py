@@ -79,3 +79,28 @@ def test_mapping_a_name_column_as_customer_reads_more_rows(qtbot, real_window):
         window.check_page.reread_button.click()
     assert controller.mapping()["customer_id"] == "Client"
     assert controller.order_data.report.rows_used > used_without
+
+
+def test_shown_customers_with_those_without_consent_keep_each_file(qtbot, real_window, tmp_path):
+    """'Export shown customers' with contacts without consent included: the list goes to the
+    chosen name and the opt-outs and not-subscribed beside it, none written over another."""
+    window, controller = real_window, real_window.controller
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        window.open_path(str(MESSY))
+    window.settings_page.method.setCurrentIndex(window.settings_page.method.findData("simple"))
+    with qtbot.waitSignal(controller.analysis_ready, timeout=WAIT):
+        window.analyse()
+    customers = controller.analysis.customers
+    n = len(customers)
+    said = pd.array([True, False, None] * (n // 3) + [True] * (n % 3), dtype="boolean")
+    customers["consent"] = said
+    with qtbot.waitSignal(controller.export_finished, timeout=WAIT):
+        controller.export_email_lists("mailchimp", str(tmp_path / "lists"), scope="shown",
+                                      mode="single", include_no_consent=True)
+    files = {p.name: pd.read_csv(p) for p in (tmp_path / "lists").iterdir()}
+    stems = {name.replace(".csv", "") for name in files}
+    main = min(stems, key=len)
+    assert stems == {main, f"{main}_opted-out", f"{main}_not-subscribed"}
+    with_email = customers["email"].astype(str).str.contains("@")
+    assert len(files[f"{main}.csv"]) <= int((said.fillna(False).to_numpy() & with_email.to_numpy()).sum())
+    assert len(files[f"{main}_opted-out.csv"]) > 0 and len(files[f"{main}_not-subscribed.csv"]) > 0
