@@ -28,7 +28,7 @@ def _frame(insights, name: str) -> pd.DataFrame:
 
 def top_group_figure(insights, group: str | None = None) -> Figure:
     """What one group (by default the top tier) buys more often than all customers: the
-    share of the group and of all customers who bought each item, by lift."""
+    share of the group's orders and of all orders that include each item, by lift."""
     figure = _figure()
     profiles = _frame(insights, "profiles")
     needed = {"segment", "dimension", "value", "figure", "all_figure", "lift"}
@@ -50,7 +50,7 @@ def top_group_figure(insights, group: str | None = None) -> Figure:
     axes.barh(y + 0.2, rows["figure"].to_numpy(float), height=0.4, color="#2E7D32",
               label=f"{group}")
     axes.barh(y - 0.2, rows["all_figure"].to_numpy(float), height=0.4, color="#9E9E9E",
-              label="all customers")
+              label="all orders")
     axes.set_yticks(y, [_short(v) for v in rows["value"]], fontsize=8)
     for yy, lift, share in zip(y, rows["lift"].to_numpy(float), rows["figure"].to_numpy(float)):
         axes.annotate(f"{lift:.1f}×", (share, yy + 0.2), xytext=(3, 0),
@@ -60,7 +60,7 @@ def top_group_figure(insights, group: str | None = None) -> Figure:
                 frameon=False)
     axes.margins(x=0.15)
     axes.xaxis.set_label_text("")
-    _title(axes, f"What {group} buys more often than others (share who bought it)")
+    _title(axes, f"What {group} buys more often than others (share of orders with it)")
     axes.spines[["top", "right"]].set_visible(False)
     return figure
 

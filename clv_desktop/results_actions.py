@@ -199,13 +199,16 @@ class ResultActions:
         if "too_small" in rows.columns:
             rows = rows[~rows["too_small"].astype(bool)]
         rows = rows.sort_values("lift", ascending=False) if "lift" in rows.columns else rows
-        columns = [c for c in ("dimension", "value", "customers", "figure", "all_figure", "lift")
+        columns = [c for c in ("dimension", "value", "customers", "figure", "all_figure", "lift", "preference")
                    if c in rows.columns]
         known = {"dimension": ("What", "text"), "value": ("Item", "text"),
                  "customers": ("Customers who bought it", "integer"),
-                 "figure": (f"Share of {group}", "percent"),
-                 "all_figure": ("Share of all customers", "percent"),
-                 "lift": ("Times as often", "number")}
+                 "figure": (f"Share of {group}'s orders", "percent"),
+                 "all_figure": ("Share of all orders", "percent"),
+                 "lift": ("Times as often per order", "number"),
+                 "preference": ("Clear preference", "text")}
+        if "preference" in rows.columns:
+            rows = rows.assign(preference=np.where(rows["preference"].astype(bool), "yes", ""))
         self.profile_model.set_table(ColumnTable.from_frame(rows[columns].reset_index(drop=True),
                                                             known=known))
         self.figures["top_group"] = insight_charts.top_group_figure(insights, group)
