@@ -513,19 +513,21 @@ def _label_list(labels):
 
 # --- who buys what and cohorts (clv_engine.segments.purchase_insights) ---------------------
 PROFILE_COLUMNS = ["segment", "segment_customers", "dimension", "value", "customers", "figure", "all_figure", "lift",
-                   "spend_share", "all_spend_share", "spend_lift", "too_small"]
+                   "spend_share", "all_spend_share", "spend_lift", "too_small", "preference"]
 PROFILE_HEADERS = {"segment": "Segment", "segment_customers": "Segment customers", "dimension": "What",
-                   "value": "Value", "customers": "Customers", "figure": "Share of segment",
-                   "all_figure": "Share of all", "lift": "Lift", "spend_share": "Share of its spend",
-                   "all_spend_share": "Share of all spend", "spend_lift": "Spend lift", "too_small": "Too small"}
+                   "value": "Value", "customers": "Customers", "figure": "Share of segment's orders",
+                   "all_figure": "Share of all orders", "lift": "Lift per order", "spend_share": "Share of its spend",
+                   "all_spend_share": "Share of all spend", "spend_lift": "Spend lift", "too_small": "Too small",
+                   "preference": "Clear preference"}
 
 
 @excel_function
 def clv_profiles(orders, group_by=None, dimension=None, horizon_months=None, discount_rate=None, margin=None,
                  model=None, as_of=None):
     """Who each segment is and what it buys: per tier (or ``rfm_segment`` or a column of
-    the file) the top categories, products, channels … with the share buying, lift against
-    all customers and share of spend; ``dimension`` keeps one kind (e.g. ``category``)."""
+    the file) the top categories, products, channels … with the share of the segment's
+    orders that include each, its lift against all orders, whether it is a clear preference
+    (not chance) and share of spend; ``dimension`` keeps one kind (e.g. ``category``)."""
     _, analysis = analysis_of(orders, horizon_months, discount_rate, margin, model, as_of)
     profiles = analysis.add_insights().profiles
     groupings = list(dict.fromkeys(profiles["group_by"]))

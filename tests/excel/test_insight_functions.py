@@ -38,8 +38,9 @@ def test_profiles_show_lift_per_tier():
     header = rows[0]
     assert header[:5] == ["Segment", "Segment customers", "What", "Value", "Customers"]
     assert {row[2] for row in rows[1:]} == {"category"}
-    lift = header.index("Lift")
+    lift = header.index("Lift per order")
     assert all(isinstance(row[lift], float) for row in rows[1:])
+    assert header[-1] == "Clear preference" and {row[-1] for row in rows[1:]} <= {True, False}
 
 
 def test_an_unknown_measure_is_an_error_with_its_reason():
