@@ -69,6 +69,24 @@ reembolsad[oa]|devolvid[oa])
 """
 
 
+# Statuses of orders that brought money (or will, once shipped): kept without comment. Any
+# other word a status column holds is kept too, but named in a note, so a status this
+# vocabulary does not know ("unavailable" before it was added) never counts unseen.
+_KEPT = r"""
+(paid|fully\spaid|completed?|complete\sorder|success|successful|succeeded|settled|captured|approved|confirmed|
+accepted|delivered|shipped|partially\sshipped|fulfill?ed|partially\sfulfill?ed|unfulfill?ed|dispatched|sent|
+in\stransit|out\sfor\sdelivery|awaiting\s(fulfill?ment|shipment|shipping|dispatch|pickup|collection)|ready(\sfor\s(pickup|collection|shipping|dispatch))?|picked\sup|collected|
+processing|processed|in\sprocess|in\sprogress|invoiced|billed|closed|open|active|archived|sale|sales|order|
+partially\srefunded|partial\srefund|partially\sreturned|exchanged|
+bezahlt|abgeschlossen|versandt|versendet|geliefert|zugestellt|in\sbearbeitung|erledigt|
+paye|payee|termine|terminee|livre|livree|expedie|expediee|en\scours|
+pagad[oa]|completad[oa]|enviad[oa]|entregad[oa]|
+pagat[oa]|completat[oa]|spedit[oa]|consegnat[oa]|
+betaald|voltooid|verzonden|geleverd|afgerond|
+pago|concluid[oa]|entregue)
+"""
+
+
 def _compile(body: str) -> re.Pattern:
     return re.compile(r"^" + re.sub(r"\s*\n\s*", "", body.strip()) + r"$")
 
@@ -79,6 +97,22 @@ STATUS_REASONS: dict[str, re.Pattern] = {
     "refunded or returned": _compile(_REFUNDED),
     "not paid": _compile(_NOT_PAID),
 }
+
+
+_KEPT_RE = _compile(_KEPT)
+
+
+def unknown_status_words(values: pd.Series, reasons: pd.Series) -> dict[str, int]:
+    """Status cells kept as purchases whose word is not a known word for a paid or
+    shipped order: word -> rows."""
+    from .lines import return_rows  # (a "Return" type: netted as a return, not a purchase)
+
+    kept = values[(reasons == "") & (values.astype(str).str.strip() != "")].astype(str)
+    counts = kept.value_counts()
+    words = pd.Series(counts.index.astype(str), dtype=str)
+    known = words.map(lambda w: bool(_KEPT_RE.match(fold_status(w)))).to_numpy(dtype=bool) | \
+        return_rows(words).to_numpy(dtype=bool)
+    return {str(w): int(n) for w, n, k in zip(words, counts.to_numpy(), known) if not k}
 
 
 def fold_status(text: str) -> str:
@@ -171,8 +205,11 @@ def skip_by_status(work: pd.DataFrame, table: pd.DataFrame, status_header: str |
                 mark(cancelled, "cancelled or failed", f"{header} " + cells)
                 notes.append(f"Orders with a date in '{header}' were left out as cancelled.")
     counted: dict[str, dict[str, int]] = {}
+    unknown: dict[str, int] = {}
     for header, cells, payment_only in columns:
         reasons = _reasons(cells, payment_only)
+        for word, n in unknown_status_words(cells, reasons).items():
+            unknown[word] = unknown.get(word, 0) + n
         refund = reasons == "refunded or returned"
         if refund.any():
             # a return *transaction* (negative, or a row of an order that also has a sale row) is
@@ -199,6 +236,13 @@ def skip_by_status(work: pd.DataFrame, table: pd.DataFrame, status_header: str |
             listed = ", ".join(f"'{w}'" for w in sorted(words, key=lambda w: -words[w])[:4])
             parts.append(f"{reason} ({listed})")
         notes.append("Orders whose status means no money was received were left out: " + "; ".join(parts) + ".")
+    if unknown:
+        listed = ", ".join(f"'{w}' ({n:,} row{'s' if n != 1 else ''})"
+                           for w, n in sorted(unknown.items(), key=lambda kv: -kv[1])[:5])
+        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+        notes.append(f"Statuses this tool does not know were counted as purchases: {listed}{more}. If one of them "
+                     "means the order was cancelled, unpaid or refunded, remove those rows or change the status "
+                     "to one of cancelled, pending or refunded and read the file again.")
 
 
 def _order_level(cells: pd.Series, key: pd.Series) -> pd.Series:

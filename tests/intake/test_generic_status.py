@@ -30,3 +30,26 @@ def test_generic_file_without_status_words_keeps_every_order(tmp_path):
                     "b@x.com,2024-01-06,12.00,\n", encoding="utf-8")
     data = read_orders(path)
     assert len(data.orders) == 2 and len(data.report.skipped) == 0
+
+
+def test_a_status_word_the_tool_does_not_know_is_counted_and_named():
+    """Vocabulary is a start, not a design: a status no list knows still counts as a
+    purchase (nothing is dropped on a guess), but the note names it and its rows."""
+    rows = [["Order ID", "Date", "Email", "Total", "Status"],
+            ["1", "2024-01-01", "a@x.test", "10", "Delivered"], ["2", "2024-01-02", "b@x.test", "20", "hold for review"],
+            ["3", "2024-01-03", "a@x.test", "30", "hold for review"], ["4", "2024-01-04", "c@x.test", "5", "cancelled"],
+            ["5", "2024-01-05", "c@x.test", "5", "Awaiting Fulfillment"], ["6", "2024-01-06", "c@x.test", "2", "Return"]]
+    data = read_orders(rows)
+    assert len(data.orders) == 4
+    note = next(n for n in data.report.notes if "does not know" in n)
+    assert "'hold for review' (2 rows)" in note
+    listed = note.split("purchases: ")[1].split(". If")[0]
+    assert listed == "'hold for review' (2 rows)"
+
+
+def test_known_statuses_bring_no_such_note():
+    rows = [["Order ID", "Date", "Email", "Total", "Status"]]
+    rows += [[str(k), f"2024-01-{1 + k:02d}", f"p{k}@x.test", "10", word]
+             for k, word in enumerate(["completed", "shipped", "processing", "paid", "wc-completed", "Bezahlt"])]
+    data = read_orders(rows)
+    assert not any("does not know" in n for n in data.report.notes)
