@@ -135,9 +135,9 @@ class ResultActions:
             if value:
                 facts.append((label_text, value, ""))
         consent = row.get("consent") if "consent" in row.index else None
+        said = None if consent is None or pd.isna(consent) else bool(consent)  # NA: no statement
         facts.append(("Marketing emails",
-                      "agreed" if consent is True or consent == 1 else
-                      "not agreed" if consent is False or consent == 0 else "unknown",
+                      "agreed" if said is True else "not agreed" if said is False else "unknown",
                       "Only customers who agreed are exported to email tools by default."))
         actions = [a.strip() for a in _text(row.get("actions")).split(";") if a.strip()]
         figure = charts.customer_orders_figure(

@@ -104,3 +104,17 @@ def test_shown_customers_with_those_without_consent_keep_each_file(qtbot, real_w
     with_email = customers["email"].astype(str).str.contains("@")
     assert len(files[f"{main}.csv"]) <= int((said.fillna(False).to_numpy() & with_email.to_numpy()).sum())
     assert len(files[f"{main}_opted-out.csv"]) > 0 and len(files[f"{main}_not-subscribed.csv"]) > 0
+
+
+def test_a_customer_without_a_consent_statement_opens_with_consent_unknown(qtbot, real_window):
+    window, controller = real_window, real_window.controller
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        window.open_path(str(MESSY))
+    window.settings_page.method.setCurrentIndex(window.settings_page.method.findData("simple"))
+    with qtbot.waitSignal(controller.analysis_ready, timeout=WAIT):
+        window.analyse()
+    customers = controller.analysis.customers
+    customers["consent"] = pd.array([pd.NA, True, False] + [pd.NA] * (len(customers) - 3), dtype="boolean")
+    said = [dict((label, value) for label, value, _ in controller.open_customer(row).facts)["Marketing emails"]
+            for row in range(3)]
+    assert said == ["unknown", "agreed", "not agreed"]
