@@ -31,9 +31,10 @@ def continuous_inputs(frequency, recency, T, weights=None, *, lenient: bool = Fa
     since the first (0 when frequency is 0); T: age of the customer at the end of the data.
     A recency above 0 with frequency 0 raises InputError, or with ``lenient=True`` (what
     lifetimes' prediction methods accept) warns with :class:`ModelWarning` and is used as
-    given.
+    given, and a fractional frequency (an "average customer" from ``summary.mean()``) is
+    used as it is, as lifetimes' formulas use it.
     """
-    x = to_float_column(frequency, "frequency", integer=True)
+    x = to_float_column(frequency, "frequency", integer=not lenient)
     t_x = to_float_column(recency, "recency")
     big_t = to_float_column(T, "T")
     check_same_length(frequency=x, recency=t_x, T=big_t)

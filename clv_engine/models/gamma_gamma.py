@@ -17,15 +17,16 @@ from ..errors import InputError, ModelWarning
 from .base import BaseModel, check_same_length, check_weights, to_float_column
 
 
-def spend_inputs(frequency, monetary_value, weights=None, *, allow_zero=False):
+def spend_inputs(frequency, monetary_value, weights=None, *, allow_zero=False, whole=True):
     """Validated arrays of repeat customers only: (x, zbar, weights, mask of rows used).
 
     Customers with frequency 0 carry no spend information and are left out of the fit.
     For customers with frequency > 0 the value must be > 0 (fitting: the likelihood has
     log(zbar)), or >= 0 with ``allow_zero`` (predicting: the conditional expectation is
-    defined at zbar = 0). Negative and missing values are always errors.
+    defined at zbar = 0). Negative and missing values are always errors. ``whole=False``
+    (predicting) takes a fractional frequency as it is (an "average customer").
     """
-    x = to_float_column(frequency, "frequency", integer=True)
+    x = to_float_column(frequency, "frequency", integer=whole)
     try:
         values = np.asarray(monetary_value, dtype=float).ravel()
     except (TypeError, ValueError):
@@ -166,7 +167,7 @@ class GammaGammaModel(BaseModel):
         refunded) is allowed: the expectation is then p*gamma/(px + q - 1), finite and
         below the population mean (the model itself is fitted on values > 0 only)."""
         p, q, gamma = self._require_mean()
-        x, z, _, used = spend_inputs(frequency, monetary_value, allow_zero=True)
+        x, z, _, used = spend_inputs(frequency, monetary_value, allow_zero=True, whole=False)
         px = p * x
         z = np.where(used, z, 0.0)
         return (p * gamma + px * z) / (px + q - 1)

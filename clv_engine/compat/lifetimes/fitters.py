@@ -22,6 +22,7 @@ forwards the work to the native model. Differences on purpose:
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 import warnings
@@ -156,7 +157,7 @@ class BaseFitter:
         used = {k: v for k, v in ignored.items() if v is not None}
         if used:
             logger.debug("lifetimes optimiser options %s accepted; the engine uses its own", sorted(used))
-        native = self.native_class(penalizer=float(self.penalizer_coef))
+        native = self.native_class(penalizer=self.native_penalizer(columns))
         native.penalty_scales = self.penalty_scales(columns)
         native.lenient_inputs = True
         native.fit(*columns, weights=weights)
@@ -164,6 +165,12 @@ class BaseFitter:
             logger.info("%s fitted: %s", type(self).__name__, native)
         self._native = native
         return native
+
+    def native_penalizer(self, columns) -> float:
+        """The engine's penalizer for lifetimes' ``penalizer_coef``: both add it to the mean
+        negative log-likelihood per customer (lifetimes' BG/NBD, MBG/NBD, BG/BB and
+        Gamma-Gamma objectives)."""
+        return float(self.penalizer_coef)
 
     def penalty_scales(self, columns) -> list[float]:
         """lifetimes' penalty scales: parameters in time units are penalised after times are
@@ -180,15 +187,32 @@ class BaseFitter:
 
     # -- saving -----------------------------------------------------------------------------
     def save_model(self, path, save_data=True, save_generate_data_method=True, values_to_save=None):
-        """Save parameters and metadata as JSON (no pickle); ``data`` is not saved."""
+        """Save parameters and metadata as JSON (no pickle), with the fitted ``data`` as
+        lifetimes saves it unless ``save_data=False``."""
+        saved = self._model().to_dict()
+        data = getattr(self, "data", None)
+        if save_data and isinstance(data, pd.DataFrame):
+            saved["lifetimes_data"] = json.loads(data.to_json(orient="split"))
         with open(path, "w", encoding="utf-8") as handle:
-            json.dump(self._model().to_dict(), handle)
+            json.dump(saved, handle)
 
     def load_model(self, path):
-        """Load parameters saved with :meth:`save_model`."""
-        with open(path, encoding="utf-8") as handle:
-            self._native = self.native_class.from_dict(json.load(handle))
+        """Load a model saved with :meth:`save_model` (and its ``data`` when it was saved)."""
+        from ...errors import InputError
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                saved = json.load(handle)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise InputError(
+                "this file is not a model saved by CLV Toolkit (a JSON file); a model lifetimes saved "
+                "(a dill pickle) is not read, as loading a pickle can run any code.", where=str(path),
+                hint="Fit the model again, or set its parameters by hand: fitter.params_ = {'r': …, 'alpha': …}.",
+            ) from None
+        self._native = self.native_class.from_dict(saved)
         self._native.lenient_inputs = True
+        if isinstance(saved.get("lifetimes_data"), dict):
+            self.data = pd.read_json(io.StringIO(json.dumps(saved["lifetimes_data"])), orient="split")
 
     def __repr__(self) -> str:
         classname = type(self).__name__
@@ -245,9 +269,13 @@ class _ContinuousFitter(BaseFitter):
         """P(alive) given the history."""
         f, r, tt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
         values = np.reshape(self._model().p_alive(f.ravel(), r.ravel(), tt.ravel()), f.shape)
-        if any(isinstance(v, pd.Series) for v in (frequency, recency, T)):
+        if self._alive_keeps_shape:  # lifetimes' Pareto/NBD: a Series for Series, a float for scalars
             return _shape_like(values, frequency, recency, T)
-        return np.atleast_1d(values)
+        return np.atleast_1d(values)  # lifetimes' BG/NBD and MBG/NBD: always a positional array
+
+    #: what lifetimes' ``conditional_probability_alive`` returns: an array whatever the input
+    #: (False), or the input's shape (True)
+    _alive_keeps_shape = False
 
     def conditional_probability_alive_matrix(self, max_frequency=None, max_recency=None):
         """P(alive) on a grid: rows recency 0..max_recency, columns frequency 0..max_frequency."""
@@ -298,6 +326,14 @@ class ParetoNBDFitter(_ContinuousFitter):
     native_class = models.ParetoNBDModel
     param_names = ("r", "alpha", "s", "beta")
     scaled_params = (1, 3)
+    _alive_keeps_shape = True
+
+    def native_penalizer(self, columns) -> float:
+        """lifetimes' Pareto/NBD, unlike its other fitters, adds ``penalizer_coef`` to the
+        *total* negative log-likelihood (divided by the mean weight): per customer row that
+        is ``penalizer_coef`` / rows on the mean the engine minimises."""
+        rows = len(columns[0])
+        return float(self.penalizer_coef) / rows if rows else float(self.penalizer_coef)
 
     def fit(self, frequency, recency, T, weights=None, iterative_fitting=1, initial_params=None, verbose=False,
             tol=1e-4, index=None, fit_method="Nelder-Mead", maxiter=2000, **kwargs):
@@ -338,9 +374,14 @@ class BetaGeoBetaBinomFitter(BaseFitter):
 
     def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods):
         """P(alive at opportunity n_periods + m_periods_in_future) given the history."""
-        f, r, n = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, n_periods)))
-        values = self._model().p_alive(f.ravel(), r.ravel(), n.ravel(), periods_ahead=int(m_periods_in_future))
-        return _shape_like(np.reshape(values, f.shape), m_periods_in_future, frequency, recency, n_periods)
+        m, f, r, n = (a.ravel() for a in np.broadcast_arrays(
+            *(np.asarray(v, dtype=float) for v in (m_periods_in_future, frequency, recency, n_periods))))
+        shape = np.broadcast_shapes(*(np.shape(v) for v in (m_periods_in_future, frequency, recency, n_periods)))
+        values = np.empty(len(f))
+        for ahead in np.unique(m):  # a horizon per row, as lifetimes takes it
+            rows = m == ahead
+            values[rows] = self._model().p_alive(f[rows], r[rows], n[rows], periods_ahead=int(ahead))
+        return _shape_like(np.reshape(values, shape), m_periods_in_future, frequency, recency, n_periods)
 
     def expected_number_of_transactions_in_first_n_periods(self, n):
         """Expected number of customers with each frequency 0..n in the first ``n``
@@ -405,7 +446,7 @@ class GammaGammaFitter(BaseFitter):
         index = frequency.index if isinstance(frequency, pd.Series) else pd.RangeIndex(len(np.atleast_1d(value)))
         clv = np.zeros(len(index))
         previous = np.asarray(transaction_prediction_model.predict(0.0, frequency, recency, T), dtype=float)
-        for month in range(1, int(time) + 1):
+        for month in np.arange(1, time + 1):  # lifetimes' steps: time=6.5 sums months 1..7
             current = np.asarray(transaction_prediction_model.predict(month * factor, frequency, recency, T),
                                  dtype=float)
             clv = clv + value * (current - previous) / (1 + discount_rate) ** month

@@ -17,9 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...errors import ConvergenceError  # noqa: F401 (lifetimes.utils.ConvergenceError: what a fit that fails raises)
 from ...summary import customer_summary, period_index
 
 __all__ = [
+    "ConvergenceError",
     "summary_data_from_transaction_data",
     "calibration_and_holdout_data",
     "find_first_transactions",
@@ -28,11 +30,18 @@ __all__ = [
 
 
 def _orders_frame(transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format):
-    """The engine's order table (customer_id as str, date, amount) plus the original ids."""
+    """The engine's order table (customer_id as str, date, amount) plus the original ids.
+
+    As lifetimes' group-by does: rows without a customer id are left out, a missing amount
+    adds nothing to its period's sum, and time-zone-aware times count on their local date
+    (the zone is dropped, not converted to UTC)."""
+    transactions = transactions[transactions[customer_id_col].notna()]
     ids = transactions[customer_id_col]
     dates = pd.to_datetime(transactions[datetime_col], format=datetime_format)
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)
     if monetary_value_col:
-        amount = transactions[monetary_value_col].to_numpy(dtype=np.float64)
+        amount = np.nan_to_num(transactions[monetary_value_col].to_numpy(dtype=np.float64), nan=0.0)
     else:
         amount = np.zeros(len(transactions))
     orders = pd.DataFrame(
@@ -46,6 +55,8 @@ def _period_end(when, freq: str, datetime_format=None) -> pd.Timestamp:
     if isinstance(when, pd.Period):
         when = when.to_timestamp()
     stamp = pd.to_datetime(when, format=datetime_format)
+    if stamp.tzinfo is not None:  # local wall time, as the orders are read
+        stamp = stamp.tz_localize(None)
     return pd.Period(stamp, freq=freq).end_time
 
 
