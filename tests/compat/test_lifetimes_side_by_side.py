@@ -108,3 +108,12 @@ def test_a_saved_model_keeps_its_data_and_a_lifetimes_pickle_is_refused_with_adv
     with pytest.raises(InputError, match="lifetimes saved.*params_"):
         compat.BetaGeoFitter().load_model(tmp_path / "old.pkl")
     assert compat_utils.ConvergenceError is not None
+
+
+def test_categorical_customer_ids_keep_their_dtype_in_the_summary():
+    orders = pd.DataFrame({"cid": pd.Categorical(["b", "a", "b", "c"]),
+                           "when": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-05", "2020-01-03"])})
+    summary = compat_utils.summary_data_from_transaction_data(orders, "cid", "when")
+    assert isinstance(summary.index.dtype, pd.CategoricalDtype)
+    assert list(summary.index) == ["a", "b", "c"]
+    assert summary.loc["b", "frequency"] == 1.0

@@ -62,7 +62,7 @@ def _period_end(when, freq: str, datetime_format=None) -> pd.Timestamp:
 
 def _restore_index(table: pd.DataFrame, original_ids: pd.Series, name: str) -> pd.DataFrame:
     """Re-index a summary keyed by str ids with the original ids, sorted like lifetimes."""
-    wanted = pd.Index(pd.unique(original_ids.to_numpy())).sort_values()
+    wanted = pd.Index(pd.unique(original_ids)).sort_values()  # (a categorical id keeps its dtype)
     as_str = wanted.astype(str)
     keep = as_str.isin(table.index)
     wanted, as_str = wanted[keep], as_str[keep]
