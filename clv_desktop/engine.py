@@ -40,7 +40,7 @@ class Engine:
     def peek(self, source, *, sheet=None, rows: int = 20) -> dict:
         """What a file holds when it could not be read as orders: its sheets, the column
         headers and the first rows (text cells), for the check page's controls."""
-        from clv_engine.intake.columns import find_header_row, unique_headers
+        from clv_engine.intake.columns import find_header_row, headerless_header, unique_headers
         from clv_engine.intake.files import read_raw_table
         import pandas as pd
         raw = read_raw_table(source, sheet)
@@ -50,6 +50,9 @@ class Engine:
                     "preview": pd.DataFrame()}
         header_row = find_header_row(grid)
         headers = unique_headers(list(grid.loc[header_row]))
+        no_header = headerless_header(grid, header_row)
+        if no_header is not None:  # the first row is data: columns named by content, as intake names them
+            header_row, headers, _ = no_header
         body = grid.loc[header_row + 1:].head(rows).copy()
         body.columns = headers
         return {"sheets": list(raw.sheets), "sheet": raw.sheet, "columns": headers,

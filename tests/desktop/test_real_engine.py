@@ -118,3 +118,13 @@ def test_a_customer_without_a_consent_statement_opens_with_consent_unknown(qtbot
     said = [dict((label, value) for label, value, _ in controller.open_customer(row).facts)["Marketing emails"]
             for row in range(3)]
     assert said == ["unknown", "agreed", "not agreed"]
+
+
+def test_peek_names_the_columns_of_a_file_without_a_header_row_as_intake_does():
+    from clv_desktop.engine import Engine
+    from clv_engine.intake import read_orders
+
+    source = Path(__file__).resolve().parents[1] / "data" / "CDNOW_sample.txt"
+    peek = Engine().peek(str(source), rows=3)
+    assert peek["columns"] == read_orders(source).report.columns
+    assert peek["preview"].iloc[0].tolist()[:2] == ["00004", "0001"]  # the first purchase is a row
