@@ -308,8 +308,8 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
                          "in the shop system and export again.")
 
 
-def _returned_in_full(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Series) -> pd.Index:
-    """Keys of the orders whose own refunds (their refund column, and returns that name
+def _returned_in_full(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Series) -> np.ndarray:
+    """Per order (a boolean array aligned with ``orders``): is it one whose own refunds (their refund column, and returns that name
     them) add up to all they were worth: returned or refunded in full, not purchases.
     Returns that name no order, taken off a customer's other orders, decide nothing here."""
     own = orders["refund"].astype("float64")
@@ -318,8 +318,7 @@ def _returned_in_full(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Ser
         if named.any():
             back = refunds["amount"].abs()[named].groupby(refunds["parent"][named].to_numpy()).sum()
             own = own.add(back.reindex(own.index, fill_value=0.0), fill_value=0.0)
-    full = (gross > 0) & (own >= gross - 0.005)
-    return orders.index[full.to_numpy()]
+    return ((gross > 0) & (own >= gross - 0.005)).to_numpy()
 
 
 def _match_whole_returns(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Series, notes: list) -> None:
@@ -1069,16 +1068,17 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         _mark(work, pd.Series(work.index.isin(orphan), index=work.index), "refund without its order",
               work["order_id"])
     report.refunds_netted = netted_by_column + report.returns["invoices"]
-    full = _returned_in_full(orders, refunds, gross_amount)
-    if len(full):  # not purchases: their rows and the returns that named them are skipped
+    gone = _returned_in_full(orders, refunds, gross_amount)
+    if gone.any():  # not purchases: their rows and the returns that named them are skipped
+        full = orders.index[gone]
         order_rows = lines["key"].isin(full)
         named_rows = refunds["parent"].isin(full)
         rows_of = pd.Series(work.index.isin(lines.index[order_rows.to_numpy()]) |
                             work.index.isin(refunds.index[named_rows.to_numpy()]), index=work.index)
         _mark(work, rows_of, "refunded or returned", "returned in full")
         report.notes.append(f"Orders refunded or returned in full are not counted as purchases (see intake.csv): "
-                            f"orders {len(full):,}, value {money(float(gross_amount[full].sum()), chosen)}.")
-        orders, gross_amount, lines = orders.drop(full), gross_amount.drop(full), lines[~order_rows]
+                            f"orders {len(full):,}, value {money(float(gross_amount[gone].sum()), chosen)}.")
+        orders, gross_amount, lines = orders[~gone], gross_amount[~gone], lines[~order_rows]
     if has_lines and mode == "first" and (lines["key"].value_counts() > 1).any():
         report.notes.append("Orders spread over several lines (line items) were merged into one order each.")
 
