@@ -124,12 +124,13 @@ _CONTAINS = {
     "line_total": ["linetotal", "itemtotal"],
     "quantity": ["quantity", "qty"],
     "unit_price": ["unitprice", "priceeach", "priceperunit"],
-    "amount": ["total", "amount", "betrag", "revenue", "montant", "importe"],
+    "amount": ["total", "amount", "betrag", "revenue", "montant", "importe", "sales", "umsatz"],
     "customer_id": ["customerid", "clientid", "kundennummer"],
     "order_id": ["orderid", "ordernumber", "invoicenumber", "bestellnummer", "bestellnr"],
 }
 _AMOUNT_AVOID = ("tax", "shipping", "freight", "fee", "discount", "tip", "sub", "item", "quantity", "qty", "count",
-                 "orders", "refund", "net", "balance", "percent")
+                 "orders", "refund", "net", "balance", "percent", "channel", "person", "region", "manager", "team",
+                 "stage", "rep")
 _DATE_AVOID = ("ship", "due", "birth", "update", "modified", "cancel", "refund", "fulfil", "deliver", "signup", "last", "first")
 # "<what was paid> value" is the order's amount ("payment_value" in Olist, "Transaction Value")
 _PAID_WORDS = ("payment", "order", "purchase", "sale", "transaction", "invoice", "cart", "basket", "checkout")

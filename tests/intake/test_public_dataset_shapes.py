@@ -255,3 +255,12 @@ def test_a_six_digit_number_in_a_date_column_is_an_unreadable_date_not_a_crash()
     data = read_orders([["Customer", "Date", "Total"], ["A", "500000", "10"], ["B", "2024-01-02", "5"]])
     assert data.report.rows_skipped == {"unreadable date": 1}
     assert amounts(data) == {"B": 5.0}
+
+
+def test_an_amount_header_with_sales_or_umsatz_in_it_is_the_amount_and_a_sales_channel_is_not():
+    rows = [["Customer", "Date", "Sales Channel", "Q1 2024 Sales"]]
+    rows += [[f"C{i % 5}", f"2024-0{1 + i % 3}-1{i % 9}", "web", "12.50"] for i in range(30)]
+    assert read_orders(rows).report.mapping["amount"] == "Q1 2024 Sales"
+    rows = [["Kundennummer", "Datum", "Umsatz 2024 (EUR)"]] + [[f"K{i % 5}", f"2024-0{1 + i % 3}-1{i % 9}", "12,50"]
+                                                                for i in range(30)]
+    assert read_orders(rows).report.mapping["amount"] == "Umsatz 2024 (EUR)"
