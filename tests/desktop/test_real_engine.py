@@ -81,15 +81,21 @@ def test_mapping_a_name_column_as_customer_reads_more_rows(qtbot, real_window):
     assert controller.order_data.report.rows_used > used_without
 
 
-def test_shown_customers_with_those_without_consent_keep_each_file(qtbot, real_window, tmp_path):
-    """'Export shown customers' with contacts without consent included: the list goes to the
-    chosen name and the opt-outs and not-subscribed beside it, none written over another."""
-    window, controller = real_window, real_window.controller
+def _analysed(qtbot, window):
+    """The messy spreadsheet opened and analysed with the simple method; the controller."""
+    controller = window.controller
     with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
         window.open_path(str(MESSY))
     window.settings_page.method.setCurrentIndex(window.settings_page.method.findData("simple"))
     with qtbot.waitSignal(controller.analysis_ready, timeout=WAIT):
         window.analyse()
+    return controller
+
+
+def test_shown_customers_with_those_without_consent_keep_each_file(qtbot, real_window, tmp_path):
+    """'Export shown customers' with contacts without consent included: the list goes to the
+    chosen name and the opt-outs and not-subscribed beside it, none written over another."""
+    controller = _analysed(qtbot, real_window)
     customers = controller.analysis.customers
     n = len(customers)
     said = pd.array([True, False, None] * (n // 3) + [True] * (n % 3), dtype="boolean")
@@ -107,12 +113,7 @@ def test_shown_customers_with_those_without_consent_keep_each_file(qtbot, real_w
 
 
 def test_a_customer_without_a_consent_statement_opens_with_consent_unknown(qtbot, real_window):
-    window, controller = real_window, real_window.controller
-    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
-        window.open_path(str(MESSY))
-    window.settings_page.method.setCurrentIndex(window.settings_page.method.findData("simple"))
-    with qtbot.waitSignal(controller.analysis_ready, timeout=WAIT):
-        window.analyse()
+    controller = _analysed(qtbot, real_window)
     customers = controller.analysis.customers
     customers["consent"] = pd.array([pd.NA, True, False] + [pd.NA] * (len(customers) - 3), dtype="boolean")
     said = [dict((label, value) for label, value, _ in controller.open_customer(row).facts)["Marketing emails"]
