@@ -311,8 +311,9 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
         summary = summary.set_axis(pd.Index([str(c) for c in summary.columns], dtype=str), axis=1)
         if settings.observation_end is not None and \
                 whole_day(pd.Timestamp(settings.observation_end)) != summary.attrs["observation_end"]:
-            raise InputError(f"the customer summary is up to {summary.attrs['observation_end']}, "
-                             f"not {settings.observation_end}",
+            end = summary.attrs["observation_end"]
+            said = f"the end of {end.date()}" if whole_day(end.normalize()) == end else f"{end}"
+            raise InputError(f"the customer summary is up to {said}, not {settings.observation_end}.",
                              hint="Compute it again with clv summary-sql --as-of, or leave out --as-of.")
     elif isinstance(source, OrderData):
         data = source

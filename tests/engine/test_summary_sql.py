@@ -2,6 +2,8 @@
 engine, gives the engine's summary; `clv analyze --summary` gives the order file's results."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,7 +168,11 @@ def test_bad_summary_files_stop_with_a_clear_message(sample_orders, tmp_path, ca
     assert "--map cannot be used with --summary" in capsys.readouterr().err
     assert main(["analyze", "--summary", str(tmp_path / "good.csv"), "--as-of", "2025-01-01",
                  "--out", str(tmp_path / "out")]) == 2
-    assert "compute it again" in capsys.readouterr().err.lower()
+    said = capsys.readouterr().err
+    assert "compute it again" in said.lower()
+    assert re.search(r"summary is up to (the end of )?\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?, not 2025-01-01\.",
+                     said)
+    assert ".999999" not in said
     assert not (tmp_path / "out").exists()
 
 
