@@ -67,7 +67,9 @@ def _segment_findings(profiles: pd.DataFrame, group_by: str, segments: list[str]
                 parts.append(f"{top['share_of_orders']:.0%} of their orders {verb} {top['value']} "
                              f"(all orders: {top['all_share_of_orders']:.0%})")
                 break
-        repeat = mine[(mine["dimension"] == "behaviour") & (mine["value"] == "repeat rate")]
+        # (an RFM segment is made of how often its customers ordered: its repeat rate says nothing new)
+        repeat = mine[(mine["dimension"] == "behaviour") & (mine["value"] == "repeat rate")] \
+            if group_by != "rfm_segment" else mine.iloc[:0]
         if not repeat.empty and abs(repeat.iloc[0]["lift"] - 1) >= 0.1:
             r = repeat.iloc[0]
             parts.append(f"{r['figure']:.0%} ordered more than once (all customers: {r['all_figure']:.0%})")
