@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from clv_engine.intake import read_orders
+from intake_helpers import workbook
 
 CSV = ("Order ID,Email,Date,Total,Country\n"
        "A1,ann@x.test,2024-03-05,12.50,DE\n"
@@ -241,18 +242,6 @@ def test_an_id_like_customer_column_stays_the_customer_id(tmp_path, write, ids):
     data = read_orders(write("o.csv", text))
     assert data.report.mapping["customer_id"] == "Customer"
     assert data.orders["customer_id"].tolist() == ids
-
-
-def workbook(path, sheets):
-    openpyxl = pytest.importorskip("openpyxl")
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 @pytest.mark.parametrize("summary_rows", [[["Total sales", "Orders"]], [["Sales summary"], [], ["Total", 49.5]]])

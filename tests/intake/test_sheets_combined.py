@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from clv_engine.intake import read_orders
+from intake_helpers import workbook
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -28,17 +29,6 @@ YEAR_2 = [HEADER,
           line(2003, 1, dt.datetime(2024, 2, 1, 9, 30), 10.0, None),  # no customer: skipped
           line(2004, 4, dt.datetime(2024, 3, 1, 9, 30), 2.5, 333)]
 NOTES = [["Note", "Author"], ["Prices are in GBP", "shop"]]
-
-
-def workbook(path, sheets: dict):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 def totals(data):
