@@ -15,3 +15,18 @@ def workbook(path, sheets: dict):
             sheet.append(row)
     book.save(path)
     return path
+
+
+def without_calamine(monkeypatch) -> None:
+    """Make ``import python_calamine`` fail for the rest of the test, so workbooks are read
+    by the pandas/openpyxl route."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_calamine(name, *args, **kwargs):
+        if name.startswith("python_calamine"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_calamine)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from clv_engine.intake import read_orders
-from intake_helpers import workbook
+from intake_helpers import without_calamine, workbook
 
 CSV = ("Order ID,Email,Date,Total,Country\n"
        "A1,ann@x.test,2024-03-05,12.50,DE\n"
@@ -145,22 +145,13 @@ def test_ods_spreadsheet(tmp_path):
 
 
 def test_xlsx_read_without_calamine_uses_openpyxl(tmp_path, monkeypatch):
-    import builtins
-
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     for row in excel_rows():
         book.active.append(row)
     path = tmp_path / "orders.xlsx"
     book.save(path)
-    real_import = builtins.__import__
-
-    def no_calamine(name, *args, **kwargs):
-        if name.startswith("python_calamine"):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_calamine)
+    without_calamine(monkeypatch)
     assert summary(read_orders(path)) == EXPECTED
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from clv_engine.intake import read_orders
-from intake_helpers import workbook
+from intake_helpers import without_calamine, workbook
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -121,16 +121,7 @@ def test_three_sheets_after_a_cover_sheet(tmp_path):
 
 
 def test_the_openpyxl_reader_combines_the_same_way(two_years, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_calamine(name, *args, **kwargs):
-        if name.startswith("python_calamine"):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_calamine)
+    without_calamine(monkeypatch)
     data = read_orders(two_years)
     assert totals(data) == {"111": 40.0, "222": 15.0, "333": 10.0}
     assert data.report.skipped[["sheet", "row", "reason"]].values.tolist() == [["Year 2", 4, "no customer"]]
