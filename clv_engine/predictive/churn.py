@@ -12,7 +12,6 @@ models that give the same ranking get the same score.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "CHURN_THRESHOLDS",
@@ -45,8 +44,19 @@ def roc_auc(score, event) -> float:
     n_other = len(event) - n_event
     if n_event == 0 or n_other == 0:
         return float("nan")
-    ranks = stats.rankdata(score)
+    if np.isnan(score).any():
+        return float("nan")
+    ranks = average_ranks(score)
     return float((ranks[event].sum() - n_event * (n_event + 1) / 2.0) / (n_event * n_other))
+
+
+def average_ranks(values) -> np.ndarray:
+    """Ranks 1..n of ``values``, ties sharing the average of their ranks (as
+    ``scipy.stats.rankdata`` gives, without importing scipy.stats, which costs a third of
+    a second at the start of every command)."""
+    distinct, inverse, counts = np.unique(np.asarray(values), return_inverse=True, return_counts=True)
+    before = np.cumsum(counts) - counts
+    return (before + (counts + 1) / 2.0)[inverse.ravel()]
 
 
 def top_share_capture(predicted, actual, share: float = 0.2) -> float:

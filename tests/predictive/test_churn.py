@@ -7,7 +7,7 @@ import pytest
 
 from clv_engine.models import BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel
 from clv_engine.predictive import predict_clv
-from clv_engine.predictive.churn import CHURN_THRESHOLDS, churn_labels, roc_auc, top_share_capture
+from clv_engine.predictive.churn import CHURN_THRESHOLDS, average_ranks, churn_labels, roc_auc, top_share_capture
 
 X = np.array([0, 1, 5, 20, 3, 0], dtype=float)
 TX = np.array([0, 10, 30, 38, 38, 0], dtype=float)
@@ -95,6 +95,18 @@ def test_auc_counts_ties_half_and_capture_shares_ties():
     actual = np.array([40, 0, 0, 0, 10, 10, 10, 10, 10, 10], dtype=float)
     assert top_share_capture(predicted, actual) == pytest.approx(0.5 * 40 / 100)
     assert top_share_capture(np.arange(10.0), np.arange(10.0)) == pytest.approx((9 + 8) / 45)
+
+
+@pytest.mark.parametrize("values", [[3.0, 1.0, 2.0], [2.0, 2.0, 2.0], [5.0], [1.0, 3.0, 3.0, 0.5, 3.0, 1.0],
+                                    np.random.default_rng(4).integers(0, 7, 500).astype(float)])
+def test_average_ranks_are_scipys_rankdata(values):
+    from scipy import stats
+
+    assert np.array_equal(average_ranks(values), stats.rankdata(values))
+
+
+def test_auc_of_a_score_with_a_gap_is_nan():
+    assert np.isnan(roc_auc([0.9, np.nan, 0.2], [True, False, False]))
 
 
 def no_dropout_orders(n_customers=1500, seed=3) -> pd.DataFrame:
