@@ -348,7 +348,7 @@ def _chunk_text(columns: list[pd.Series], quote_all: bool = False) -> str | None
 
 
 def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int = 50_000,
-               excel_safe: bool = False) -> Iterator[str]:
+               excel_safe: bool = False, prepare=None) -> Iterator[str]:
     """The text of ``frame.to_csv(index=index, lineterminator="\n")`` in pieces: the header
     line, then the rows ``rows_per_chunk`` at a time (so a million customers are never
     all in memory as text at once). Row blocks with a cell this module does not know
@@ -357,6 +357,9 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
     ``excel_safe``: text cells (and headers) are made spreadsheet-safe
     (:func:`spreadsheet_safe_text`) and every non-empty text cell is quoted, so no line
     break, ``;`` or tab inside a cell can start a new row or cell; numbers stay plain.
+
+    ``prepare``: a function applied to each block of rows before it is written (rounding,
+    dates as text …), keeping its columns; the whole prepared table never exists at once.
     """
     headers = ([frame.index.name if frame.index.name is not None else ""] if index else []) + \
         [str(c) for c in frame.columns]
@@ -372,6 +375,8 @@ def csv_chunks(frame: pd.DataFrame, *, index: bool = False, rows_per_chunk: int 
         yield header.getvalue()
     for start in range(0, len(frame), rows_per_chunk):
         part = frame.iloc[start:start + rows_per_chunk]
+        if prepare is not None:
+            part = prepare(part)
         columns = ([part.index.to_series(index=range(len(part)))] if index else []) + \
             [part.iloc[:, i] for i in range(part.shape[1])]
         if excel_safe:  # text columns are made safe as they are written

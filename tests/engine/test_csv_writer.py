@@ -114,6 +114,26 @@ def test_customers_csv_spells_consent_yes_no_or_blank(consent):
     assert customers["clv"].tolist()[0] == 1.234  # the caller's table is not changed
 
 
+def test_customers_csv_prepared_block_by_block_is_the_whole_table_prepared():
+    from clv_engine.csv_writer import csv_chunks
+    from clv_engine.pipeline import customers_for_csv
+
+    rng = np.random.default_rng(2)
+    n = 25
+    customers = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(n)],
+        "consent": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        "clv": rng.random(n) * 100, "p_alive": rng.random(n),
+        "first_order": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+        "next_order_date": pd.Series(pd.to_datetime("2025-03-01"), index=range(n)).where(rng.random(n) > 0.5),
+        "tier": pd.Categorical(rng.choice(["High", "Medium", "Low"], n), categories=["High", "Medium", "Low"]),
+    })
+    whole = "".join(csv_chunks(customers_for_csv(customers), excel_safe=True))
+    blocks = list(csv_chunks(customers, excel_safe=True, rows_per_chunk=4, prepare=customers_for_csv))
+    assert len(blocks) == 1 + 7 and "".join(blocks) == whole
+    assert '"2024-' in whole and ',"yes",' in whole  # dates and consent were spelled in the blocks
+
+
 def test_one_line_text_takes_the_byte_path_and_odd_text_the_cell_path():
     from clv_engine import csv_writer
 
