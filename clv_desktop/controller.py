@@ -39,6 +39,8 @@ METHODS = {  # id -> (label, one-line explanation)
                    "What each customer has already spent; no forecast."),
     "simple": ("Simple formula",
                "Average order × orders per year × years kept, less costs."),
+    "retention": ("Retention formula",
+                  "A year's margin × the years to come while customers stay, discounted."),
 }
 SEARCH_COLUMNS = ("name", "email", "customer_id")
 WARM_COLUMNS = ("tier", "rfm_segment", "churn_label")

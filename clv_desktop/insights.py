@@ -52,7 +52,7 @@ CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "
                     "BRL": "R$", "ZAR": "R", "ILS": "₪", "TRY": "₺", "PLN": "zł"}
 SYMBOL_AFTER = {"PLN", "ZAR"}
 METHOD_NAMES = {"predictive": "Predictive model", "historical": "Historical value",
-                "simple": "Simple formula"}
+                "simple": "Simple formula", "retention": "Retention formula"}
 
 
 def _money(value: float) -> str:
@@ -136,13 +136,15 @@ class ValueContext:
             years = (f"{self.lifespan_years:g} years" if self.lifespan_years
                      else "an estimated lifetime")
             return f"expected over a customer's lifetime ({years}, simple formula)"
+        if self.method == "retention":
+            return "expected over the years to come, discounted (retention formula)"
         return f"expected over the next {self.horizon_text()}"
 
     def short_frame(self) -> str:
         """The time frame for a column header: 'next 12 months', 'lifetime', 'to date'."""
         if self.method == "historical":
             return "to date"
-        if self.method == "simple":
+        if self.method in ("simple", "retention"):
             return "lifetime"
         return f"next {self.horizon_text()}"
 

@@ -85,8 +85,9 @@ def _csv_list(text: str | None) -> list[str]:
 
 def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     g = parser.add_argument_group("CLV")
-    g.add_argument("--method", choices=("auto", "predictive", "historical", "simple"), default="auto",
-                   help="auto (default): best predictive model, or the formula when the data is too thin")
+    g.add_argument("--method", choices=("auto", "predictive", "historical", "simple", "retention"), default="auto",
+                   help="auto (default): best predictive model, or the formula when the data is too thin; "
+                        "retention: yearly margin × r/(1+d-r)")
     g.add_argument("--model", choices=("auto", "bgnbd", "mbgnbd", "paretonbd"), default="auto",
                    help="predictive model (default: chosen on your own data)")
     g.add_argument("--horizon", type=int, default=12, metavar="MONTHS", help="prediction horizon (default 12)")
@@ -99,6 +100,8 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
                    help="monthly ad spend (columns month, spend and optionally channel): cost per customer won")
     g.add_argument("--lifespan", type=float, default=None, metavar="YEARS",
                    help="expected customer lifespan for the simple formula (default: measured)")
+    g.add_argument("--retention", type=float, default=None, metavar="RATE",
+                   help="yearly retention for --method retention, e.g. 0.6 (default: measured)")
     g.add_argument("--as-of", default=None, metavar="DATE", help="observation end (default: last order date)")
     t = parser.add_argument_group("tiers")
     t.add_argument("--tiers", default="20,50,30", metavar="SHARES", help="percent per tier, best first (20,50,30)")
@@ -187,6 +190,7 @@ def _settings_from_args(args, *, demo: bool):
     return Settings(
         method=args.method, model=args.model, horizon_months=args.horizon, discount_rate=args.discount_rate,
         margin=args.margin, acquisition_cost=args.acquisition_cost, lifespan_years=args.lifespan,
+        retention_rate=args.retention,
         channel_costs=",".join(args.channel_cost) or None, ad_spend=args.ad_spend,
         tier_splits=args.tiers, tier_names=_csv_list(args.tier_names), tier_thresholds=thresholds,
         value_column=args.value_column, sheet=getattr(args, "sheet", None),

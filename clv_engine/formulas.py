@@ -22,6 +22,8 @@ from .errors import InputError, agree
 __all__ = [
     "simple_clv",
     "retention_clv",
+    "retention_clv_per_customer",
+    "measured_retention",
     "historical_clv",
     "business_clv",
     "estimate_lifespan_years",
@@ -113,28 +115,18 @@ def historical_clv(summary: pd.DataFrame, margin: float = 1.0) -> pd.Series:
     return (summary["total_value"].clip(lower=0.0) * margin).rename("clv")
 
 
-def estimate_lifespan_years(summary: pd.DataFrame) -> tuple[float, str]:
-    """Expected customer lifespan in years, estimated from the history, with a reason.
-
-    With at least two years of history: the yearly retention rate r is the share of
-    customers who ordered in the year before last and ordered again in the last year;
-    lifespan = 1 / (1 − r) (the mean of a geometric lifetime), kept between 1 and 10
-    years. With a shorter history the lifespan cannot be measured and
-    :data:`DEFAULT_LIFESPAN_YEARS` is used; the reason says so.
-    """
+def measured_retention(summary: pd.DataFrame) -> tuple[float | None, str]:
+    """The yearly retention rate measured from the history (None when it cannot be) and
+    how: the share of customers who ordered in the year before last and ordered again in
+    the last year. It needs two years of history and at least 20 such customers."""
     end = summary.attrs.get("observation_end")
     if end is None or summary.empty:
-        return DEFAULT_LIFESPAN_YEARS, (
-            f"assumed {DEFAULT_LIFESPAN_YEARS:g} years (no history to measure it from)"
-        )
+        return None, "no history to measure it from"
     first = summary["first_order"]
     last = summary["last_order"]
     year = pd.Timedelta(days=365)
     if first.min() > end - 2 * year:
-        return DEFAULT_LIFESPAN_YEARS, (
-            f"assumed {DEFAULT_LIFESPAN_YEARS:g} years: the history is shorter than two years, "
-            "too short to measure how long customers stay"
-        )
+        return None, "the history is shorter than two years, too short to measure how long customers stay"
     # Customers active in the year before last: first order before the window ends and
     # at least one order inside it. With only first/last dates we use: first order before
     # (end − 1 year) and last order after (end − 2 years).
@@ -142,16 +134,60 @@ def estimate_lifespan_years(summary: pd.DataFrame) -> tuple[float, str]:
     returned = active_before & (last > end - year)
     n = int(active_before.sum())
     if n < 20:
-        return DEFAULT_LIFESPAN_YEARS, (
-            f"assumed {DEFAULT_LIFESPAN_YEARS:g} years: too few customers a year ago to measure retention"
-        )
+        return None, "too few customers a year ago to measure retention"
     retention = float(returned.sum()) / n
+    return retention, (f"a yearly retention of {retention:.0%} ({int(returned.sum()):,} of {n:,} customers "
+                       "active a year ago bought again)")
+
+
+def estimate_lifespan_years(summary: pd.DataFrame) -> tuple[float, str]:
+    """Expected customer lifespan in years, estimated from the history, with a reason.
+
+    With at least two years of history: the yearly retention rate r is the share of
+    customers who ordered in the year before last and ordered again in the last year
+    (:func:`measured_retention`); lifespan = 1 / (1 − r) (the mean of a geometric
+    lifetime), kept between 1 and 10 years. With a shorter history the lifespan cannot be
+    measured and :data:`DEFAULT_LIFESPAN_YEARS` is used; the reason says so.
+    """
+    retention, why = measured_retention(summary)
+    if retention is None:
+        return DEFAULT_LIFESPAN_YEARS, f"assumed {DEFAULT_LIFESPAN_YEARS:g} years" + \
+            (f" ({why})" if why.startswith("no ") else f": {why}")
     lifespan = 1.0 / max(1.0 - retention, 1.0 / _MAX_LIFESPAN_YEARS)
     lifespan = float(min(max(lifespan, 1.0), _MAX_LIFESPAN_YEARS))
-    return lifespan, (
-        f"{lifespan:.1f} years, from a yearly retention of {retention:.0%} "
-        f"({int(returned.sum()):,} of {n:,} customers active a year ago bought again)"
-    )
+    return lifespan, f"{lifespan:.1f} years, from {why}"
+
+
+def retention_clv_per_customer(
+    summary: pd.DataFrame,
+    *,
+    retention_rate: float | None = None,
+    discount_rate: float = 0.10,
+    margin: float = 1.0,
+    acquisition_cost: float = 0.0,
+) -> tuple[pd.Series, str]:
+    """Retention CLV for every customer of a :func:`customer_summary` table: the
+    customer's yearly margin m (average order value × orders per year × margin) times
+    r/(1+d−r) (:func:`retention_clv`: the discounted years to come while a share r stays
+    each year), less the acquisition cost, floored at 0. ``retention_rate`` r is measured
+    from the history unless given (:func:`measured_retention`); where it cannot be, the
+    retention of the default lifespan (1 − 1/3 years) is assumed and the description says so.
+    """
+    if retention_rate is None:
+        retention_rate, why = measured_retention(summary)
+        if retention_rate is None:
+            retention_rate = 1.0 - 1.0 / DEFAULT_LIFESPAN_YEARS
+            why = f"an assumed yearly retention of {retention_rate:.0%} ({why})"
+    else:
+        why = f"a yearly retention of {float(retention_rate):.0%} (as set)"
+    retention = _check_fraction("retention rate", retention_rate, allow_one=False)
+    yearly = simple_clv(summary["average_order_value"].clip(lower=0.0).to_numpy(),
+                        summary["orders_per_year"].to_numpy(), 1.0, margin)
+    value = np.asarray(retention_clv(yearly, retention, discount_rate), dtype=np.float64) - \
+        float(_check_non_negative("acquisition cost", acquisition_cost))
+    series = pd.Series(np.maximum(value, 0.0), index=summary.index, name="clv")
+    return series, (f"yearly margin (average order value × orders per year × margin) × r/(1+d−r), with {why} "
+                    f"and a {float(discount_rate):.0%} discount rate")
 
 
 def simple_clv_per_customer(

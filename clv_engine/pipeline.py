@@ -25,7 +25,7 @@ from . import __version__
 from .errors import Cancelled, InputError
 from .arrays import python_strings, text_per_distinct
 from .csv_writer import csv_chunks
-from .formulas import business_clv, historical_clv, simple_clv_per_customer
+from .formulas import business_clv, historical_clv, retention_clv_per_customer, simple_clv_per_customer
 from .summary import SUMMARY_COLUMNS, customer_summary, whole_day
 from .summary_sql import SummaryData
 from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
@@ -34,7 +34,7 @@ __all__ = ["Settings", "Analysis", "analyze", "read_orders_with", "METHODS", "CU
 
 log = logging.getLogger(__name__)
 
-METHODS = ("auto", "predictive", "historical", "simple")
+METHODS = ("auto", "predictive", "historical", "simple", "retention")
 MODELS = ("auto", "bgnbd", "mbgnbd", "paretonbd")
 
 CUSTOMER_COLUMNS = [
@@ -58,7 +58,7 @@ class Settings:
     can fill them in any order.
     """
 
-    method: str = "auto"  # auto | predictive | historical | simple
+    method: str = "auto"  # auto | predictive | historical | simple | retention
     model: str = "auto"  # for predictive: auto | bgnbd | mbgnbd | paretonbd
     horizon_months: int = 12  # whole months, 1 to 120
     discount_rate: float = 0.10  # per year
@@ -67,6 +67,7 @@ class Settings:
     channel_costs: dict[str, float] | str | None = None  # cost to win a customer per sales channel
     ad_spend: str | os.PathLike | None = None  # monthly ad-spend CSV (month, spend[, channel])
     lifespan_years: float | None = None  # simple formula; None = estimate from the data
+    retention_rate: float | None = None  # retention formula (yearly); None = measure from the data
     interval: float = 0.80
     tier_splits: Sequence[float] = DEFAULT_SPLITS
     tier_names: Sequence[str] = DEFAULT_TIER_NAMES
@@ -127,6 +128,28 @@ class Settings:
             if not (0 < years <= 100):
                 raise InputError(f"lifespan {years:g} is out of range",
                                  hint="Use a number of years above 0 and at most 100.")
+        if self.observation_end is not None:
+            try:
+                end = pd.Timestamp(self.observation_end)
+            except (TypeError, ValueError):
+                raise InputError(f"the as-of date {self.observation_end!r} is not a date",
+                                 hint="Write it as YYYY-MM-DD, e.g. 2024-12-31.") from None
+            if pd.isna(end):
+                raise InputError("the as-of date is empty", hint="Write it as YYYY-MM-DD, or leave it out.")
+            if end.tz_localize(None).normalize() > pd.Timestamp.now().normalize() + pd.Timedelta(days=1):
+                raise InputError(f"the as-of date {end.date()} is in the future.",
+                                 hint="The as-of date ends the order history the analysis sees: use a date up to "
+                                      "today, or leave it out to end at the last order.")
+        if self.retention_rate is not None:
+            try:
+                rate = float(self.retention_rate)
+            except (TypeError, ValueError):
+                raise InputError(f"retention must be a share of customers, got {self.retention_rate!r}",
+                                 hint="Write 60% as 0.6.") from None
+            if not (math.isfinite(rate) and 0 <= rate < 1):
+                raise InputError(f"retention {rate:g} is out of range",
+                                 hint="Use the share of customers who buy again the next year, from 0 to below 1 "
+                                      "(e.g. 0.6).")
         if self.tier_thresholds is None:
             self.tier_splits = parse_splits(self.tier_splits)
         if self.duplicates not in ("auto", "drop", "keep"):
@@ -227,7 +250,7 @@ class Analysis:
                                     "left_out": {k: int(v) for k, v in result.left_out.items()},
                                     "description": list(result.describe())})
                     staged.extend(Path(f) for f in result.files)
-            _write_csv_atomic(customers_for_csv(self.customers), stage / "customers.csv")
+            _write_csv_atomic(self.customers, stage / "customers.csv", prepare=customers_for_csv)
             staged.append(stage / "customers.csv")
             _write_csv_atomic(_round_frame(profiles_for_files(self.segments, self.settings.value_column)),
                               stage / "segments.csv")
@@ -283,6 +306,7 @@ def read_orders_with(source, settings: Settings, progress: ProgressCallback | No
         source, sheet=settings.sheet, mapping=settings.mapping, layout=settings.layout,
         currency=settings.currency, date_order=settings.date_order, progress=progress,
         duplicates=settings.duplicates, exclude_non_product=settings.exclude_non_product,
+        as_of=settings.observation_end,
     )
 
 
@@ -406,6 +430,11 @@ def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel, hol
     if settings.method == "historical":
         clv = historical_clv(summary, settings.margin)
         info.update(method="historical", basis="value to date (net of refunds) × margin")
+    elif settings.method == "retention":
+        clv, basis = retention_clv_per_customer(summary, retention_rate=settings.retention_rate,
+                                                discount_rate=settings.discount_rate, margin=settings.margin,
+                                                acquisition_cost=settings.acquisition_cost)
+        info.update(method="retention", basis=basis)
     else:
         clv, basis = simple_clv_per_customer(summary, lifespan_years=settings.lifespan_years,
                                              margin=settings.margin, acquisition_cost=settings.acquisition_cost)
@@ -515,6 +544,9 @@ def _unused_settings_notes(settings: Settings, method_info: dict) -> list[str]:
     method = method_info.get("method")
     if method == "predictive":
         return []
+    if method == "retention":  # the discount rate is used; the horizon is every year to come
+        return [f"The {settings.horizon_months}-month horizon was not used: retention CLV counts every year to "
+                "come, discounted."]
     why = "no predictive model could be used on this data" if "fallback_reason" in method_info else \
         f"the {method} method was chosen"
     return [f"The {settings.horizon_months}-month horizon and the {settings.discount_rate:.0%} discount rate were "
@@ -568,10 +600,11 @@ def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv_atomic(frame: pd.DataFrame, path: Path, prepare=None) -> None:
     # Result tables are opened in spreadsheets: text cells never start a formula and are
     # quoted, so a line break or separator inside a cell cannot split a row (formats.md C).
-    _write_text_atomic(csv_chunks(frame, excel_safe=True), path)
+    # ``prepare`` (e.g. customers_for_csv) is applied a block of rows at a time.
+    _write_text_atomic(csv_chunks(frame, excel_safe=True, prepare=prepare), path)
 
 
 def _write_text_atomic(text: str | Iterable[str], path: Path) -> None:

@@ -308,6 +308,45 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
                          "in the shop system and export again.")
 
 
+def _day_text(moment) -> str:
+    stamp = pd.Timestamp(moment)
+    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
+
+
+def _mark_after_as_of(work: pd.DataFrame, dates: pd.Series, customers: np.ndarray, as_of, notes: list[str]) -> None:
+    """Skip rows dated after the as-of date (the whole day when it is a date), with a note
+    that counts them and the customers who ordered only after it."""
+    from ..summary import whole_day
+
+    try:
+        end = whole_day(pd.Timestamp(as_of))
+    except (TypeError, ValueError):
+        raise InputError(f"the as-of date {as_of!r} is not a date.", hint="Write it as YYYY-MM-DD.") from None
+    if end.tzinfo is not None:  # order times are local times without a zone
+        end = end.tz_localize(None)
+    moments = dates.to_numpy(dtype="datetime64[ns]")
+    live = _unskipped(work).to_numpy() & ~np.isnat(moments)
+    after = live & (moments > end.to_datetime64())
+    if not after.any():
+        last = pd.Timestamp(moments[live].max()) if live.any() else None
+        if last is not None and (end - last).days > 365:
+            notes.append(f"The as-of date {_day_text(as_of)} is {(end - last).days / 365.25:.1f} years after the last "
+                         f"order in the file ({last.date()}): every customer is taken to have been silent since, and "
+                         "the last months of the history, on which the models are checked, hold no orders. Leave "
+                         "the as-of date out to end the history at the last order.")
+        return
+    _mark(work, pd.Series(after, index=work.index), "after the as-of date")
+    n = int(after.sum())
+    known = np.unique(customers[live & ~after])
+    later = np.unique(customers[after])
+    only_after = int(np.count_nonzero(~np.isin(later[later >= 0], known)))
+    text = f"{n:,} {agree(n, 'row')} dated after the as-of date {_day_text(as_of)} {agree(n, 'was', 'were')} left out"
+    if only_after:
+        text += (f"; {only_after:,} {agree(only_after, 'customer')} who first ordered after it "
+                 f"{agree(only_after, 'is', 'are')} not in the results")
+    notes.append(text + ".")
+
+
 def _returned_in_full(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.Series) -> np.ndarray:
     """Per order (a boolean array aligned with ``orders``): is it one whose own refunds (their refund column, and returns that name
     them) add up to all they were worth: returned or refunded in full, not purchases.
@@ -687,7 +726,7 @@ def _ids_name_orders(roles: dict, body: pd.DataFrame, notes: list) -> None:
 
 @python_strings
 def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None, date_order=None,
-                progress=None, duplicates="auto", exclude_non_product=False) -> OrderData:
+                progress=None, duplicates="auto", exclude_non_product=False, as_of=None) -> OrderData:
     """Read an order export (file path, DataFrame or list of rows) into one row per order.
 
     Parameters (all optional but ``source``):
@@ -709,6 +748,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     - ``exclude_non_product``: leave out lines that are not products (postage, shipping,
       fees, manual adjustments, discounts as lines, tips, tax lines); by default they
       count and ``report.non_product`` reports them.
+    - ``as_of``: the end of the history to read (a date means the whole day). Rows dated
+      after it are skipped as ``after the as-of date`` before anything else uses them: their
+      returns are not netted against earlier orders, and customers who first ordered after
+      it are not in the result (a note counts them). Consent statements on those rows still
+      count (an opt-out given later is respected).
     - ``progress(step, fraction)``: called as the work goes on.
 
     See docs/architecture.md ("OrderData") for the result. Raises
@@ -901,6 +945,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         _mark(work, unparsed.str.match(_TOTALS_RE).reindex(work.index, fill_value=False), "totals row")
     _mark(work, dates.isna(), "unreadable date", _BlankAs(work["date"], "(blank)"))
     _mark_dates_out_of_range(work, dates, report.notes)
+    if as_of is not None:
+        _mark_after_as_of(work, dates, cust_code.to_numpy(), as_of, report.notes)
 
     # amounts
     values = row_values(work, roles, report.notes)
@@ -1113,6 +1159,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     counts = skipped["skip"].value_counts()
     report.rows_skipped = {r: int(counts[r]) for r in SKIP_REASONS if counts.get(r, 0) > 0}
     report.rows_used = report.rows_read - len(skipped)
+    if result.empty and report.rows_skipped.get("after the as-of date"):
+        first = dates[(work["skip"] == "after the as-of date").to_numpy()].min()
+        raise InputError(f"there are no orders on or before the as-of date {_day_text(as_of)}; the first order in "
+                         f"the file is on {first.date()}.", where=where,
+                         hint="Choose a later as-of date, or leave it out to analyse every order.")
     if result.empty:
         top = "; ".join(f"{r}: {n}" for r, n in sorted(report.rows_skipped.items(), key=lambda kv: -kv[1])[:3])
         raise InputError(f"none of the {report.rows_read} {agree(report.rows_read, 'row')} could be used as an "

@@ -23,6 +23,7 @@ SKIP_REASONS = (
     "no customer",  # no customer id, email or name
     "unreadable date",
     "date out of range",  # after today, before 1970, or years away from all the other orders (a typo)
+    "after the as-of date",  # dated after the end of the history asked for (--as-of): not known then
     "unreadable amount",
     "other currency",  # not the analysed currency
     "not a product",  # postage, fees, adjustments … left out on request (exclude_non_product)

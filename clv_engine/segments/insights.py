@@ -167,7 +167,7 @@ def _lifetime_value(data, customers, basis, margin, margin_rate, cac_in_clv) -> 
     future = np.nan_to_num(pd.to_numeric(clv, errors="coerce").to_numpy(dtype="float64"))
     if basis == "historical":
         return past if data.margin_known else future
-    if basis == "simple":
+    if basis in ("simple", "retention"):  # formulas that took the acquisition cost off
         return future + float(cac_in_clv)
     if data.margin_known and float(margin) == 1.0:
         future = future * margin_rate  # the model's value is revenue; the file says what is kept
@@ -180,7 +180,7 @@ def _ltv_basis_text(basis: str, margin_known: bool) -> str:
         return f"{kept} to date plus the expected margin over the prediction horizon"
     if basis == "historical":
         return f"{kept} to date"
-    return "the simple formula's lifetime value before acquisition cost"
+    return f"the {basis} formula's lifetime value before acquisition cost"
 
 
 def _acquisition(data: PurchaseData, ltv: np.ndarray, costs: AcquisitionCosts, margin: float):

@@ -10,6 +10,7 @@ from clv_engine.formulas import (
     estimate_lifespan_years,
     historical_clv,
     retention_clv,
+    retention_clv_per_customer,
     simple_clv,
     simple_clv_per_customer,
 )
@@ -102,3 +103,61 @@ def test_simple_clv_per_customer_and_business():
     assert biz["average_order_value"] == pytest.approx(250 / 3)
     assert biz["orders_per_customer_per_year"] == pytest.approx(1.5)
     assert biz["clv"] == pytest.approx(250 / 3 * 1.5 * 2)
+
+
+def _retention_orders():
+    rows = []  # 40 customers active in the year before last; 30 of them buy again in the last year
+    for i in range(40):
+        rows.append((f"c{i}", "2023-03-01", 10.0))
+        if i < 30:
+            rows.append((f"c{i}", "2024-10-01", 30.0))
+    rows.append(("old", "2022-01-01", 5.0))
+    return customer_summary(_orders(rows), observation_end="2024-12-31")
+
+
+def test_retention_clv_per_customer_is_the_yearly_margin_times_the_discounted_years_to_come():
+    s = _retention_orders()
+    clv, basis = retention_clv_per_customer(s, discount_rate=0.1, margin=0.5)
+    # c0: AOV 20, 2 orders over its tenure (673 days, so 2 / 1.84 years) -> m = 20 * orders_per_year * 0.5
+    m = 20.0 * s.loc["c0", "orders_per_year"] * 0.5
+    assert clv["c0"] == pytest.approx(m * 0.75 / (1 + 0.1 - 0.75))
+    assert clv["c0"] == pytest.approx(retention_clv(m, 0.75, 0.1))
+    assert "yearly retention of 75% (30 of 40 customers active a year ago bought again)" in basis
+    assert "10% discount rate" in basis
+    given, basis = retention_clv_per_customer(s, retention_rate=0.5, discount_rate=0.0, acquisition_cost=1.0)
+    m = 20.0 * s.loc["c0", "orders_per_year"]
+    assert given["c0"] == pytest.approx(m * 0.5 / 0.5 - 1.0) and "50% (as set)" in basis
+    assert (retention_clv_per_customer(s, retention_rate=0.1, acquisition_cost=1e6)[0] == 0).all()  # floored
+
+
+def test_retention_clv_without_two_years_assumes_the_default_lifespans_retention_and_says_so():
+    s = customer_summary(_orders([("a", "2024-01-01", 10.0), ("a", "2024-06-01", 10.0)]))
+    clv, basis = retention_clv_per_customer(s, discount_rate=0.0)
+    r = 1 - 1 / DEFAULT_LIFESPAN_YEARS
+    assert clv["a"] == pytest.approx(10.0 * s.loc["a", "orders_per_year"] * r / (1 - r))
+    assert "an assumed yearly retention of 67% (the history is shorter than two years" in basis
+    with pytest.raises(InputError, match="retention rate"):
+        retention_clv_per_customer(s, retention_rate=1.0)
+
+
+def test_the_command_runs_the_retention_method(tmp_path, capsys):
+    import json
+
+    from clv_engine import cli
+
+    lines = ["customer_id,date,amount"] + [f"c{i},2023-03-01,10" for i in range(40)] + \
+        [f"c{i},2024-10-01,30" for i in range(30)] + ["old,2022-01-01,5"]
+    src = tmp_path / "orders.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["analyze", str(src), "--method", "retention", "--as-of", "2024-12-31", "--margin", "0.5",
+                     "--out", str(out), "--no-report"]) == 0
+    text = capsys.readouterr().out
+    assert "Method: retention" in text and "75%" in text
+    customers = pd.read_csv(out / "customers.csv").set_index("customer_id")
+    s = _retention_orders()
+    expected = retention_clv_per_customer(s, discount_rate=0.1, margin=0.5)[0]
+    assert customers.loc["c0", "clv"] == pytest.approx(round(expected["c0"], 2))
+    assert json.loads((out / "summary.json").read_text())["method"] == "retention"
+    assert cli.main(["analyze", str(src), "--method", "retention", "--retention", "1.5", "--out", str(out)]) == 2
+    assert "retention 1.5 is out of range" in capsys.readouterr().err

@@ -25,7 +25,9 @@ def _error_line(tmp_path, capsys, *args, src=None):
 
 
 @pytest.mark.parametrize("args, joint", [
-    (["--as-of", "2000-01-01"], "observation end 2000-01-01. Choose a later"),
+    (["--as-of", "2000-01-01"], "as-of date 2000-01-01; the first order in the file is on 2024-01-05. Choose a later"),
+    (["--as-of", "2999-01-01"], "as-of date 2999-01-01 is in the future. The as-of date ends"),
+    (["--as-of", "2024-02-30"], "as-of date '2024-02-30' is not a date. Write it as YYYY-MM-DD"),
     (["--tiers", "50,10"], "not 100%. Make the shares"),
     (["--tiers", "abc"], "not a list of numbers. Write it like 20,50,30"),
     (["--margin", "2"], "margin 2 is out of range. Use a value"),
