@@ -110,6 +110,21 @@ def serial_to_datetime(serial: float) -> dt.datetime:
     return EXCEL_EPOCH + dt.timedelta(days=float(serial))
 
 
+def _decimal_point(text: str) -> str:
+    """A number written with grouping marks and either decimal mark, as Python reads it:
+    ``1.234,56`` and ``1,234.56`` -> ``1234.56``; ``49,90`` and ``0,125`` -> a decimal
+    comma; ``1,200`` and ``1,234,567`` -> groups of thousands (as Excel in English)."""
+    if "," in text and "." in text:  # the later mark is the decimal one
+        grouping = "," if text.rfind(".") > text.rfind(",") else "."
+        text = text.replace(grouping, "")
+        return text.replace(",", ".")
+    if text.count(",") == 1:
+        whole, part = text.split(",")
+        if len(part) != 3 or whole.lstrip("+-") in ("", "0"):
+            return whole + "." + part
+    return text.replace(",", "")
+
+
 def optional_number(value, name: str, default, *, low=None, high=None, rate=False):
     """Read an optional numeric argument: blank -> ``default``; text such as ``"10%"``
     or ``"1,200"`` is accepted. ``rate=True`` means a fraction: 10 is refused with a hint
@@ -120,11 +135,11 @@ def optional_number(value, name: str, default, *, low=None, high=None, rate=Fals
     if isinstance(value, bool):
         raise InputError(f"{name} must be a number, not TRUE/FALSE.")
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace(" ", "")
+        text = re.sub(r"[\s\u00a0\u202f']", "", value)
         percent = text.endswith("%")
-        text = text.rstrip("%").lstrip("$€£")
+        text = text.rstrip("%").strip("$€£")
         try:
-            number = float(text)
+            number = float(_decimal_point(text))
         except ValueError:
             raise InputError(f"{name} must be a number; got '{value}'.") from None
         if percent:

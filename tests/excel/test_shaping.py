@@ -38,6 +38,21 @@ def test_percent_text_and_fractions_read_as_rates():
     assert optional_number(None, "margin", 1.0, rate=True) == 1.0
 
 
+@pytest.mark.parametrize("text, number", [
+    ("49,90", 49.9), ("1.234,56", 1234.56), ("1,234.56", 1234.56), ("€ 49,90", 49.9), ("0,125", 0.125),
+    ("-0,5", -0.5), ("1 234,50", 1234.5), ("1\u00a0234,50", 1234.5), ("1'234.50", 1234.5), ("1,200", 1200.0),
+    ("1,234,567", 1234567.0), ("12.5", 12.5), ("$1,200.00", 1200.0),
+])
+def test_numbers_as_text_read_either_decimal_mark(text, number):
+    assert optional_number(text, "average order value", None) == pytest.approx(number)
+
+
+def test_decimal_comma_rates_and_unreadable_numbers():
+    assert optional_number("12,5%", "margin", None, rate=True) == pytest.approx(0.125)
+    with pytest.raises(InputError, match="must be a number; got '1,2,3.4.5'"):
+        optional_number("1,2,3.4.5", "margin", None)
+
+
 def test_rate_given_as_whole_percent_asks_for_percent_sign():
     with pytest.raises(InputError, match=r"looks like a percentage.*30% or 0.3"):
         optional_number(30.0, "margin", None, rate=True)
