@@ -219,6 +219,51 @@ def _paypal_status(status: pd.Series) -> pd.Series:
     return on_uniques(status, reasons)
 
 
+_PAYPAL_CONVERSION = re.compile(r"conversion|umrechnung|conversi[oó]n|convertion")
+
+
+def _paypal_converted(work, kind: pd.Series, ref: pd.Series, amount: pd.Series, decimal: str, notes) -> None:
+    """Payments (and refunds) in a currency the account does not hold, valued in the one
+    PayPal converted them into: its "General Currency Conversion" rows that name the
+    transaction (Reference Txn ID) take the foreign amount off and put the converted amount
+    on; the transaction's Gross is multiplied by that rate, and its currency becomes the
+    converted one. A transaction without both conversion rows stays in its own currency."""
+    conversion = kind.str.contains(_PAYPAL_CONVERSION) & (ref != "") & amount.notna()
+    if not conversion.any():
+        return
+    legs = pd.DataFrame({"ref": ref[conversion], "currency": work["currency"][conversion].str.upper(),
+                         "amount": amount[conversion]}).groupby(["ref", "currency"])["amount"].sum()
+    # a conversion is two legs of opposite sign in two currencies (a payment: its own currency
+    # out, the account's in; a refund: the other way round)
+    sides = legs.groupby(level="ref").agg(["size", "min", "max"])
+    whole = sides.index[(sides["size"] == 2) & (sides["min"] < 0) & (sides["max"] > 0)]
+    if not len(whole):
+        return
+    legs = legs[legs.index.get_level_values("ref").isin(whole)].abs()
+    own = (work["order_id"] != "") & ~conversion & amount.notna() & work["order_id"].isin(whole)
+    ids, currency = work.loc[own, "order_id"], work.loc[own, "currency"].str.upper()
+    mine = legs.reindex(pd.MultiIndex.from_arrays([ids, currency])).to_numpy()  # NaN: not a leg's currency
+    found = np.isfinite(mine)
+    if not found.any():
+        return
+    pair = legs.reset_index().groupby("ref").agg(total=("amount", "sum"), first=("currency", "first"),
+                                                 last=("currency", "last")).reindex(ids)
+    rate = (pair["total"].to_numpy() - mine) / mine  # the other leg per unit of the own one
+    target = np.where(pair["first"].to_numpy() == currency.to_numpy(), pair["last"].to_numpy(),
+                      pair["first"].to_numpy())
+    rows = own.copy()
+    rows[own] = found
+    converted = (amount[rows] * rate[found]).round(2).map(lambda v: f"{v:.2f}")
+    work.loc[rows, "amount"] = converted.str.replace(".", ",", regex=False) if decimal == "," else converted
+    counts = currency[found].value_counts()
+    work.loc[rows, "currency"] = target[found]
+    n = int(found.sum())
+    listed = ", ".join(f"{c:,} in {k}" for k, c in counts.items())
+    notes.append(f"PayPal converted {n:,} {agree(n, 'transaction')} ({listed}) into "
+                 f"{', '.join(sorted(set(target[found])))}: {agree(n, 'its', 'their')} Gross was valued at the rate "
+                 f"of the 'General Currency Conversion' rows that name {agree(n, 'it', 'them')}.")
+
+
 def _paypal(work, table, notes):
     kind = column_named(table, "Type", "Typ")
     impact = column_named(table, "Balance Impact", "Auswirkung auf Guthaben")
@@ -236,6 +281,8 @@ def _paypal(work, table, notes):
         refund = pd.Series(False, index=work.index)
         payment = incoming = amount.isna() | (amount >= 0)
     ref = column_named(table, "Reference Txn ID", "Zugehöriger Transaktionscode")
+    if ref is not None and kind is not None:
+        _paypal_converted(work, k, ref, amount, info.decimal, notes)
     if ref is not None:
         work["parent"] = ref.where(work["refund_row"], work["order_id"])
     # a payment whose status says refunded or reversed, with the refund or reversal row that

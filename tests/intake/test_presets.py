@@ -126,6 +126,20 @@ def test_paypal_german_decimal_comma_and_day_month(data_dir):
     check_accounting(data)
 
 
+def test_paypal_values_foreign_payments_at_its_own_conversion(data_dir):
+    """A USD payment into a EUR account: PayPal's two conversion rows that name it (USD out,
+    EUR in) give the rate; its refund is converted the other way round. A GBP payment
+    without conversion rows stays in GBP (another currency)."""
+    data = read_orders(data_dir / "paypal_fx.csv")
+    # P2: 50.00 USD x 44.00/48.05 = 45.79 EUR, less its refund 10.00 USD x 9.20/10.00 = 9.20 EUR
+    assert amounts(data) == {"P1": 100.0, "P2": 36.59, "P4": 30.0}
+    assert data.report.currency == "EUR"
+    assert data.report.rows_skipped == {"not a payment": 4, "other currency": 1}
+    assert ("PayPal converted 2 transactions (2 in USD) into EUR: their Gross was valued at the rate of the "
+            "'General Currency Conversion' rows that name them.") in data.report.notes
+    check_accounting(data)
+
+
 def test_etsy_uses_adjusted_total_and_two_digit_years(data_dir):
     data = read_orders(data_dir / "etsy.csv")
     assert data.report.layout == "etsy"
