@@ -310,9 +310,11 @@ class AppController(ResultActions, QObject):
         if self.source_path is None:
             return False
         chosen = {role: column or "" for role, column in mapping.items()}
-        if choices is not None and choices.get("sheet") and \
-                choices.get("sheet") != self.current_read_choices().get("sheet"):
-            chosen = None  # another sheet has other columns: find them again
+        if choices is not None and "sheet" in choices:
+            before = self.read_choices.get("sheet") or None  # None: the engine's own choice
+            after = choices.get("sheet") or None
+            if after != (before or self.current_read_choices().get("sheet")) and after != before:
+                chosen = None  # another sheet has other columns: find them again
         return self.open_file(self.source_path, mapping=chosen, choices=choices)
 
     def _is_sample(self, path: str) -> bool:
@@ -363,6 +365,11 @@ class AppController(ResultActions, QObject):
         if not sheets and sheet:
             sheets = self._sheets_of(self.source_path) or [sheet]
         return sheets
+
+    def sheets_read(self) -> list[str]:
+        """The sheets whose rows the open data holds (several: read as one table)."""
+        report = getattr(self.order_data, "report", None)
+        return list(getattr(report, "sheets_read", None) or [])
 
     def _sheets_of(self, path) -> list[str]:
         try:

@@ -207,9 +207,15 @@ class CheckPage(Page):
         current = controller.current_read_choices()
         sheets = controller.sheets()
         self.sheet.clear()
+        if len(sheets) > 1 and controller.read_failure is None:
+            # the engine's own choice: the first sheet with orders and every later one with
+            # the same columns (UCI Online Retail II: one sheet per year)
+            read = controller.sheets_read()
+            self.sheet.addItem(f"Automatic ({', '.join(read)})" if read else "Automatic", "")
         for sheet in sheets:
             self.sheet.addItem(sheet, sheet)
-        self.sheet.setCurrentIndex(max(0, self.sheet.findData(current.get("sheet"))))
+        chosen = controller.read_choices.get("sheet") or (current.get("sheet") if controller.read_failure else "")
+        self.sheet.setCurrentIndex(max(0, self.sheet.findData(chosen or "")))
         show_sheet = "sheet" in offered and len(sheets) > 1
         self.read_form.setRowVisible(self.sheet, show_sheet)
         detected = controller.detected_date_order()

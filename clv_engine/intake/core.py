@@ -763,7 +763,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     step = progress or (lambda name, fraction: None)
     step("Reading file", 0.0)
     raw = read_raw_table(source, sheet, progress, accept=_order_table_finder(mapping, layout))
-    report = IntakeReport(source=raw.source, sheet=raw.sheet)
+    report = IntakeReport(source=raw.source, sheet=raw.sheet, sheets=list(raw.sheets),
+                          sheets_read=[p[0] for p in raw.parts] or ([raw.sheet] if raw.sheet else []))
     report.notes.extend(raw.notes)
     where = _where(report)
     grid = raw.grid

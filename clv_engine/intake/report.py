@@ -41,7 +41,9 @@ class IntakeReport:
     """Plain facts about one intake: where, how it was read, and what happened to each row."""
 
     source: str = ""
-    sheet: str | None = None
+    sheet: str | None = None  # the one sheet read (None: a text file, or several sheets read as one)
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook ([] for a text file)
+    sheets_read: list[str] = field(default_factory=list)  # the sheets whose rows were read
     layout: str = "generic"
     layout_label: str = "Generic order list"
     mapping: dict[str, str] = field(default_factory=dict)

@@ -129,3 +129,39 @@ def test_peek_names_the_columns_of_a_file_without_a_header_row_as_intake_does():
     peek = Engine().peek(str(source), rows=3)
     assert peek["columns"] == read_orders(source).report.columns
     assert peek["preview"].iloc[0].tolist()[:2] == ["00004", "0001"]  # the first purchase is a row
+
+
+def test_a_workbook_split_by_year_reads_all_its_sheets_or_the_one_chosen(qtbot, real_window, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    header = ["Invoice", "InvoiceDate", "Price", "Customer ID"]
+    for title, rows in (("Year 1", [[1001, "2023-01-05", 10.0, 111], [1002, "2023-02-01", 5.0, 222]]),
+                        ("Year 2", [[2001, "2024-01-05", 10.0, 222], [2002, "2024-02-01", 7.5, 111],
+                                    [2003, "2024-03-01", 2.5, 333]]),
+                        ("Notes", [])):
+        sheet = book.create_sheet(title)
+        sheet.append(header if rows else ["Note"])
+        for row in rows:
+            sheet.append(row)
+    del book["Sheet"]
+    path = tmp_path / "two_years.xlsx"
+    book.save(path)
+
+    window, controller = real_window, real_window.controller
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        window.open_path(str(path))
+    page = window.check_page
+    assert page.sheet.isVisibleTo(page)
+    assert [page.sheet.itemText(i) for i in range(page.sheet.count())] == \
+        ["Automatic (Year 1, Year 2)", "Year 1", "Year 2", "Notes"]
+    assert page.sheet.currentIndex() == 0 and controller.order_data.report.rows_read == 5
+    page.sheet.setCurrentIndex(page.sheet.findData("Year 1"))
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        page.reread_button.click()
+    assert controller.order_data.report.sheet == "Year 1" and controller.order_data.report.rows_read == 2
+    assert page.sheet.currentData() == "Year 1"
+    page.sheet.setCurrentIndex(page.sheet.findData(""))
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        page.reread_button.click()
+    assert controller.order_data.report.sheets_read == ["Year 1", "Year 2"]
+    assert controller.order_data.report.rows_read == 5 and page.sheet.currentIndex() == 0

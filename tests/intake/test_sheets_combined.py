@@ -48,6 +48,8 @@ def test_sheets_with_the_same_columns_are_read_as_one_table(two_years):
     assert "refund without its order" not in data.report.rows_skipped
     assert data.report.rows_read == 3 + 4  # the second sheet's header row is not a data row
     assert data.report.rows_skipped == {"no customer": 1}
+    assert data.report.sheet is None and data.report.sheets_read == ["Year 1", "Year 2"]
+    assert data.report.sheets == ["Year 1", "Year 2", "Notes"]
     assert "Read sheets 'Year 1' and 'Year 2' as one table: they have the same columns." in data.report.notes
     assert "Left out sheet 'Notes': it does not hold orders with these columns." in data.report.notes
     assert data.report.sheet is None  # not one sheet
