@@ -55,6 +55,7 @@ class CheckPage(Page):
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
+        self.shown_mapping: dict[str, str] = {}  # role -> column the boxes were filled with
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Check your data"))
         self.failure_label = banner()
@@ -256,6 +257,7 @@ class CheckPage(Page):
             if widget is not None:
                 widget.deleteLater()
         self.role_boxes = {}
+        self.shown_mapping = {role: mapping.get(role, "") for role in roles}
         per_column = (len(roles) + 1) // 2
         for i, role in enumerate(roles):
             text, help_text = ROLE_LABELS.get(role, (role.replace("_", " ").capitalize(), ""))
@@ -294,8 +296,14 @@ class CheckPage(Page):
     # -- actions -------------------------------------------------------------------------
     def chosen_mapping(self) -> dict[str, str]:
         """The boxes as they are: role -> column, "" for a role set to not used (the
-        re-read then leaves it out instead of guessing it again)."""
-        return {role: box.currentData() or "" for role, box in self.role_boxes.items()}
+        re-read then leaves it out instead of guessing it again). After a failed read the
+        boxes do not show what the engine would find, so a box still at "not in this file"
+        as shown is not sent and the engine looks for that role itself: choosing the
+        missing date column must not switch off the customer column it would have found."""
+        chosen = {role: box.currentData() or "" for role, box in self.role_boxes.items()}
+        if self.controller.read_failure is None:
+            return chosen
+        return {role: column for role, column in chosen.items() if column or self.shown_mapping.get(role)}
 
     def chosen_read_choices(self) -> dict:
         """Sheet, date order, currency and the other read choices as set on the page."""

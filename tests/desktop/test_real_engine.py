@@ -165,3 +165,25 @@ def test_a_workbook_split_by_year_reads_all_its_sheets_or_the_one_chosen(qtbot, 
         page.reread_button.click()
     assert controller.order_data.report.sheets_read == ["Year 1", "Year 2"]
     assert controller.order_data.report.rows_read == 5 and page.sheet.currentIndex() == 0
+
+
+def test_after_a_failed_read_choosing_the_missing_columns_keeps_the_ones_the_engine_finds(qtbot, real_window,
+                                                                                        tmp_path):
+    path = tmp_path / "odd_names.csv"
+    path.write_text("Customer,Email,Wann,Umsatz\nAnn,ann@example.com,2024-01-05,10.00\n"
+                    "Bob,bob@example.com,2024-02-01,20.00\nAnn,ann@example.com,2024-03-01,5.00\n", encoding="utf-8")
+    window, controller = real_window, real_window.controller
+    with qtbot.waitSignal(controller.read_failed, timeout=WAIT):
+        window.open_path(str(path))
+    boxes = window.check_page.role_boxes
+    boxes["date"].setCurrentIndex(boxes["date"].findData("Wann"))
+    boxes["amount"].setCurrentIndex(boxes["amount"].findData("Umsatz"))
+    assert window.check_page.chosen_mapping() == {"date": "Wann", "amount": "Umsatz"}
+    with qtbot.waitSignal(controller.data_loaded, timeout=WAIT):
+        window.check_page.reread_button.click()
+    assert controller.order_data.report.rows_used == 3
+    assert controller.mapping()["email"] == "Email" and len(controller.order_data.customers) == 2
+    # a column the engine found and the user then switches off is sent as not used
+    boxes = window.check_page.role_boxes
+    boxes["email"].setCurrentIndex(boxes["email"].findData(""))
+    assert window.check_page.chosen_mapping()["email"] == ""
