@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from clv_engine.errors import agree, count_text
+
 
 @dataclass(frozen=True)
 class Card:
@@ -133,7 +135,8 @@ class ValueContext:
         if self.method == "historical":
             return "spent so far (no forecast)"
         if self.method == "simple":
-            years = (f"{self.lifespan_years:g} years" if self.lifespan_years
+            rounded = round(float(self.lifespan_years or 0), 1)
+            years = (f"{rounded:g} {agree(rounded, 'year')}" if self.lifespan_years
                      else "an estimated lifetime")
             return f"expected over a customer's lifetime ({years}, simple formula)"
         if self.method == "retention":
@@ -173,7 +176,9 @@ def summary_cards(customers: pd.DataFrame, summary: dict | None = None,
              else f"{share:.0%}",
              headline or f"Your top 20% hold {share:.0%} of expected value."),
         Card("Expected value", context.money(total),
-             f"What your {n:,} customers are {context.value_phrase()}; "
+             f"What your {count_text(n, 'customer')} "
+             + (f"{agree(n, 'has', 'have')} spent so far" if context.method == "historical"
+                else f"{agree(n, 'is', 'are')} {context.value_phrase()}") + "; "
              f"{context.margin_phrase()}."),
         Card("Customers", f"{n:,}",
              f"Average expected value {context.money(total / n)} each."),

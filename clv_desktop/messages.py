@@ -27,6 +27,10 @@ _RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"\(--map role=COLUMN\)"), lambda m: f"(the column boxes {CHECK})"),
     (re.compile(r"name its columns with --map role=COLUMN"),
      lambda m: f"choose its columns in the boxes {CHECK}"),
+    # "give --map quantity=COLUMN --map unit_price=COLUMN": the boxes by name
+    (re.compile(r"(?:give\s+)?(--map\s+\w+=COLUMN(?:\s+--map\s+\w+=COLUMN)+)"),
+     lambda m: "choose the " + " and ".join(f"'{ROLE_NAMES.get(r, r)}'" for r in re.findall(r"--map\s+(\w+)=", m.group(1)))
+               + f" boxes {CHECK}"),
     (re.compile(r"--map\s+\S+=\S+"), lambda m: f"the column boxes {CHECK}"),
     (re.compile(r"\(--sheet NAME, or sheet='NAME'\)"), lambda m: f"in the 'Sheet' box {CHECK}"),
     (re.compile(r"--sheet\s+NAME|--sheet"), lambda m: f"the 'Sheet' box {CHECK}"),

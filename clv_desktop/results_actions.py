@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clv_engine.errors import Cancelled, InputError
+from clv_engine.errors import Cancelled, InputError, count_text
+from clv_engine.segments.profiles import dimension_label
 
 from . import charts, insight_charts
 from .messages import in_app_words
@@ -104,7 +105,7 @@ class ResultActions:
             if pd.notna(first) and pd.notna(last):
                 span = f", first {pd.Timestamp(first):%d %b %Y}, last {pd.Timestamp(last):%d %b %Y}"
             facts.append(("Spent so far", money(spent),
-                          f"{int(n_orders or 0):,} orders{span} (net of refunds)"))
+                          f"{count_text(int(n_orders or 0), 'order')}{span} (net of refunds)"))
         clv = number("clv")
         if clv is not None:
             low, high = number("clv_low"), number("clv_high")
@@ -198,6 +199,11 @@ class ResultActions:
         rows = profiles[profiles["segment"].astype(str) == str(group)]
         if "too_small" in rows.columns:
             rows = rows[~rows["too_small"].astype(bool)]
+        if "dimension" in rows.columns:
+            # what the group buys, per order (behaviour figures such as the repeat rate are
+            # not shares of orders: the Segments page shows them)
+            rows = rows[rows["dimension"].astype(str) != "behaviour"]
+            rows = rows.assign(dimension=[dimension_label(str(d)).capitalize() for d in rows["dimension"]])
         rows = rows.sort_values("lift", ascending=False) if "lift" in rows.columns else rows
         columns = [c for c in ("dimension", "value", "customers", "figure", "all_figure", "lift", "preference")
                    if c in rows.columns]
@@ -359,7 +365,7 @@ class ResultActions:
         def done(written):
             size = Path(written).stat().st_size if Path(written).exists() else 0
             text = (f"Excel report written to {written} ({size / 1024:,.0f} KB): summary, "
-                    f"{len(analysis.customers):,} customers, tiers and segments.")
+                    f"{count_text(len(analysis.customers), 'customer')}, tiers and segments.")
             self.last_report = ExportSummary(
                 [str(written)], text, f"Excel report saved: {Path(written).name}.")
             self.app_settings.set_last_folder(str(Path(written).parent))

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QLineEdit, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from clv_engine.errors import count_text
+
 from ..widgets import (
     Card, ChartView, ResponsiveGrid, explanation, fit_columns, fit_height, heading, scrollable,
     table_view,
@@ -147,7 +149,7 @@ class ResultsPage(QWidget):
             self.tier_filter.currentData(), self.segment_filter.currentData(),
             self.search.text(), self.churn_filter.currentData())
         total = self.controller.customer_model.rowCount()
-        self.shown_label.setText(f"Showing {shown:,} of {total:,} customers "
+        self.shown_label.setText(f"Showing {shown:,} of {count_text(total, 'customer')} "
                                  f"({self.controller.filter_description()}). Click a "
                                  "header to sort; double-click a customer to open it.")
         self.export_shown_button.setEnabled(shown > 0)

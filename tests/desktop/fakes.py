@@ -85,6 +85,9 @@ def fake_insights(customers: pd.DataFrame) -> SimpleNamespace:
                          "dimension": "product", "value": product, "customers": int(40 * share),
                          "figure": share, "all_figure": 0.3, "lift": share / 0.3,
                          "too_small": False})
+        rows.append({"group_by": "tier", "segment": group, "segment_customers": 40, "dimension": "behaviour",
+                     "value": "repeat rate", "customers": 40, "figure": 0.5, "all_figure": 0.4, "lift": 1.25,
+                     "too_small": False})
     cohorts = pd.DataFrame([{"cohort": f"2023-{m:02d}", "months_since_first": k,
                              "active_share": 1.0 if k == 0 else 0.2 / k}
                             for m in range(1, 7) for k in range(0, 7 - m)])

@@ -523,8 +523,9 @@ def test_who_buys_what_shows_findings_charts_and_a_profile_per_group(qtbot, wind
     assert all(view.canvas is not None for view in tab.chart_views.values())
     assert [tab.group.itemText(i) for i in range(tab.group.count())] == ["High", "Medium", "Low"]
     model = window.controller.profile_model
-    assert model.rowCount() == 4
+    assert model.rowCount() == 4  # what the group buys; the repeat rate is no share of orders
     assert model.index(0, model.table.column_index("value")).data() == "Spoon"  # top lift
+    assert model.index(0, model.table.column_index("dimension")).data() == "Product"  # in plain words
     chart = window.controller.figures["top_group"]
     tab.group.setCurrentIndex(tab.group.findData("Low"))
     assert window.controller.figures["top_group"] is not chart
@@ -546,3 +547,19 @@ def test_engine_advice_about_duplicates_names_the_app_control():
     assert "--duplicates" not in kept + dropped
     assert "'Count rows that repeat an earlier row exactly once' under 'Duplicate rows'" in kept
     assert "'Keep every row' under 'Duplicate rows'" in dropped
+
+
+def test_engine_advice_about_a_missing_amount_names_each_box_once(tmp_path):
+    from clv_desktop.messages import in_app_words
+    from clv_engine.errors import InputError
+    from clv_engine.intake import read_orders
+
+    path = tmp_path / "no_amount.csv"
+    path.write_text("Customer,Date,Product\nAnn,2024-01-05,Mug\nBob,2024-02-01,Lamp\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_orders(path)
+    text = in_app_words(str(caught.value))
+    assert "--map" not in text and "mapping=" not in text
+    assert "choose it in the 'Amount' box" in text
+    assert "for line items choose the 'Quantity' and 'Unit price' boxes on the Check data page." in text
+    assert "page the column boxes" not in text

@@ -138,3 +138,19 @@ def test_search_finds_substrings_anywhere_and_ignores_case():
     assert _shown(proxy, "name") == ["Zoë Müller"]
     proxy.set_search("nobody", ("name", "email"))
     assert proxy.rowCount() == 0
+
+
+@pytest.mark.parametrize("lifespan, text", [(4.416667, "(4.4 years, simple formula)"),
+                                            (1.0, "(1 year, simple formula)"), (None, "(an estimated lifetime")])
+def test_the_simple_formulas_lifespan_reads_as_a_person_writes_it(lifespan, text):
+    assert text in ValueContext(method="simple", lifespan_years=lifespan).value_phrase()
+
+
+def test_cards_of_a_shop_with_one_customer_speak_in_the_singular():
+    from clv_desktop.insights import summary_cards
+
+    cards = summary_cards(pd.DataFrame({"customer_id": ["a"], "clv": [12.0]}), {"method": "historical"})
+    text = " ".join(f"{c.title} {c.value} {c.explanation}" for c in cards)
+    assert "What your 1 customer has spent so far;" in text and "1 customers" not in text
+    cards = summary_cards(pd.DataFrame({"customer_id": ["a"], "clv": [12.0]}), {"method": "predictive"})
+    assert "What your 1 customer is expected over the next 12 months;" in " ".join(c.explanation for c in cards)
