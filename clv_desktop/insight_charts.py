@@ -72,6 +72,9 @@ def cohort_figure(insights) -> Figure:
     needed = {"cohort", "months_since_first", "active_share"}
     if cohorts.empty or not needed <= set(cohorts.columns):
         return _message(figure, "No cohorts to show yet.")
+    cohorts = cohorts[cohorts["cohort"].astype(str) != "all"]  # the pooled row of cohorts.csv is no cohort
+    if cohorts.empty:
+        return _message(figure, "No cohorts to show yet.")
     grid = cohorts.pivot_table(index="cohort", columns="months_since_first",
                                values="active_share", aggfunc="first").sort_index()
     grid = grid.iloc[-18:]  # the latest cohorts read best; older ones are in cohorts.csv

@@ -86,13 +86,13 @@ class ExportResult:
             lines.append(f"No {LAYOUTS[self.tool].label} file was written: no contact could be exported.")
         parts = []
         if self.left_out.get(REASON_NO_CONSENT):
-            parts.append(f"{self.left_out[REASON_NO_CONSENT]} without marketing consent")
+            parts.append(f"{self.left_out[REASON_NO_CONSENT]:,} without marketing consent")
         if self.left_out.get(REASON_NO_EMAIL):
-            parts.append(f"{self.left_out[REASON_NO_EMAIL]} without a valid email")
+            parts.append(f"{self.left_out[REASON_NO_EMAIL]:,} without a valid email")
         text = f"Left out {', '.join(parts)}" if parts else ""
         merged = self.left_out.get(REASON_DUPLICATE, 0)
         if merged:
-            dup = f"{merged} duplicate{'s' if merged != 1 else ''} merged"
+            dup = f"{merged:,} duplicate{'s' if merged != 1 else ''} merged"
             text = f"{text}; {dup}" if text else dup[0].upper() + dup[1:]
         if text:
             lines.append(text + ".")

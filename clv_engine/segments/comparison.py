@@ -45,9 +45,9 @@ class Comparison:
         """Plain-language lines for a report."""
         c = self.counts()
         return [
-            f"{c['up']} {agree(c['up'], 'customer')} moved up a tier and {c['down']} moved down; {c['same']} stayed "
-            "in the same tier.",
-            f"{c['new']} {agree(c['new'], 'customer is', 'customers are')} new since the last run; {c['gone']} "
+            f"{c['up']:,} {agree(c['up'], 'customer')} moved up a tier and {c['down']:,} moved down; {c['same']:,} "
+            "stayed in the same tier.",
+            f"{c['new']:,} {agree(c['new'], 'customer is', 'customers are')} new since the last run; {c['gone']:,} "
             f"from the last run {agree(c['gone'], 'is', 'are')} not in this one.",
         ]
 

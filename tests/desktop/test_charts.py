@@ -55,3 +55,15 @@ def test_rfm_grid_counts_every_scored_customer():
     figure = charts.rfm_grid_figure(customers)
     counts = [int(t.replace(",", "")) for t in _texts(figure)]
     assert sum(counts) == 250
+
+
+def test_the_cohort_heat_map_shows_cohorts_not_the_pooled_row():
+    from types import SimpleNamespace
+
+    from clv_desktop import insight_charts
+
+    rows = [{"cohort": c, "months_since_first": k, "active_share": 1.0 if k == 0 else 0.3}
+            for c, n in (("2024-01", 3), ("2024-02", 2), ("all", 3)) for k in range(n)]
+    figure = insight_charts.cohort_figure(SimpleNamespace(cohorts=pd.DataFrame(rows)))
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert labels == ["2024-01", "2024-02"]

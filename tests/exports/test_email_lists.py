@@ -69,6 +69,15 @@ def test_consent_duplicates_and_invalid_emails_are_counted(customers, tmp_path):
     assert result.describe()[-1] == "Left out 1 without marketing consent, 3 without a valid email; 1 duplicate merged."
 
 
+def test_left_out_counts_are_written_with_thousands_separators():
+    from clv_engine.exports.email_lists import ExportResult
+
+    result = ExportResult(tool="mailchimp", left_out={"no marketing consent": 1257, "no valid email": 142,
+                                                       "duplicates merged": 1001})
+    assert result.describe()[-1] == ("Left out 1,257 without marketing consent, 142 without a valid email; "
+                                     "1,001 duplicates merged.")
+
+
 def test_mailchimp_rejects_non_ascii_before_at_but_klaviyo_keeps_it(customers, tmp_path):
     export_email_lists(customers, "mailchimp", tmp_path, mode="single")
     export_email_lists(customers, "klaviyo", tmp_path, mode="single")

@@ -56,3 +56,11 @@ def test_previous_run_without_tiers_is_a_clear_error(tmp_path):
     path.write_text("customer_id,clv\n1,10\n", encoding="utf-8")
     with pytest.raises(InputError, match="no 'tier' column"):
         read_previous_customers(path)
+
+
+def test_description_writes_large_counts_with_thousands_separators():
+    ids = [f"c{i}" for i in range(2500)]
+    old = pd.DataFrame({"customer_id": ids, "tier": "Low"})
+    new = pd.DataFrame({"customer_id": ids, "tier": "Low"})
+    assert compare_runs(old, new).describe()[0] == "0 customers moved up a tier and 0 moved down; 2,500 stayed in the " \
+        "same tier."
