@@ -11,6 +11,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
+from clv_engine.errors import agree
+
 FIGURE_SIZE = (6.0, 3.6)
 TIER_COLOURS = ("#2E7D32", "#F9A825", "#9E9E9E", "#1565C0", "#6A1B9A", "#C62828")
 
@@ -117,11 +119,18 @@ def cumulative_value_figure(customers: pd.DataFrame, value_column: str = "clv",
     axes.plot(share_customers, share_value, color="#1565C0", linewidth=2)
     axes.plot([0, 100], [0, 100], color="#9E9E9E", linestyle="--", linewidth=1,
               label="if every customer were equal")
-    # The same "top 20%" as the summary card: the ceil(20%) most valuable customers.
-    top_n = int(np.ceil(len(ordered) * 0.2))
+    # The same group as the summary card: the top tier (its customers are the most valuable
+    # ones), else the ceil(20%) most valuable customers.
+    top_n, tier = int(np.ceil(len(ordered) * 0.2)), ""
+    tiers = customers["tier"] if "tier" in customers.columns else None
+    if tiers is not None and isinstance(tiers.dtype, pd.CategoricalDtype) and len(tiers.cat.categories):
+        best = tiers.cat.categories[0]
+        in_best = int((tiers == best).sum())
+        if 0 < in_best <= len(ordered):
+            top_n, tier = in_best, f" ({best} tier)"
     top_x, top_y = top_n / len(ordered) * 100, float(ordered[:top_n].sum() / total * 100)
     axes.scatter([top_x], [top_y], color="#C62828", zorder=3)
-    axes.annotate(f"top 20% hold {top_y:.0f}%", (top_x, top_y), xytext=(8, -14),
+    axes.annotate(f"top {top_x:.0f}% hold {top_y:.0f}%{tier}", (top_x, top_y), xytext=(8, -14),
                   textcoords="offset points", fontsize=9)
     axes.set_xlabel("Customers, most valuable first (%)", fontsize=LABEL_SIZE)
     axes.set_ylabel("Share of expected value (%)", fontsize=LABEL_SIZE)
@@ -155,8 +164,9 @@ def clv_distribution_figure(customers: pd.DataFrame, value_column: str = "clv",
         axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _money(value, symbol)))
         hidden = len(values) - len(shown)
-        note = f"; {hidden:,} customers below {_money(low, symbol)} not shown" if hidden else ""
-        axes.set_xlabel(f"Expected value per customer (log scale{note})", fontsize=LABEL_SIZE)
+        note = (f"\n{hidden:,} {agree(hidden, 'customer')} below {_money(low, symbol)} not shown"
+                if hidden else "")
+        axes.set_xlabel(f"Expected value per customer (log scale){note}", fontsize=LABEL_SIZE)
     else:
         axes.hist(values, bins=30, color="#1565C0")
         axes.xaxis.set_major_locator(MaxNLocator(6))

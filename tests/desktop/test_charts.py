@@ -7,6 +7,7 @@ pytest.importorskip("PySide6")
 
 import io  # noqa: E402
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -67,3 +68,14 @@ def test_the_cohort_heat_map_shows_cohorts_not_the_pooled_row():
     figure = insight_charts.cohort_figure(SimpleNamespace(cohorts=pd.DataFrame(rows)))
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels == ["2024-01", "2024-02"]
+
+
+def test_concentration_chart_marks_the_top_tier_the_card_names():
+    customers = fake_customers(200)
+    values = customers["clv"].to_numpy()
+    order = np.argsort(-values)
+    tier = np.array(["Low"] * len(values), dtype=object)
+    tier[order[:20]] = "Gold"  # a top tier of 10%
+    customers["tier"] = pd.Categorical(tier, categories=["Gold", "Low"])
+    share = np.sort(values)[::-1][:20].sum() / values.sum()
+    assert f"top 10% hold {share * 100:.0f}% (Gold tier)" in _texts(charts.cumulative_value_figure(customers))
