@@ -852,7 +852,14 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
         if suffix in {".xlsx", ".xlsm", ".ods"} and not magic.startswith(b"PK\x03\x04"):
             if magic.lstrip(b"\xef\xbb\xbf").lstrip()[:1] not in (b"",) and b"\x00" not in magic:
                 # a CSV saved with an Excel extension: read it as text
-                return _read_text(path, progress)
+                table = _read_text(path, progress)
+                if len(table.grid) < 2:  # not a table either: a damaged or mislabelled file
+                    raise InputError(f"the file is named {suffix} but is not a workbook, and its text is not a "
+                                     "table of orders.", where=name,
+                                     hint="Open it in Excel and save it again as .xlsx, or export the orders again.")
+                table.notes.append(f"The file is named {suffix} but holds text (a CSV file saved under an Excel "
+                                   "name); it was read as text.")
+                return table
         return _read_excel(path, sheet, accept)
     return _read_text(path, progress)
 

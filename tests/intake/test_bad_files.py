@@ -42,6 +42,16 @@ def test_zip_renamed_to_csv(tmp_path):
     assert "zip archive" in error_for(tmp_path / "orders.csv")
 
 
+def test_text_named_xlsx_is_read_as_text_with_a_note_or_refused_when_no_table(tmp_path):
+    (tmp_path / "orders.xlsx").write_text("Order ID,Email,Date,Total\n1,a@x.test,2024-01-05,10\n", encoding="utf-8")
+    data = read_orders(tmp_path / "orders.xlsx")
+    assert data.report.rows_used == 1
+    assert any("named .xlsx but holds text" in n for n in data.report.notes)
+    (tmp_path / "broken.xlsx").write_text("not a zip file at all", encoding="utf-8")
+    message = error_for(tmp_path / "broken.xlsx")
+    assert message.startswith("broken.xlsx: the file is named .xlsx but is not a workbook") and "save it again" in message
+
+
 def test_binary_garbage(tmp_path):
     (tmp_path / "orders.csv").write_bytes(bytes(range(256)) * 20)
     assert "not text" in error_for(tmp_path / "orders.csv")
