@@ -443,6 +443,19 @@ def parse_dates(
     return out.astype("datetime64[ns]"), infos[0]
 
 
+_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _is_day_of(day: pd.Series, month: pd.Series, year: pd.Series) -> pd.Series:
+    """Is ``day`` a day of ``month`` in ``year`` (two-digit years taken as 20xx for leap years)?"""
+    full = year.where(year >= 100, year + 2000)
+    leap = (full % 4 == 0) & ((full % 100 != 0) | (full % 400 == 0))
+    known = (month >= 1) & (month <= 12)
+    longest = pd.Series(_MONTH_DAYS[np.where(known, month, 0).astype(int)], index=month.index)
+    longest = longest.where(~((month == 2) & ~leap), 28)
+    return known & (day >= 1) & (day <= longest)
+
+
 def parse_dates_distinct(
     values: pd.Series, *, date_order: str | None = None, default_order: str = "MDY"
 ) -> tuple[pd.Series, DateColumn]:
@@ -482,9 +495,11 @@ def parse_dates_distinct(
         parts = s[numeric].str.extract(_NUMERIC_RE)
         a = pd.to_numeric(parts["a"])
         b = pd.to_numeric(parts["b"])
-        # only dates valid in one reading decide it ("32.13.2024" fits neither and stays unread)
-        needs_dmy = (a > 12) & (a <= 31) & (b >= 1) & (b <= 12)
-        needs_mdy = (b > 12) & (b <= 31) & (a >= 1) & (a <= 12)
+        # only dates valid in one reading decide it ("32.13.2024" and "31/02/2024" fit
+        # neither and stay unread)
+        year = pd.to_numeric(parts["y"])
+        needs_dmy = (a > 12) & _is_day_of(a, b, year)
+        needs_mdy = (b > 12) & _is_day_of(b, a, year)
         day_first, month_first = bool(needs_dmy.any()), bool(needs_mdy.any())
         if day_first and not month_first:
             order = "DMY"
@@ -499,7 +514,8 @@ def parse_dates_distinct(
                               "dates that do not fit were not read")
         else:
             order = date_order if date_order in ("DMY", "MDY") else default_order
-            info.ambiguous = True
+            # ambiguous only when some date reads both ways (not when none is a date at all)
+            info.ambiguous = bool((_is_day_of(a, b, year) & _is_day_of(b, a, year)).any())
         info.order = order
         text = s[numeric].str.replace(r"^(\d{1,2})[./-](\d{1,2})[./-]", r"\1/\2/", regex=True)
         text = _normalise_date_text(text)

@@ -128,6 +128,18 @@ def test_one_impossible_date_does_not_claim_a_day_month_mix():
     assert pd.isna(out[2])
 
 
+@pytest.mark.parametrize("cells, order, ambiguous", [
+    (["31/02/2024", "05/03/2024"], "MDY", True),  # 31 February is no date: 05/03 still reads both ways
+    (["29/02/2024", "05/03/2024"], "DMY", False),  # a leap day settles it
+    (["29/02/2023", "05/03/2023"], "MDY", True),  # but not in a year without one
+    (["31/02/2024", "30/02/2024"], "MDY", False),  # no date at all: nothing is ambiguous
+])
+def test_only_real_dates_settle_or_leave_open_the_day_month_order(cells, order, ambiguous):
+    out, info = dates(cells)
+    assert (info.order, info.ambiguous) == (order, ambiguous)
+    assert "31/02" not in (info.why or "")
+
+
 def test_a_real_day_month_mix_is_still_reported():
     out, info = dates(["13/01/2024", "01/14/2024", "13/02/2024"])
     assert info.order == "DMY"
