@@ -551,22 +551,39 @@ def _settings_sheet(ws, summary):
     for c in (1, 2):
         ws.cell(row=1, column=c).fill = st["header_fill"]
     rows = []
-    for key in ("version", "source", "sheet", "layout", "layout_label", "currency", "observation_end", "method",
+    for key in ("version", "source", "sheet", "layout_label", "currency", "observation_end", "method",
                 "method_requested", "orders", "customers", "rows_read", "rows_used"):
         if summary.get(key) not in (None, ""):
-            rows.append((key, summary[key]))
+            rows.append((_FACT_LABELS[key], summary[key]))
     settings = summary.get("settings") or {}
     if isinstance(settings, dict):
-        rows += [(f"settings: {k}", v) for k, v in settings.items()]
+        rows += [(f"Setting: {_SETTING_WORDS.get(k, k.replace('_', ' '))}", v) for k, v in settings.items()]
     model = summary.get("model") or {}
     if isinstance(model, dict):
-        rows += [(f"model: {k}", v) for k, v in _flatten(model).items()]
+        rows += [(f"Model: {k.replace('_', ' ')}", v) for k, v in _flatten(model).items()]
     for i, (key, value) in enumerate(rows, start=2):
         set_cell(ws, i, 1, key)
         set_cell(ws, i, 2, _setting_text(value)).alignment = st["wrap"]
     ws.column_dimensions["A"].width = 32
     ws.column_dimensions["B"].width = 80
     ws.freeze_panes = "A2"
+
+
+# what the Settings sheet calls the run's facts …
+_FACT_LABELS = {
+    "version": "CLV Toolkit version", "source": "Order file", "sheet": "Sheet", "layout_label": "File layout",
+    "currency": "Currency", "observation_end": "Orders up to (as-of date)", "method": "CLV method used",
+    "method_requested": "CLV method asked for", "orders": "Orders", "customers": "Customers",
+    "rows_read": "Rows read", "rows_used": "Rows used",
+}
+# … and the settings whose names need more than spaces for underscores
+_SETTING_WORDS = {
+    "method": "CLV method", "horizon_months": "horizon (months)", "lifespan_years": "lifespan (years)",
+    "retention_rate": "yearly retention", "interval": "range (share of outcomes)", "tier_splits": "tier shares (%)",
+    "value_column": "tiers ranked by", "observation_end": "as-of date", "exclude_non_product":
+    "exclude non-product lines", "include_no_consent": "include customers without consent",
+    "export_mode": "email list files",
+}
 
 
 def _flatten(mapping: dict, prefix: str = "") -> dict:
@@ -585,6 +602,8 @@ def _setting_text(value):
         return "(not set)"
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and value != round(value):
+        return float(f"{float(value):.6g}")  # a fitted parameter to six significant digits
     if isinstance(value, (int, float, np.integer, np.floating)):
         return excel_value(value)
     if isinstance(value, (list, tuple)):

@@ -84,9 +84,10 @@ def test_intake_and_settings_sheets(report_path):
     intake = list(book["Intake"].iter_rows(values_only=True))
     assert any(row[:2] == (17, "date not readable") for row in intake)
     settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
-    assert settings["settings: tier_splits"] == "20, 50, 30"
-    assert settings["settings: mapping"] == "(not set)"
-    assert settings["model: params.r"] == 0.24
+    assert settings["Setting: tier shares (%)"] == "20, 50, 30"
+    assert settings["Setting: mapping"] == "(not set)"
+    assert settings["Model: params.r"] == 0.24
+    assert not any("_" in str(label) for label in settings)  # plain words, not the program's names
 
 
 def test_report_without_optional_parts(tmp_path):
