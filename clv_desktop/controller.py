@@ -190,7 +190,10 @@ class AppController(ResultActions, QObject):
 
     def _report_error(self, title: str, error: BaseException) -> None:
         if isinstance(error, ClvError):
-            self.failed.emit(title, in_app_words(str(error)))
+            text = in_app_words(str(error))
+            if not getattr(error, "where", None):  # a sentence of its own in a dialog (no file name first)
+                text = text[:1].upper() + text[1:]
+            self.failed.emit(title, text)
             return
         if isinstance(error, (FileNotFoundError, PermissionError, IsADirectoryError)):
             name = Path(getattr(error, "filename", "") or "").name or "the file"

@@ -22,20 +22,22 @@ DEFAULT_TIER_NAMES = ("High", "Medium", "Low")
 
 def parse_splits(text: str | Sequence[float]) -> tuple[float, ...]:
     """Read tier shares like ``"20,50,30"`` or ``[0.2, 0.5, 0.3]`` as percentages summing to 100."""
+    shown = text if isinstance(text, str) else ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v)
+                                                         for v in text)
     if isinstance(text, str):
         parts = [p.strip().rstrip("%") for p in text.replace(";", ",").split(",") if p.strip()]
         try:
             values = [float(p) for p in parts]
         except ValueError as exc:
             raise InputError(
-                f"tier split {text!r} is not a list of numbers",
+                f"tier split '{shown}' is not a list of numbers",
                 hint="Write it like 20,50,30 (percent of customers, best tier first).",
             ) from exc
     else:
         values = [float(v) for v in text]
     if not values or any(not math.isfinite(v) or v <= 0 for v in values):
         raise InputError(
-            f"tier split {text!r} must be positive shares",
+            f"tier split '{shown}' must be positive shares",
             hint="Write it like 20,50,30 (percent of customers, best tier first).",
         )
     total = sum(values)
@@ -44,7 +46,7 @@ def parse_splits(text: str | Sequence[float]) -> tuple[float, ...]:
         total = 100.0
     if abs(total - 100.0) > 1e-6:
         raise InputError(
-            f"tier split {text!r} adds up to {total:g}%, not 100%",
+            f"tier split '{shown}' adds up to {total:g}%, not 100%",
             hint="Make the shares add up to 100, like 20,50,30.",
         )
     return tuple(values)

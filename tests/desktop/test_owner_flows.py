@@ -180,6 +180,7 @@ def test_settings_are_checked_before_they_are_remembered_or_run(qtbot, window, f
     window.settings_page.tier_splits.setText("20, 30, 30")
     window.analyse()
     assert "add up to 80%" in window.last_error.text()
+    assert "Tier splits add up to 80%" in window.last_error.text()  # a sentence of its own in the dialog
     assert window.current_step() == SETTINGS
     assert window.controller.app_settings.analysis_values() == before
     assert not any(call[0] == "analyze" for call in fake_engine.calls)

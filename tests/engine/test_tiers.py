@@ -75,3 +75,11 @@ def test_shares_follow_the_average_rank_of_each_tie_group():
         split = splits[trial % len(splits)]
         got = assign_tiers(values, split).cat.codes.to_numpy()
         assert got.tolist() == _tiers_by_average_rank(values, split).tolist(), (values, split)
+
+
+def test_a_split_given_as_numbers_is_quoted_as_a_person_wrote_it():
+    from clv_engine.tiers import parse_splits
+
+    with pytest.raises(InputError) as caught:
+        parse_splits((50.0, 50.0, 50.0))
+    assert str(caught.value).startswith("tier split '50, 50, 50' adds up to 150%, not 100%.")
