@@ -63,6 +63,13 @@ class ReadFailure:
     preview: pd.DataFrame | None
 
 
+
+def _dialog_text(error: ClvError) -> str:
+    """An engine message in the app's words, as a sentence of its own in a dialog: a
+    capital first letter unless it begins with the file's name."""
+    text = in_app_words(str(error))
+    return text if getattr(error, "where", None) else text[:1].upper() + text[1:]
+
 class AppController(ResultActions, QObject):
     """Holds the open file, intake result, analysis and comparison; runs the jobs."""
 
@@ -190,10 +197,7 @@ class AppController(ResultActions, QObject):
 
     def _report_error(self, title: str, error: BaseException) -> None:
         if isinstance(error, ClvError):
-            text = in_app_words(str(error))
-            if not getattr(error, "where", None):  # a sentence of its own in a dialog (no file name first)
-                text = text[:1].upper() + text[1:]
-            self.failed.emit(title, text)
+            self.failed.emit(title, _dialog_text(error))
             return
         if isinstance(error, (FileNotFoundError, PermissionError, IsADirectoryError)):
             name = Path(getattr(error, "filename", "") or "").name or "the file"
@@ -487,7 +491,7 @@ class AppController(ResultActions, QObject):
         try:
             self._settings_from(values)
         except ClvError as error:
-            return in_app_words(str(error))
+            return _dialog_text(error)
         return None
 
     def analyse(self, values: dict) -> bool:
@@ -499,7 +503,7 @@ class AppController(ResultActions, QObject):
         try:
             settings = self._settings_from(values)
         except ClvError as error:
-            self.failed.emit("Settings", in_app_words(str(error)))
+            self.failed.emit("Settings", _dialog_text(error))
             return False
         self.app_settings.set_analysis_values(values)
         engine, source = self.engine, self.order_data
