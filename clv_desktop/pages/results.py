@@ -297,10 +297,9 @@ class ResultsPage(QWidget):
         fit_columns(self.customer_view, 30)
         self.customer_view.horizontalScrollBar().setValue(0)
         context = controller.context
-        self.segments_frame.setText(
-            f"Values are {context.value_phrase()}, {context.margin_phrase()}. Churn risk is "
-            "the group's average chance of no order in the next "
-            f"{context.horizon_text()}.")
+        churn = (f" Churn risk is the group's average chance of no order in the next {context.horizon_text()}."
+                 if controller.customer_model.table.column_index("churn_risk") is not None else "")
+        self.segments_frame.setText(f"Values are {context.value_phrase()}, {context.margin_phrase()}.{churn}")
         for view in (self.tier_view, self.segment_view):
             _fit_profile(view)
         self._set_comparison_visible(False)

@@ -187,3 +187,14 @@ def test_after_a_failed_read_choosing_the_missing_columns_keeps_the_ones_the_eng
     boxes = window.check_page.role_boxes
     boxes["email"].setCurrentIndex(boxes["email"].findData(""))
     assert window.check_page.chosen_mapping()["email"] == ""
+
+
+def test_the_segments_page_explains_churn_risk_only_when_the_method_gives_it(qtbot, real_window):
+    controller = _analysed(qtbot, real_window)  # the simple formula: no churn risk
+    text = real_window.results_page.segments_frame.text()
+    assert text.startswith("Values are expected over a customer's lifetime") and "Churn risk" not in text
+    real_window.settings_page.method.setCurrentIndex(real_window.settings_page.method.findData("predictive"))
+    with qtbot.waitSignal(controller.analysis_ready, timeout=WAIT):
+        real_window.analyse()
+    assert controller.analysis.summary["method"] == "predictive"
+    assert "Churn risk is the group's average chance" in real_window.results_page.segments_frame.text()
