@@ -336,6 +336,10 @@ def _check_not_binary(raw: bytes, name: str) -> None:
     kinds = {b"%PDF": "a PDF document", b"PK\x03\x04": "a zip archive", b"\x89PNG": "a PNG image",
              b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
              b"{\\rtf": "an RTF document", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7-zip archive"}
+    if raw.startswith(b"PAR1"):
+        raise InputError("this file is a Parquet table, not an order export.", where=name,
+                         hint="A customer summary made with clv summary-sql is read with --summary FILE; for "
+                              "orders in Parquet, use --duckdb, or export them as CSV.")
     for magic, kind in kinds.items():
         if raw.startswith(magic):
             raise InputError(f"this file is {kind}, not a spreadsheet or CSV file.", where=name,

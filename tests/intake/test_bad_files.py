@@ -52,6 +52,12 @@ def test_text_named_xlsx_is_read_as_text_with_a_note_or_refused_when_no_table(tm
     assert message.startswith("broken.xlsx: the file is named .xlsx but is not a workbook") and "save it again" in message
 
 
+def test_a_parquet_file_points_to_summary_and_duckdb(tmp_path):
+    (tmp_path / "summary.parquet").write_bytes(b"PAR1" + bytes(range(200)) + b"PAR1")
+    message = error_for(tmp_path / "summary.parquet")
+    assert "is a Parquet table" in message and "--summary FILE" in message and "--duckdb" in message
+
+
 def test_binary_garbage(tmp_path):
     (tmp_path / "orders.csv").write_bytes(bytes(range(256)) * 20)
     assert "not text" in error_for(tmp_path / "orders.csv")
