@@ -31,6 +31,33 @@ RESULT_FILES = ("customers.csv", "segments.csv", "rfm_segments.csv", "profiles.c
                 "summary.json")
 
 
+
+def _in_app(value):
+    """Sentences (in dicts and lists too) with command-line advice in the app's words."""
+    if isinstance(value, str):
+        return in_app_words(value)
+    if isinstance(value, dict):
+        return {k: _in_app(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_in_app(v) for v in value)
+    return value
+
+
+def in_app_analysis(analysis):
+    """``analysis`` for a report saved from the app: its notes, findings and reasons name the
+    app's settings ("the 'Acquisition cost' setting") instead of command-line flags. The
+    run itself is not changed (a shallow copy with translated texts)."""
+    import copy
+    import dataclasses
+
+    out = copy.copy(analysis)
+    out.summary = _in_app(dict(getattr(analysis, "summary", None) or {}))
+    insights = getattr(analysis, "insights", None)
+    if insights is not None and dataclasses.is_dataclass(insights):
+        out.insights = dataclasses.replace(insights, findings=_in_app(list(insights.findings)),
+                                           not_profiled=_in_app(list(insights.not_profiled)))
+    return out
+
 @dataclass
 class ExportSummary:
     """What an export, report or save wrote, and what it left out, in words."""
@@ -354,7 +381,7 @@ class ResultActions:
         def run(progress, cancel):
             temporary = target.with_name(f".{target.stem}-{uuid.uuid4().hex[:8]}.xlsx")
             try:
-                engine.write_excel_report(analysis, str(temporary))
+                engine.write_excel_report(in_app_analysis(analysis), str(temporary))
                 if cancel.is_set():
                     raise Cancelled("Cancelled.")
                 os.replace(temporary, target)

@@ -198,3 +198,18 @@ def test_the_segments_page_explains_churn_risk_only_when_the_method_gives_it(qtb
         real_window.analyse()
     assert controller.analysis.summary["method"] == "predictive"
     assert "Churn risk is the group's average chance" in real_window.results_page.segments_frame.text()
+
+
+def test_a_report_saved_from_the_app_names_its_settings_not_command_line_flags(qtbot, real_window, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    controller = _analysed(qtbot, real_window)
+    flags = re.compile(r"--(?:acquisition-cost|margin|lifespan|map|date-order|sheet|currency)\b")
+    said = " ".join(controller.analysis.insights.findings + controller.analysis.insights.not_profiled)
+    assert flags.search(said)  # the engine's own words name the flags …
+    with qtbot.waitSignal(controller.report_written, timeout=WAIT):
+        controller.write_report(str(tmp_path / "report.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)
+    cells = [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert not [c for c in cells if flags.search(c)]  # … the app's report does not
+    assert any("'Acquisition cost' setting" in c or "'Profit margin' setting" in c for c in cells)
+    assert flags.search(" ".join(controller.analysis.insights.findings + controller.analysis.insights.not_profiled))
