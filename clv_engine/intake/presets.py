@@ -219,7 +219,7 @@ def _paypal_status(status: pd.Series) -> pd.Series:
     return on_uniques(status, reasons)
 
 
-_PAYPAL_CONVERSION = re.compile(r"conversion|umrechnung|conversi[oó]n|convertion")
+_PAYPAL_CONVERSION = re.compile(r"conversion|umrechnung|conversi[oó]n")
 
 
 def _paypal_converted(work, kind: pd.Series, ref: pd.Series, amount: pd.Series, decimal: str, notes) -> None:
