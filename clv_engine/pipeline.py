@@ -540,17 +540,22 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
 
 
 def _unused_settings_notes(settings: Settings, method_info: dict) -> list[str]:
-    """Say so when the horizon and discount rate could not be used (no predictive model)."""
+    """Say so when settings could not be used: the horizon and discount rate without a
+    predictive model, a retention rate without the retention method."""
     method = method_info.get("method")
+    notes = []
+    if settings.retention_rate is not None and method != "retention":
+        notes.append(f"The yearly retention of {float(settings.retention_rate):.0%} was not used: it applies only "
+                     f"to the retention method, and the {method} method was used.")
     if method == "predictive":
-        return []
+        return notes
     if method == "retention":  # the discount rate is used; the horizon is every year to come
-        return [f"The {settings.horizon_months}-month horizon was not used: retention CLV counts every year to "
-                "come, discounted."]
+        return notes + [f"The {settings.horizon_months}-month horizon was not used: retention CLV counts every "
+                        "year to come, discounted."]
     why = "no predictive model could be used on this data" if "fallback_reason" in method_info else \
         f"the {method} method was chosen"
-    return [f"The {settings.horizon_months}-month horizon and the {settings.discount_rate:.0%} discount rate were "
-            f"not used: they apply only to predictive CLV, and {why}."]
+    return notes + [f"The {settings.horizon_months}-month horizon and the {settings.discount_rate:.0%} discount rate "
+                    f"were not used: they apply only to predictive CLV, and {why}."]
 
 
 def _headline(top_customers: int, customers: int, share: float, tier: str) -> str:

@@ -161,3 +161,7 @@ def test_the_command_runs_the_retention_method(tmp_path, capsys):
     assert json.loads((out / "summary.json").read_text())["method"] == "retention"
     assert cli.main(["analyze", str(src), "--method", "retention", "--retention", "1.5", "--out", str(out)]) == 2
     assert "retention 1.5 is out of range" in capsys.readouterr().err
+    assert cli.main(["analyze", str(src), "--method", "simple", "--retention", "0.5", "--as-of", "2024-12-31",
+                     "--out", str(out), "--no-report"]) == 0
+    assert "The yearly retention of 50% was not used: it applies only to the retention method, and the simple " \
+        "method was used." in capsys.readouterr().out
