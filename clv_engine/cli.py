@@ -69,13 +69,17 @@ def _parse_map(values: list[str]) -> dict[str, str]:
     for item in values or []:
         role, sep, column = item.partition("=")
         role = role.strip().lower()
-        if not sep or not column.strip():
+        if not sep or not role:
             raise InputError(f"--map {item!r} is not ROLE=COLUMN", hint="Write it like --map date=\"Order Date\".")
+        column = column.strip()
+        if column in ('""', "''"):  # --map consent='""': the shell kept the quotes of an empty column
+            column = ""
+        # an empty column switches the role off (--map consent= : no consent column)
         if role not in ROLES and role not in DESCRIPTIVE_ROLES:
             raise InputError(f"--map: unknown role {role!r}", hint=f"Roles are: {', '.join(ROLES + DESCRIPTIVE_ROLES)}.")
         if role in mapping:
             raise InputError(f"--map gives the role {role!r} twice", hint="Give each role once.")
-        mapping[role] = column.strip()
+        mapping[role] = column
     return mapping
 
 

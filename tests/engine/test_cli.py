@@ -136,3 +136,18 @@ def test_existing_email_lists_are_not_replaced_and_nothing_else_is_written(tmp_p
     assert cli.main(args + ["--overwrite"]) == 0
     assert (out / "customers.csv").stat().st_mtime_ns >= before
     assert (out / "customers.csv").read_text(encoding="utf-8").startswith("customer_id,")
+
+
+@pytest.mark.parametrize("given", ["consent=", 'consent=""'])
+def test_map_role_to_nothing_switches_the_role_off(tmp_path, given):
+    src = tmp_path / "orders.csv"
+    src.write_text("Order ID,Customer ID,Email,Date,Total,Accepts Marketing\n1,A,a@x.com,2024-01-01,10,yes\n"
+                   "2,B,b@x.com,2024-02-01,20,yes\n3,A,a@x.com,2024-03-01,5,yes\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["analyze", str(src), "--map", given, "--out", str(out), "--no-report"]) == 0
+    customers = pd.read_csv(out / "customers.csv")
+    assert customers["consent"].isna().all()  # the column was not read as consent
+    summary = json.loads((out / "summary.json").read_text())
+    assert "consent" not in summary["mapping"]
+    assert cli.main(["analyze", str(src), "--out", str(tmp_path / "with"), "--no-report"]) == 0
+    assert (pd.read_csv(tmp_path / "with" / "customers.csv")["consent"] == "yes").all()
