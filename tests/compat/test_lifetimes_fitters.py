@@ -134,6 +134,21 @@ def test_params_set_by_hand_predict_like_lifetimes(lifetimes_bgf):
     )
 
 
+def test_one_parameter_set_by_key_changes_the_model_as_in_lifetimes(cdnow):
+    known = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    ours, theirs = compat.BetaGeoFitter(), lifetimes.BetaGeoFitter()
+    ours.params_, theirs.params_ = known.copy(), known.copy()
+    ours.params_["r"] = 0.5
+    theirs.params_["r"] = 0.5
+    method = "conditional_expected_number_of_purchases_up_to_time"
+    assert ours.params_["r"] == 0.5
+    assert getattr(ours, method)(39, 2, 30.43, 38.86) == pytest.approx(getattr(theirs, method)(39, 2, 30.43, 38.86),
+                                                                       rel=1e-6)
+    # a later fit is the fit's own: a value written before it does not carry over
+    ours.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert ours.params_["r"] == pytest.approx(0.243, abs=1e-3)
+
+
 def test_gamma_gamma_and_clv_match_lifetimes(cdnow_spend, bgf, lifetimes_bgf, cdnow):
     ours = compat.GammaGammaFitter().fit(cdnow_spend["x"], cdnow_spend["zbar"])
     theirs = lifetimes.GammaGammaFitter().fit(cdnow_spend["x"], cdnow_spend["zbar"])

@@ -87,13 +87,21 @@ class BaseFitter:
 
     @property
     def params_(self) -> pd.Series:
+        """The parameters as a Series with lifetimes' keys. As in lifetimes it is the model's
+        own: ``fitter.params_['r'] = 0.5`` changes the model (and so do later predictions)."""
         native = getattr(self, "_native", None)
         if native is None or getattr(native, "params_", None) is None:
             raise AttributeError("params_")
-        return pd.Series(
-            [native.params_[self._native_name(k)] for k in self.param_names], index=list(self.param_names),
-            dtype=float,
-        )
+        self._sync_params()
+        values = np.array([native.params_[self._native_name(k)] for k in self.param_names], dtype=float)
+        view = self.__dict__.get("_params_view")
+        if view is None:
+            view = pd.Series(values, index=list(self.param_names), dtype=float)
+            self._params_view = view
+        else:
+            view.iloc[:] = values
+        self._params_seen = values
+        return view
 
     @params_.setter
     def params_(self, values) -> None:
@@ -102,8 +110,21 @@ class BaseFitter:
         native.lenient_inputs = True
         native.set_params(**{self._native_name(k): float(values[k]) for k in self.param_names})
         self._native = native
+        self.__dict__.pop("_params_view", None)
+
+    def _sync_params(self) -> None:
+        """Carry values written into the ``params_`` Series (``params_['r'] = 0.5``) into the model."""
+        view, seen = self.__dict__.get("_params_view"), self.__dict__.get("_params_seen")
+        native = getattr(self, "_native", None)
+        if view is None or seen is None or native is None:
+            return
+        now = view.to_numpy(dtype=float)
+        if not np.array_equal(now, seen, equal_nan=True):
+            native.set_params(**{self._native_name(k): float(v) for k, v in zip(self.param_names, now)})
+            self._params_seen = now.copy()
 
     def _model(self):
+        self._sync_params()
         native = getattr(self, "_native", None)
         if native is None or getattr(native, "params_", None) is None:
             raise ValueError("Model has not been fit yet. Please call the .fit method first.")
@@ -164,6 +185,7 @@ class BaseFitter:
         if verbose:
             logger.info("%s fitted: %s", type(self).__name__, native)
         self._native = native
+        self.__dict__.pop("_params_view", None)  # a new fit: values written before do not carry over
         return native
 
     def native_penalizer(self, columns) -> float:
@@ -210,6 +232,7 @@ class BaseFitter:
                 hint="Fit the model again, or set its parameters by hand: fitter.params_ = {'r': …, 'alpha': …}.",
             ) from None
         self._native = self.native_class.from_dict(saved)
+        self.__dict__.pop("_params_view", None)  # a new model: values written before do not carry over
         self._native.lenient_inputs = True
         if isinstance(saved.get("lifetimes_data"), dict):
             self.data = pd.read_json(io.StringIO(json.dumps(saved["lifetimes_data"])), orient="split")
