@@ -602,14 +602,15 @@ _STATUS_VOCABULARY = (
     r"betaald|geannuleerd|verzonden|geleverd|voltooid|openstaand|terugbetaald|"
     r"pag[oa]|conclu[ií]d[oa]|entregue|aprovad[oa]|estornad[oa]|devolvid[oa])\b"
 )
-CONTENT_CHECKED_ROLES = ("date", "amount", "status", "quantity", "unit_price", "discount", "line_total", "refund")
+CONTENT_CHECKED_ROLES = ("date", "amount", "status", "quantity", "unit_price", "discount", "line_total", "refund",
+                         "email")
 
 
 def content_problem(role: str, values: pd.Series) -> str | None:
     """Why a column's cells cannot play ``role`` (None when they can or the column is empty).
 
     A date column must read as dates, money and quantity columns as numbers, a status
-    column must hold status words. ``values``: the column's cleaned text (a sample is enough).
+    column must hold status words, an email column email addresses. ``values``: the column's cleaned text (a sample is enough).
     """
     from .values import cell_example, parse_amounts, parse_dates
 
@@ -619,6 +620,11 @@ def content_problem(role: str, values: pd.Series) -> str | None:
     if cells.empty:
         return None
     example = cell_example(cells.iloc[0])
+    if role == "email":  # "Email Opt Out" (yes/no) is a consent column, not the email
+        has_at = cells.str.contains("@", regex=False)
+        if has_at.mean() < 0.5:
+            return f"its cells are not email addresses (e.g. '{cell_example(cells[~has_at].iloc[0])}')"
+        return None
     if role == "date":
         parsed, _ = parse_dates(cells)
         bad = parsed.isna()

@@ -179,3 +179,13 @@ def test_cell_meanings():
     assert consent_meaning("perhaps") == UNKNOWN
     assert is_opt_out_header("Email Opt Out") and is_opt_out_header("Unsubscribed")
     assert not is_opt_out_header("Accepts Email Marketing")
+
+
+@pytest.mark.parametrize("header", ["Email Opt Out", "Email Unsubscribed", "Do Not Email"])
+def test_an_opt_out_column_is_not_taken_for_the_missing_email_column(tmp_path, header):
+    path = write(tmp_path, "o.csv", f"Customer,Date,Amount,{header}\nAnn,2024-01-05,10,yes\nBob,2024-02-05,20,no\n"
+                                    "Ann,2024-03-05,5,yes\n")
+    data = read_orders(path)
+    assert "email" not in data.report.mapping and data.report.mapping["consent"] == header
+    assert data.customers["consent"].tolist() == [False, True]  # a yes in an opt-out column is a no
+    assert any(f"'{header}' was not used as the email" in n for n in data.report.notes)
