@@ -449,6 +449,14 @@ def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = Non
                 mapping[role] = h
                 taken.add(h)
                 break
+    if "date" not in mapping:  # "DT" as a word of its own: Ta Feng's TRANSACTION_DT, order_dt
+        for h in headers:
+            words = _words(h)
+            if h not in taken and h not in rejected.get("date", ()) and "dt" in words and \
+                    not any(a in normalise_header(h) for a in _DATE_AVOID):
+                mapping["date"] = h
+                taken.add(h)
+                break
     if "refund" not in mapping:
         for h in headers:
             if h not in taken and h not in rejected.get("refund", ()) and is_refund_header(h):

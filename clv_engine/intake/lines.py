@@ -83,7 +83,8 @@ def _holds_line_totals(quantity: pd.Series, price: pd.Series) -> bool:
         return False
     p = price[several]
     per_unit = (p / quantity[several].abs()).round(4)
-    return bool(per_unit.nunique() < 0.5 * p.nunique())
+    # (at most half: with two quantities above one, line totals give exactly half as many)
+    return bool(per_unit.nunique() <= 0.5 * p.nunique())
 
 
 def row_values(work: pd.DataFrame, roles: dict, notes: list[str]) -> RowValues:

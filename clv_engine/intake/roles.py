@@ -101,4 +101,31 @@ def content_checked_roles(headers: list[str], body: pd.DataFrame, fixed: dict, d
         for header, problem in found:
             if header not in roles.values() or roles.get(role) != header:
                 notes.append(f"The column '{header}' was not used as the {role.replace('_', ' ')}: {problem}.")
+    _amount_of_items(roles, headers, sample, fixed, notes)
     return roles, reasons
+
+
+def _amount_of_items(roles: dict, headers: list[str], sample: pd.DataFrame, fixed: dict, notes: list[str]) -> None:
+    """An 'Amount' column of small whole numbers beside a price or sales column of money
+    counts items, not money (the Ta Feng grocery data's AMOUNT next to SALES_PRICE): it
+    becomes the quantity and that column the price (whether the price is per unit or the
+    line's total is then read from the cells, as for any quantity and price)."""
+    from .columns import normalise_header
+    from .values import parse_amounts
+
+    header = roles.get("amount")
+    if header is None or "amount" in fixed or {"quantity", "line_total"} & set(roles):
+        return
+    counts = parse_amounts(clean_text(sample[header]))[0].dropna().abs()
+    if len(counts) < 20 or not (counts == counts.round()).all() or counts.median() > 3 or counts.max() > 100:
+        return
+    taken = set(roles.values())
+    candidates = [roles["unit_price"]] if "unit_price" in roles else \
+        [h for h in headers if h not in taken and any(w in normalise_header(h) for w in ("price", "sales", "revenue"))]
+    for other in candidates:
+        money = parse_amounts(clean_text(sample[other]))[0]
+        if money.notna().mean() > 0.8 and money.abs().median() > 3 * max(counts.median(), 1):
+            roles["quantity"], roles["unit_price"] = roles.pop("amount"), other
+            notes.append(f"The column '{header}' holds small whole numbers (like {int(counts.iloc[0])}) beside "
+                         f"'{other}': it was read as the number of items and '{other}' as the price.")
+            return

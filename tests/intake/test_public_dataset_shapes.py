@@ -264,3 +264,37 @@ def test_an_amount_header_with_sales_or_umsatz_in_it_is_the_amount_and_a_sales_c
     rows = [["Kundennummer", "Datum", "Umsatz 2024 (EUR)"]] + [[f"K{i % 5}", f"2024-0{1 + i % 3}-1{i % 9}", "12,50"]
                                                                 for i in range(30)]
     assert read_orders(rows).report.mapping["amount"] == "Umsatz 2024 (EUR)"
+
+
+def test_ta_feng_grocery_lines_count_items_in_amount_and_sales_in_sales_price(tmp_path):
+    """The Ta Feng grocery data (a public data set used in repeat-purchase studies):
+    TRANSACTION_DT dates, AMOUNT = number of items, SALES_PRICE = the line's sales."""
+    import random
+
+    random.seed(3)
+    unit = {f"47{k:011d}": random.choice([29, 45, 68, 99, 120]) for k in range(8)}
+    rows, expected = [], {}
+    for _ in range(400):
+        customer = f"{random.randint(1104900, 1104960):08d}"
+        product = random.choice(list(unit))
+        items = random.choice([1, 1, 1, 2, 3])
+        rows.append(f"{random.randint(11, 12)}/{random.randint(1, 28)}/2000,{customer},45-49,115,110411,{product},"
+                    f"{items},{int(unit[product] * 0.8) * items},{unit[product] * items}")
+        expected[customer] = expected.get(customer, 0) + unit[product] * items
+    path = tmp_path / "ta_feng.csv"
+    path.write_text("TRANSACTION_DT,CUSTOMER_ID,AGE_GROUP,PIN_CODE,PRODUCT_SUBCLASS,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE\n"
+                    + "\n".join(rows) + "\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.mapping["date"] == "TRANSACTION_DT"
+    assert data.report.mapping["quantity"] == "AMOUNT" and data.report.mapping["unit_price"] == "SALES_PRICE"
+    totals = data.orders.groupby("customer_id", observed=True)["amount"].sum().round(2).to_dict()
+    assert totals == {c: float(v) for c, v in expected.items()}
+    assert any("'AMOUNT' holds small whole numbers" in n for n in data.report.notes)
+
+
+def test_an_amount_of_whole_money_is_still_the_amount(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,date,amount,list_price\n" + "".join(
+        f"c{i % 30},2024-0{1 + i % 9}-1{i % 9},{10 + i % 50},{12 + i % 50}\n" for i in range(120)), encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.mapping["amount"] == "amount" and "quantity" not in data.report.mapping
