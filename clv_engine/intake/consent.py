@@ -61,6 +61,14 @@ _SAYS_NO = {
     "uitgeschreven", "geweigerd",
 }
 _BLANK_WORDS = {"", "-", "--", "n/a", "na", "null", "nan", "(blank)", "#n/a"}
+# words that say a subscription by themselves: they make a column under any header a consent
+# column ("none", "pending", "accepted" or "blocked" alone could be a promotion, a status …)
+_SUBSCRIPTION_WORDS = {w.replace(" ", "") for w in (
+    "subscribed", "unsubscribed", "not subscribed", "never subscribed", "non subscribed", "opted in", "opted out",
+    "opt in", "opt out", "optin", "optout", "double opt in", "single opt in", "confirmed opt in",
+    "email subscribed", "subscribed email", "angemeldet", "abgemeldet", "abonniert", "nicht angemeldet",
+    "abonne", "desabonne", "inscrit", "desinscrit", "suscrito", "suscrita", "no suscrito", "dado de baja",
+    "iscritto", "iscritta", "disiscritto", "ingeschreven", "uitgeschreven", "aangemeld", "afgemeld", "geabonneerd")}
 
 # header words (normalised: letters and digits only)
 _OPT_OUT_PARTS = ("optout", "optedout", "unsubscri", "donotemail", "donotmail", "donotcontact", "donotmarket",
@@ -174,7 +182,7 @@ def _consent_like_share(values: pd.Series) -> tuple[float, bool]:
         return 0.0, False
     meaning = np.array([consent_meaning(u) for u in uniques.index])
     known = uniques.to_numpy()[meaning != UNKNOWN].sum() / uniques.sum()
-    explicit = any(_cell_key(u) in _SAYS_YES | _SAYS_NO for u in uniques.index)
+    explicit = any(_cell_key(u).replace(" ", "") in _SUBSCRIPTION_WORDS for u in uniques.index)
     return float(known), explicit
 
 

@@ -189,3 +189,16 @@ def test_an_opt_out_column_is_not_taken_for_the_missing_email_column(tmp_path, h
     assert "email" not in data.report.mapping and data.report.mapping["consent"] == header
     assert data.customers["consent"].tolist() == [False, True]  # a yes in an opt-out column is a no
     assert any(f"'{header}' was not used as the email" in n for n in data.report.notes)
+
+
+@pytest.mark.parametrize("cells, is_consent", [
+    (["None", "None", "None", "None"], False),  # a promotion column: no promotion
+    (["pending", "accepted", "pending", "accepted"], False),  # a review or payment state
+    (["subscribed", "unsubscribed", "subscribed", "subscribed"], True),  # says a subscription itself
+])
+def test_only_subscription_words_make_a_column_under_any_header_a_consent_column(tmp_path, cells, is_consent):
+    rows = "".join(f"{i},c{i % 3}@x.test,2024-0{1 + i}-05,10,{cell}\n" for i, cell in enumerate(cells))
+    data = read_orders(write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Promotion\n" + rows))
+    assert ("consent" in data.report.mapping) is is_consent
+    if not is_consent:
+        assert data.customers["consent"].isna().all()
