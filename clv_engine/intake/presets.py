@@ -324,6 +324,32 @@ def _stripe(work, table, notes):
     # "Refunded": refunded in full (a partial refund keeps "Paid"; Amount Refunded nets it)
     _refunded_by_status(work, st.isin(["refunded", "fully refunded"]))
     work["currency"] = work["currency"].str.upper()
+    _stripe_converted(work, table, notes)
+
+
+def _stripe_converted(work, table, notes) -> None:
+    """A payment in another currency than the account's is valued in the account's, from
+    Stripe's own conversion: 'Converted Amount' (and 'Converted Amount Refunded') in the
+    'Converted Currency'."""
+    amount = column_named(table, "Converted Amount")
+    currency = column_named(table, "Converted Currency")
+    if amount is None or currency is None:
+        return
+    refunded = column_named(table, "Converted Amount Refunded")
+    currency = currency.str.upper()
+    foreign = (currency != "") & (amount != "") & (work["currency"] != "") & (work["currency"] != currency)
+    if not foreign.any():
+        return
+    counts = work.loc[foreign, "currency"].value_counts()
+    work.loc[foreign, "amount"] = amount[foreign]
+    if refunded is not None:
+        work.loc[foreign, "refund"] = refunded[foreign]
+    work.loc[foreign, "currency"] = currency[foreign]
+    n = int(foreign.sum())
+    listed = ", ".join(f"{c:,} in {k}" for k, c in counts.items())
+    notes.append(f"{n:,} Stripe {agree(n, 'payment')} in other currencies ({listed}) {agree(n, 'was', 'were')} "
+                 f"valued in {', '.join(sorted(set(currency[foreign])))} from Stripe's own 'Converted Amount' "
+                 "(and 'Converted Amount Refunded').")
 
 
 def _etsy(work, table, notes):

@@ -140,6 +140,16 @@ def test_paypal_values_foreign_payments_at_its_own_conversion(data_dir):
     check_accounting(data)
 
 
+def test_stripe_values_payments_in_other_currencies_at_stripes_own_conversion(data_dir):
+    data = read_orders(data_dir / "stripe_fx.csv")
+    # ch_2: 50 EUR came to 54.10 USD, less its refund of 10.82 USD; ch_3: 40 GBP came to 50.60 USD
+    assert amounts(data) == {"ch_1": 100.0, "ch_2": 43.28, "ch_3": 50.6, "ch_4": 30.0}
+    assert data.report.currency == "USD" and data.report.rows_skipped == {}
+    assert ("2 Stripe payments in other currencies (1 in EUR, 1 in GBP) were valued in USD from Stripe's own "
+            "'Converted Amount' (and 'Converted Amount Refunded').") in data.report.notes
+    check_accounting(data)
+
+
 def test_etsy_uses_adjusted_total_and_two_digit_years(data_dir):
     data = read_orders(data_dir / "etsy.csv")
     assert data.report.layout == "etsy"
