@@ -129,3 +129,32 @@ def test_bench_holdout_help_shows_a_whole_sentence():
                             capture_output=True, text=True, check=True, cwd=ROOT)
     description = result.stdout.split("\n\n")[1]
     assert re.fullmatch(r"[A-Z][^\n]*(\n[^\n]+)*\.", description.strip()), description
+
+
+MIXED_IDS = pd.DataFrame({
+    "id": [1034, 1034, "A12", "A12", 977, 1, "1", 977],  # read from a spreadsheet: numbers and text
+    "date": ["2020-01-01", "2020-02-01", "2020-01-05", "2020-03-01", "2020-01-09", "2020-01-02", "2020-01-03",
+             "2020-03-09"],
+    "value": [1.0, 2, 3, 4, 5, 6, 7, 8],
+})
+
+
+def test_ids_mixing_numbers_and_text_are_summarised_as_lifetimes_groups_them():
+    out = compat_utils.summary_data_from_transaction_data(MIXED_IDS, "id", "date", observation_period_end="2020-04-01")
+    # numbers first, then text; 1 and "1" are two customers
+    assert list(out.index) == [1, 977, 1034, "1", "A12"]
+    assert out.loc[1034, "frequency"] == 1 and out.loc["A12", "recency"] == 56 and len(out) == 5
+    cal = compat_utils.calibration_and_holdout_data(MIXED_IDS, "id", "date", calibration_period_end="2020-02-15",
+                                                    observation_period_end="2020-04-01", monetary_value_col="value")
+    assert list(cal.index) == [1, 977, 1034, "1", "A12"]
+    assert cal.loc[977, "frequency_holdout"] == 1 and cal.loc[977, "monetary_value_holdout"] == 8.0
+
+
+def test_mixed_ids_match_lifetimes_itself():
+    lifetimes_utils = pytest.importorskip("lifetimes.utils")
+    theirs = lifetimes_utils.summary_data_from_transaction_data(MIXED_IDS, "id", "date", "value",
+                                                                observation_period_end="2020-04-01")
+    ours = compat_utils.summary_data_from_transaction_data(MIXED_IDS, "id", "date", "value",
+                                                          observation_period_end="2020-04-01")
+    assert list(ours.index) == list(theirs.index)
+    np.testing.assert_allclose(ours.to_numpy(dtype=float), theirs.to_numpy(dtype=float))

@@ -408,11 +408,13 @@ class BetaGeoBetaBinomFitter(BaseFitter):
 
     def expected_number_of_transactions_in_first_n_periods(self, n):
         """Expected number of customers with each frequency 0..n in the first ``n``
-        opportunities (every frequency, also above the largest in the data)."""
+        opportunities (every frequency, also above the largest in the data); as in lifetimes
+        the rows go on to the largest frequency in the data when that is above ``n`` (zero
+        there: no one buys more often than they can)."""
         n = int(n)
         total = float(self.data["weights"].sum())
-        x = np.arange(n + 1)
-        probability = self._model().p_n_purchases(x, np.full(len(x), n))
+        x = np.arange(max(n, int(self.data["frequency"].max())) + 1)
+        probability = np.where(x <= n, self._model().p_n_purchases(np.minimum(x, n), np.full(len(x), n)), 0.0)
         return pd.DataFrame(
             np.asarray(probability) * total, index=pd.Index(x, name="frequency"), columns=["model"]
         )

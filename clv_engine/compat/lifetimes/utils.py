@@ -44,8 +44,11 @@ def _orders_frame(transactions, customer_id_col, datetime_col, monetary_value_co
         amount = np.nan_to_num(transactions[monetary_value_col].to_numpy(dtype=np.float64), nan=0.0)
     else:
         amount = np.zeros(len(transactions))
+    # each distinct id (as lifetimes' group-by tells them apart: 1 and "1" are two customers)
+    # becomes the text of its position among the distinct ids
+    codes, _ = pd.factorize(ids)
     orders = pd.DataFrame(
-        {"customer_id": ids.astype(str).to_numpy(), "date": dates.to_numpy(), "amount": amount}
+        {"customer_id": codes.astype(str), "date": dates.to_numpy(), "amount": amount}
     )
     return orders, ids
 
@@ -60,14 +63,29 @@ def _period_end(when, freq: str, datetime_format=None) -> pd.Timestamp:
     return pd.Period(stamp, freq=freq).end_time
 
 
+def _sorted_positions(ids: pd.Index) -> np.ndarray:
+    """Positions that sort ``ids`` as lifetimes' group-by does; ids mixing numbers and text
+    (read from a spreadsheet) sort numbers first, then text, as pandas does for them."""
+    try:
+        return np.asarray(ids.argsort(), dtype=np.int64)
+    except TypeError:
+        def key(i):
+            value = ids[i]
+            number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            return (0, float(value), "") if number else (1, 0.0, str(value))
+        return np.asarray(sorted(range(len(ids)), key=key), dtype=np.int64)
+
+
 def _restore_index(table: pd.DataFrame, original_ids: pd.Series, name: str) -> pd.DataFrame:
-    """Re-index a summary keyed by str ids with the original ids, sorted like lifetimes."""
-    wanted = pd.Index(pd.unique(original_ids)).sort_values()  # (a categorical id keeps its dtype)
-    as_str = wanted.astype(str)
-    keep = as_str.isin(table.index)
-    wanted, as_str = wanted[keep], as_str[keep]
-    out = table.loc[as_str]
-    out.index = pd.Index(wanted, name=name)
+    """Re-index a summary keyed by id positions (see :func:`_orders_frame`) with the original
+    ids, sorted like lifetimes (a categorical id keeps its dtype)."""
+    _, distinct = pd.factorize(original_ids)
+    distinct = pd.Index(distinct)
+    order = _sorted_positions(distinct)
+    keys = pd.Index(order.astype(str))
+    keep = keys.isin(table.index)
+    out = table.loc[keys[keep]]
+    out.index = pd.Index(distinct[order[keep]], name=name)
     return out
 
 
