@@ -94,6 +94,10 @@ def test_bgbb_expected_transactions_match_hardie_and_cover_every_frequency(donat
         table = bbtf.expected_number_of_transactions_in_first_n_periods(n)
         assert list(table.index) == list(range(n + 1))  # past the largest frequency in the data (6)
         assert table["model"].sum() == pytest.approx(total, rel=1e-9)
+    # below the largest frequency in the data, the rows go on to it (zero past n), as in lifetimes
+    short = bbtf.expected_number_of_transactions_in_first_n_periods(3)
+    assert list(short.index) == list(range(7)) and (short.loc[4:, "model"] == 0).all()
+    assert short["model"].sum() == pytest.approx(total, rel=1e-9)
     native = BetaGeoBetaBinomModel().set_params(**bbtf._model().params_)
     table = bbtf.expected_number_of_transactions_in_first_n_periods(10)
     np.testing.assert_allclose(table.loc[9:10, "model"], total * native.p_n_purchases([9, 10], [10, 10]), rtol=1e-12)
