@@ -29,6 +29,8 @@ SYNONYMS: dict[str, list[str]] = {
         "customernr", "clientid", "buyeruserid", "userid", "accountid", "memberid", "contactid", "kundennummer",
         "kundenid", "kundennr", "idcliente", "numeroclient", "idclient", "cust", "custid", "id", "customercode",
         "clientnumber", "kunde", "client", "cliente", "klant", "klantnummer",
+        # a loyalty card's household or member (dunnhumby's household_key, Member_number)
+        "householdkey", "householdid", "household", "membernumber", "memberno", "membernr",
     ],
     "email": [
         "email", "emailaddress", "customeremail", "fromemailaddress", "billingemail", "buyeremail", "mail",
@@ -44,7 +46,8 @@ SYNONYMS: dict[str, list[str]] = {
         "invoiceno", "transactionid", "txnid", "receipt", "receiptnumber", "receiptno", "checkid", "paymentid",
         "num", "bestellnummer", "bestellnr", "bestellung", "auftragsnummer", "auftragsnr", "rechnungsnummer",
         "rechnungsnr", "belegnummer", "belegnr", "ordernummer", "bestelnummer", "commande", "numerocommande",
-        "pedido", "salesorder", "documentnumber", "reference",
+        "pedido", "salesorder", "documentnumber", "reference", "basketid", "basket", "ticketid", "ticketnumber",
+        "billno", "billnumber",
     ],
     "date": [
         "date", "orderdate", "purchasedate", "createdat", "created", "saledate", "transactiondate",

@@ -308,6 +308,33 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
                          "in the shop system and export again.")
 
 
+DAY_ONE = pd.Timestamp("2000-01-01")  # where a file's day numbers start (dunnhumby's DAY 1)
+_DAY_WORDS = {"day", "days", "daynumber", "dayno", "daynum", "dayindex"}
+
+
+def _day_numbers(header: str, cells: pd.Series) -> pd.Series | None:
+    """A date column of day numbers (dunnhumby's DAY: 1 … 711, days since the data begins)
+    as dates from :data:`DAY_ONE`; None when the column is not one. Its header must say day
+    and nearly every cell be a whole number up to 100 years of days (Excel serial dates of
+    this century are above 36,500 and read as such elsewhere)."""
+    from .columns import normalise_header
+
+    words = set(re.split(r"[^a-z0-9]+", str(header).lower())) | {normalise_header(header)}
+    if not words & _DAY_WORDS:
+        return None
+    numbers = pd.to_numeric(cells.where(cells != ""), errors="coerce")
+    filled = cells != ""
+    known = numbers.notna()
+    if not filled.any() or known[filled].mean() < 0.95:
+        return None
+    values = numbers[known]
+    if (values % 1 != 0).any() or values.min() < 0 or values.max() > 36_500:
+        return None
+    dates = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
+    dates[known] = DAY_ONE + pd.to_timedelta(values - 1, unit="D")
+    return dates
+
+
 def _day_text(moment) -> str:
     stamp = pd.Timestamp(moment)
     return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
@@ -919,8 +946,17 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     # dates
     order_hint = date_order or work.attrs.get("date_order") or (preset.date_order if preset else None)
     default_order = order_hint if order_hint in ("DMY", "MDY") else "MDY"
+    day_numbers = _day_numbers(roles["date"], work["date"]) if iso is None else None
     if iso is not None and work["date"].equals(raw_dates):
         dates, dinfo = iso, DateColumn(order="YMD")
+    elif day_numbers is not None:
+        dates, dinfo = day_numbers, DateColumn(order="YMD")
+        first, last = int(pd.to_numeric(work["date"], errors="coerce").min()), \
+            int(pd.to_numeric(work["date"], errors="coerce").max())
+        report.notes.append(
+            f"'{roles['date']}' holds day numbers ({first:,} to {last:,}), not dates: day {first:,} is shown as "
+            f"{(DAY_ONE + pd.Timedelta(days=first - 1)).date()} and the others follow it. Only the days between "
+            "orders matter to the analysis; the dates in the results are on that made-up calendar.")
     else:
         dates, dinfo = parse_dates(work["date"], date_order=date_order, default_order=default_order)
         if dinfo.ambiguous and not order_hint:

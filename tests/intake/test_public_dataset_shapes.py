@@ -298,3 +298,31 @@ def test_an_amount_of_whole_money_is_still_the_amount(tmp_path):
         f"c{i % 30},2024-0{1 + i % 9}-1{i % 9},{10 + i % 50},{12 + i % 50}\n" for i in range(120)), encoding="utf-8")
     data = read_orders(path)
     assert data.report.mapping["amount"] == "amount" and "quantity" not in data.report.mapping
+
+
+def test_dunnhumby_complete_journey_day_numbers_households_and_baskets(tmp_path):
+    """dunnhumby's "The Complete Journey" transaction_data.csv: household_key, BASKET_ID,
+    DAY as a day number (1 … 711), SALES_VALUE per line."""
+    rows = [(1, 100, 1, 2.5), (1, 100, 1, 1.0), (1, 101, 30, 4.0), (2, 102, 5, 3.0), (2, 103, 711, 6.25),
+            (3, 104, 12, 1.5)]
+    path = tmp_path / "transaction_data.csv"
+    path.write_text("household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,TRANS_TIME,"
+                    "WEEK_NO,COUPON_DISC,COUPON_MATCH_DISC\n" + "".join(
+                        f"{h},{b},{d},1004906,1,{v},364,-0.39,1631,{(d - 1) // 7 + 1},0,0\n" for h, b, d, v in rows),
+                    encoding="utf-8")
+    data = read_orders(path)
+    mapping = data.report.mapping
+    assert (mapping["customer_id"], mapping["order_id"], mapping["date"]) == ("household_key", "BASKET_ID", "DAY")
+    orders = data.orders.set_index("order_id")
+    assert len(orders) == 5 and orders.loc["100", "amount"] == 3.5  # a basket's lines add up
+    assert orders.loc["100", "date"] == pd.Timestamp("2000-01-01")  # day 1
+    assert orders.loc["103", "date"] - orders.loc["102", "date"] == pd.Timedelta(days=706)
+    assert any("'DAY' holds day numbers (1 to 711)" in n for n in data.report.notes)
+
+
+def test_a_day_column_of_excel_serial_dates_is_still_read_as_dates(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("customer,day,amount\na,45292,10\nb,45293,12\na,45300,5\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.orders["date"].min() == pd.Timestamp("2024-01-01")
+    assert not any("day numbers" in n for n in data.report.notes)
