@@ -452,13 +452,15 @@ def guess_roles(headers: list[str], preferred: dict[str, list[str]] | None = Non
                 mapping[role] = h
                 taken.add(h)
                 break
-    if "date" not in mapping:  # "DT" as a word of its own: Ta Feng's TRANSACTION_DT, order_dt
-        for h in headers:
-            words = _words(h)
-            if h not in taken and h not in rejected.get("date", ()) and "dt" in words and \
-                    not any(a in normalise_header(h) for a in _DATE_AVOID):
-                mapping["date"] = h
-                taken.add(h)
+    if "date" not in mapping:  # "DT" or "dat" as a word of its own (Ta Feng's TRANSACTION_DT, H&M's
+        # t_dat), then a time (a clickstream's event_time): the content check then asks for dates
+        for date_words in ({"dt", "dat"}, {"time", "datetime"}):
+            found = next((h for h in headers if h not in taken and h not in rejected.get("date", ())
+                          and set(_words(h)) & date_words
+                          and not any(a in normalise_header(h) for a in _DATE_AVOID)), None)
+            if found is not None:
+                mapping["date"] = found
+                taken.add(found)
                 break
     if "refund" not in mapping:
         for h in headers:
@@ -605,6 +607,7 @@ _STATUS_VOCABULARY = (
     r"partially|partial|return(?:ed|s)?|exchange[d]?|credit(?:ed)?|chargeback|disputed?|resolved|"
     r"shipped|delivered|dispatched|fulfill?ed|unfulfill?ed|ready|picked|packed|sent|received|"
     r"sale|sales|order|purchase|transfer|withdrawal|deposit|charge|fee|"
+    r"view|viewed|cart|wishlist|"
     r"active|inactive|trash|archived|"
     r"bezahlt|offen|abgeschlossen|storniert|versandt|versendet|geliefert|zugestellt|erstattet|retoure|"
     r"gutschrift|rechnung|bestellung|zahlung|in\s*bearbeitung|"

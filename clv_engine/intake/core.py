@@ -31,7 +31,8 @@ from .roles import content_checked_roles, has_value_roles, missing_role_error, p
 from .report import SKIP_REASONS, IntakeReport, OrderData
 from .statuses import skip_by_status
 from .text import JoinedColumn
-from .values import DateColumn, clean_text, iso_dates, on_uniques, parse_amounts, parse_dates, settle_by_row_order
+from .values import DAY_ONE, DateColumn, clean_text, iso_dates, on_uniques, parse_amounts, parse_dates
+from .values import read_day_numbers, settle_by_row_order
 
 __all__ = ["read_orders"]
 
@@ -306,33 +307,6 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
                          f"{'were' if n != 1 else 'was'} left out as mistyped; if "
                          f"{'they are real orders' if n != 1 else 'it is a real order'}, correct the date "
                          "in the shop system and export again.")
-
-
-DAY_ONE = pd.Timestamp("2000-01-01")  # where a file's day numbers start (dunnhumby's DAY 1)
-_DAY_WORDS = {"day", "days", "daynumber", "dayno", "daynum", "dayindex"}
-
-
-def _day_numbers(header: str, cells: pd.Series) -> pd.Series | None:
-    """A date column of day numbers (dunnhumby's DAY: 1 … 711, days since the data begins)
-    as dates from :data:`DAY_ONE`; None when the column is not one. Its header must say day
-    and nearly every cell be a whole number up to 100 years of days (Excel serial dates of
-    this century are above 36,500 and read as such elsewhere)."""
-    from .columns import normalise_header
-
-    words = set(re.split(r"[^a-z0-9]+", str(header).lower())) | {normalise_header(header)}
-    if not words & _DAY_WORDS:
-        return None
-    numbers = pd.to_numeric(cells.where(cells != ""), errors="coerce")
-    filled = cells != ""
-    known = numbers.notna()
-    if not filled.any() or known[filled].mean() < 0.95:
-        return None
-    values = numbers[known]
-    if (values % 1 != 0).any() or values.min() < 0 or values.max() > 36_500:
-        return None
-    dates = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
-    dates[known] = DAY_ONE + pd.to_timedelta(values - 1, unit="D")
-    return dates
 
 
 def _day_text(moment) -> str:
@@ -946,7 +920,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     # dates
     order_hint = date_order or work.attrs.get("date_order") or (preset.date_order if preset else None)
     default_order = order_hint if order_hint in ("DMY", "MDY") else "MDY"
-    day_numbers = _day_numbers(roles["date"], work["date"]) if iso is None else None
+    day_numbers = read_day_numbers(roles["date"], work["date"]) if iso is None else None
     if iso is not None and work["date"].equals(raw_dates):
         dates, dinfo = iso, DateColumn(order="YMD")
     elif day_numbers is not None:

@@ -7,7 +7,7 @@ import pandas as pd
 from ..errors import InputError
 from .columns import CONTENT_CHECKED_ROLES, content_problem, guess_roles
 from .presets import LAYOUTS
-from .values import clean_text
+from .values import clean_text, read_day_numbers
 
 __all__ = ["content_checked_roles", "has_value_roles", "missing_role_error", "price_is_the_amount"]
 
@@ -79,7 +79,9 @@ def content_checked_roles(headers: list[str], body: pd.DataFrame, fixed: dict, d
             if role in fixed or role not in CONTENT_CHECKED_ROLES:
                 continue
             if (role, header) not in checked:
-                checked[role, header] = content_problem(role, clean_text(sample[header]))
+                cells = clean_text(sample[header])
+                day_numbers = role == "date" and read_day_numbers(header, cells) is not None  # dunnhumby's DAY
+                checked[role, header] = None if day_numbers else content_problem(role, cells)
             problem = checked[role, header]
             if problem:
                 rejected.setdefault(role, set()).add(header)

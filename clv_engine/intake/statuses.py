@@ -8,7 +8,7 @@ maps to the skip reason a person reads in the report:
   (Olist: an order that could not be fulfilled) …
 * ``not paid`` — unpaid, pending, awaiting payment, on hold or held, uncleared, unclaimed, authorized
   only, created (Olist: an order placed but never paid) …
-* ``not a payment`` — draft, quote, estimate, pro forma …
+* ``not a payment`` — draft, quote, estimate, pro forma; a clickstream's view, cart, wishlist …
 * ``refunded or returned`` — refunded in full, returned, charged back …
 
 English, German, French, Spanish, Italian, Dutch and Portuguese words, plus the status names
@@ -54,6 +54,8 @@ layby|layaway|on\saccount|onaccount|saved|parked|created)
 """
 _NOT_A_PAYMENT = r"""
 (draft|quote|quotation|estimate|proforma|pro\sforma|pro\sforma\sinvoice|sales\squote|
+view|viewed|page\sview|product\sview|cart|add\sto\scart|added\sto\scart|remove\sfrom\scart|
+removed\sfrom\scart|wishlist|add\sto\swishlist|click|impression|
 angebot|kostenvoranschlag|entwurf|devis|brouillon|presupuesto|cotizacion|borrador|
 preventivo|bozza|offerte|concept|orcamento|rascunho)
 """
@@ -73,7 +75,7 @@ reembolsad[oa]|devolvid[oa])
 # other word a status column holds is kept too, but named in a note, so a status this
 # vocabulary does not know ("unavailable" before it was added) never counts unseen.
 _KEPT = r"""
-(paid|fully\spaid|completed?|complete\sorder|success|successful|succeeded|settled|captured|approved|confirmed|
+(paid|fully\spaid|purchase|purchased|completed?|complete\sorder|success|successful|succeeded|settled|captured|approved|confirmed|
 accepted|delivered|shipped|partially\sshipped|fulfill?ed|partially\sfulfill?ed|unfulfill?ed|dispatched|sent|
 in\stransit|out\sfor\sdelivery|awaiting\s(fulfill?ment|shipment|shipping|dispatch|pickup|collection)|ready(\sfor\s(pickup|collection|shipping|dispatch))?|picked\sup|collected|
 processing|processed|in\sprocess|in\sprogress|invoiced|billed|closed|open|active|archived|sale|sales|order|

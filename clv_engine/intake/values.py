@@ -601,3 +601,28 @@ def looks_numeric(values: pd.Series) -> float:
 def as_float_array(series: pd.Series) -> np.ndarray:
     """Float array with NaN for missing (helper for callers doing arithmetic)."""
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+DAY_ONE = pd.Timestamp("2000-01-01")  # where a file's day numbers start (dunnhumby's DAY 1)
+_DAY_WORDS = {"day", "days", "daynumber", "dayno", "daynum", "dayindex"}
+
+
+def read_day_numbers(header: str, cells: pd.Series) -> pd.Series | None:
+    """A date column of day numbers (dunnhumby's DAY: 1 … 711, days since the data begins)
+    as dates from :data:`DAY_ONE`; None when the column is not one. Its header must say day
+    and nearly every cell be a whole number up to 100 years of days (Excel serial dates of
+    this century are above 36,500 and read as such elsewhere)."""
+    words = set(re.split(r"[^a-z0-9]+", str(header).lower())) | {re.sub(r"[^a-z0-9]", "", str(header).lower())}
+    if not words & _DAY_WORDS:
+        return None
+    numbers = pd.to_numeric(cells.where(cells != ""), errors="coerce")
+    filled = cells != ""
+    known = numbers.notna()
+    if not filled.any() or known[filled].mean() < 0.95:
+        return None
+    values = numbers[known]
+    if (values % 1 != 0).any() or values.min() < 0 or values.max() > 36_500:
+        return None
+    dates = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
+    dates[known] = DAY_ONE + pd.to_timedelta(values - 1, unit="D")
+    return dates

@@ -326,3 +326,33 @@ def test_a_day_column_of_excel_serial_dates_is_still_read_as_dates(tmp_path):
     data = read_orders(path)
     assert data.orders["date"].min() == pd.Timestamp("2024-01-01")
     assert not any("day numbers" in n for n in data.report.notes)
+
+
+def test_a_clickstream_counts_only_purchases_and_reads_its_utc_event_times(tmp_path):
+    """The REES46 multi-category store events (event_time "… UTC", event_type view / cart /
+    remove_from_cart / purchase, price, user_id): only purchases are orders."""
+    rows = [("2019-10-01 10:00:00 UTC", "view", 10.0, 1), ("2019-10-01 10:05:00 UTC", "cart", 10.0, 1),
+            ("2019-10-01 10:06:00 UTC", "purchase", 10.0, 1), ("2019-10-03 08:00:00 UTC", "view", 99.0, 2),
+            ("2019-10-04 09:00:00 UTC", "remove_from_cart", 99.0, 2), ("2019-10-09 12:00:00 UTC", "purchase", 45.5, 2),
+            ("2019-10-20 12:00:00 UTC", "purchase", 5.0, 1)]
+    path = tmp_path / "2019-Oct.csv"
+    path.write_text("event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session\n"
+                    + "".join(f"{t},{e},1005115,2053013555631882655,electronics.smartphone,apple,{p},{u},abc\n"
+                              for t, e, p, u in rows), encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.mapping["date"] == "event_time" and data.report.mapping["status"] == "event_type"
+    assert data.report.rows_skipped == {"not a payment": 4}
+    assert sorted(data.orders["amount"]) == [5.0, 10.0, 45.5]
+    assert data.orders["date"].min() == pd.Timestamp("2019-10-01 10:06:00")
+
+
+def test_h_and_m_transactions_read_t_dat_as_the_date(tmp_path):
+    path = tmp_path / "transactions_train.csv"
+    path.write_text("t_dat,customer_id,article_id,price,sales_channel_id\n"
+                    "2018-09-20,000058a12d5b43e67d225668fa1f8d618c13dc232df0cad8ffe7ad4a1091e318,0663713001,"
+                    "0.0508474576271186,2\n"
+                    "2018-09-27,000058a12d5b43e67d225668fa1f8d618c13dc232df0cad8ffe7ad4a1091e318,0541518023,"
+                    "0.0304915254237288,2\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.mapping["date"] == "t_dat" and data.report.mapping["amount"] == "price"
+    assert data.orders["amount"].sum() == pytest.approx(0.0813389830508474)
