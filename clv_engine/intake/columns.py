@@ -76,6 +76,7 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "unit_price": [
         "unitprice", "price", "priceeach", "itemprice", "priceperunit", "priceperitem", "unitsaleprice",
+        "avgprice", "averageprice", "avgunitprice",
         "saleprice", "salesprice", "sellingprice", "unitamount", "lineitemprice", "pricepaid", "rate",
         "einzelpreis", "stuckpreis", "preis", "verkaufspreis", "prixunitaire", "prix", "prixdevente",
         "preciounitario", "precio", "preciodeventa", "prijs", "stukprijs", "eenheidsprijs", "verkoopprijs",

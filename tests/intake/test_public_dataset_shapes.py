@@ -356,3 +356,13 @@ def test_h_and_m_transactions_read_t_dat_as_the_date(tmp_path):
     data = read_orders(path)
     assert data.report.mapping["date"] == "t_dat" and data.report.mapping["amount"] == "price"
     assert data.orders["amount"].sum() == pytest.approx(0.0813389830508474)
+
+
+def test_an_average_price_column_is_the_unit_price(tmp_path):
+    path = tmp_path / "file_online_shopping.csv"
+    path.write_text("CustomerID,Transaction_ID,Transaction_Date,Product_SKU,Quantity,Avg_Price,Delivery_Charges\n"
+                    "17850,16679,1/1/2019,GGOENEBJ079499,1,153.71,6.5\n17850,16679,1/1/2019,GGOENEBJ079499,2,10.00,6.5\n"
+                    "12047,16680,1/2/2019,GGOENEBJ079499,3,2.05,6.5\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.mapping["unit_price"] == "Avg_Price"
+    assert data.orders.set_index("order_id")["amount"].to_dict() == {"16679": 173.71, "16680": 6.15}
