@@ -158,3 +158,10 @@ def test_mixed_ids_match_lifetimes_itself():
                                                           observation_period_end="2020-04-01")
     assert list(ours.index) == list(theirs.index)
     np.testing.assert_allclose(ours.to_numpy(dtype=float), theirs.to_numpy(dtype=float))
+
+
+def test_an_observation_end_before_every_transaction_gives_an_empty_summary_as_lifetimes():
+    out = compat_utils.summary_data_from_transaction_data(MIXED_IDS, "id", "date", "value",
+                                                         observation_period_end="2019-12-31")
+    assert out.empty and list(out.columns) == ["frequency", "recency", "T", "monetary_value"]
+    assert out.index.name == "id"

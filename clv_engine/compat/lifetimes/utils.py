@@ -105,8 +105,12 @@ def summary_data_from_transaction_data(
     if observation_period_end is None:
         observation_period_end = orders["date"].max()
     end = _period_end(observation_period_end, freq, datetime_format)
-    summary = customer_summary(orders, observation_end=end, freq=freq, freq_multiplier=freq_multiplier)
     columns = ["frequency", "recency", "T"]
+    if not (orders["date"] <= end).any():  # as lifetimes: an empty summary, not an error
+        empty = pd.DataFrame({c: pd.Series(dtype=float) for c in columns + ["monetary_value"][:bool(monetary_value_col)]})
+        empty.index.name = customer_id_col
+        return empty
+    summary = customer_summary(orders, observation_end=end, freq=freq, freq_multiplier=freq_multiplier)
     out = summary[columns].copy()
     if include_first_transaction:
         out["frequency"] = out["frequency"] + 1
