@@ -270,7 +270,8 @@ def _read(source, settings, progress):
         raise
     except MemoryError:
         raise InputError("the file is too large for the memory of this computer.", where=str(source),
-                         hint="Split the export into smaller periods, or run on a computer with more memory.") from None
+                         hint="For a plain order table (customer, date, amount) add --duckdb, which reads files "
+                              "larger than memory; or split the export into smaller periods.") from None
     except Exception as exc:  # noqa: BLE001 - a file this program cannot read
         _log_internal_error(exc)
         if "field larger than field limit" in str(exc):
@@ -363,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"clv: error: {command_line_text(exc)}\n")
         return 2
     except MemoryError:
-        sys.stderr.write("clv: error: not enough memory for this file. Split the export into smaller periods.\n")
+        sys.stderr.write("clv: error: not enough memory for this file. For a plain order table (customer, date, "
+                         "amount) add --duckdb, which reads files larger than memory; or split the export into "
+                         "smaller periods.\n")
         return 2
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
         if args.debug:

@@ -151,3 +151,17 @@ def test_map_role_to_nothing_switches_the_role_off(tmp_path, given):
     assert "consent" not in summary["mapping"]
     assert cli.main(["analyze", str(src), "--out", str(tmp_path / "with"), "--no-report"]) == 0
     assert (pd.read_csv(tmp_path / "with" / "customers.csv")["consent"] == "yes").all()
+
+
+def test_running_out_of_memory_points_to_duckdb(tmp_path, capsys, monkeypatch):
+    import clv_engine.pipeline as pipeline
+
+    def too_big(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(pipeline, "read_orders_with", too_big)
+    src = tmp_path / "orders.csv"
+    src.write_text("customer_id,date,amount\na,2024-01-01,10\n", encoding="utf-8")
+    assert cli.main(["analyze", str(src), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "too large for the memory of this computer" in err and "--duckdb" in err and "Traceback" not in err
