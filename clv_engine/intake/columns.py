@@ -28,6 +28,7 @@ SYNONYMS: dict[str, list[str]] = {
         "customeruniqueid", "uniquecustomerid", "customerid", "customer", "customerno", "customernumber",
         "customernr", "clientid", "buyeruserid", "userid", "accountid", "memberid", "contactid", "kundennummer",
         "kundenid", "kundennr", "idcliente", "numeroclient", "idclient", "cust", "custid", "id", "customercode",
+        "userpseudoid",
         "clientnumber", "kunde", "client", "cliente", "klant", "klantnummer",
         # a loyalty card's household or member (dunnhumby's household_key, Member_number)
         "householdkey", "householdid", "household", "membernumber", "memberno", "membernr",
@@ -48,6 +49,11 @@ SYNONYMS: dict[str, list[str]] = {
         "rechnungsnr", "belegnummer", "belegnr", "ordernummer", "bestelnummer", "commande", "numerocommande",
         "pedido", "salesorder", "documentnumber", "reference", "basketid", "basket", "ticketid", "ticketnumber",
         "billno", "billnumber",
+        # Nº / N° / Número … in Spanish, Portuguese, French, Italian; Brazil's invoice (nota fiscal)
+        "nopedido", "npedido", "numeropedido", "numerodopedido", "numerodelpedido", "ndecommande", "nodecommande",
+        "numerodecommande", "ncommande", "nocommande", "numeroordine", "nordine", "noordine", "nofactura", "nfactura",
+        "numerodefactura", "numerofactura", "numerodefacture", "nfacture", "nofacture", "numerofattura",
+        "notafiscal", "numeronotafiscal", "nfe",
     ],
     "date": [
         "date", "orderdate", "purchasedate", "createdat", "created", "saledate", "transactiondate",
@@ -103,7 +109,7 @@ SYNONYMS: dict[str, list[str]] = {
     "currency": ["currency", "ordercurrency", "currencycode", "curr", "ccy", "wahrung", "wahrungscode", "devise", "moneda", "valuta"],
     "status": [
         "status", "financialstatus", "orderstatus", "paymentstatus", "transactionstatus", "state", "type",
-        "transactiontype", "eventtype", "orderstate", "fulfillmentstatus", "shipstatus", "invoicestatus",
+        "transactiontype", "eventtype", "eventname", "orderstate", "fulfillmentstatus", "shipstatus", "invoicestatus",
         "documenttype", "doctype", "recordtype", "linetype", "saletype", "bestellstatus", "zahlungsstatus",
         "statut", "estado", "estatus", "situacao",
     ],
@@ -124,7 +130,8 @@ SYNONYMS: dict[str, list[str]] = {
 # contains-match fallbacks (only used when no exact synonym matched)
 _CONTAINS = {
     "email": ["email", "mail"],
-    "date": ["date", "datum", "fecha", "timestamp"],
+    "date": ["date", "datum", "fecha", "timestamp", "datado", "datada", "datadel", "dataemissao", "datanota",
+             "datacompra", "datapedido", "datavenda", "dataordine", "dataacquisto", "datafattura"],
     "line_total": ["linetotal", "itemtotal"],
     "quantity": ["quantity", "qty"],
     "unit_price": ["unitprice", "priceeach", "priceperunit"],
@@ -135,7 +142,8 @@ _CONTAINS = {
 _AMOUNT_AVOID = ("tax", "shipping", "freight", "fee", "discount", "tip", "sub", "item", "quantity", "qty", "count",
                  "orders", "refund", "net", "balance", "percent", "channel", "person", "region", "manager", "team",
                  "stage", "rep")
-_DATE_AVOID = ("ship", "due", "birth", "update", "modified", "cancel", "refund", "fulfil", "deliver", "signup", "last", "first")
+_DATE_AVOID = ("ship", "due", "birth", "update", "modified", "cancel", "refund", "fulfil", "deliver", "signup", "last", "first",
+               "exp", "valid")
 # "<what was paid> value" is the order's amount ("payment_value" in Olist, "Transaction Value")
 _PAID_WORDS = ("payment", "order", "purchase", "sale", "transaction", "invoice", "cart", "basket", "checkout")
 
@@ -608,7 +616,7 @@ _STATUS_VOCABULARY = (
     r"partially|partial|return(?:ed|s)?|exchange[d]?|credit(?:ed)?|chargeback|disputed?|resolved|"
     r"shipped|delivered|dispatched|fulfill?ed|unfulfill?ed|ready|picked|packed|sent|received|"
     r"sale|sales|order|purchase|transfer|withdrawal|deposit|charge|fee|"
-    r"view|viewed|cart|wishlist|"
+    r"view|viewed|view_item|page_view|cart|add_to_cart|wishlist|session_start|first_visit|begin_checkout|"
     r"active|inactive|trash|archived|"
     r"bezahlt|offen|abgeschlossen|storniert|versandt|versendet|geliefert|zugestellt|erstattet|retoure|"
     r"gutschrift|rechnung|bestellung|zahlung|in\s*bearbeitung|"

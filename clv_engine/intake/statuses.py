@@ -56,6 +56,9 @@ _NOT_A_PAYMENT = r"""
 (draft|quote|quotation|estimate|proforma|pro\sforma|pro\sforma\sinvoice|sales\squote|
 view|viewed|page\sview|product\sview|cart|add\sto\scart|added\sto\scart|remove\sfrom\scart|
 removed\sfrom\scart|wishlist|add\sto\swishlist|click|impression|
+view\sitem|view\sitem\slist|select\sitem|view\scart|begin\scheckout|add\sshipping\sinfo|add\spayment\sinfo|
+view\spromotion|select\spromotion|session\sstart|first\svisit|user\sengagement|scroll|search|view\ssearch\sresults|
+login|sign\sup|generate\slead|
 angebot|kostenvoranschlag|entwurf|devis|brouillon|presupuesto|cotizacion|borrador|
 preventivo|bozza|offerte|concept|orcamento|rascunho)
 """

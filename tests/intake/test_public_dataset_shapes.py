@@ -366,3 +366,44 @@ def test_an_average_price_column_is_the_unit_price(tmp_path):
     data = read_orders(path)
     assert data.report.mapping["unit_price"] == "Avg_Price"
     assert data.orders.set_index("order_id")["amount"].round(2).to_dict() == {"16679": 173.71, "16680": 6.15}
+
+
+@pytest.mark.parametrize("header", ["Nº Pedido", "N° de commande", "Número do pedido", "Nota Fiscal", "Numero ordine",
+                                    "Nº Factura", "Número de factura", "Numéro de facture"])
+def test_order_numbers_under_spanish_portuguese_french_and_italian_headers_merge_their_lines(tmp_path, header):
+    path = tmp_path / "pedidos.csv"
+    path.write_text(f"{header},Cliente,Fecha,Importe\nA1,c1,2024-01-05,10.00\nA1,c1,2024-01-05,5.00\n"
+                    "A2,c2,2024-02-01,7.50\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.mapping["order_id"] == header
+    assert data.orders.set_index("order_id")["amount"].to_dict() == {"A1": 15.0, "A2": 7.5}
+
+
+@pytest.mark.parametrize("header", ["Data do pedido", "Data da compra", "DataNotaFiscal", "DataEmissao", "Data ordine"])
+def test_portuguese_and_italian_order_date_headers(tmp_path, header):
+    path = tmp_path / "vendas.csv"
+    path.write_text(f"Cliente,{header},Valor\nc1,05/01/2024,10\nc2,20/01/2024,12\n", encoding="utf-8")
+    assert read_orders(path).report.mapping["date"] == header
+
+
+def test_a_card_expiry_date_is_not_the_order_date(tmp_path):
+    path = tmp_path / "Ecommerce Purchases.csv"
+    path.write_text("Email,CC Exp Date,Purchase Price\na@x.test,02/20,98.14\nb@x.test,11/18,70.73\n", encoding="utf-8")
+    with pytest.raises(Exception, match="no order date column was recognised"):
+        read_orders(path)
+
+
+def test_ga4_events_count_only_purchases(tmp_path):
+    """A flattened GA4 BigQuery export (Google Merchandise Store): every event is a row,
+    non-purchase events carry a revenue of 0."""
+    rows = [("page_view", "u1", "", 0.0), ("view_item", "u1", "", 0.0), ("add_to_cart", "u1", "", 0.0),
+            ("begin_checkout", "u1", "(not set)", 0.0), ("purchase", "u1", "T1", 55.0), ("session_start", "u2", "", 0.0),
+            ("purchase", "u2", "T2", 20.5), ("purchase", "u1", "T3", 12.0)]
+    path = tmp_path / "ga4.csv"
+    path.write_text("event_date,event_name,user_pseudo_id,ecommerce.transaction_id,ecommerce.purchase_revenue_in_usd\n"
+                    + "".join(f"2021010{i % 9 + 1},{e},{u},{t},{v}\n" for i, (e, u, t, v) in enumerate(rows)),
+                    encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.mapping["customer_id"] == "user_pseudo_id" and data.report.mapping["status"] == "event_name"
+    assert data.report.rows_skipped == {"not a payment": 5}
+    assert sorted(data.orders["amount"]) == [12.0, 20.5, 55.0] and len(data.customers) == 2
