@@ -27,7 +27,8 @@ from .files import read_raw_table
 from .lines import (build_line_table, cancellation_invoices, categorical, compare_totals, money, net_returns,
                     non_product_lines, report_duplicates, return_rows, row_values, value_detail, whole_number_ids)
 from .presets import LAYOUTS, PRESETS, Preset, detect_layout, refuse_if_unusable, refused
-from .roles import content_checked_roles, has_value_roles, missing_role_error, price_is_the_amount
+from .roles import content_checked_roles, customer_summary_error, customer_summary_headers, has_value_roles
+from .roles import missing_role_error, price_is_the_amount
 from .report import SKIP_REASONS, IntakeReport, OrderData
 from .statuses import skip_by_status
 from .text import JoinedColumn
@@ -1170,6 +1171,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     counts = skipped["skip"].value_counts()
     report.rows_skipped = {r: int(counts[r]) for r in SKIP_REASONS if counts.get(r, 0) > 0}
     report.rows_used = report.rows_read - len(skipped)
+    totals = len(customer_summary_headers(headers))
+    if preset is None and not fixed and len(result) >= 20 and \
+            (totals >= 3 or totals == 2 and not result["customer_id"].duplicated().any()):
+        # columns of per-customer totals (and one "order" per customer): a summary, not orders
+        raise customer_summary_error(headers, where)
     if result.empty and report.rows_skipped.get("after the as-of date"):
         first = dates[(work["skip"] == "after the as-of date").to_numpy()].min()
         raise InputError(f"there are no orders on or before the as-of date {_day_text(as_of)}; the first order in "

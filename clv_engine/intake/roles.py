@@ -2,6 +2,8 @@
 file can give an order's value, and the message when a needed column is missing."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..errors import InputError
@@ -14,11 +16,37 @@ __all__ = ["content_checked_roles", "has_value_roles", "missing_role_error", "pr
 _HEADER_FOR_ROLE = {"date": "Date", "amount": "Total", "customer": "Customer"}
 
 
+_SUMMARY_HEADER = re.compile(
+    r"^(recency|frequency|monetary|monetaryvalue|totalspend|totalspent|itemspurchased|purchasefrequency|"
+    r"dayssincelast(purchase|order|visit)|lastpurchasedaysago|numberofpurchases|purchasecount|lifetimevalue|"
+    r"customerlifetimevalue|avgordervalue|averageordervalue|mnt[a-z]+|num[a-z]*purchases|num[a-z]*visits[a-z]*)$")
+
+
+def customer_summary_headers(headers: list[str]) -> list[str]:
+    """Headers of per-customer totals (Recency, MntWines, NumWebPurchases, Total Spend,
+    Days Since Last Purchase …): two or more make a file a customer summary, not orders."""
+    from .columns import normalise_header
+
+    return [h for h in headers if _SUMMARY_HEADER.match(normalise_header(h))]
+
+
+def customer_summary_error(headers: list[str], where: str) -> InputError:
+    named = ", ".join(f"'{h}'" for h in customer_summary_headers(headers)[:4])
+    return InputError(f"this looks like a list of customers with one total per customer ({named}), not the orders "
+                      "themselves, so lifetime value cannot be computed from it.", where=where,
+                      hint="Export the orders from the shop instead: one row per order (or order line) with the "
+                           "customer, the order date and the amount. A summary made by clv summary-sql (frequency, "
+                           "recency and T per customer) is read with --summary.")
+
+
 def missing_role_error(role: str, headers: list[str], where: str, layout: str,
                         in_range: bool = False, roles: dict | None = None, rejected: dict | None = None) -> InputError:
     """The error for a role no column was recognised for. A worksheet range (Excel) can
     only be fixed by renaming its header; a file also through a column mapping. For the
-    amount it names the columns that could make one (quantity × unit price)."""
+    amount it names the columns that could make one (quantity × unit price). A file of
+    per-customer totals is named as such instead."""
+    if len(customer_summary_headers(headers)) >= 2:
+        return customer_summary_error(headers, where)
     what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
     key = "customer_id" if role == "customer" else role
     roles = roles or {}

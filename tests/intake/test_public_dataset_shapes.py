@@ -407,3 +407,25 @@ def test_ga4_events_count_only_purchases(tmp_path):
     assert data.report.mapping["customer_id"] == "user_pseudo_id" and data.report.mapping["status"] == "event_name"
     assert data.report.rows_skipped == {"not a payment": 5}
     assert sorted(data.orders["amount"]) == [12.0, 20.5, 55.0] and len(data.customers) == 2
+
+
+def test_a_customer_summary_such_as_the_marketing_campaign_data_is_refused_as_one(tmp_path):
+    """Kaggle's marketing_campaign.csv: one row per customer with a sign-up date (Dt_Customer),
+    Recency, Mnt* spend and Num*Purchases counts, and a constant Z_Revenue."""
+    rows = "".join(f"{1000 + i}\t1967\tMaster\t24503.0\t09-06-2014\t{i % 90}\t{i * 3}\t{i % 7}\t{i % 5}\t3\t11\n"
+                   for i in range(60))
+    path = tmp_path / "marketing_campaign.csv"
+    path.write_text("ID\tYear_Birth\tEducation\tIncome\tDt_Customer\tRecency\tMntWines\tNumWebPurchases\t"
+                    "NumStorePurchases\tZ_CostContact\tZ_Revenue\n" + rows, encoding="utf-8")
+    with pytest.raises(Exception) as caught:
+        read_orders(path)
+    message = str(caught.value)
+    assert "this looks like a list of customers with one total per customer ('Recency', 'MntWines'" in message
+    assert "Export the orders from the shop instead" in message
+
+
+def test_an_order_list_with_one_lifetime_column_is_still_orders(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("customer,date,amount,Recency\n" + "".join(
+        f"c{i % 25},2024-0{1 + i % 9}-1{i % 9},{10 + i},{i % 30}\n" for i in range(60)), encoding="utf-8")
+    assert read_orders(path).report.rows_used == 60
