@@ -310,6 +310,24 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
                          "in the shop system and export again.")
 
 
+def _repeated_header_rows(body: pd.DataFrame) -> pd.Series:
+    """Rows that repeat the header (files joined one after the other, each with its header):
+    at least half of the named columns hold their own name. One column is compared first,
+    so a file without such rows costs a single comparison."""
+    named = [c for c in body.columns if str(c).strip() and not str(c).startswith("Column ")]
+    out = pd.Series(False, index=body.index)
+    if len(named) < 2:
+        return out
+    first = named[0]
+    candidates = np.flatnonzero((body[first].to_numpy(dtype=object) == first))
+    if not len(candidates):
+        return out
+    part = body.iloc[candidates]
+    same = sum((part[c].to_numpy(dtype=object) == c).astype(np.int64) for c in named)
+    out.iloc[candidates[same * 2 >= len(named)]] = True
+    return out
+
+
 def _day_text(moment) -> str:
     stamp = pd.Timestamp(moment)
     return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
@@ -881,6 +899,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     blank = ~pd.Series(has_text.loc[header_row + 1: nonblank_rows[-1]].to_numpy(), index=body.index)
     _mark(work, blank, "blank row")
     _mark(work, _totals_rows(body, work, raw_email) & ~blank, "totals row")
+    _mark(work, _repeated_header_rows(body), "heading row")
 
     def clean_emails():
         nonlocal raw_email
@@ -1182,9 +1201,18 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          f"the file is on {first.date()}.", where=where,
                          hint="Choose a later as-of date, or leave it out to analyse every order.")
     if result.empty:
-        top = "; ".join(f"{r}: {n}" for r, n in sorted(report.rows_skipped.items(), key=lambda kv: -kv[1])[:3])
+        ranked = sorted(report.rows_skipped.items(), key=lambda kv: -kv[1])
+        top = "; ".join(f"{r}: {n}" for r, n in ranked[:3])
+        # the column behind the main reason, with a cell of it, when a column is to blame
+        column = {"unreadable date": "date", "unreadable amount": "amount"}.get(ranked[0][0])
+        said = ""
+        if column and roles.get(column):
+            cells = report.skipped.loc[report.skipped["reason"] == ranked[0][0], "detail"]
+            example = next((c for c in cells if c and c != "(blank)"), "")
+            said = f" The {column} column is '{roles[column]}'" + (f", with cells like '{example}'" if example else "") \
+                + "."
         raise InputError(f"none of the {report.rows_read} {agree(report.rows_read, 'row')} could be used as an "
-                         f"order ({top}).", where=where,
+                         f"order ({top}).{said}", where=where,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     step("Customers", 0.85)

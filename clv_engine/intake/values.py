@@ -526,6 +526,13 @@ def parse_dates_distinct(
         out.loc[numeric] = _try_formats(text, formats)
         todo &= out.isna() & ~numeric
 
+    six = todo & s.str.fullmatch(r"\d{6}")
+    if six.any() and (pd.to_numeric(s[six]) > 73_050).all():  # past 2099 as spreadsheet serials: YYMMDD
+        short = pd.to_datetime(s[six], format="%y%m%d", errors="coerce")
+        if short.notna().mean() > 0.95:
+            out.loc[six] = short.astype("datetime64[ns]")
+            info.order = info.order or "YMD"
+            todo &= out.isna() & ~six
     serial = todo & s.str.fullmatch(r"\d{4,6}(\.\d+)?")
     if serial.any():
         # an 8-digit YYYYMMDD never reaches here (regex allows 4-6 digits)

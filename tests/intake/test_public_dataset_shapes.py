@@ -429,3 +429,31 @@ def test_an_order_list_with_one_lifetime_column_is_still_orders(tmp_path):
     path.write_text("customer,date,amount,Recency\n" + "".join(
         f"c{i % 25},2024-0{1 + i % 9}-1{i % 9},{10 + i},{i % 30}\n" for i in range(60)), encoding="utf-8")
     assert read_orders(path).report.rows_used == 60
+
+
+def test_header_rows_repeated_inside_a_file_are_heading_rows(tmp_path):
+    """Kaggle's monthly Sales_2019 files joined one after the other: each month's header comes back."""
+    head = "Order ID,Product,Quantity Ordered,Price Each,Order Date,Customer\n"
+    path = tmp_path / "all_data.csv"
+    path.write_text(head + "176558,USB-C Charging Cable,2,11.95,04/19/19 08:46,a\n" + head
+                    + "176559,Bose SoundSport Headphones,1,99.99,04/07/19 22:30,b\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.rows_skipped == {"heading row": 1} and data.report.rows_used == 2
+
+
+def test_six_digit_yymmdd_dates_are_read_when_they_cannot_be_spreadsheet_serials(tmp_path):
+    """The Czech bank (Berka) data writes dates as YYMMDD: 980301."""
+    path = tmp_path / "trans.csv"
+    path.write_text("account_id;date;amount\n" + "".join(f"{1 + i % 5};9{7 + i % 2}0{1 + i % 9}1{i % 9};{100 + i}\n"
+                                                          for i in range(30)), encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.rows_used == 30
+    assert data.orders["date"].min() == pd.Timestamp("1997-01-10")
+
+
+def test_when_no_row_has_a_date_the_message_names_the_column_and_a_cell(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("customer,date,amount\n" + "".join(f"c{i},someday {i},10\n" for i in range(5)), encoding="utf-8")
+    with pytest.raises(Exception) as caught:
+        read_orders(path)
+    assert "The date column is 'date', with cells like 'someday 0'." in str(caught.value)
