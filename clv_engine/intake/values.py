@@ -456,6 +456,16 @@ def _is_day_of(day: pd.Series, month: pd.Series, year: pd.Series) -> pd.Series:
     return known & (day >= 1) & (day <= longest)
 
 
+def _numeric_dates(cells: pd.Series, parts: pd.DataFrame, order: str) -> pd.Series:
+    """Dates like 03/04/2025 (any of / . - between the parts), read in ``order``."""
+    text = cells.str.replace(r"^(\d{1,2})[./-](\d{1,2})[./-]", r"\1/\2/", regex=True)
+    text = _normalise_date_text(text)
+    first, second = ("%d", "%m") if order == "DMY" else ("%m", "%d")
+    years = "%Y" if parts["y"].str.len().max() == 4 else "%y"
+    other = "%y" if years == "%Y" else "%Y"
+    return _try_formats(text, [f"{first}/{second}/{y}{t}" for y in (years, other) for t in _TIME_FORMATS])
+
+
 def parse_dates_distinct(
     values: pd.Series, *, date_order: str | None = None, default_order: str = "MDY"
 ) -> tuple[pd.Series, DateColumn]:
@@ -501,7 +511,30 @@ def parse_dates_distinct(
         needs_dmy = (a > 12) & _is_day_of(a, b, year)
         needs_mdy = (b > 12) & _is_day_of(b, a, year)
         day_first, month_first = bool(needs_dmy.any()), bool(needs_mdy.any())
-        if day_first and not month_first:
+        # a column mixing "28-02-2014" (day first) and "2/20/2014" (month first): each way of
+        # writing settles its own order when it is consistent in itself
+        separator = s[numeric].str.extract(r"^\d{1,2}([./-])", expand=False).to_numpy(dtype=object)
+        per_separator = {}
+        for mark in dict.fromkeys(separator):
+            group = separator == mark
+            d, m = bool(needs_dmy.to_numpy()[group].any()), bool(needs_mdy.to_numpy()[group].any())
+            per_separator[mark] = None if d and m else "DMY" if d else "MDY" if m else ""
+        if day_first and month_first and date_order not in ("DMY", "MDY") and None not in per_separator.values() \
+                and len({o for o in per_separator.values() if o}) > 1:
+            majority = "DMY" if needs_dmy.sum() >= needs_mdy.sum() else "MDY"
+            for mark, own in per_separator.items():
+                group = numeric.copy()
+                group[numeric] = separator == mark
+                out.loc[group] = _numeric_dates(s[group], parts[separator == mark], own or majority)
+            said = " and ".join(f"those written with '{mark}' as {'day/month' if own == 'DMY' else 'month/day'}"
+                                for mark, own in per_separator.items() if own)
+            info.notes.append(f"the date column writes dates in two ways, each settled by its own dates: {said}")
+            info.order = majority
+            todo &= out.isna() & ~numeric
+            numeric = numeric & False
+        if not numeric.any():
+            pass
+        elif day_first and not month_first:
             order = "DMY"
             info.why = f"a date like {cell_example(s[numeric][needs_dmy].iloc[0])} fits only that way"
         elif month_first and not day_first:
@@ -516,15 +549,10 @@ def parse_dates_distinct(
             order = date_order if date_order in ("DMY", "MDY") else default_order
             # ambiguous only when some date reads both ways (not when none is a date at all)
             info.ambiguous = bool((_is_day_of(a, b, year) & _is_day_of(b, a, year)).any())
-        info.order = order
-        text = s[numeric].str.replace(r"^(\d{1,2})[./-](\d{1,2})[./-]", r"\1/\2/", regex=True)
-        text = _normalise_date_text(text)
-        first, second = ("%d", "%m") if order == "DMY" else ("%m", "%d")
-        years = "%Y" if parts["y"].str.len().max() == 4 else "%y"
-        other = "%y" if years == "%Y" else "%Y"
-        formats = [f"{first}/{second}/{y}{t}" for y in (years, other) for t in _TIME_FORMATS]
-        out.loc[numeric] = _try_formats(text, formats)
-        todo &= out.isna() & ~numeric
+        if numeric.any():
+            info.order = order
+            out.loc[numeric] = _numeric_dates(s[numeric], parts, order)
+            todo &= out.isna() & ~numeric
 
     six = todo & s.str.fullmatch(r"\d{6}")
     if six.any() and (pd.to_numeric(s[six]) > 73_050).all():  # past 2099 as spreadsheet serials: YYMMDD

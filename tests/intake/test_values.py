@@ -189,3 +189,11 @@ def test_whole_amounts_with_thousands_dots_are_thousands():
 def test_three_decimals_stay_decimals_where_the_column_says_so(cells):
     number, _ = parse_amounts(pd.Series(cells))
     assert number.iloc[0] < 10
+
+
+def test_a_column_writing_dates_two_ways_reads_each_way_by_its_own_dates():
+    """The "Retail case study" Transactions.csv: 28-02-2014 (day first) beside 2/20/2014 (month first)."""
+    out, info = dates(["28-02-2014", "2/20/2014", "01-03-2014", "3/1/2014", "13-01-2014", "1/13/2014"])
+    assert [d.date().isoformat() for d in out] == ["2014-02-28", "2014-02-20", "2014-03-01", "2014-03-01",
+                                                   "2014-01-13", "2014-01-13"]
+    assert any("those written with '-' as day/month and those written with '/' as month/day" in n for n in info.notes)
