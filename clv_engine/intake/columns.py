@@ -62,6 +62,7 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "amount": [
         "amount", "total", "ordertotal", "totalamount", "grandtotal", "revenue", "sales", "value",
+        "amt", "tranamt", "transamt", "txnamt", "transactionamt", "purchaseamt",
         "ordervalue", "paymentvalue", "gross", "grosssales", "totalcollected", "sum", "paid", "amountpaid",
         "betrag", "gesamtbetrag", "summe", "umsatz", "montant", "totalttc", "importe", "importo", "spend",
         "netsales", "totalprice", "saleamount", "paymentamount", "totalpaid", "netrevenue", "grossrevenue",

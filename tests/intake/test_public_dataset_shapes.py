@@ -457,3 +457,10 @@ def test_when_no_row_has_a_date_the_message_names_the_column_and_a_cell(tmp_path
     with pytest.raises(Exception) as caught:
         read_orders(path)
     assert "The date column is 'date', with cells like 'someday 0'." in str(caught.value)
+
+
+@pytest.mark.parametrize("header", ["amt", "tran_amt", "Txn Amt"])
+def test_amt_is_an_amount(tmp_path, header):
+    path = tmp_path / "t.csv"
+    path.write_text(f"customer_id,date,{header}\nc1,2024-01-05,4.97\nc2,2024-01-06,7.50\n", encoding="utf-8")
+    assert read_orders(path).report.mapping["amount"] == header
