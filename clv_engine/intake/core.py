@@ -1215,6 +1215,11 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          f"order ({top}).{said}", where=where,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
+    free = int((result["amount"] == 0).sum())
+    if free:  # a free order is a purchase, but a file of events at 0 (page views …) would show here
+        report.notes.append(f"{free:,} {agree(free, 'order is', 'orders are')} worth 0 (free, or paid in full by a "
+                            f"discount); {agree(free, 'it counts', 'they count')} as {agree(free, 'an order', 'orders')}. "
+                            "If such rows are not purchases, leave them out of the export.")
     step("Customers", 0.85)
     work = work[["email", "name", "consent", "skip", "is_refund"]]
     customer_of_code = np.full(len(cust_values) + 1, -1, dtype=np.int64)  # the last for code -1

@@ -464,3 +464,12 @@ def test_amt_is_an_amount(tmp_path, header):
     path = tmp_path / "t.csv"
     path.write_text(f"customer_id,date,{header}\nc1,2024-01-05,4.97\nc2,2024-01-06,7.50\n", encoding="utf-8")
     assert read_orders(path).report.mapping["amount"] == header
+
+
+def test_orders_worth_nothing_count_and_are_said(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("customer,date,amount\na,2024-01-01,0\na,2024-02-01,10\nb,2024-01-03,0.00\n", encoding="utf-8")
+    data = read_orders(path)
+    assert len(data.orders) == 3
+    assert "2 orders are worth 0 (free, or paid in full by a discount); they count as orders." in " ".join(
+        data.report.notes)
