@@ -83,7 +83,7 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "unit_price": [
         "unitprice", "price", "priceeach", "itemprice", "priceperunit", "priceperitem", "unitsaleprice",
-        "avgprice", "averageprice", "avgunitprice",
+        "avgprice", "averageprice", "avgunitprice", "purchaseprice",
         "saleprice", "salesprice", "sellingprice", "unitamount", "lineitemprice", "pricepaid", "rate",
         "einzelpreis", "stuckpreis", "preis", "verkaufspreis", "prixunitaire", "prix", "prixdevente",
         "preciounitario", "precio", "preciodeventa", "prijs", "stukprijs", "eenheidsprijs", "verkoopprijs",

@@ -859,12 +859,12 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         del roles["name"]
         report.mapping.pop("name", None)
     in_range = raw.source == "range"
-    if "date" not in roles:
-        raise missing_role_error("date", headers, where, report.layout, in_range, roles, rejected)
-    if not has_value_roles(roles):
-        raise missing_role_error("amount", headers, where, report.layout, in_range, roles, rejected)
-    if not {"customer_id", "email", "name"} & set(roles) and not name_parts:
-        raise missing_role_error("customer", headers, where, report.layout, in_range)
+    missing = [role for role, gone in (("date", "date" not in roles), ("amount", not has_value_roles(roles)),
+                                       ("customer", not {"customer_id", "email", "name"} & set(roles)
+                                        and not name_parts)) if gone]
+    if missing:  # every missing column in one message, not one after the other
+        raise missing_role_error(missing[0], headers, where, report.layout, in_range, roles, rejected,
+                                 also=missing[1:])
 
     work = pd.DataFrame(index=body.index)
     raw_dates = body[roles["date"]]

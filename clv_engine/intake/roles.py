@@ -39,14 +39,37 @@ def customer_summary_error(headers: list[str], where: str) -> InputError:
                            "recency and T per customer) is read with --summary.")
 
 
+def _missing_roles_error(missing: list[str], headers: list[str], where: str, layout: str, in_range: bool,
+                         rejected: dict) -> InputError:
+    """Several roles without a column, named in one message."""
+    whats = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}
+    keys = {"date": "date", "amount": "amount", "customer": "customer_id"}
+    listed = ", ".join(whats[r] for r in missing[:-1]) + f" or {whats[missing[-1]]}"
+    names = [f"'{_HEADER_FOR_ROLE[r]}'" for r in missing]
+    named = ", ".join(names[:-1]) + f" and {names[-1]}"
+    why = "".join(f" ('{h}' was not used as the {whats[r]}: {reason})"
+                  for r in missing for h, reason in rejected.get(keys[r], []))
+    columns = "The columns are: " + ", ".join(f"'{h}'" for h in headers)
+    if in_range:
+        fix = f". Name those columns' headers {named}."
+    else:
+        maps = " ".join(f"--map {keys[r]}=COLUMN" for r in missing)
+        fix = f". Name those columns {named}, or tell the program which they are: {maps}."
+    return InputError(f"no {listed} column was recognised ({LAYOUTS.get(layout, layout)}).", where=where,
+                      hint=columns + why + fix)
+
+
 def missing_role_error(role: str, headers: list[str], where: str, layout: str,
-                        in_range: bool = False, roles: dict | None = None, rejected: dict | None = None) -> InputError:
+                        in_range: bool = False, roles: dict | None = None, rejected: dict | None = None,
+                        also: list[str] | tuple = ()) -> InputError:
     """The error for a role no column was recognised for. A worksheet range (Excel) can
     only be fixed by renaming its header; a file also through a column mapping. For the
     amount it names the columns that could make one (quantity × unit price). A file of
     per-customer totals is named as such instead."""
     if len(customer_summary_headers(headers)) >= 2:
         return customer_summary_error(headers, where)
+    if also:
+        return _missing_roles_error([role, *also], headers, where, layout, in_range, rejected or {})
     what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
     key = "customer_id" if role == "customer" else role
     roles = roles or {}

@@ -115,3 +115,10 @@ def test_asking_for_a_currency_not_in_the_file(tmp_path):
 
 def test_unsupported_source_type():
     assert "cannot read orders from a int" in error_for(42)
+
+
+def test_every_missing_column_is_named_in_one_message(tmp_path):
+    (tmp_path / "t.csv").write_text("alpha,beta\nx,y\nz,w\n", encoding="utf-8")
+    message = error_for(tmp_path / "t.csv")
+    assert "no order date, order amount or customer (id, email or name) column was recognised" in message
+    assert "--map date=COLUMN --map amount=COLUMN --map customer_id=COLUMN" in message

@@ -389,8 +389,9 @@ def test_portuguese_and_italian_order_date_headers(tmp_path, header):
 def test_a_card_expiry_date_is_not_the_order_date(tmp_path):
     path = tmp_path / "Ecommerce Purchases.csv"
     path.write_text("Email,CC Exp Date,Purchase Price\na@x.test,02/20,98.14\nb@x.test,11/18,70.73\n", encoding="utf-8")
-    with pytest.raises(Exception, match="no order date column was recognised"):
+    with pytest.raises(Exception, match="no order date column was recognised") as caught:
         read_orders(path)
+    assert "'CC Exp Date'" in str(caught.value)  # listed among the columns, not taken as the date
 
 
 def test_ga4_events_count_only_purchases(tmp_path):
