@@ -29,7 +29,7 @@ _RULES: list[tuple[re.Pattern, object]] = [
      lambda m: f"choose its columns in the boxes {CHECK}"),
     # "give --map quantity=COLUMN --map unit_price=COLUMN": the boxes by name
     (re.compile(r"(?:give\s+)?(--map\s+\w+=COLUMN(?:\s+--map\s+\w+=COLUMN)+)"),
-     lambda m: "choose the " + " and ".join(f"'{ROLE_NAMES.get(r, r)}'" for r in re.findall(r"--map\s+(\w+)=", m.group(1)))
+     lambda m: "choose the " + _listed([f"'{ROLE_NAMES.get(r, r)}'" for r in re.findall(r"--map\s+(\w+)=", m.group(1))])
                + f" boxes {CHECK}"),
     (re.compile(r"--map\s+\S+=\S+"), lambda m: f"the column boxes {CHECK}"),
     (re.compile(r"\(--sheet NAME, or sheet='NAME'\)"), lambda m: f"in the 'Sheet' box {CHECK}"),
@@ -52,6 +52,11 @@ _RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"--margin(?:\s+\S+)?"), lambda m: "the 'Profit margin' setting"),
     (re.compile(r"--horizon(?:\s+\S+)?"), lambda m: "the 'Horizon' setting"),
 ]
+
+def _listed(names: list[str]) -> str:
+    """'A', 'B' and 'C'."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
 
 DATE_ORDER_LABELS = {"DMY": "day/month/year", "MDY": "month/day/year",
                      "YMD": "year-month-day"}

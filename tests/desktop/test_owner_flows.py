@@ -564,3 +564,13 @@ def test_engine_advice_about_a_missing_amount_names_each_box_once(tmp_path):
     assert "choose it in the 'Amount' box" in text
     assert "for line items choose the 'Quantity' and 'Unit price' boxes on the Check data page." in text
     assert "page the column boxes" not in text
+
+
+
+def test_engine_advice_about_several_missing_columns_lists_the_boxes():
+    from clv_desktop.messages import in_app_words
+
+    text = in_app_words("t.csv: no order date, order amount or customer column was recognised. Name those columns "
+                        "'Date', 'Total' and 'Customer', or tell the program which they are: --map date=COLUMN "
+                        "--map amount=COLUMN --map customer_id=COLUMN.")
+    assert text.endswith("choose the 'Date', 'Amount' and 'Customer ID' boxes on the Check data page.")
