@@ -102,6 +102,12 @@ def test_a_saved_model_keeps_its_data_and_a_lifetimes_pickle_is_refused_with_adv
     loaded = compat.BetaGeoFitter()
     loaded.load_model(tmp_path / "bg.json")
     assert loaded.data.shape == fitter.data.shape
+    spend = compat.GammaGammaFitter().fit(head["frequency"].clip(lower=1).rename_axis("ID"),
+                                          head["frequency"].clip(lower=1) * 10.0 + 1)
+    spend.save_model(tmp_path / "gg.json")
+    spend_back = compat.GammaGammaFitter()
+    spend_back.load_model(tmp_path / "gg.json")
+    pd.testing.assert_frame_equal(spend_back.data, spend.data)  # index name and number types kept
     assert "fitted with 100 subjects" in repr(loaded)
     assert loaded.conditional_probability_alive_matrix().shape == fitter.conditional_probability_alive_matrix().shape
     (tmp_path / "old.pkl").write_bytes(b"\x80\x04\x95\x00\x00dill")

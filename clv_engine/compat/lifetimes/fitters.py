@@ -215,6 +215,9 @@ class BaseFitter:
         data = getattr(self, "data", None)
         if save_data and isinstance(data, pd.DataFrame):
             saved["lifetimes_data"] = json.loads(data.to_json(orient="split"))
+            # what JSON does not keep: the index name and the columns' number types
+            saved["lifetimes_data_index_name"] = data.index.name
+            saved["lifetimes_data_dtypes"] = {str(c): str(t) for c, t in data.dtypes.items() if t.kind in "iuf"}
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(saved, handle)
 
@@ -235,7 +238,12 @@ class BaseFitter:
         self.__dict__.pop("_params_view", None)  # a new model: values written before do not carry over
         self._native.lenient_inputs = True
         if isinstance(saved.get("lifetimes_data"), dict):
-            self.data = pd.read_json(io.StringIO(json.dumps(saved["lifetimes_data"])), orient="split")
+            data = pd.read_json(io.StringIO(json.dumps(saved["lifetimes_data"])), orient="split")
+            data.index.name = saved.get("lifetimes_data_index_name")
+            for column, dtype in (saved.get("lifetimes_data_dtypes") or {}).items():
+                if column in data.columns:
+                    data[column] = data[column].astype(dtype)
+            self.data = data
 
     def __repr__(self) -> str:
         classname = type(self).__name__
