@@ -240,7 +240,7 @@ def skip_by_status(work: pd.DataFrame, table: pd.DataFrame, status_header: str |
         for reason, words in counted.items():
             listed = ", ".join(f"'{w}'" for w in sorted(words, key=lambda w: -words[w])[:4])
             parts.append(f"{reason} ({listed})")
-        notes.append("Orders whose status means no money was received were left out: " + "; ".join(parts) + ".")
+        notes.append("Rows whose status (or event) means no money was received were left out: " + "; ".join(parts) + ".")
     if unknown:
         listed = ", ".join(f"'{w}' ({n:,} row{'s' if n != 1 else ''})"
                            for w, n in sorted(unknown.items(), key=lambda kv: -kv[1])[:5])
