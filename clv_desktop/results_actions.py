@@ -7,11 +7,12 @@ stays short.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,15 +48,12 @@ def in_app_analysis(analysis):
     """``analysis`` for a report saved from the app: its notes, findings and reasons name the
     app's settings ("the 'Acquisition cost' setting") instead of command-line flags. The
     run itself is not changed (a shallow copy with translated texts)."""
-    import copy
-    import dataclasses
-
     out = copy.copy(analysis)
     out.summary = _in_app(dict(getattr(analysis, "summary", None) or {}))
     insights = getattr(analysis, "insights", None)
-    if insights is not None and dataclasses.is_dataclass(insights):
-        out.insights = dataclasses.replace(insights, findings=_in_app(list(insights.findings)),
-                                           not_profiled=_in_app(list(insights.not_profiled)))
+    if insights is not None and is_dataclass(insights):
+        out.insights = replace(insights, findings=_in_app(list(insights.findings)),
+                               not_profiled=_in_app(list(insights.not_profiled)))
     return out
 
 @dataclass

@@ -39,11 +39,14 @@ def customer_summary_error(headers: list[str], where: str) -> InputError:
                            "recency and T per customer) is read with --summary.")
 
 
+_MISSING_WHAT = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}
+_MISSING_KEY = {"date": "date", "amount": "amount", "customer": "customer_id"}
+
+
 def _missing_roles_error(missing: list[str], headers: list[str], where: str, layout: str, in_range: bool,
                          rejected: dict) -> InputError:
     """Several roles without a column, named in one message."""
-    whats = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}
-    keys = {"date": "date", "amount": "amount", "customer": "customer_id"}
+    whats, keys = _MISSING_WHAT, _MISSING_KEY
     listed = ", ".join(whats[r] for r in missing[:-1]) + f" or {whats[missing[-1]]}"
     names = [f"'{_HEADER_FOR_ROLE[r]}'" for r in missing]
     named = ", ".join(names[:-1]) + f" and {names[-1]}"
@@ -70,8 +73,7 @@ def missing_role_error(role: str, headers: list[str], where: str, layout: str,
         return customer_summary_error(headers, where)
     if also:
         return _missing_roles_error([role, *also], headers, where, layout, in_range, rejected or {})
-    what = {"date": "order date", "amount": "order amount", "customer": "customer (id, email or name)"}[role]
-    key = "customer_id" if role == "customer" else role
+    what, key = _MISSING_WHAT[role], _MISSING_KEY[role]
     roles = roles or {}
     columns = "The columns are: " + ", ".join(f"'{h}'" for h in headers)
     header = _HEADER_FOR_ROLE[role]

@@ -456,6 +456,24 @@ def _is_day_of(day: pd.Series, month: pd.Series, year: pd.Series) -> pd.Series:
     return known & (day >= 1) & (day <= longest)
 
 
+def _orders_by_separator(cells: pd.Series, needs_dmy: pd.Series, needs_mdy: pd.Series
+                         ) -> list[tuple[str, str, np.ndarray]] | None:
+    """``(separator, order, rows)`` per way of writing a date (``-``, ``/``, ``.``) when
+    each way is consistent in itself and they disagree (the Retail case study's
+    ``28-02-2014`` beside ``2/20/2014``); None otherwise. ``order`` is "" for a way whose
+    dates fit both orders."""
+    separator = cells.str.extract(r"^\d{1,2}([./-])", expand=False).to_numpy(dtype=object)
+    dmy, mdy = needs_dmy.to_numpy(), needs_mdy.to_numpy()
+    groups = []
+    for mark in dict.fromkeys(separator):
+        rows = separator == mark
+        day_first, month_first = bool(dmy[rows].any()), bool(mdy[rows].any())
+        if day_first and month_first:
+            return None  # mixed within one way of writing: no rule to follow
+        groups.append((mark, "DMY" if day_first else "MDY" if month_first else "", rows))
+    return groups if len({order for _, order, _ in groups if order}) > 1 else None
+
+
 def _numeric_dates(cells: pd.Series, parts: pd.DataFrame, order: str) -> pd.Series:
     """Dates like 03/04/2025 (any of / . - between the parts), read in ``order``."""
     text = cells.str.replace(r"^(\d{1,2})[./-](\d{1,2})[./-]", r"\1/\2/", regex=True)
@@ -511,29 +529,17 @@ def parse_dates_distinct(
         needs_dmy = (a > 12) & _is_day_of(a, b, year)
         needs_mdy = (b > 12) & _is_day_of(b, a, year)
         day_first, month_first = bool(needs_dmy.any()), bool(needs_mdy.any())
-        # a column mixing "28-02-2014" (day first) and "2/20/2014" (month first): each way of
-        # writing settles its own order when it is consistent in itself
-        separator = s[numeric].str.extract(r"^\d{1,2}([./-])", expand=False).to_numpy(dtype=object)
-        per_separator = {}
-        for mark in dict.fromkeys(separator):
-            group = separator == mark
-            d, m = bool(needs_dmy.to_numpy()[group].any()), bool(needs_mdy.to_numpy()[group].any())
-            per_separator[mark] = None if d and m else "DMY" if d else "MDY" if m else ""
-        if day_first and month_first and date_order not in ("DMY", "MDY") and None not in per_separator.values() \
-                and len({o for o in per_separator.values() if o}) > 1:
-            majority = "DMY" if needs_dmy.sum() >= needs_mdy.sum() else "MDY"
-            for mark, own in per_separator.items():
+        by_separator = _orders_by_separator(s[numeric], needs_dmy, needs_mdy) \
+            if day_first and month_first and date_order not in ("DMY", "MDY") else None
+        if by_separator is not None:  # "28-02-2014" beside "2/20/2014": each way settles its own order
+            order = "DMY" if needs_dmy.sum() >= needs_mdy.sum() else "MDY"
+            for _, own, rows in by_separator:
                 group = numeric.copy()
-                group[numeric] = separator == mark
-                out.loc[group] = _numeric_dates(s[group], parts[separator == mark], own or majority)
+                group[numeric] = rows
+                out.loc[group] = _numeric_dates(s[group], parts[rows], own or order)
             said = " and ".join(f"those written with '{mark}' as {'day/month' if own == 'DMY' else 'month/day'}"
-                                for mark, own in per_separator.items() if own)
+                                for mark, own, _ in by_separator if own)
             info.notes.append(f"the date column writes dates in two ways, each settled by its own dates: {said}")
-            info.order = majority
-            todo &= out.isna() & ~numeric
-            numeric = numeric & False
-        if not numeric.any():
-            pass
         elif day_first and not month_first:
             order = "DMY"
             info.why = f"a date like {cell_example(s[numeric][needs_dmy].iloc[0])} fits only that way"
@@ -549,10 +555,10 @@ def parse_dates_distinct(
             order = date_order if date_order in ("DMY", "MDY") else default_order
             # ambiguous only when some date reads both ways (not when none is a date at all)
             info.ambiguous = bool((_is_day_of(a, b, year) & _is_day_of(b, a, year)).any())
-        if numeric.any():
-            info.order = order
+        info.order = order
+        if by_separator is None:
             out.loc[numeric] = _numeric_dates(s[numeric], parts, order)
-            todo &= out.isna() & ~numeric
+        todo &= out.isna() & ~numeric
 
     six = todo & s.str.fullmatch(r"\d{6}")
     if six.any() and (pd.to_numeric(s[six]) > 73_050).all():  # past 2099 as spreadsheet serials: YYMMDD
