@@ -11,7 +11,8 @@ latest statement. Fail-closed: anything not clearly a "yes" is a "no".
   whatever the header says. A filled cell that is neither is an *unknown* statement and
   counts as "no"; blank cells say nothing.
 * A customer's consent is their latest statement by order date, on any of their rows
-  (cancelled, unpaid or other-currency orders included); on equal dates a "no" wins, and a
+  (cancelled, unpaid or other-currency orders included); at the same moment (the same date
+  when the file has no times) a "no" wins, and a
   "no" on a row without a readable date counts as the latest.
 """
 from __future__ import annotations
@@ -48,8 +49,12 @@ _SAYS_YES = {
     "confirmed opt in", "double opt in", "allowed", "allow", "permitted", "email subscribed", "subscribed email",
     "angemeldet", "abonniert", "eingewilligt", "zugestimmt", "einverstanden", "abonne", "inscrit", "accepte",
     "suscrito", "suscrita", "aceptado", "iscritto", "iscritta", "accettato", "aangemeld", "ingeschreven",
-    "geabonneerd", "akkoord", "toegestaan",
+    "geabonneerd", "akkoord", "toegestaan", "inscrito", "inscrita", "subscrito", "subscrita", "assinante",
+    "aceito", "autorizado", "autorizada", "erlaubt",
 }
+# a word that negates the yes-word after it: "nicht abonniert", "non abonné", "not opted in"
+_NEGATIONS = {"not", "non", "no", "never", "nicht", "kein", "keine", "nie", "niet", "geen", "nao", "nunca",
+              "jamais", "pas", "ne", "ej", "ikke", "ei"}
 _SAYS_NO = {
     "unsubscribed", "unsubscribe", "not subscribed", "never subscribed", "non subscribed", "nonsubscribed",
     "notsubscribed", "neversubscribed", "opted out", "opt out", "optout", "optedout", "declined", "denied",
@@ -85,7 +90,13 @@ _WEAK_PARTS = ("marketing", "mailing", "werbung", "subscri", "abonn", "suscri", 
 _WEAK_COMPANIONS = ("email", "mail", "accept", "consent", "opt", "permission", "allow", "agree", "newsletter")
 _NOT_CONSENT_WORDS = {"sms", "text", "phone", "whatsapp", "date", "time", "timestamp", "at", "updated", "source",
                       "level", "method", "ip", "collected", "type", "channel", "campaign", "utm", "medium",
-                      "id", "name", "reason", "version", "url", "datum", "fecha"}
+                      "id", "name", "reason", "version", "url", "datum", "fecha", "verified", "valid", "validated",
+                      "sent", "opened", "clicked", "delivered", "bounced", "bounce", "receipt", "address", "domain"}
+# … and words that name what consent is about: a header with one of them ("Werbung erlaubt",
+# "Acepta marketing", "Promotional emails", "Can we email you?") is consent when its cells
+# are plain yes/no words or subscription words (not "none", "pending" …: see _topic_share)
+_TOPIC_PARTS = ("email", "mail", "marketing", "newsletter", "werbung", "werbe", "reclame", "publicidad",
+                "publicite", "pubblicita")
 _EXACT_CONSENT = {
     "acceptsemailmarketing", "acceptsmarketing", "emailconsent", "consent", "marketingconsent", "optin",
     "newsletter", "subscribed", "emailmarketingconsent", "marketingoptin", "emailoptin", "emailsubscriptionstatus",
@@ -115,7 +126,8 @@ def is_opt_out_header(name: str) -> bool:
 
 
 def _header_kind(name: str) -> str | None:
-    """'exact' (a known consent header), 'maybe' (consent words: needs consent-like cells) or None."""
+    """'exact' (a known consent header), 'maybe' (consent words: needs consent-like cells),
+    'topic' (names email or marketing: needs yes/no or subscription cells) or None."""
     norm = _norm_header(name)
     if not norm:
         return None
@@ -130,6 +142,8 @@ def _header_kind(name: str) -> str | None:
     if weak and (norm in weak or norm in ("marketing", "emailmarketing") or
                  any(c in norm.replace(w, "") for w in weak for c in _WEAK_COMPANIONS)):
         return "maybe"
+    if any(part in norm for part in _TOPIC_PARTS):
+        return "topic"
     return None
 
 
@@ -158,11 +172,24 @@ def consent_meaning(text: str, inverted: bool = False) -> int:
     if key in _PLAIN_NO or key.replace(" ", "") in _PLAIN_NO:
         return YES if inverted else NO
     compact = key.replace(" ", "")
-    if compact in {k.replace(" ", "") for k in _SAYS_YES}:
+    if compact in _COMPACT_YES:
         return YES
-    if compact in {k.replace(" ", "") for k in _SAYS_NO}:
+    if compact in _COMPACT_NO:
+        return NO
+    if _negated_yes(key):
         return NO
     return UNKNOWN
+
+
+_COMPACT_YES = {k.replace(" ", "") for k in _SAYS_YES}
+_COMPACT_NO = {k.replace(" ", "") for k in _SAYS_NO}
+
+
+def _negated_yes(key: str) -> bool:
+    """``"nicht abonniert"``, ``"non inscrit"``, ``"not opted in"``: a negation, then a word
+    that says yes by itself."""
+    first, _, rest = key.partition(" ")
+    return first in _NEGATIONS and rest.replace(" ", "") in _COMPACT_YES
 
 
 def _meanings(values: pd.Series, inverted: bool) -> np.ndarray:
@@ -182,8 +209,27 @@ def _consent_like_share(values: pd.Series) -> tuple[float, bool]:
         return 0.0, False
     meaning = np.array([consent_meaning(u) for u in uniques.index])
     known = uniques.to_numpy()[meaning != UNKNOWN].sum() / uniques.sum()
-    explicit = any(_cell_key(u).replace(" ", "") in _SUBSCRIPTION_WORDS for u in uniques.index)
+    explicit = any(_says_subscription(_cell_key(u)) for u in uniques.index)
     return float(known), explicit
+
+
+def _says_subscription(key: str) -> bool:
+    """``subscribed``, ``opted out``, ``nicht abonniert`` …: a subscription named by the cell itself."""
+    if _negated_yes(key):
+        key = key.partition(" ")[2]
+    return key.replace(" ", "") in _SUBSCRIPTION_WORDS
+
+
+def _topic_share(values: pd.Series) -> float:
+    """Share of filled cells that are plain yes/no words or say a subscription ("none" or
+    "accepted" under "Marketing source" say something else)."""
+    filled = values[values.astype(str).str.strip() != ""].astype(str)
+    uniques = filled.value_counts()
+    if filled.empty or len(uniques) > 20:
+        return 0.0
+    keys = [_cell_key(u) for u in uniques.index]
+    plain = np.array([k.replace(" ", "") in _PLAIN_YES | _PLAIN_NO or _says_subscription(k) for k in keys])
+    return float(uniques.to_numpy()[plain].sum() / uniques.sum())
 
 
 @dataclass
@@ -224,7 +270,10 @@ def consent_columns(body: pd.DataFrame, roles: dict, *, fixed: dict | None = Non
             if header in taken:
                 continue
             kind = _header_kind(header)
-            if kind is None and header != roles.get("consent"):
+            if kind == "topic" and _topic_share(body[header].head(sample)) >= 0.8:
+                out.columns.append((header, is_opt_out_header(header)))
+                continue
+            if kind in (None, "topic") and header != roles.get("consent"):
                 if str(header).startswith("Column "):
                     continue
                 share, explicit = _consent_like_share(body[header].head(sample))
@@ -249,9 +298,10 @@ def consent_columns(body: pd.DataFrame, roles: dict, *, fixed: dict | None = Non
 
 def row_statements(columns: list[tuple[pd.Series, bool]], n: int) -> np.ndarray:
     """Per row: ``YES``, ``NO``, ``UNKNOWN`` or ``BLANK``, combining the consent columns
-    (``(cells, inverted)``): an unknown beats a no, a no beats a yes."""
+    (``(cells, inverted)``): a no beats everything, an unknown beats a yes (a "yes" beside
+    a cell that was not understood is no clear yes)."""
     out = np.full(n, BLANK, dtype=np.int8)
-    rank = np.array([0, 2, 1, 3], dtype=np.int8)  # BLANK(-1)->0, NO(0)->2, YES(1)->1, UNKNOWN(2)->3
+    rank = np.array([0, 3, 1, 2], dtype=np.int8)  # BLANK(-1)->0, NO(0)->3, YES(1)->1, UNKNOWN(2)->2
     for values, inverted in columns:
         meaning = _meanings(values, inverted)
         stronger = rank[meaning + 1] > rank[out + 1]

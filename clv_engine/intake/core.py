@@ -33,7 +33,7 @@ from .report import SKIP_REASONS, IntakeReport, OrderData
 from .statuses import skip_by_status
 from .text import JoinedColumn
 from .values import DAY_ONE, DateColumn, clean_text, iso_dates, on_uniques, parse_amounts, parse_dates
-from .values import read_day_numbers, settle_by_row_order
+from .values import cell_example, decorated_emails, email_addresses, read_day_numbers, settle_by_row_order
 
 __all__ = ["read_orders"]
 
@@ -136,6 +136,7 @@ _SPACE_RE = re.compile(r"\s")
 
 
 def _email_key(values: pd.Series) -> pd.Series:
+    values = email_addresses(values)  # "Ann Lee <ann@x.com>" is ann@x.com
     joined = JoinedColumn.of(values)
     email = values
     if joined is None or joined.text != joined.text.lower():
@@ -143,6 +144,43 @@ def _email_key(values: pd.Series) -> pd.Series:
     if joined is None or _SPACE_RE.search(joined.text):  # (the usual column has no space: one scan)
         email = email.str.replace(r"\s+", "", regex=True)
     return email.where(~email.isin(_PLACEHOLDERS), "")
+
+
+def _note_decorated_emails(cells: pd.Series, header: str, notes: list[str]) -> None:
+    """Say so when email cells hold a name, a ``mailto:`` or several addresses (their first
+    address is the customer's email)."""
+    found = decorated_emails(cells)
+    if len(found):
+        example = cell_example(cells.iloc[int(found[0])])
+        n = len(found)
+        notes.append(f"{n:,} {'cell' if n == 1 else 'cells'} in '{header}' held more than an email address "
+                     f"(e.g. '{example}'): the first address in the cell was used.")
+
+
+def _zero_is_a_customer(work: pd.DataFrame, codes: np.ndarray, values: np.ndarray, zero: int) -> bool:
+    """Is customer id 0 a customer's own id rather than every guest's? Yes when the file
+    has no email or name to tell guests apart, its ids count up from 0 or 1 (0, 1, 2 … with
+    few gaps: numbered by a program, as in lifetimes' example data) and 0 has no more rows
+    than the busiest other customer (guests pooled under 0 would outnumber everyone)."""
+    if any((work[c].to_numpy(dtype=object) != "").any() for c in ("email", "name", "phone_identity") if c in work):
+        return False
+    others = np.delete(values, zero)
+    numbers = pd.to_numeric(pd.Series(others, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    if not len(numbers) or np.isnan(numbers).any() or (numbers != np.round(numbers)).any() or numbers.min() < 1:
+        return False
+    if len(numbers) < 0.9 * numbers.max():  # 1..max with at most a tenth missing
+        return False
+    rows = np.bincount(codes, minlength=len(values))
+    return bool(rows[zero] <= np.delete(rows, zero).max())
+
+
+def _guest_ids(ids: pd.Series) -> pd.Series:
+    """Per row, why an id names no customer when it is a guest placeholder ("" otherwise)."""
+    said = ids.isin(_ID_PLACEHOLDERS)
+    out = pd.Series("", index=ids.index, dtype=object)
+    if said.any():
+        out[said] = "customer id " + ids[said].astype(str) + " stands for a guest checkout; the row has no email or name"
+    return out
 
 
 def _name_key(values: pd.Series) -> pd.Series:
@@ -181,10 +219,16 @@ def _customer_codes(work: pd.DataFrame, raw_email: bool) -> tuple[np.ndarray, np
     none. Each column is hashed once and the text work (placeholders such as "n/a" or
     "guest", normalising emails and names) happens on its distinct values; emails and
     names are looked at only on rows without an id.
+
+    Id 0 (or -1) stands for a guest checkout in many shops, whose rows are then told apart
+    by email or name (see :func:`_zero_is_a_customer` for when 0 is a customer's own id).
     """
     codes, values = pd.factorize(work["customer_id"].to_numpy(dtype=object), size_hint=len(work))
     values = np.asarray(values, dtype=object)
-    no_id = (_id_key(pd.Series(values, dtype=str)) == "").to_numpy()
+    no_id = (_id_key(pd.Series(values, dtype=str)) == "").to_numpy().copy()
+    zero = np.flatnonzero(no_id & pd.Index(values).isin(["0", "00", "000"]))
+    if len(zero) == 1 and _zero_is_a_customer(work, codes, values, zero[0]):
+        no_id[zero] = False
     blank = no_id[codes]
     codes = np.where(blank, -1, codes)
     if not blank.any():
@@ -882,6 +926,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if name_parts and "name" not in roles:  # a person's name from its first and last name columns
         first, last = (clean_text(body[h]) for h in name_parts)
         work["name"] = (first + " " + last).str.strip()
+    if "email" in roles:
+        _note_decorated_emails(body[roles["email"]], roles["email"], report.notes)
     work["skip"] = pd.Categorical.from_codes(np.zeros(len(work), dtype="int8"), categories=["", *SKIP_REASONS])
     work["detail"] = pd.Series("", index=work.index, dtype=object)
     work["refund_row"] = False
@@ -934,7 +980,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
 
     # customers are told apart by integer codes from here on (-1: no customer)
     cust_code, cust_values = _customer_codes(work, raw_email)
-    _mark(work, pd.Series(cust_code < 0, index=work.index), "no customer")
+    no_customer = pd.Series(cust_code < 0, index=work.index)
+    _mark(work, no_customer, "no customer", _guest_ids(work["customer_id"]) if no_customer.any() else "")
     cust_code = pd.Series(cust_code, index=work.index)
 
     # dates

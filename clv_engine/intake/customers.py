@@ -15,7 +15,7 @@ import pandas as pd
 from ..arrays import stable_argsort
 from .columns import is_attribute_column
 from .text import JoinedColumn
-from .values import clean_text, dirty_positions, parse_consent
+from .values import clean_text, decorated_emails, dirty_positions, email_addresses, parse_consent
 
 __all__ = ["customer_table"]
 
@@ -65,10 +65,12 @@ def _email_or_blank(values: pd.Series, *, raw: bool = False) -> pd.Series:
     """Lower-cased email, or "" for a cell without an @ (``raw``: cells cleaned first)."""
     joined = JoinedColumn.of(values)
     if (joined is not None and not (raw and len(dirty_positions(joined)))
-            and joined.text == joined.text.lower() and not _CELL_WITHOUT_AT.search(joined.text)):
+            and joined.text == joined.text.lower() and not _CELL_WITHOUT_AT.search(joined.text)
+            and not len(decorated_emails(values))):
         return values  # clean lower-case emails (the usual case): no Python call per cell
     if raw:
         values = clean_text(values)
+    values = email_addresses(values)  # "Ann Lee <ann@x.com>" is ann@x.com
     return pd.Series([v.lower() if "@" in v else "" for v in values.tolist()], index=values.index, dtype=str)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "DateColumn",
     "clean_text",
     "dirty_positions",
+    "email_addresses",
     "iso_dates",
     "parse_amounts",
     "parse_consent",
@@ -116,6 +117,43 @@ def _clean_text_plain(values: pd.Series) -> pd.Series:
 def clean_text(values: pd.Series) -> pd.Series:
     """Strip spaces (incl. non-breaking) and a leading Excel apostrophe."""
     return _clean_text_plain(values)
+
+
+# an email cell holding more than its address: a display name ("Ann Lee <ann@x.com>"), a
+# "mailto:", several addresses ("ann@x.com; ann@work.com") — a bare address has none of these
+_DECORATED_EMAIL = re.compile(r"<|mailto:|[;,]|@[^\x00@]*@", re.IGNORECASE)
+_ADDRESS = re.compile(r"[^\s<>;,:()\[\]\"'@]+@[^\s<>;,()\[\]\"'@]+")
+
+
+def decorated_emails(values: pd.Series) -> np.ndarray:
+    """Positions of the cells that hold an address with more around it (see
+    :func:`email_addresses`); one search over the whole column."""
+    joined = JoinedColumn.of(values)
+    if joined is None:
+        cells = [v if isinstance(v, str) else "" for v in values.tolist()]
+        return np.flatnonzero([bool(_DECORATED_EMAIL.search(c)) and "@" in c for c in cells])
+    if not joined.present("<;,:") and joined.text.count("@") <= len(joined.cells):
+        return np.zeros(0, dtype=np.int64)
+    starts = [m.start() for m in _DECORATED_EMAIL.finditer(joined.text)]
+    if not starts:
+        return np.zeros(0, dtype=np.int64)
+    found = np.unique(np.searchsorted(joined.bounds, np.asarray(starts, dtype=np.int64), side="right") - 1)
+    return found[["@" in joined.cells[i] for i in found.tolist()]] if len(found) else found
+
+
+def email_addresses(values: pd.Series) -> pd.Series:
+    """Each email cell as its address alone: the first address of a cell that holds a
+    display name (``Ann Lee <ann@example.com>``), a ``mailto:`` or several addresses
+    (``ann@example.com; ann@work.com``). Other cells are returned as they are."""
+    found = decorated_emails(values)
+    if not len(found):
+        return values
+    cells = values.to_numpy(dtype=object).copy()
+    for i in found.tolist():
+        match = _ADDRESS.search(cells[i])
+        if match:
+            cells[i] = match.group(0)
+    return pd.Series(cells, index=values.index, dtype=values.dtype)
 
 
 @dataclass

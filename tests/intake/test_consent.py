@@ -202,3 +202,54 @@ def test_only_subscription_words_make_a_column_under_any_header_a_consent_column
     assert ("consent" in data.report.mapping) is is_consent
     if not is_consent:
         assert data.customers["consent"].isna().all()
+
+
+@pytest.mark.parametrize("header, yes, no", [
+    ("Werbung erlaubt", "Ja", "Nein"), ("Acepta marketing", "Sí", "No"), ("Promotional emails", "yes", "no"),
+    ("Can we email you?", "Yes", "No"), ("Angebote per Mail", "ja", "nein"),
+])
+def test_headers_that_name_what_consent_is_about_are_read_by_their_yes_no_cells(tmp_path, header, yes, no):
+    path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n"
+                 f"1,a@x.com,2024-01-01,10,{yes}\n2,b@x.com,2024-01-02,20,{no}\n3,a@x.com,2024-01-03,5,{yes}\n")
+    said, report = consent_of(path)
+    assert said == {"a@x.com": True, "b@x.com": False}
+    assert report.mapping.get("consent") == header
+
+
+@pytest.mark.parametrize("header", ["Email verified", "Email sent", "Mailing address", "Contact phone"])
+def test_email_words_beside_other_facts_are_not_consent(tmp_path, header):
+    path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n1,a@x.com,2024-01-01,10,yes\n"
+                 "2,b@x.com,2024-01-02,10,no\n")
+    said, _ = consent_of(path)
+    assert said == {"a@x.com": None, "b@x.com": None}
+
+
+@pytest.mark.parametrize("word", ["nicht abonniert", "Non abonné", "non inscrit", "no suscrita", "niet aangemeld",
+                                  "não inscrito", "Not opted in", "nie angemeldet"])
+def test_a_negated_yes_word_is_a_no_in_every_language(word):
+    assert consent_meaning(word) == NO
+    assert consent_meaning(word, inverted=True) == NO  # it says the answer itself
+
+
+def test_with_several_consent_columns_a_no_beats_a_cell_that_was_not_understood(tmp_path):
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Newsletter,GDPR Consent\n"
+                 "1,a@x.com,2024-01-01,10,no,maybe\n2,b@x.com,2024-01-02,20,yes,maybe\n"
+                 "3,c@x.com,2024-01-03,20,yes,yes\n")
+    said, _ = consent_of(path)
+    # a said no: a known opt-out; b's yes stands beside a word not understood: no clear yes
+    assert said == {"a@x.com": False, "b@x.com": None, "c@x.com": True}
+
+
+@pytest.mark.parametrize("later", ["Ann Lee <ann@example.com>", "mailto:ann@example.com",
+                                   "ann@example.com; ann@work.example.com", '"Ann" <ANN@example.com>'])
+def test_an_email_cell_with_a_name_or_several_addresses_is_its_first_address(tmp_path, later):
+    path = tmp_path / "o.csv"
+    pd.DataFrame({"Order ID": [1, 2, 3], "Email": ["ann@example.com", later, "bob@example.com"],
+                  "Date": ["2024-01-10", "2024-06-10", "2024-02-01"], "Total": [10, 20, 30],
+                  "Accepts Marketing": ["yes", "no", "yes"]}).to_csv(path, index=False)
+    said, report = consent_of(path)
+    # one customer, whose later "no" is their latest word
+    assert said == {"ann@example.com": False, "bob@example.com": True}
+    data = read_orders(path)
+    assert data.customers["email"].tolist() == ["ann@example.com", "bob@example.com"]
+    assert any("1 cell in 'Email' held more than an email address" in n for n in report.notes)

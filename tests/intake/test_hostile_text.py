@@ -135,3 +135,18 @@ def test_guests_without_email_or_name_are_reported_not_merged(tmp_path):
     data = read_orders(path)
     assert totals(path) == {"7": 5}
     assert data.report.rows_skipped == {"no customer": 2}
+
+
+def test_id_0_among_ids_counted_from_0_is_a_customer_and_a_guest_row_says_why_it_was_skipped(tmp_path):
+    # lifetimes' example data numbers customers 0, 1, 2 …: 0 is a customer like the others
+    rows = "".join(f"{c},2024-01-{1 + (c + k) % 28:02d},{10 + c}\n" for c in range(30) for k in range(2))
+    path = tmp_path / "numbered.csv"
+    path.write_text("id,date,amount\n" + rows, encoding="utf-8")
+    data = read_orders(path)
+    assert data.report.rows_skipped == {} and data.customers.index.size == 30
+    assert (data.orders["customer_id"] == "0").sum() == 2
+    # id 0 on many rows beside arbitrary ids stays a guest; intake.csv says why the row is skipped
+    path = tmp_path / "guests3.csv"
+    path.write_text("Customer ID,Date,Amount\n0,2024-01-01,10\n0,2024-01-02,20\n7,2024-01-03,5\n", encoding="utf-8")
+    skipped = read_orders(path).report.skipped
+    assert skipped["detail"].tolist() == ["customer id 0 stands for a guest checkout; the row has no email or name"] * 2
