@@ -37,11 +37,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..intake.values import cell_example
 from ..outputs import earlier_lists
 from ..segments.grouping import DEFAULT_TIER_ORDER
-from ..segments.playbook import Playbook, distinct_slugs, tag_slug
-from .contacts import REASON_DUPLICATE, REASON_NO_CONSENT, REASON_NO_EMAIL, select_contacts
-from .tools import EMAIL_TOOLS, FIELDS, LAYOUTS, contact_tags, join_tags
+from ..segments.playbook import MAX_TAG_LENGTH, Playbook, distinct_slugs, tag_slug
+from .contacts import REASON_DUPLICATE, REASON_NO_CONSENT, REASON_NO_EMAIL, select_contacts, valid_emails
+from .tools import EMAIL_TOOLS, FIELDS, LAYOUTS, TIER_TAG_PREFIX, contact_tags, join_tags
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +145,26 @@ def export_email_lists(
         customers, value_col=value, include_no_consent=include_no_consent, ascii_local_part=layout.ascii_local_part
     )
     result = ExportResult(tool=tool_key, left_out=left_out, consent_known=consent_known)
-    if "email" not in customers.columns:
-        result.notes.append("The customer table has no email addresses, so there is nothing to send to an email tool.")
-    if not consent_known:
+    emails = customers["email"].astype("string").str.strip().fillna("") if "email" in customers.columns else None
+    if emails is None or not (emails != "").any():
+        result.notes.append(
+            "The order file has no email addresses, so no customer can go to an email tool. Export the orders "
+            "with the customers' emails (or use the shop's customer export beside this one), or name the email "
+            "column with --map email=COLUMN." +
+            ("" if consent_known else " It has no marketing-consent column either: you need the customers' "
+                                      "permission before emailing them."))
+    elif left_out.get(REASON_NO_EMAIL):
+        filled = emails[emails != ""]
+        bad = filled[~valid_emails(filled, layout.ascii_local_part)]
+        if len(bad):
+            shown = ", ".join(f"'{cell_example(v)}'" for v in bad.drop_duplicates().head(3).tolist())
+            blank = left_out[REASON_NO_EMAIL] - len(bad)
+            others = f"; the other {blank:,} left out {'has' if blank == 1 else 'have'} no email" if blank else ""
+            result.notes.append(
+                f"{len(bad):,} {'email is' if len(bad) == 1 else 'emails are'} not a valid address ({shown}) and "
+                f"{'was' if len(bad) == 1 else 'were'} left out{others}. Correct "
+                f"{'it' if len(bad) == 1 else 'them'} in the shop and export again; customers.csv lists every customer.")
+    if not consent_known and emails is not None and (emails != "").any():
         result.notes.append(
             "The order file has no marketing-consent information: import these contacts only if you have "
             "their permission to email them."
@@ -162,7 +180,7 @@ def export_email_lists(
     tiers = _all_tiers(customers, value)
     file_slugs = distinct_slugs(tiers, ascii_only=True, reserved=_RESERVED_NAMES)
     groups = _split_files(contacts, tool_key, mode_key, tiers, file_slugs, layout.consent_files if split else None)
-    tier_tags = distinct_slugs(tiers)
+    tier_tags = distinct_slugs(tiers, max_length=MAX_TAG_LENGTH - len(TIER_TAG_PREFIX))  # distinct after the prefix
     if split:
         kept = {name for name, _, _ in groups}
         apart = [f"{tool_key}_{name}.csv for {who}" for name, who in

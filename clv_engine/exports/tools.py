@@ -44,6 +44,9 @@ class ToolLayout:
     consent_files: tuple[str, str, str] | None = None
 
 
+TIER_TAG_PREFIX = "clv-tier-"
+
+
 def contact_tags(contact: dict, playbook=None, tier_slugs: dict[str, str] | None = None) -> list[str]:
     """Tags for one contact, in a fixed order, without duplicates. ``tier_slugs`` (tier name
     -> slug, distinct per tier) overrides :func:`tag_slug` for the tier tag."""
@@ -51,7 +54,7 @@ def contact_tags(contact: dict, playbook=None, tier_slugs: dict[str, str] | None
     tier = _text(contact.get("tier"))
     segment = _text(contact.get("rfm_segment"))
     if tier:
-        tags.append("clv-tier-" + ((tier_slugs or {}).get(tier) or tag_slug(tier)))
+        tags.append(TIER_TAG_PREFIX + ((tier_slugs or {}).get(tier) or tag_slug(tier)))
     if segment:
         tags.append("rfm-" + tag_slug(segment))
     if playbook is not None:

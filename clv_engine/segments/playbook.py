@@ -59,27 +59,29 @@ def tag_slug(text: str, fallback: str = "segment") -> str:
     return slug[:MAX_TAG_LENGTH].strip("-") or fallback
 
 
-def distinct_slugs(names, *, ascii_only: bool = False, reserved=(), fallback: str = "tier") -> dict[str, str]:
+def distinct_slugs(names, *, ascii_only: bool = False, reserved=(), fallback: str = "tier",
+                   max_length: int = MAX_TAG_LENGTH) -> dict[str, str]:
     """A slug per name (:func:`tag_slug`), different for every name: what tells tiers apart
     in file names and tags.
 
     ``names`` in rank order (the first is rank 1). A name without letters or digits — and
     with ``ascii_only`` (file names) a name whose letters are not all Latin — gets
     ``<fallback>-<rank>`` (``tier-1``). A slug already taken by an earlier name or in
-    ``reserved`` gets ``-<rank>`` appended (``gold``, ``gold-2``), then a counter.
+    ``reserved`` gets ``-<rank>`` appended (``gold``, ``gold-2``), then a counter. Slugs are
+    at most ``max_length`` characters (less than a tag's 100 when a prefix goes before them).
     """
     used = set(reserved)
     slugs: dict[str, str] = {}
     for rank, name in enumerate(names, start=1):
         if name in slugs:
             continue
-        slug = tag_slug(name, fallback="")
+        slug = tag_slug(name, fallback="")[:max_length].strip("-")
         if not slug or (ascii_only and not slug.isascii()):
             slug = f"{fallback}-{rank}"
         candidate, extra = slug, 1
         while candidate in used:
             suffix = f"-{rank}" if extra == 1 else f"-{rank}-{extra}"
-            candidate = slug[:MAX_TAG_LENGTH - len(suffix)].rstrip("-") + suffix
+            candidate = slug[:max_length - len(suffix)].rstrip("-") + suffix
             extra += 1
         used.add(candidate)
         slugs[name] = candidate

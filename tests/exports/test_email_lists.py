@@ -66,7 +66,12 @@ def test_consent_duplicates_and_invalid_emails_are_counted(customers, tmp_path):
     # zoë@… has non-ASCII before @ (Mailchimp refuses it); eve said no; ANNA@… merged into anna@…
     assert [r["Email Address"] for r in rows] == ["anna@example.com", "bob@example.org"]  # highest value first
     assert result.left_out == {"no valid email": 3, "no marketing consent": 1, "duplicates merged": 1}
-    assert result.describe()[-1] == "Left out 1 without marketing consent, 3 without a valid email; 1 duplicate merged."
+    lines = result.describe()
+    assert "Left out 1 without marketing consent, 3 without a valid email; 1 duplicate merged." in lines
+    # which emails were not valid, and what to do about them
+    assert lines[-1] == ("2 emails are not a valid address ('not-an-email', 'zoë@example.de') and were left out; "
+                         "the other 1 left out has no email. Correct them in the shop and export again; "
+                         "customers.csv lists every customer.")
 
 
 def test_left_out_counts_are_written_with_thousands_separators():

@@ -109,3 +109,12 @@ EMAILS = st.text(alphabet=st.sampled_from(list("ab@._-é+ 1")), max_size=14)
 def test_column_wise_email_check_equals_is_valid_email(emails, ascii_only):
     got = valid_emails(pd.Series(emails, dtype=object), ascii_only).tolist()
     assert got == [is_valid_email(e, ascii_only) for e in emails]
+
+
+def test_a_file_without_emails_says_so_and_what_to_do(tmp_path):
+    result = export_email_lists(table(email=["", ""]), "mailchimp", tmp_path)
+    lines = result.describe()
+    assert result.files == []
+    note = next(line for line in lines if "no email addresses" in line)
+    assert "--map email=COLUMN" in note
+    assert not any("import these contacts" in line for line in lines)  # nothing was written to import

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -128,3 +129,13 @@ def test_clv_analyze_with_cyrillic_tier_names_writes_three_lists(tmp_path):
             got = rows(out / "exports" / name)
             assert len(got) == sizes[tier]
             assert {r["CLV Tier" if tool == "mailchimp" else "tier"] for r in got} == {tier}
+
+
+@pytest.mark.parametrize("tool", ["mailchimp", "klaviyo", "hubspot"])
+def test_long_tier_names_that_differ_only_at_the_end_get_different_tags(tmp_path, tool):
+    names = ["a" * 120 + "x", "a" * 120 + "y", "Low"]
+    export_email_lists(customers(names, [1, 1, 1]), tool, tmp_path, mode="tagged")
+    got = list(csv.DictReader(io.StringIO((tmp_path / f"{tool}_all.csv").read_text(encoding="utf-8-sig"))))
+    tag_column = next(c for c in got[0] if "tag" in c.lower())
+    first = [re.split("[,;]", r[tag_column].replace('"', "").replace("[", ""))[0] for r in got]
+    assert len(set(first)) == 3 and all(len(t) <= 100 for t in first)
