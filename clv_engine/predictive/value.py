@@ -67,9 +67,11 @@ def expected_order_values(spend_model, frequency, monetary_value, fallback_value
 
     With a usable Gamma-Gamma ``spend_model`` this is its conditional expectation (a
     weighted mean of the customer's own average and the population mean); otherwise
-    ``fallback_value`` (the customer's historical average order value). Repeat buyers
-    without positive repeat spend, and negative or non-finite values, get the fallback
-    (itself floored at 0).
+    ``fallback_value`` (the customer's historical average order value). A customer whose
+    purchases were all worth nothing (free, fully refunded) gets the same conditional
+    expectation with an average of 0, (p·γ)/(p·n + q − 1): shrunk towards 0 the more such
+    purchases there are, but not 0 (on CDNOW some of them buy at full price later).
+    Negative or non-finite values get the fallback (itself floored at 0).
     """
     fallback = np.nan_to_num(np.asarray(fallback_value, dtype=np.float64), nan=0.0, posinf=0.0)
     fallback = np.maximum(fallback, 0.0)
@@ -77,9 +79,7 @@ def expected_order_values(spend_model, frequency, monetary_value, fallback_value
         return fallback
     frequency = np.asarray(frequency, dtype=np.float64)
     monetary_value = np.asarray(monetary_value, dtype=np.float64)
-    # Repeat buyers whose repeat orders were worth nothing (free or fully refunded) carry no
-    # spend information the Gamma-Gamma model can use: they get their own historical average.
-    has_spend = np.isfinite(monetary_value) & (monetary_value > 0)
+    has_spend = np.isfinite(monetary_value) & (monetary_value >= 0)
     value = np.asarray(
         spend_model.expected_order_value(np.where(has_spend, frequency, 0.0), np.where(has_spend, monetary_value, 0.0)),
         dtype=np.float64,
