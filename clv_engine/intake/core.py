@@ -335,8 +335,9 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
     if rest.sum() >= 20:  # enough orders to say where the history lies
         low, high = np.percentile(stamps[rest], [5, 95])
         margin = max(3 * (high - low), _TYPO_YEARS * 365.25 * _DAY_NS)
-        early |= rest & (stamps < low - margin)
-        future |= rest & (stamps > high + margin)
+        for side, far in ((early, rest & (stamps < low - margin)), (future, rest & (stamps > high + margin))):
+            if not _a_period_of_its_own(stamps[far]):
+                side |= far
     if not (future.any() or early.any()):
         return
     text = dates.dt.strftime("%Y-%m-%d")
@@ -352,6 +353,14 @@ def _mark_dates_out_of_range(work: pd.DataFrame, dates: pd.Series, notes: list[s
                          f"{'were' if n != 1 else 'was'} left out as mistyped; if "
                          f"{'they are real orders' if n != 1 else 'it is a real order'}, correct the date "
                          "in the shop system and export again.")
+
+
+def _a_period_of_its_own(stamps: np.ndarray) -> bool:
+    """Are these far-off dates real orders of an earlier (or later) period rather than typos?
+    Yes when they fall on at least 3 different days spread over a month or more: a typo or a
+    spreadsheet's empty date is one date, or a few scattered ones."""
+    days = np.unique(stamps // _DAY_NS)
+    return len(days) >= 3 and days[-1] - days[0] >= 30
 
 
 def _repeated_header_rows(body: pd.DataFrame) -> pd.Series:
@@ -727,6 +736,54 @@ def _share_with_several_emails(ids: pd.Series, emails: pd.Series) -> float:
     return float((seen["nunique"] > 1).mean()) if len(seen) else 0.0
 
 
+# a long number as a spreadsheet shows it: 4.00001E+17 (its last digits are gone)
+_ROUNDED_ID = re.compile(r"-?(\d)(?:[.,](\d+))?[Ee]\+?(\d+)")
+_ROUNDED_HINT = ("Export the file again and do not save it in a spreadsheet program first (or import that "
+                 "column as Text): the full numbers are needed to tell them apart.")
+
+
+def _rounded_example(cells: pd.Series) -> str:
+    """A cell of ``cells`` written like ``4.00001E+17`` when most filled cells are: long
+    numbers a spreadsheet rounded to a few digits; "" otherwise."""
+    filled = cells[cells != ""]
+    if filled.empty:
+        return ""
+    found = filled.str.fullmatch(_ROUNDED_ID.pattern)
+    if found.mean() < 0.5:
+        return ""
+    parts = filled[found].str.extract(_ROUNDED_ID.pattern)
+    digits = 1 + parts[1].fillna("").str.len()
+    # fewer digits shown than the number has, in a number long enough for a spreadsheet to
+    # show it this way (Excel's General format does from 12 digits on)
+    exponent = parts[2].astype(int)
+    lost = (digits <= exponent) & (exponent >= 11)
+    return str(filled[found][lost.to_numpy()].iloc[0]) if lost.any() else ""
+
+
+def _drop_rounded_ids(roles: dict, body: pd.DataFrame, notes: list, where: str) -> None:
+    """Order numbers or customer ids a spreadsheet turned into ``4.00001E+17`` no longer tell
+    orders or customers apart (every check of a day can become the same number): such a
+    column is not used, with a note; customers are then told apart by email or name, and a
+    file with nothing else to tell them apart is refused."""
+    for role, what, things in (("order_id", "order numbers", "orders"),
+                               ("original_order", "original order numbers", "orders"),
+                               ("customer_id", "customer ids", "customers")):
+        if role not in roles:
+            continue
+        example = _rounded_example(clean_text(body[roles[role]].head(5000)))
+        if not example:
+            continue
+        column = roles.pop(role)
+        if role == "customer_id" and not {"email", "name"} & set(roles):
+            raise InputError(f"the customer ids in '{column}' were rounded by a spreadsheet (like {example}), so "
+                             "they no longer tell customers apart.", where=where, hint=_ROUNDED_HINT)
+        instead = "each row is an order" if role == "order_id" else \
+            "customers are told apart by " + ("email" if "email" in roles else "name") if role == "customer_id" \
+            else "returns are matched by customer instead"
+        notes.append(f"The {what} in '{column}' were rounded by a spreadsheet (like {example}), so they no longer "
+                     f"tell {things} apart and are not used: {instead}. {_ROUNDED_HINT}")
+
+
 def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
     """A detected customer-id column holding person names ("Jürgen Müller") becomes the name column."""
     column = roles["customer_id"]
@@ -888,6 +945,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         _names_are_not_ids(roles, body, report.notes)
     if preset is None and "customer_id" in roles and "customer_id" not in fixed:
         _ids_name_orders(roles, body, report.notes)
+    _drop_rounded_ids(roles, body, report.notes, where)
     consent = consent_columns(body, roles, fixed=fixed, disabled=disabled)
     if consent and "consent" not in roles:
         roles["consent"] = consent.headers[0]

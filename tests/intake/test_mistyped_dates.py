@@ -48,3 +48,14 @@ def test_the_typo_no_longer_makes_everyone_look_lapsed():
     typo = analyze(orders([["C1", "2042-05-01", "35"]]), Settings(method="simple"))
     assert typo.as_of == clean.as_of
     assert typo.customers["days_since_last_order"].max() == clean.customers["days_since_last_order"].max()
+
+
+def test_a_few_orders_years_before_the_rest_are_an_earlier_period_not_typos():
+    """An Etsy shop's first sales in 2017-2019, then a busy 2024: the old sales are real."""
+    old = [["C1", "2017-05-14", "50"], ["C2", "2018-02-03", "60"], ["C1", "2019-09-30", "70"]]
+    data = read_orders(orders(old))
+    assert data.report.rows_skipped == {}
+    assert data.orders["date"].min() == pd.Timestamp("2017-05-14")
+    # far-off orders on one or two days still read as typos
+    typo = [["C1", "2004-05-14", "50"], ["C2", "2004-05-20", "60"]]
+    assert read_orders(orders(typo)).report.rows_skipped == {"date out of range": 2}
