@@ -94,12 +94,31 @@ def _shopify_orders(work, table, notes):
         notes.append(f"{n} order is pending or only authorized (no money received yet); it was left out." if n == 1
                      else f"{n} orders are pending or only authorized (no money received yet); they were left out.")
     _refunded_by_status(work, status.eq("refunded"))
+    _less_outstanding(work, column_named(table, "Outstanding Balance"), notes)
     shipping_name = column_named(table, "Shipping Name")
     if shipping_name is not None:
         work["name"] = work["name"].where(work["name"] != "", shipping_name)
     phone = column_named(table, "Phone", "Billing Phone")
     if phone is not None:
         work["phone_identity"] = phone
+
+
+def _less_outstanding(work, outstanding, notes):
+    """Orders paid only in part (Shopify ``partially_paid``) count what was paid: the Total
+    less the Outstanding Balance still owed, with a note."""
+    if outstanding is None:
+        return
+    owed, _ = parse_amounts(outstanding)
+    total, _ = parse_amounts(work["amount"])
+    part = (owed > 0.005) & total.notna() & (work["skip"] == "")
+    if not part.any():
+        return
+    paid = (total[part] - owed[part]).clip(lower=0.0)
+    work.loc[part, "amount"] = paid.map("{:.2f}".format)
+    n = int(part.sum())
+    notes.append(f"{n} {'order was' if n == 1 else 'orders were'} paid only in part (Outstanding Balance): "
+                 f"{'it counts' if n == 1 else 'they count'} what was paid, {float(owed[part].sum()):,.2f} "
+                 "still owed left out.")
 
 
 def _refunded_by_status(work, refunded):
@@ -323,8 +342,30 @@ def _stripe(work, table, notes):
     _mark(work, st.isin(["pending", "uncaptured"]), "not paid", st)
     # "Refunded": refunded in full (a partial refund keeps "Paid"; Amount Refunded nets it)
     _refunded_by_status(work, st.isin(["refunded", "fully refunded"]))
+    _stripe_lost_disputes(work, table, notes)
     work["currency"] = work["currency"].str.upper()
     _stripe_converted(work, table, notes)
+
+
+def _stripe_lost_disputes(work, table, notes) -> None:
+    """A dispute (chargeback) the shop lost took the money back: its Disputed Amount (the
+    whole payment when blank) is taken off like a refund, with a note."""
+    dispute = column_named(table, "Dispute Status")
+    if dispute is None:
+        return
+    lost = (dispute.str.strip().str.lower() == "lost") & (work["skip"] == "")
+    if not lost.any():
+        return
+    amount, _ = parse_amounts(work["amount"])
+    refunded, _ = parse_amounts(work["refund"])
+    disputed_cells = column_named(table, "Disputed Amount")
+    disputed = parse_amounts(disputed_cells)[0] if disputed_cells is not None else amount
+    taken = disputed.where(disputed.notna(), amount).abs()
+    back = (refunded.fillna(0.0).abs() + taken).clip(upper=amount.abs())
+    work.loc[lost, "refund"] = back[lost].map("{:.2f}".format)
+    n = int(lost.sum())
+    notes.append(f"{n} {'payment was' if n == 1 else 'payments were'} lost in a dispute (chargeback): the disputed "
+                 f"{float(taken[lost].sum()):,.2f} was taken off like a refund.")
 
 
 def _stripe_converted(work, table, notes) -> None:
