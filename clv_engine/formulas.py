@@ -118,15 +118,18 @@ def historical_clv(summary: pd.DataFrame, margin: float = 1.0) -> pd.Series:
 def measured_retention(summary: pd.DataFrame) -> tuple[float | None, str]:
     """The yearly retention rate measured from the history (None when it cannot be) and
     how: the share of customers who ordered in the year before last and ordered again in
-    the last year. It needs two years of history and at least 20 such customers."""
+    the last year. It needs at least 20 such customers, so a year of history and more:
+    with less than two years "the year before last" is the part before the last year (a
+    shop whose first-year customers never came back has a retention of 0, not an assumed
+    one)."""
     end = summary.attrs.get("observation_end")
     if end is None or summary.empty:
         return None, "no history to measure it from"
     first = summary["first_order"]
     last = summary["last_order"]
     year = pd.Timedelta(days=365)
-    if first.min() > end - 2 * year:
-        return None, "the history is shorter than two years, too short to measure how long customers stay"
+    if first.min() > end - year:
+        return None, "the history is shorter than a year, too short to measure how long customers stay"
     # Customers active in the year before last: first order before the window ends and
     # at least one order inside it. With only first/last dates we use: first order before
     # (end − 1 year) and last order after (end − 2 years).
@@ -143,11 +146,12 @@ def measured_retention(summary: pd.DataFrame) -> tuple[float | None, str]:
 def estimate_lifespan_years(summary: pd.DataFrame) -> tuple[float, str]:
     """Expected customer lifespan in years, estimated from the history, with a reason.
 
-    With at least two years of history: the yearly retention rate r is the share of
+    With more than a year of history: the yearly retention rate r is the share of
     customers who ordered in the year before last and ordered again in the last year
     (:func:`measured_retention`); lifespan = 1 / (1 − r) (the mean of a geometric
-    lifetime), kept between 1 and 10 years. With a shorter history the lifespan cannot be
-    measured and :data:`DEFAULT_LIFESPAN_YEARS` is used; the reason says so.
+    lifetime), kept between 1 and 10 years. With a shorter history (or too few customers
+    a year ago) the lifespan cannot be measured and :data:`DEFAULT_LIFESPAN_YEARS` is used;
+    the reason says so.
     """
     retention, why = measured_retention(summary)
     if retention is None:

@@ -104,20 +104,23 @@ class Settings:
             raise InputError(f"horizon {self.horizon_months!r} is not a whole number of months from 1 to 120",
                              hint="Use e.g. 12 for one year.")
         self.horizon_months = int(months)
-        checks = [
-            ("discount rate", self.discount_rate, 0, 1, True),
-            ("margin", self.margin, 0, 1, True),
-            ("acquisition cost", self.acquisition_cost, 0, math.inf, True),
-            ("interval", self.interval, 0, 1, False),
+        checks = [  # (label, value, lowest, highest, lowest allowed, highest allowed, example)
+            ("discount rate", self.discount_rate, 0, 1, True, False, "0.10 for 10% a year"),
+            ("margin", self.margin, 0, 1, False, True, "0.3 for 30% of an order's value; 1 = revenue"),
+            ("acquisition cost", self.acquisition_cost, 0, math.inf, True, True, "25"),
+            ("interval", self.interval, 0, 1, False, False, "0.8 for an 80% range"),
         ]
-        for label, value, low, high, closed in checks:
+        for label, value, low, high, low_in, high_in, example in checks:
             try:
                 v = float(value)
             except (TypeError, ValueError):
                 raise InputError(f"{label} must be a number, got {value!r}") from None
-            ok = math.isfinite(v) and (low <= v <= high if closed else low < v < high)
+            ok = math.isfinite(v) and (low <= v if low_in else low < v) and (v <= high if high_in else v < high)
             if not ok:
-                raise InputError(f"{label} {v:g} is out of range", hint=f"Use a value from {low:g} to {high:g}.")
+                lower = f"from {low:g}" if low_in else f"above {low:g}"
+                upper = "" if math.isinf(high) else f" {'to' if high_in else 'to below'} {high:g}" if low_in else \
+                    f" {'and at most' if high_in else 'and below'} {high:g}"
+                raise InputError(f"{label} {v:g} is out of range", hint=f"Use a value {lower}{upper} (e.g. {example}).")
         self.acquisition_costs()
         if self.lifespan_years is not None:
             try:

@@ -363,12 +363,12 @@ def check_settings(model, horizon_months, discount_rate, margin, interval) -> No
         )
     if not (np.isfinite(discount_rate) and 0 <= discount_rate < 1):
         raise InputError(
-            f"the discount rate {discount_rate!r} is not between 0 and 1",
+            f"the discount rate {discount_rate!r} is not from 0 to below 1",
             where="setting 'discount_rate'", hint="Give it per year as a fraction, e.g. 0.10 for 10%.",
         )
     if not (np.isfinite(margin) and 0 < margin <= 1):
         raise InputError(
-            f"the margin {margin!r} is not between 0 and 1",
+            f"the margin {margin!r} is not above 0 and at most 1",
             where="setting 'margin'", hint="Give the profit share of an order, e.g. 0.3 for 30% (1 = revenue).",
         )
     if not (np.isfinite(interval) and 0 < interval < 1):

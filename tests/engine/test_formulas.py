@@ -70,10 +70,10 @@ def test_historical_clv_is_value_to_date_times_margin_and_never_negative():
     assert clv["a"] == 75 and clv["b"] == 0
 
 
-def test_lifespan_needs_two_years_and_says_why():
+def test_lifespan_needs_a_year_and_says_why():
     orders = _orders([("a", "2024-01-01", 10.0), ("a", "2024-06-01", 10.0)])
     years, why = estimate_lifespan_years(customer_summary(orders))
-    assert years == DEFAULT_LIFESPAN_YEARS and "shorter than two years" in why
+    assert years == DEFAULT_LIFESPAN_YEARS and "shorter than a year" in why
 
 
 def test_lifespan_from_yearly_retention():
@@ -130,12 +130,12 @@ def test_retention_clv_per_customer_is_the_yearly_margin_times_the_discounted_ye
     assert (retention_clv_per_customer(s, retention_rate=0.1, acquisition_cost=1e6)[0] == 0).all()  # floored
 
 
-def test_retention_clv_without_two_years_assumes_the_default_lifespans_retention_and_says_so():
+def test_retention_clv_without_a_year_assumes_the_default_lifespans_retention_and_says_so():
     s = customer_summary(_orders([("a", "2024-01-01", 10.0), ("a", "2024-06-01", 10.0)]))
     clv, basis = retention_clv_per_customer(s, discount_rate=0.0)
     r = 1 - 1 / DEFAULT_LIFESPAN_YEARS
     assert clv["a"] == pytest.approx(10.0 * s.loc["a", "orders_per_year"] * r / (1 - r))
-    assert "an assumed yearly retention of 67% (the history is shorter than two years" in basis
+    assert "an assumed yearly retention of 67% (the history is shorter than a year" in basis
     with pytest.raises(InputError, match="retention rate"):
         retention_clv_per_customer(s, retention_rate=1.0)
 
@@ -165,3 +165,14 @@ def test_the_command_runs_the_retention_method(tmp_path, capsys):
                      "--out", str(out), "--no-report"]) == 0
     assert "The yearly retention of 50% was not used: it applies only to the retention method, and the simple " \
         "method was used." in capsys.readouterr().out
+
+
+def test_a_shop_whose_first_customers_never_came_back_gets_a_one_year_lifespan_not_an_assumed_one():
+    """18 months of one-time buyers: none of the 40 who bought in the first half year ordered
+    again, so the formula must not assume they keep buying for 3 years."""
+    rows = [(f"c{i}", str((pd.Timestamp("2023-01-01") + pd.Timedelta(days=9 * i)).date()), 30.0) for i in range(60)]
+    s = customer_summary(_orders(rows), observation_end=pd.Timestamp("2024-06-30"))
+    years, why = estimate_lifespan_years(s)
+    assert years == 1.0 and "yearly retention of 0%" in why
+    clv, _ = simple_clv_per_customer(s)
+    assert (clv <= 30.0 + 1e-9).all()  # at most the one order each has placed in a year
