@@ -1058,8 +1058,9 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             "orders matter to the analysis; the dates in the results are on that made-up calendar.")
     else:
         dates, dinfo = parse_dates(work["date"], date_order=date_order, default_order=default_order)
-        if dinfo.ambiguous and not order_hint:
-            dates, dinfo = settle_by_row_order(work["date"], dates, dinfo)
+        if dinfo.ambiguous and not date_order:  # the data outweighs a platform's habit
+            dates, dinfo = settle_by_row_order(work["date"], dates, dinfo,
+                                               work["order_id"] if "order_id" in roles else None)
     report.date_order = dinfo.order
     report.notes.extend(f"Dates: {n}." for n in dinfo.notes)
     which = "day/month" if dinfo.order == "DMY" else "month/day"

@@ -625,9 +625,12 @@ def parse_dates_distinct(
     return out, info
 
 
-def settle_by_row_order(values: pd.Series, dates: pd.Series, info: DateColumn) -> tuple[pd.Series, DateColumn]:
+def settle_by_row_order(values: pd.Series, dates: pd.Series, info: DateColumn,
+                        order_numbers: pd.Series | None = None) -> tuple[pd.Series, DateColumn]:
     """Dates no single cell settles (every day 12 or less): when the rows are in date order
-    under one reading and not under the other, that reading is taken."""
+    under one reading and not under the other, that reading is taken; else, when the
+    order numbers (``order_numbers``: shops number orders as they come) rise with the dates
+    under one reading and not under the other, that one."""
     other = "DMY" if info.order == "MDY" else "MDY"
     alt, alt_info = parse_dates(values, date_order=other, default_order=other)
 
@@ -639,12 +642,37 @@ def settle_by_row_order(values: pd.Series, dates: pd.Series, info: DateColumn) -
         return bool((step >= 0).all() or (step <= 0).all())
 
     mine, theirs = in_order(dates), in_order(alt)
+    why = "no single date settles it, but the rows are in date order only when read that way"
     if mine == theirs:
-        return dates, info
+        numbers = _order_numbers(order_numbers) if order_numbers is not None else None
+        if numbers is None:
+            return dates, info
+        mine, theirs = (_rises_with(numbers, parsed) for parsed in (dates, alt))
+        if mine == theirs:
+            return dates, info
+        why = "no single date settles it, but the order numbers rise with the dates only when read that way"
     chosen, chosen_info = (dates, info) if mine else (alt, alt_info)
     chosen_info.ambiguous = False
-    chosen_info.why = "no single date settles it, but the rows are in date order only when read that way"
+    chosen_info.why = why
     return chosen, chosen_info
+
+
+def _order_numbers(cells: pd.Series) -> pd.Series | None:
+    """Order numbers as numbers (``#1001`` -> 1001) when nearly all are, and enough differ."""
+    numbers = pd.to_numeric(cells.astype(str).str.strip().str.lstrip("#"), errors="coerce")
+    filled = cells.astype(str).str.strip() != ""
+    if filled.sum() < 10 or numbers[filled].isna().mean() > 0.05 or numbers.nunique() < 10:
+        return None
+    return numbers
+
+
+def _rises_with(numbers: pd.Series, dates: pd.Series) -> bool:
+    """Do the dates rise with the order numbers (rank correlation 0.9 or more)?"""
+    both = numbers.notna() & dates.notna()
+    if both.sum() < 10:
+        return False
+    rank = numbers[both].rank()
+    return bool(rank.corr(dates[both].rank()) >= 0.9)
 
 
 _CONSENT_YES = {

@@ -1,6 +1,7 @@
 """The rules behind line values, returns, content checks, ids and date order, one at a time."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -162,6 +163,21 @@ def test_dates_settled_by_row_order_when_no_day_is_above_twelve():
     assert data.orders["date"].min() == pd.Timestamp("2024-02-01")
     flat = read_orders([["Customer", "Date", "Total"], ["A", "01/02/2024", "1"], ["B", "01/02/2024", "1"]])
     assert flat.report.date_order_ambiguous
+
+
+def test_dates_settled_by_the_order_numbers_when_neither_a_day_nor_the_row_order_does():
+    # orders 1001..1020 placed a week apart from 1 Jan 2024 (days 1-12 only), rows shuffled
+    placed = [(1001 + i, pd.Timestamp("2024-01-01") + pd.Timedelta(days=7 * i)) for i in range(48)]
+    placed = [p for p in placed if p[1].day <= 12]
+    shuffled = [placed[i] for i in np.random.default_rng(3).permutation(len(placed))]
+    rows = [["Order", "Customer", "Date", "Total"]] + [[str(n), f"C{n % 4}", d.strftime("%d/%m/%Y"), "10"]
+                                                      for n, d in shuffled]
+    data = read_orders(rows)
+    assert data.report.date_order == "DMY" and not data.report.date_order_ambiguous
+    assert "order numbers" in data.report.date_order_why
+    assert data.orders["date"].min() == pd.Timestamp("2024-01-01")
+    # without order numbers the file stays ambiguous
+    assert read_orders([r[1:] for r in rows]).report.date_order_ambiguous
 
 
 def test_non_product_lines_in_a_file_of_order_totals_come_off_the_order():
