@@ -610,16 +610,18 @@ def customers_for_csv(customers: pd.DataFrame) -> pd.DataFrame:
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path, prepare=None) -> None:
     # Result tables are opened in spreadsheets: text cells never start a formula and are
-    # quoted, so a line break or separator inside a cell cannot split a row (formats.md C).
+    # quoted, so a line break or separator inside a cell cannot split a row (formats.md C),
+    # and the file starts with a UTF-8 byte order mark, without which Excel reads "Müller"
+    # as "MÃ¼ller" (pandas and the csv module with encoding "utf-8-sig" skip it).
     # ``prepare`` (e.g. customers_for_csv) is applied a block of rows at a time.
-    _write_text_atomic(csv_chunks(frame, excel_safe=True, prepare=prepare), path)
+    _write_text_atomic(csv_chunks(frame, excel_safe=True, prepare=prepare), path, encoding="utf-8-sig")
 
 
-def _write_text_atomic(text: str | Iterable[str], path: Path) -> None:
+def _write_text_atomic(text: str | Iterable[str], path: Path, encoding: str = "utf-8") -> None:
     """Write ``text`` (or its pieces, one after the other) to ``path`` via a temporary file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.writelines([text] if isinstance(text, str) else text)
         os.replace(tmp, path)
     except BaseException:

@@ -135,7 +135,7 @@ def test_existing_email_lists_are_not_replaced_and_nothing_else_is_written(tmp_p
     assert (out / "customers.csv").read_text(encoding="utf-8") == "marker"
     assert cli.main(args + ["--overwrite"]) == 0
     assert (out / "customers.csv").stat().st_mtime_ns >= before
-    assert (out / "customers.csv").read_text(encoding="utf-8").startswith("customer_id,")
+    assert (out / "customers.csv").read_text(encoding="utf-8").startswith("\ufeffcustomer_id,")  # BOM: for Excel
 
 
 @pytest.mark.parametrize("given", ["consent=", 'consent=""'])

@@ -93,13 +93,13 @@ def test_full_disk_is_exit_2_with_one_line_and_nothing_changes(files, tmp_path, 
     real = pipeline._write_text_atomic
     calls = []
 
-    def fill_the_disk(text, path):
+    def fill_the_disk(text, path, **kwargs):
         calls.append(path.name)
         if len(calls) == 2:  # the second result file: half of it is written, then the disk is full
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write("partial")
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(text, path)
+        return real(text, path, **kwargs)
 
     monkeypatch.setattr(pipeline, "_write_text_atomic", fill_the_disk)
     capsys.readouterr()

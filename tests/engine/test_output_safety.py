@@ -132,3 +132,11 @@ def test_previous_run_compares_with_its_own_protected_ids(tmp_path):
     path.write_text('customer_id,tier\n"\'=1+1","High"\n"\'-5","Low"\n', encoding="utf-8")
     table = read_previous_customers(path)
     assert list(table.index) == ["=1+1", "-5"]
+
+
+def test_result_tables_start_with_a_byte_order_mark_for_excel(hostile_run):
+    """Without it Excel reads UTF-8 as the local code page: "Zoë" becomes "ZoÃ«"."""
+    tables = sorted(hostile_run.glob("*.csv"))
+    assert tables and all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in tables)
+    header = (hostile_run / "customers.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("customer_id,")

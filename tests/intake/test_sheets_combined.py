@@ -145,7 +145,7 @@ def test_intake_csv_and_the_excel_report_name_the_sheet(two_years, tmp_path):
 
     out = tmp_path / "out"
     assert cli.main(["analyze", str(two_years), "--out", str(out), "--method", "historical", "-q"]) == 0
-    with open(out / "intake.csv", newline="", encoding="utf-8") as fh:
+    with open(out / "intake.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["sheet", "row", "reason", "detail"]
     assert rows[1][:3] == ["Year 2", "4", "no customer"]
