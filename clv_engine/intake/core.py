@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,8 +185,23 @@ def _guest_ids(ids: pd.Series) -> pd.Series:
 
 
 def _name_key(values: pd.Series) -> pd.Series:
+    """A name as it tells customers apart: white space, case and accents of Latin letters
+    ignored ("Zoë  Walker" and "zoe walker" are one person, keyed by the spelling that
+    comes first; other scripts are kept)."""
     name = values.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
-    return name.where(~name.isin(_PLACEHOLDERS), "")
+    name = name.where(~name.isin(_PLACEHOLDERS), "")
+    accented = name.str.contains(r"[\u00c0-\u024f]", regex=True)
+    if accented.any():
+        folded = name.copy()
+        folded[accented] = folded[accented].map(_without_accents)
+        spelling = pd.Series(name.to_numpy(), index=folded.to_numpy())
+        spelling = spelling[~spelling.index.duplicated()]  # the first spelling of each folded name
+        name = pd.Series(spelling.reindex(folded.to_numpy()).to_numpy(), index=name.index, dtype=name.dtype)
+    return name
+
+
+def _without_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _ids_by_email(emails: np.ndarray, codes: np.ndarray, rows: np.ndarray, email_key) -> None:
@@ -784,6 +800,28 @@ def _drop_rounded_ids(roles: dict, body: pd.DataFrame, notes: list, where: str) 
                      f"tell {things} apart and are not used: {instead}. {_ROUNDED_HINT}")
 
 
+_ORDER_NUMBER_HEADERS = ("orderid", "ordernumber", "orderno", "ordernr", "order", "id")
+
+
+def _names_are_not_order_numbers(roles: dict, headers: list, body: pd.DataFrame, notes: list) -> None:
+    """A platform's order-number column that holds people's names (a spreadsheet with
+    Shopify-like headers whose 'Name' is the customer's) numbers nothing: another order
+    number column is used instead ('Order ID'), else none, and the names name the customer."""
+    column = roles["order_id"]
+    if not looks_like_person_names(clean_text(body[column].head(5000))):
+        return
+    taken = set(roles.values())
+    other = next((h for key in _ORDER_NUMBER_HEADERS for h in headers
+                  if h not in taken and normalise_header(h) == key), None)
+    if other is not None:
+        roles["order_id"] = other
+    else:
+        del roles["order_id"]
+    roles.setdefault("name", column)
+    numbered = f"orders are numbered by '{other}'" if other else "each row is an order"
+    notes.append(f"The column '{column}' holds people's names, not order numbers: {numbered}.")
+
+
 def _names_are_not_ids(roles: dict, body: pd.DataFrame, notes: list) -> None:
     """A detected customer-id column holding person names ("Jürgen Müller") becomes the name column."""
     column = roles["customer_id"]
@@ -940,6 +978,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         for role in disabled:
             roles.pop(role, None)
     roles.pop("_exclusive", None)
+    if preset is not None and "order_id" in roles and "order_id" not in fixed:
+        _names_are_not_order_numbers(roles, headers, body, report.notes)
     price_is_the_amount(roles, fixed)
     if preset is None and "customer_id" in roles and "customer_id" not in fixed:
         _names_are_not_ids(roles, body, report.notes)

@@ -29,6 +29,14 @@ def test_rows_without_an_id_fall_back_to_email_then_name():
     assert data.customers.loc["C1", "email"] == "ann@x.test"
 
 
+def test_a_name_written_with_and_without_accents_is_one_customer():
+    """Walk-in (POS) orders without email: "Zoë Walker" and "Zoe Walker" are one person."""
+    rows = [HEADER, ["", "", "Zoë Walker", "2024-01-01", "10"], ["", "", "Zoe  Walker", "2024-02-01", "20"],
+            ["", "", "Zoey Walker", "2024-03-01", "30"]]
+    data = read_orders(rows)
+    assert data.orders["customer_id"].astype(str).tolist() == ["zoë walker", "zoë walker", "zoey walker"]
+
+
 def test_a_guest_order_joins_the_one_account_with_its_email():
     """Stripe/WooCommerce guest checkouts: no customer id, but the email of an account."""
     rows = [
