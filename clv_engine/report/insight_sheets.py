@@ -102,7 +102,7 @@ def write_insight_sheets(book, insights, currency, new_title) -> None:
 def _profile_sheet(s: _Sheet, insights, currency) -> None:
     from openpyxl.chart import BarChart, Reference
 
-    s.widths([22, 34, 11, 17, 17, 13, 14, 18, 18, 11])
+    s.widths([30, 34, 11, 17, 17, 13, 14, 18, 18, 11])  # A fits "Average days between orders"
     s.title("Who each segment is and what it buys")
     s.note("Share of its orders = the segment's orders that include it; times as often = that share ÷ the share "
            "of all orders (2.0 = twice as often per order), so it does not grow with how often a segment orders. "
@@ -322,6 +322,9 @@ def _payback_sheet(s: _Sheet, insights, currency) -> None:
     s.widths([30, 30, 16, 15, 10, 11, 15, 19, 10])
     s.title("What a customer is worth acquiring")
     s.note(f"Lifetime value: {acq.get('ltv_basis', '')}. Acquisition cost: {acq.get('cost', 'not given')}.")
+    if acq.get("revenue_as_profit"):
+        s.note("No margin was given, so these figures count revenue as profit: the most worth paying is lower "
+               "by your margin (set it, e.g. 0.3 for 30%, and run again).")
     s.append([s.cell("Average lifetime value"), s.cell(acq.get("average_ltv"), money)])
     s.append([s.cell("Most worth paying (break-even)"), s.cell(acq.get("break_even_cac"), money)])
     s.append([s.cell("At the usual 3:1 ratio"), s.cell(acq.get("target_cac"), money)])
@@ -349,16 +352,19 @@ def _payback_sheet(s: _Sheet, insights, currency) -> None:
     last = s.row
     if last >= first:
         chart = LineChart()
-        chart.title = "Payback: margin per customer vs. cost to win one"
+        chart.title = "Payback: margin per customer vs. cost to win one" if has_cost else \
+            "Margin per customer by months since the first order"
         chart.x_axis.title = "Months since first order"
         chart.y_axis.title = "Per customer"
         chart.y_axis.numFmt = money.replace(".00", "")
         chart.add_data(Reference(s.ws, min_col=2, max_col=3 if has_cost else 2, min_row=first - 1, max_row=last),
                        titles_from_data=True)
         chart.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=last))
+        for series in chart.series:  # straight segments: a smoothed line would rise between months
+            series.smooth = False
         _show_axes(chart)
         chart.height, chart.width = 9, 16
-        s.ws.add_chart(chart, "E3")
+        s.ws.add_chart(chart, "K3")  # right of the tables (columns A to I), covering none of them
     drivers = insights.drivers
     wanted = [d for d in ("tier", "channel", "first_category", "first_product", "discount_code", "country")
               if (drivers["dimension"] == d).any()] if len(drivers) else []

@@ -189,6 +189,39 @@ def _styles():
     }
 
 
+def _plain_method(summary: dict) -> str | None:
+    """How a predictive CLV was computed and how well it did, in an owner's words (the
+    Settings sheet keeps the analyst's version); None for the other methods, whose own
+    description is plain already."""
+    model = summary.get("model") or {}
+    score = model.get("holdout_score") or {} if isinstance(model, dict) else {}
+    if summary.get("method") != "predictive" or not model.get("name"):
+        return None
+    text = (f"How CLV was computed: a statistical model of each customer's buying rhythm and of when customers "
+            f"stop buying ({model['name']}), learnt from your order history, times each customer's expected "
+            "order value.")
+    if score.get("holdout_weeks") and score.get("predicted_orders") is not None:
+        weeks = round(float(score["holdout_weeks"]))
+        text += (f" Tested on the last {weeks} weeks of the history (learnt without them), it expected "
+                 f"{float(score['predicted_orders']):,.0f} repeat orders; customers placed "
+                 f"{float(score['actual_orders']):,.0f}.")
+    return text
+
+
+def _value_label(summary: dict, value_col: str) -> str:
+    """What the value column is, in words: a predictive CLV covers the horizon only (the
+    payback sheet's lifetime value adds the value to date)."""
+    if value_col != "clv":
+        return "value"
+    method = summary.get("method")
+    if method == "predictive":
+        months = (summary.get("settings") or {}).get("horizon_months")
+        return f"expected value over the next {months} months" if months else "expected value"
+    if method == "historical":
+        return "value to date"
+    return "lifetime value (formula)"
+
+
 def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
     st = _styles()
     ws.sheet_view.showGridLines = False
@@ -206,11 +239,18 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
                      + (f"; {skipped:,} skipped (see the Intake sheet)." if skipped else "; none skipped."))
     lines.append(f"{count_text(len(customers), 'customer')} analysed.")
     kind = "expected value" if value_col == "clv" else "value"
-    lines.append(f"Your top 20% of customers hold {top_share(values):.0%} of {kind}.")
+    if summary.get("headline") and value_col == "clv":  # the tiers as drawn (ties can make the top 21%)
+        lines.append(str(summary["headline"]))
+    else:
+        lines.append(f"Your top 20% of customers hold {top_share(values):.0%} of {kind}.")
     total = float(values.sum())
     fmt_money = _money_text(currency)
-    lines.append(f"Total {kind}: {fmt_money(total)}; average per customer {fmt_money(total / len(values) if len(values) else 0)}.")
-    if summary.get("clv_basis"):
+    lines.append(f"Total {_value_label(summary, value_col)}: {fmt_money(total)}; average per customer "
+                 f"{fmt_money(total / len(values) if len(values) else 0)}.")
+    plain = _plain_method(summary)
+    if plain:
+        lines.append(plain)
+    elif summary.get("clv_basis"):
         lines.append(f"How CLV was computed: {summary['clv_basis']}")
     lines.extend(str(note) for note in summary.get("prediction_notes") or [])
     row = 3
@@ -236,9 +276,12 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
             if actions:
                 _summary_line(ws, row, f"{tier['tier']}: {actions}.")
                 row += 1
-        _summary_line(ws, row, "See the RFM segments sheet for who needs a win-back campaign now "
-                      "(At risk, Can't lose them).")
-        row += 1
+        urgent = [name for name in ("At risk", "Can't lose them", "About to sleep")
+                  if "rfm_segment" in customers.columns and (customers["rfm_segment"] == name).any()]
+        if urgent:
+            _summary_line(ws, row, f"See the RFM segments sheet for who needs a win-back campaign now "
+                          f"({', '.join(urgent)}).")
+            row += 1
     insight = summary.get("insights") or {}
     if insight.get("findings") or insight.get("not_profiled"):
         row += 1
@@ -247,11 +290,6 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
         for line in list(insight.get("findings") or []) + list(insight.get("not_profiled") or []):
             _summary_line(ws, row, str(line))
             row += 1
-    exports = summary.get("exports") or []
-    for export in exports:
-        for line in export.get("description", []) if isinstance(export, dict) else []:
-            _summary_line(ws, row, line)
-            row += 1
     notes = summary.get("intake_notes") or []
     if notes:
         row += 1
@@ -259,6 +297,16 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
         row += 1
         for note in notes:
             _summary_line(ws, row, str(note))
+            row += 1
+    # the email lists last: one line per file written, which would push the notes down
+    described = [line for export in summary.get("exports") or [] if isinstance(export, dict)
+                 for line in export.get("description", [])]
+    if described:
+        row += 1
+        set_cell(ws, row, 1, "Email lists").font = st["heading"]
+        row += 1
+        for line in described:
+            _summary_line(ws, row, line)
             row += 1
 
 
@@ -492,6 +540,9 @@ def _customer_sheet(ws, customers: pd.DataFrame, value_col, currency, positions:
     """The most valuable customers (of ``positions``, rows of ``customers``; all by
     default), at most :data:`MAX_CUSTOMER_ROWS`; a line above says where the rest are."""
     columns = [c for c in CUSTOMER_SHEET_COLUMNS if c in customers.columns]
+    if {"clv", "clv_low", "clv_high"} <= set(columns) and \
+            customers["clv_low"].equals(customers["clv"]) and customers["clv_high"].equals(customers["clv"]):
+        columns = [c for c in columns if c not in ("clv_low", "clv_high")]  # a formula has no range to show
     positions = np.arange(len(customers)) if positions is None else np.asarray(positions)
     count = len(positions)
     if value_col in customers.columns:
@@ -550,21 +601,25 @@ def _settings_sheet(ws, summary):
     set_cell(ws, 1, 2, "Value").font = st["header"]
     for c in (1, 2):
         ws.cell(row=1, column=c).fill = st["header_fill"]
-    rows = []
+    rows = []  # (label, value, number format)
     for key in ("version", "source", "sheet", "layout_label", "currency", "observation_end", "method",
-                "method_requested", "orders", "customers", "rows_read", "rows_used"):
+                "method_requested", "clv_basis", "orders", "customers", "rows_read", "rows_used"):
         if summary.get(key) not in (None, ""):
-            rows.append((_FACT_LABELS[key], summary[key]))
+            rows.append((_FACT_LABELS[key], summary[key], "#,##0" if key in _COUNTS else None))
     settings = summary.get("settings") or {}
     if isinstance(settings, dict):
-        rows += [(f"Setting: {_SETTING_WORDS.get(k, k.replace('_', ' '))}", v) for k, v in settings.items()]
+        rows += [(f"Setting: {_SETTING_WORDS.get(k, k.replace('_', ' '))}", v,
+                  "0%" if k in _SHARES and isinstance(v, (int, float)) else None) for k, v in settings.items()]
     model = summary.get("model") or {}
     if isinstance(model, dict):
-        rows += [(f"Model: {k.replace('_', ' ')}", v) for k, v in _flatten(model).items()]
-    for i, (key, value) in enumerate(rows, start=2):
-        set_cell(ws, i, 1, key)
-        set_cell(ws, i, 2, _setting_text(value)).alignment = st["wrap"]
-    ws.column_dimensions["A"].width = 32
+        rows += [(f"Model detail (for analysts): {k.replace('_', ' ')}", v, None) for k, v in _flatten(model).items()]
+    for i, (key, value, number_format) in enumerate(rows, start=2):
+        set_cell(ws, i, 1, key).alignment = st["wrap"]
+        cell = set_cell(ws, i, 2, _setting_text(value))
+        cell.alignment = st["wrap"]
+        if number_format:
+            cell.number_format = number_format
+    ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 80
     ws.freeze_panes = "A2"
 
@@ -574,8 +629,10 @@ _FACT_LABELS = {
     "version": "CLV Toolkit version", "source": "Order file", "sheet": "Sheet", "layout_label": "File layout",
     "currency": "Currency", "observation_end": "Orders up to (as-of date)", "method": "CLV method used",
     "method_requested": "CLV method asked for", "orders": "Orders", "customers": "Customers",
-    "rows_read": "Rows read", "rows_used": "Rows used",
+    "rows_read": "Rows read", "rows_used": "Rows used", "clv_basis": "How CLV was computed (for analysts)",
 }
+_COUNTS = ("orders", "customers", "rows_read", "rows_used")
+_SHARES = ("discount_rate", "margin", "interval", "retention_rate")  # shown as percentages
 # … and the settings whose names need more than spaces for underscores
 _SETTING_WORDS = {
     "method": "CLV method", "horizon_months": "horizon (months)", "lifespan_years": "lifespan (years)",

@@ -139,6 +139,10 @@ def findings(insights, currency: str | None = None) -> list[str]:
         out.append(f"At {money(acq['average_cac'])} to win a customer, the average customer {when}; "
                    f"lifetime value to acquisition cost is {ratio:.1f} to 1"
                    + (" (3 to 1 or more is the usual target)." if ratio < 3 else "."))
+    elif acq.get("average_ltv", 0) > 0 and acq.get("revenue_as_profit"):
+        out.append(f"An average customer brings {money(acq['break_even_cac'])} of revenue over their lifetime. "
+                   "What it is worth paying to win one depends on your margin, which was not given: set it "
+                   "(--margin, e.g. 0.3 for 30%) for the most worth paying.")
     elif acq.get("average_ltv", 0) > 0:
         out.append(f"The most it is worth paying to win an average customer is {money(acq['break_even_cac'])} "
                    f"(their lifetime value net of margin); at the usual 3 to 1 rule, {money(acq['target_cac'])}. "

@@ -202,7 +202,9 @@ def _acquisition(data: PurchaseData, ltv: np.ndarray, costs: AcquisitionCosts, m
            "payback_month": payback_month(curve[finite], average_cac) if average_cac else None,
            "months_observed": int(finite.sum()),
            "break_even_cac": max(average_ltv, 0.0), "target_cac": max(average_ltv, 0.0) / TARGET_LTV_TO_CAC,
-           "target_ratio": TARGET_LTV_TO_CAC, "min_trusted_customers": MIN_TRUSTED_CUSTOMERS}
+           "target_ratio": TARGET_LTV_TO_CAC, "min_trusted_customers": MIN_TRUSTED_CUSTOMERS,
+           # no margin given and none in the file: the lifetime value counts revenue as profit
+           "revenue_as_profit": not data.margin_known and float(margin) == 1.0}
     return payback, out
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clv_engine.pipeline import _headline
 from clv_engine.segments import Playbook, rfm_scores, segment_profiles
 
 
@@ -54,12 +55,18 @@ def analysis():
         "source": "orders_export.csv", "layout_label": "Shopify orders export", "rows_read": 1002, "rows_used": 1000,
         "rows_skipped": {"no customer": 1, "date not readable": 1}, "customers": len(customers), "layout": "shopify_orders",
         "currency": "EUR", "version": "0.1.0", "clv_basis": "BG/NBD + Gamma-Gamma over 12 months",
-        "settings": {"method": "auto", "horizon_months": 12, "tier_splits": [20, 50, 30], "mapping": None},
+        "method": "predictive",
+        "settings": {"method": "auto", "horizon_months": 12, "tier_splits": [20, 50, 30], "mapping": None,
+                     "margin": 1.0, "discount_rate": 0.1},
         "model": {"name": "bgnbd", "params": {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}},
         "intake_notes": ["2 refunds were netted against their orders."],
     }
+    high = customers["tier"] == "High"
+    summary["headline"] = _headline(int(high.sum()), len(customers),
+                                    customers.loc[high, "clv"].sum() / customers["clv"].sum(), "High")
     return types.SimpleNamespace(
         customers=customers,
+        settings=types.SimpleNamespace(horizon_months=12),
         segments=segment_profiles(customers, "tier", playbook=book),
         rfm_profiles=segment_profiles(customers, "rfm_segment", playbook=book),
         summary=summary,

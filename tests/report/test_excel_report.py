@@ -34,11 +34,15 @@ def test_report_has_native_charts_and_rfm_heat_map(report_path):
 
 
 def test_summary_states_top_customer_share_in_plain_words(analysis, report_path):
-    values = analysis.customers["clv"].to_numpy()
-    top = np.sort(values)[::-1][: round(0.2 * len(values))].sum() / values.sum()
+    # the top tier as drawn, in the words the command prints (ties can make it 21%)
+    high = analysis.customers[analysis.customers["tier"] == "High"]
+    share = high["clv"].sum() / analysis.customers["clv"].sum()
     texts = [c.value for c in openpyxl.load_workbook(report_path)["Summary"]["A"] if c.value]
-    assert f"Your top 20% of customers hold {top:.0%} of expected value." in texts
+    assert analysis.summary["headline"] in texts
+    assert f"hold {share:.0%} of expected value." in analysis.summary["headline"]
     assert any(t.startswith("High: Send exclusive offers") for t in texts)
+    horizon = analysis.settings.horizon_months
+    assert any(t.startswith(f"Total expected value over the next {horizon} months: ") for t in texts)
 
 
 def test_tier_sheets_list_each_customer_once_best_first(analysis, report_path):
@@ -86,8 +90,11 @@ def test_intake_and_settings_sheets(report_path):
     settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
     assert settings["Setting: tier shares (%)"] == "20, 50, 30"
     assert settings["Setting: mapping"] == "(not set)"
-    assert settings["Model: params.r"] == 0.24
+    assert settings["Model detail (for analysts): params.r"] == 0.24
     assert not any("_" in str(label) for label in settings)  # plain words, not the program's names
+    formats = {row[0].value: row[1].number_format for row in book["Settings"].iter_rows(min_row=2)}
+    assert formats["Setting: margin"] == formats["Setting: discount rate"] == "0%"
+    assert formats["Customers"] == "#,##0"
 
 
 def test_report_without_optional_parts(tmp_path):
@@ -189,3 +196,30 @@ def test_counts_of_one_are_singular_on_the_summary_and_intake_sheets(analysis, r
     assert "1 customer analysed." in texts
     assert any(t.startswith(f"{tier}: 1 customer (100%) holds 100% of expected value, ") for t in texts)
     assert not any("1 customers" in t or "1 rows" in t for t in texts)
+
+
+def test_tier_sheets_leave_out_the_range_when_the_formula_gave_none(analysis, tmp_path):
+    formula = analysis.customers.assign(clv_low=analysis.customers["clv"], clv_high=analysis.customers["clv"])
+    book = openpyxl.load_workbook(write_excel_report(types.SimpleNamespace(**{**vars(analysis), "customers": formula}),
+                                                     tmp_path / "formula.xlsx"))
+    header = [c.value for c in book["Tier High"][1]]
+    assert "CLV" in header and "CLV (low)" not in header and "CLV (high)" not in header
+    ranged = [c.value for c in openpyxl.load_workbook(write_excel_report(analysis, tmp_path / "r.xlsx"))["Tier High"][1]]
+    assert "CLV (low)" in ranged
+
+
+def test_the_summary_says_how_a_prediction_was_made_in_plain_words_and_settings_keep_the_details(analysis, tmp_path):
+    from clv_engine.report.workbook import _plain_method
+
+    summary = {**analysis.summary, "model": {"name": "BG/NBD", "holdout_score": {
+        "holdout_weeks": 21.0, "predicted_orders": 51.8, "actual_orders": 55.0}}}
+    text = _plain_method(summary)
+    assert "buying rhythm" in text and "(BG/NBD)" in text
+    assert "Tested on the last 21 weeks" in text and "it expected 52 repeat orders; customers placed 55." in text
+    assert _plain_method({**summary, "method": "simple"}) is None
+    book = openpyxl.load_workbook(write_excel_report(types.SimpleNamespace(**{**vars(analysis), "summary": summary}),
+                                                     tmp_path / "r.xlsx"))
+    summary_texts = [c.value for c in book["Summary"]["A"] if c.value]
+    assert text in summary_texts and not any(str(t).startswith("BG/NBD + Gamma") for t in summary_texts)
+    settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
+    assert settings["How CLV was computed (for analysts)"] == analysis.summary["clv_basis"]

@@ -141,3 +141,22 @@ def test_counts_of_one_are_singular(shop, tmp_path):
     assert "not within 1 month" in texts["Payback"]
     for name, sheet_texts in texts.items():
         assert not any(re.search(r"\b1 (customers|days|months)\b", t) for t in sheet_texts), name
+
+
+def test_the_payback_chart_covers_no_table_and_draws_straight_lines(book):
+    chart = book["Payback"]._charts[0]
+    anchor = chart.anchor._from
+    assert anchor.col >= 10  # column K or further right: the tables use columns A to I
+    assert all(series.smooth is False for series in chart.series)
+
+
+def test_without_a_margin_the_owner_is_told_the_most_worth_paying_counts_revenue_as_profit(tmp_path):
+    # the bundled Shopify sample has no profit or cost column
+    sample = Path(__file__).parents[2] / "clv_engine" / "sample" / "shopify_orders_sample.csv"
+    shop = analyze(sample, Settings(method="historical"))
+    found = shop.insights.findings
+    assert any("depends on your margin, which was not given" in f for f in found)
+    assert not any("The most it is worth paying" in f for f in found)
+    shop.write(tmp_path)
+    texts = _texts(openpyxl.load_workbook(tmp_path / "report.xlsx")["Payback"])
+    assert any(t.startswith("No margin was given, so these figures count revenue as profit") for t in texts)
