@@ -49,6 +49,10 @@ def earlier_lists(folder: Path) -> list[str]:
 def write_problem(exc: OSError, folder: Path) -> InputError:
     """The message for an ``OSError`` while writing results into ``folder``."""
     code = getattr(exc, "errno", None)
+    if isinstance(exc, _Blocked) and code not in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return InputError(f"{exc.name} in {folder} could not be replaced: it is open in another program (such as "
+                          "Excel) or read-only. Nothing was changed there.",
+                          hint=f"Close {exc.name} and run again, or choose another output folder (--out).")
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return InputError(f"the disk is full: the results could not be written into {folder}; nothing was changed "
                           "there.", hint="Free some space or choose a folder on another disk (--out).")
@@ -62,6 +66,15 @@ def write_problem(exc: OSError, folder: Path) -> InputError:
     return InputError(f"the results could not be written into {folder} ({reason}); nothing was changed there.",
                       hint="Check the folder, close files of it that are open in another program, or choose "
                            "another folder (--out).")
+
+
+class _Blocked(OSError):
+    """A file of the output folder could not be moved (``name``): open in another program,
+    read-only, or the disk is full."""
+
+    def __init__(self, name: str, cause: OSError):
+        super().__init__(cause.errno, cause.strerror)
+        self.name = name
 
 
 class _Lock:
@@ -87,6 +100,13 @@ class _Lock:
             handle.close()
             return False
         self.handle = handle
+        if os.name == "nt":  # pragma: no cover - Windows: hidden, as its leading dot hides it elsewhere
+            try:
+                import ctypes
+
+                ctypes.windll.kernel32.SetFileAttributesW(str(self.path), 0x2)  # FILE_ATTRIBUTE_HIDDEN
+            except (AttributeError, OSError):
+                pass
         return True
 
     def release(self) -> None:
@@ -118,6 +138,7 @@ class OutputFolder:
 
     def __enter__(self) -> Path:
         folder = self.folder
+        self._created = not folder.exists()  # a run that fails leaves no empty folder of its own
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -162,6 +183,12 @@ class OutputFolder:
             if self.stage is not None:
                 shutil.rmtree(self.stage, ignore_errors=True)
             self._release()
+            if kind is not None and self._created:
+                try:
+                    (self.folder / _LOCK_NAME).unlink()
+                    self.folder.rmdir()  # only if nothing else is in it
+                except OSError:
+                    pass
         return False
 
     def _release(self) -> None:
@@ -170,24 +197,48 @@ class OutputFolder:
             self._lock = None
 
     def _commit(self) -> None:
+        """Move the run's files in, all or nothing: every step is undone, last first, when a
+        later one fails (a file another program holds open, a full disk, Ctrl-C), so the
+        folder then holds the earlier run's files exactly as they were."""
         folder, stage = self.folder, self.stage
         written = {p.name for p in stage.iterdir() if p.is_file()}
-        # the email lists: the new exports folder replaces the old one whole; files the
-        # user keeps there (not lists) are carried over
-        old_exports, new_exports = folder / EXPORTS_FOLDER, stage / EXPORTS_FOLDER
-        if old_exports.is_dir() or new_exports.is_dir():
-            new_exports.mkdir(exist_ok=True)
-            if old_exports.is_dir():
-                for item in old_exports.iterdir():
-                    if not _LIST_NAME.match(item.name) and not (new_exports / item.name).exists():
-                        os.replace(item, new_exports / item.name)
-                retired = stage / ".old-exports"
-                os.replace(old_exports, retired)
-            if any(new_exports.iterdir()):
-                os.replace(new_exports, old_exports)
-        # result files: summary.json last, so a folder with this run's summary holds this run's files
-        for name in sorted(written, key=lambda n: n == "summary.json"):
-            os.replace(stage / name, folder / name)
-        for name in RESULT_FILES:
-            if name not in written and (folder / name).is_file():
-                (folder / name).unlink()
+        backup = stage / ".earlier-run"
+        backup.mkdir()
+        undo: list = []
+
+        def move(source: Path, target: Path) -> None:
+            try:
+                os.replace(source, target)
+            except OSError as exc:
+                raise _Blocked(source.name if source.parent != stage else target.name, exc) from exc
+            undo.append((target, source))
+
+        try:
+            # the earlier run's results out of the way first: a file open in another program
+            # fails here, before anything of the folder has changed
+            for name in RESULT_FILES:
+                if (folder / name).is_file():
+                    move(folder / name, backup / name)
+            # the email lists: the new exports folder replaces the old one whole; files the
+            # user keeps there (not lists) are carried over
+            old_exports, new_exports = folder / EXPORTS_FOLDER, stage / EXPORTS_FOLDER
+            if old_exports.is_dir() or new_exports.is_dir():
+                new_exports.mkdir(exist_ok=True)
+                if old_exports.is_dir():
+                    move(old_exports, backup / EXPORTS_FOLDER)
+                    for item in list((backup / EXPORTS_FOLDER).iterdir()):
+                        if not _LIST_NAME.match(item.name) and not (new_exports / item.name).exists():
+                            move(item, new_exports / item.name)
+                if any(new_exports.iterdir()):
+                    move(new_exports, old_exports)
+            # this run's results: summary.json last, so a folder with this run's summary holds
+            # this run's files
+            for name in sorted(written, key=lambda n: n == "summary.json"):
+                move(stage / name, folder / name)
+        except BaseException:
+            for target, source in reversed(undo):
+                try:
+                    os.replace(target, source)
+                except OSError:  # pragma: no cover - best effort; the backup stays in the stage
+                    pass
+            raise

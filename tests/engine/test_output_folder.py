@@ -175,3 +175,49 @@ def test_two_runs_into_one_folder_cannot_mix(tmp_path):
     with OutputFolder(out) as stage:  # free again once the first run is done
         (stage / "customers.csv").write_text("second", encoding="utf-8")
     assert (out / "customers.csv").read_text(encoding="utf-8") == "second"
+
+
+@pytest.mark.parametrize("blocked", ["customers.csv", "summary.json", "exports"])
+def test_a_file_held_open_by_another_program_leaves_the_earlier_results_whole(files, tmp_path, capsys, monkeypatch,
+                                                                             blocked):
+    """Excel holds customers.csv open (Windows refuses to replace it), or the last move fails:
+    every file moved so far goes back, so the folder is the earlier run's, not a mix."""
+    import clv_engine.outputs as outputs
+
+    march, april = files
+    out = tmp_path / "out"
+    assert run(march, out) == 0
+    (out / "exports" / "notes.txt").write_text("mine", encoding="utf-8")  # the user's own file
+    before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real = os.replace
+    failed = []
+
+    def replace(source, target):  # the first move of ``blocked`` into (or out of) the folder fails
+        source, target = os.fspath(source), os.fspath(target)
+        into_folder = os.path.dirname(target) == str(out)
+        if not failed and (into_folder and os.path.basename(target) == blocked or
+                           blocked == "customers.csv" and source == str(out / "customers.csv")):
+            failed.append(target)
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(source, target)
+
+    monkeypatch.setattr(outputs.os, "replace", replace)
+    capsys.readouterr()
+    assert run(april, out, "--overwrite", "--margin", "0.5") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    if blocked == "customers.csv":
+        assert "customers.csv" in err and "open in another program" in err
+    after = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert hidden_leftovers(out) == []
+
+
+def test_a_run_that_fails_while_writing_into_a_new_folder_leaves_no_folder_behind(files, tmp_path, monkeypatch):
+    def full_disk(text, path, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "_write_text_atomic", full_disk)
+    out = tmp_path / "new_results"
+    assert run(files[0], out) == 2
+    assert not out.exists()  # not even the lock file
