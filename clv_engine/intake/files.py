@@ -838,8 +838,13 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
     if path.stat().st_size == 0:
         raise InputError("the file is empty.", where=name,
                          hint="Export the orders again and check that the export contains rows.")
-    with open(path, "rb") as fh:
-        magic = fh.read(8)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+    except PermissionError:
+        raise InputError("the file cannot be opened: it is open in another program (such as Excel) that keeps "
+                         "others out, or you may not read it.", where=str(path),
+                         hint="Close it in the other program and run again, or copy it to a folder of yours.") from None
     suffix = path.suffix.lower()
     if magic.startswith(b"PK\x03\x04") and suffix not in {".xlsx", ".xlsm", ".ods", ".xlsb"}:
         import zipfile
@@ -865,7 +870,11 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
                                    "name); it was read as text.")
                 return table
         return _read_excel(path, sheet, accept)
-    return _read_text(path, progress)
+    table = _read_text(path, progress)
+    if sheet:
+        table.notes.append(f"The sheet '{sheet}' was not looked for: {name} is a text file, which has no sheets; "
+                           "the whole file was read.")
+    return table
 
 
 def _read_ole(path: Path, sheet, accept=None) -> RawTable:

@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from clv_engine.errors import InputError
 from clv_engine.intake import read_orders
 from intake_helpers import without_calamine, workbook
 
@@ -271,3 +272,28 @@ def test_a_totals_label_after_blank_cells_is_found(tmp_path, write):
     skipped = data.report.skipped.set_index("row")["reason"]
     assert skipped.get(5) == "totals row" and skipped.get(6) == "totals row"
     assert skipped.get(7) != "totals row"
+
+
+def test_a_file_another_program_holds_open_says_so(tmp_path, write, monkeypatch):
+    import builtins
+
+    path = write("o.csv", "Order,Email,Date,Total\n1,a@x.com,2024-01-01,10\n")
+    real_open = builtins.open
+
+    def locked(file, *args, **kwargs):  # as Windows answers while Excel has the file open
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", locked)
+    with pytest.raises(InputError) as err:
+        read_orders(path)
+    text = str(err.value)
+    assert "open in another program" in text and "Close it" in text and "PermissionError" not in text
+
+
+def test_a_sheet_asked_of_a_csv_file_is_said_not_to_exist(tmp_path, write):
+    path = write("o.csv", "Order,Email,Date,Total\n1,a@x.com,2024-01-01,10\n")
+    data = read_orders(path, sheet="Orders")
+    assert any("The sheet 'Orders' was not looked for" in n for n in data.report.notes)
+    assert len(data.orders) == 1
