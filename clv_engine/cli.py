@@ -21,6 +21,7 @@ from . import __version__
 from .errors import Cancelled, ClvError, InputError, command_line_text
 from .errors import count_text as _count
 from .intake import DESCRIPTIVE_ROLES, ROLES
+from .intake.presets import LAYOUTS
 from .memory import tune_memory_allocator
 
 DEMO_EXPORTS = ("mailchimp", "klaviyo", "hubspot", "brevo", "activecampaign", "generic")
@@ -41,10 +42,12 @@ class _Progress:
         self.last_draw = 0.0
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.drawn = False
+        self.reached = 0.0
 
     def __call__(self, step: str, fraction: float) -> None:
         if self.quiet or not self.tty:
             return
+        fraction = self.reached = max(fraction, self.reached)  # the bar never goes back
         now = time.monotonic()
         if now - self.start < self.delay:
             return
@@ -90,14 +93,17 @@ def _csv_list(text: str | None) -> list[str]:
 def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     g = parser.add_argument_group("CLV")
     g.add_argument("--method", choices=("auto", "predictive", "historical", "simple", "retention"), default="auto",
-                   help="auto (default): best predictive model, or the formula when the data is too thin; "
-                        "retention: yearly margin × r/(1+d-r)")
+                   help="auto (default): predictive, or simple when the data is too thin; predictive: a model "
+                        "of each customer's buying rhythm, checked on the last part of your history, for the "
+                        "next --horizon months; historical: value to date; simple: average order value × "
+                        "orders per year × lifespan; retention: yearly margin × r/(1+d-r)")
     g.add_argument("--model", choices=("auto", "bgnbd", "mbgnbd", "paretonbd"), default="auto",
                    help="predictive model (default: chosen on your own data)")
     g.add_argument("--horizon", type=int, default=12, metavar="MONTHS", help="prediction horizon (default 12)")
     g.add_argument("--discount-rate", type=float, default=0.10, metavar="RATE", help="yearly, e.g. 0.1 (default)")
     g.add_argument("--margin", type=float, default=1.0, metavar="FRACTION", help="gross margin, e.g. 0.4 (default 1)")
-    g.add_argument("--acquisition-cost", type=float, default=0.0, metavar="AMOUNT", help="cost to win a customer")
+    g.add_argument("--acquisition-cost", type=float, default=0.0, metavar="AMOUNT",
+                   help="cost to win a customer (default: not given)")
     g.add_argument("--channel-cost", action="append", default=[], metavar="CHANNEL=AMOUNT",
                    help="cost to win a customer per sales channel, e.g. instagram=40 (repeatable)")
     g.add_argument("--ad-spend", default=None, metavar="CSV",
@@ -108,22 +114,30 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
                    help="yearly retention for --method retention, e.g. 0.6 (default: measured)")
     g.add_argument("--as-of", default=None, metavar="DATE", help="observation end (default: last order date)")
     t = parser.add_argument_group("tiers")
-    t.add_argument("--tiers", default="20,50,30", metavar="SHARES", help="percent per tier, best first (20,50,30)")
-    t.add_argument("--tier-names", default="High,Medium,Low", metavar="NAMES", help="tier names, best first")
+    t.add_argument("--tiers", default="20,50,30", metavar="SHARES",
+                   help="percent of customers per tier, best first (default 20,50,30)")
+    t.add_argument("--tier-names", default=None, metavar="NAMES",
+                   help="tier names, best first (default High,Medium,Low for three tiers, else Tier 1, Tier 2 …)")
     t.add_argument("--thresholds", default=None, metavar="VALUES",
                    help="tier by minimum value instead of shares, e.g. 1000,200")
-    t.add_argument("--value-column", default="clv", help="column to rank by (default clv)")
-    t.add_argument("--playbook", default=None, metavar="FILE", help="your own playbook CSV of actions")
+    t.add_argument("--value-column", default="clv",
+                   help="customers.csv column to rank by, e.g. total_value (default clv)")
+    t.add_argument("--playbook", default=None, metavar="FILE",
+                   help="your own actions: a CSV with columns segment, actions (separated by ;) and tag")
     o = parser.add_argument_group("output")
     o.add_argument("--out", default=default_out, metavar="DIR", help=f"output folder (default {default_out})")
     o.add_argument("--export", default="", metavar="TOOLS",
-                   help="email tools: mailchimp,klaviyo,hubspot,brevo,activecampaign,generic")
+                   help="email lists to write, of customers who agreed to marketing email: "
+                        "mailchimp,klaviyo,hubspot,brevo,activecampaign,generic (default: none; demo: all)")
     o.add_argument("--export-mode", choices=("per-tier", "tagged", "single"), default="per-tier",
                    help="per-tier: one file per tier (default); tagged (or single): one file, tiers as tags")
     o.add_argument("--include-no-consent", action="store_true", help="also export contacts without consent, marked as such: opt-outs in <tool>_opted-out.csv, "
                    "no statement in <tool>_not-subscribed.csv (Klaviyo and generic: a consent column)")
-    o.add_argument("--overwrite", action="store_true", help="replace existing export files")
-    o.add_argument("--compare", default=None, metavar="OLD_CSV", help="customers.csv of an earlier run")
+    o.add_argument("--overwrite", action="store_true",
+                   help="allow replacing the email lists of an earlier run in --out (result files are always "
+                        "replaced; lists this run does not write are removed)")
+    o.add_argument("--compare", default=None, metavar="OLD_CSV",
+                   help="customers.csv of an earlier run: who moved between tiers (migration.csv)")
     o.add_argument("--no-report", action="store_true", help="skip report.xlsx")
     o.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     o.add_argument("--debug", action="store_true", help="show internal details of unexpected errors")
@@ -133,21 +147,30 @@ class _Parser(argparse.ArgumentParser):
     """Option mistakes end with one line (and exit status 2), like every other bad input."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {' '.join(str(message).split())}. See '{self.prog} --help'.\n")
+        # a subcommand's parser has the prog "clv analyze": its own help is the one to read
+        self.exit(2, f"clv: error: {' '.join(str(message).split())}. See '{self.prog} --help'.\n")
+
+
+# the layouts of order files (customer lists are refused, not forced)
+_ORDER_LAYOUTS = [k for k in LAYOUTS if not k.endswith("_customers") and k != "customer_summary"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="clv", description="Customer lifetime value from your shop's order export.")
+        prog="clv", description="Customer lifetime value from your shop's order export.", allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"clv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    analyze = sub.add_parser("analyze", help="analyse an order export (CSV, XLSX, XLS, ODS)",
+    analyze = sub.add_parser("analyze", aliases=["analyse"], allow_abbrev=False,
+                             help="analyse an order export (CSV, XLSX, XLS, ODS)",
                              description="Analyse an order export and write customers, tiers, lists and a report.")
     analyze.add_argument("file", help="the order export")
-    analyze.add_argument("--sheet", default=None, help="sheet name in a workbook")
+    analyze.add_argument("--sheet", default=None,
+                         help="sheet of a workbook (default: the sheet of orders, with the sheets that share its "
+                              "columns)")
     analyze.add_argument("--map", action="append", default=[], metavar="ROLE=COLUMN",
                          help=f"use COLUMN for ROLE (repeatable); roles: {', '.join(ROLES + DESCRIPTIVE_ROLES)}")
-    analyze.add_argument("--layout", default=None, help="force an export layout, e.g. shopify_orders")
+    analyze.add_argument("--layout", default=None,
+                         help=f"force an export layout (default: recognised): {', '.join(_ORDER_LAYOUTS)}")
     analyze.add_argument("--date-order", choices=("DMY", "MDY", "YMD"), default=None,
                          help="settle ambiguous dates like 03/04/2025")
     analyze.add_argument("--currency", default=None, help="analyse this currency when the file has several")
@@ -163,18 +186,20 @@ def build_parser() -> argparse.ArgumentParser:
                          help="rows repeating an earlier row exactly: auto (default) counts a copy once when it "
                               "carries an order number or a time of day, drop always counts it once, keep never")
     _add_analysis_options(analyze, "clv-results")
-    sql = sub.add_parser("summary-sql", help="print the customer-summary SQL to run where the orders live",
+    sql = sub.add_parser("summary-sql", allow_abbrev=False, help="print the customer-summary SQL to run where the orders live",
                          description="Print the SQL that summarises an order table per customer (DuckDB, Spark "
                                      "SQL or BigQuery); save its output as CSV or Parquet and run "
                                      "clv analyze --summary FILE.")
-    sql.add_argument("--dialect", choices=("duckdb", "spark", "bigquery"), default="duckdb")
-    sql.add_argument("--table", default="orders", help="table (or in DuckDB a file such as 'orders.parquet')")
+    sql.add_argument("--dialect", choices=("duckdb", "spark", "bigquery"), default="duckdb",
+                     help="SQL dialect (default duckdb)")
+    sql.add_argument("--table", default="orders",
+                     help="table (or in DuckDB a file such as 'orders.parquet'; default orders)")
     sql.add_argument("--customer", default="customer_id", metavar="COLUMN", help="customer column (customer_id)")
     sql.add_argument("--date", default="order_date", metavar="COLUMN", help="order time column (order_date)")
     sql.add_argument("--amount", default="amount", metavar="COLUMN", help="order value column (amount)")
     sql.add_argument("--as-of", default=None, metavar="DATE", help="observation end (default: last order)")
     sql.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
-    demo = sub.add_parser("demo", help="run the whole analysis on bundled sample data",
+    demo = sub.add_parser("demo", allow_abbrev=False, help="run the whole analysis on bundled sample data",
                           description="Run the whole analysis on a bundled sample Shopify export.")
     _add_analysis_options(demo, "clv-demo")
     return parser
@@ -196,7 +221,7 @@ def _settings_from_args(args, *, demo: bool):
         margin=args.margin, acquisition_cost=args.acquisition_cost, lifespan_years=args.lifespan,
         retention_rate=args.retention,
         channel_costs=",".join(args.channel_cost) or None, ad_spend=args.ad_spend,
-        tier_splits=args.tiers, tier_names=_csv_list(args.tier_names), tier_thresholds=thresholds,
+        tier_splits=args.tiers, tier_names=_csv_list(args.tier_names) or None, tier_thresholds=thresholds,
         value_column=args.value_column, sheet=getattr(args, "sheet", None),
         mapping=_parse_map(getattr(args, "map", [])) or None, layout=getattr(args, "layout", None),
         date_order=getattr(args, "date_order", None), currency=getattr(args, "currency", None),
@@ -209,6 +234,8 @@ def _settings_from_args(args, *, demo: bool):
 
 
 def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> None:
+    from .pipeline import plain_method
+
     s = analysis.summary
     skipped = sum(s["rows_skipped"].values())
     lines = [
@@ -217,10 +244,11 @@ def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> N
            if skipped else ""),
         *(f"  Note: {note}" for note in s.get("intake_notes", [])),
         f"{_count(s['customers'], 'customer')}, {_count(s['orders'], 'order')} up to {s['observation_end']}.",
-        f"Method: {s['method']} — {s['clv_basis']}",
+        f"Method: {s['method']} — {plain_method(s) or s['clv_basis']}",
         *(f"  Note: {note}" for note in s.get("prediction_notes", [])),
         *(f"  Note: {note}" for note in warnings_seen),
         s["headline"],
+        _total_line(s, analysis.customers),
         *(f"  {line}" for line in (s.get("insights") or {}).get("findings", [])[:3]),
         *(f"  {line}" for line in (s.get("insights") or {}).get("not_profiled", [])),
     ]
@@ -228,6 +256,18 @@ def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> N
         lines.extend(export["description"])
     lines.append(f"Wrote {_count(len(files), 'file')} to {out_dir}")
     stream.write("\n".join(lines) + "\n")
+
+
+def _total_line(summary: dict, customers) -> str:
+    """The line "Total expected value over the next 12 months: €40,435; €14 per customer on average."."""
+    from .pipeline import value_words
+    from .segments.findings import money_text
+
+    column = (summary.get("settings") or {}).get("value_column", "clv")
+    total = float(customers[column].sum()) if column in customers.columns else float(summary.get("total_clv") or 0)
+    money = money_text(summary.get("currency"))
+    each = money(total / len(customers)) if len(customers) else money(0)
+    return f"Total {value_words(summary, column)}: {money(total)}; {each} per customer on average."
 
 
 def _log_internal_error(exc: BaseException) -> Path | None:
@@ -323,7 +363,7 @@ def _run(args, *, demo: bool, notes: _Notes) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             data = _read(source, settings, report) if isinstance(source, Path) else source
-            analysis = analyze(data, settings, progress=report)
+            analysis = analyze(data, settings, progress=lambda step, fraction: report(step, 0.95 * fraction))
             progress("Writing results", 0.95)
             files = analysis.write(out_dir, overwrite_exports=args.overwrite or demo)
         for warning in caught:
@@ -337,7 +377,12 @@ def _run(args, *, demo: bool, notes: _Notes) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "analyse":
+        args.command = "analyze"
+    if unknown:  # pointed to the help of the command they were given to
+        where = f"clv {args.command}" if args.command else "clv"
+        parser.exit(2, f"clv: error: unrecognized arguments: {' '.join(unknown)}. See '{where} --help'.\n")
     if args.command is None:
         parser.print_help()
         return 2

@@ -155,6 +155,10 @@ class Settings:
                                       "(e.g. 0.6).")
         if self.tier_thresholds is None:
             self.tier_splits = parse_splits(self.tier_splits)
+        count = len(self.tier_splits) if self.tier_thresholds is None else len(self.tier_thresholds) + 1
+        if self.tier_names is None or (tuple(self.tier_names) == tuple(DEFAULT_TIER_NAMES) and count != 3):
+            # names not given: High, Medium, Low for three tiers, else Tier 1, Tier 2 …
+            self.tier_names = list(DEFAULT_TIER_NAMES) if count == 3 else [f"Tier {i + 1}" for i in range(count)]
         if self.duplicates not in ("auto", "drop", "keep"):
             raise InputError(f"unknown duplicates rule {self.duplicates!r}", hint="Use auto, drop or keep.")
         if self.export_mode not in ("per-tier", "tagged", "single"):
@@ -522,7 +526,9 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "total_clv": total,
         "total_value_to_date": float(customers["total_value"].sum()),
         "top_tier_share_of_clv": share,
-        "headline": _headline(len(top), len(customers), share, first_tier),
+        "headline": _headline(len(top), len(customers), share, first_tier,
+                              {"predictive": "expected value", "historical": "value to date"}.get(
+                                  method_info.get("method"), "lifetime value")),
         "business_formula_clv": business_clv(summary, lifespan_years=settings.lifespan_years,
                                              margin=settings.margin, acquisition_cost=settings.acquisition_cost),
         "tiers": {str(row["tier"]): int(row["customers"]) for _, row in tier_profiles.iterrows()},
@@ -540,6 +546,43 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         out["comparison"] = {"file": os.fspath(settings.compare),
                              "movement": {str(k): int(v) for k, v in comparison.movement.value_counts().items()}}
     return out
+
+
+def plain_method(summary: dict) -> str | None:
+    """How a predictive CLV was computed and how well it did, in an owner's words
+    (``clv_basis`` keeps the analyst's version); None for the other methods, whose own
+    description is plain already."""
+    model = summary.get("model") or {}
+    score = model.get("holdout_score") or {} if isinstance(model, dict) else {}
+    if summary.get("method") != "predictive" or not model.get("name"):
+        return None
+    text = (f"a statistical model of each customer's buying rhythm and of when customers "
+            f"stop buying ({model['name']}), learnt from your order history, times each customer's expected "
+            "order value.")
+    if score.get("holdout_weeks") and score.get("predicted_orders") is not None:
+        weeks = round(float(score["holdout_weeks"]))
+        text += (f" Tested on the last {weeks} weeks of the history (learnt without them), it expected "
+                 f"{float(score['predicted_orders']):,.0f} repeat orders; customers placed "
+                 f"{float(score['actual_orders']):,.0f}.")
+    if score.get("dropout_measured") is False:
+        text += (" The orders show no measurable dropout (customers' silences fit slow buyers as well as lapsed "
+                 "ones), so every customer counts as still active and churn risk comes from how often and how "
+                 "recently each one buys.")
+    return text
+
+
+def value_words(summary: dict, value_col: str = "clv") -> str:
+    """What a run's value column is, in words (for "Total …: €40,435"): a predictive CLV
+    covers the horizon only (the payback figures' lifetime value adds the value to date)."""
+    if value_col != "clv":
+        return "value"
+    method = summary.get("method")
+    if method == "predictive":
+        months = (summary.get("settings") or {}).get("horizon_months")
+        return f"expected value over the next {months} months" if months else "expected value"
+    if method == "historical":
+        return "value to date"
+    return "lifetime value (formula)"
 
 
 def _unused_settings_notes(settings: Settings, method_info: dict) -> list[str]:
@@ -561,13 +604,14 @@ def _unused_settings_notes(settings: Settings, method_info: dict) -> list[str]:
                     f"were not used: they apply only to predictive CLV, and {why}."]
 
 
-def _headline(top_customers: int, customers: int, share: float, tier: str) -> str:
-    """The one sentence a shop owner reads first; true for any tier sizes."""
+def _headline(top_customers: int, customers: int, share: float, tier: str, kind: str = "expected value") -> str:
+    """The one sentence a shop owner reads first; true for any tier sizes. ``kind``: what
+    the value is (expected value, value to date, lifetime value)."""
     if customers == 0 or top_customers == 0:
         return f"No customer stands out enough to be in the {tier} tier."
     part = top_customers / customers
     who = f"top {part:.0%} of customers" if part < 0.995 else "customers"
-    return f"Your {who} ({top_customers:,}, the {tier} tier) hold {share:.0%} of expected value."
+    return f"Your {who} ({top_customers:,}, the {tier} tier) hold {share:.0%} of {kind}."
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -60,7 +60,8 @@ def _tier_names(names: Sequence[str] | None, count: int) -> list[str]:
     names = [str(n).strip() for n in names]
     if len(names) != count or any(not n for n in names) or len(set(names)) != len(names):
         raise InputError(
-            f"{count} tiers need {count} different, non-empty names; got {', '.join(names) or 'none'}",
+            (f"{count} tiers need {count} different, non-empty names" if count != 1 else "1 tier needs 1 name") +
+            f"; got {', '.join(names) or 'none'}",
             hint="Give one name per tier, best tier first, like High,Medium,Low.",
         )
     return names

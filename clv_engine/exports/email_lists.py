@@ -101,7 +101,7 @@ class ExportResult:
 
 
 def _contacts(n: int) -> str:
-    return f"{n} contact{'s' if n != 1 else ''}"
+    return f"{n:,} contact{'s' if n != 1 else ''}"
 
 
 def _how(text: str | None) -> str:

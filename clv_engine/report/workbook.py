@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import InputError, agree, count_text
 from ..segments import RFM_GRID, Playbook, profile_headers, segment_profiles
 from .cells import excel_value, label, money_format, number_format_for, set_cell, sheet_title
+from ..pipeline import plain_method, value_words
 from .insight_sheets import write_insight_sheets
 
 logger = logging.getLogger(__name__)
@@ -189,39 +190,6 @@ def _styles():
     }
 
 
-def _plain_method(summary: dict) -> str | None:
-    """How a predictive CLV was computed and how well it did, in an owner's words (the
-    Settings sheet keeps the analyst's version); None for the other methods, whose own
-    description is plain already."""
-    model = summary.get("model") or {}
-    score = model.get("holdout_score") or {} if isinstance(model, dict) else {}
-    if summary.get("method") != "predictive" or not model.get("name"):
-        return None
-    text = (f"How CLV was computed: a statistical model of each customer's buying rhythm and of when customers "
-            f"stop buying ({model['name']}), learnt from your order history, times each customer's expected "
-            "order value.")
-    if score.get("holdout_weeks") and score.get("predicted_orders") is not None:
-        weeks = round(float(score["holdout_weeks"]))
-        text += (f" Tested on the last {weeks} weeks of the history (learnt without them), it expected "
-                 f"{float(score['predicted_orders']):,.0f} repeat orders; customers placed "
-                 f"{float(score['actual_orders']):,.0f}.")
-    return text
-
-
-def _value_label(summary: dict, value_col: str) -> str:
-    """What the value column is, in words: a predictive CLV covers the horizon only (the
-    payback sheet's lifetime value adds the value to date)."""
-    if value_col != "clv":
-        return "value"
-    method = summary.get("method")
-    if method == "predictive":
-        months = (summary.get("settings") or {}).get("horizon_months")
-        return f"expected value over the next {months} months" if months else "expected value"
-    if method == "historical":
-        return "value to date"
-    return "lifetime value (formula)"
-
-
 def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
     st = _styles()
     ws.sheet_view.showGridLines = False
@@ -238,18 +206,20 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
         lines.append(f"Read {count_text(int(rows_read), 'row')}, used {int(rows_used):,}"
                      + (f"; {skipped:,} skipped (see the Intake sheet)." if skipped else "; none skipped."))
     lines.append(f"{count_text(len(customers), 'customer')} analysed.")
-    kind = "expected value" if value_col == "clv" else "value"
+    kind = {"predictive": "expected value", "historical": "value to date"}.get(summary.get("method"),
+                                                                              "lifetime value") \
+        if value_col == "clv" else "value"
     if summary.get("headline") and value_col == "clv":  # the tiers as drawn (ties can make the top 21%)
         lines.append(str(summary["headline"]))
     else:
         lines.append(f"Your top 20% of customers hold {top_share(values):.0%} of {kind}.")
     total = float(values.sum())
     fmt_money = _money_text(currency)
-    lines.append(f"Total {_value_label(summary, value_col)}: {fmt_money(total)}; average per customer "
+    lines.append(f"Total {value_words(summary, value_col)}: {fmt_money(total)}; average per customer "
                  f"{fmt_money(total / len(values) if len(values) else 0)}.")
-    plain = _plain_method(summary)
+    plain = plain_method(summary)
     if plain:
-        lines.append(plain)
+        lines.append(f"How CLV was computed: {plain}")
     elif summary.get("clv_basis"):
         lines.append(f"How CLV was computed: {summary['clv_basis']}")
     lines.extend(str(note) for note in summary.get("prediction_notes") or [])

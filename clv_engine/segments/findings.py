@@ -25,6 +25,11 @@ BUY_DIMENSIONS = ("subcategory", "category", "product", "vendor")
 FROM_DIMENSIONS = ("channel", "country", "region", "customer_type")
 
 
+def money_text(currency):
+    """A function writing amounts in ``currency`` as an owner reads them (€1,240; 1,240 SEK)."""
+    return _money(currency)
+
+
 def _money(currency):
     symbol = _SYMBOLS.get((currency or "").upper())
 

@@ -165,3 +165,46 @@ def test_running_out_of_memory_points_to_duckdb(tmp_path, capsys, monkeypatch):
     assert cli.main(["analyze", str(src), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "too large for the memory of this computer" in err and "--duckdb" in err and "Traceback" not in err
+
+
+def test_analyse_is_analyze_and_a_mistyped_option_points_to_the_commands_help(tmp_path, capsys):
+    src = _write_orders(tmp_path / "orders.csv")
+    out = tmp_path / "out"
+    assert cli.main(["analyse", str(src), "--out", str(out), "--method", "historical", "--no-report", "-q"]) == 0
+    assert (out / "customers.csv").is_file()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:  # a shortened option is no option (--overwrit for --overwrite)
+        cli.main(["analyze", str(src), "--out", str(out), "--overwrit"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err == "clv: error: unrecognized arguments: --overwrit. See 'clv analyze --help'.\n"
+
+
+def test_tiers_without_names_are_named_for_their_number_and_the_total_is_printed(tmp_path, capsys):
+    src = _write_orders(tmp_path / "orders.csv")
+    out = tmp_path / "out"
+    assert cli.main(["analyze", str(src), "--out", str(out), "--method", "historical", "--no-report",
+                     "--tiers", "50,50"]) == 0
+    printed = capsys.readouterr().out
+    tiers = pd.read_csv(out / "customers.csv")["tier"]
+    assert set(tiers) == {"Tier 1", "Tier 2"}
+    total = pd.read_csv(out / "customers.csv")["clv"].sum()
+    assert f"Total value to date: {total:,.0f}" in printed
+    assert "hold 98% of value to date." in printed  # not "expected value": nothing was predicted
+
+
+def test_the_progress_bar_never_goes_back():
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    bar = cli._Progress(stream=screen, delay=0.0)
+    for step, fraction in [("Reading file", 0.2), ("Done", 0.35), ("Reading orders", 0.0), ("Segmenting", 0.8),
+                           ("Writing results", 0.6)]:
+        bar.last_draw = 0.0  # draw every step
+        bar(step, fraction)
+    shown = [int(part.split("%")[0].split()[-1]) for part in screen.getvalue().split("\r") if "%" in part]
+    assert shown == sorted(shown) and shown[-1] == 80

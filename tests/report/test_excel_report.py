@@ -209,7 +209,7 @@ def test_tier_sheets_leave_out_the_range_when_the_formula_gave_none(analysis, tm
 
 
 def test_the_summary_says_how_a_prediction_was_made_in_plain_words_and_settings_keep_the_details(analysis, tmp_path):
-    from clv_engine.report.workbook import _plain_method
+    from clv_engine.pipeline import plain_method as _plain_method
 
     summary = {**analysis.summary, "model": {"name": "BG/NBD", "holdout_score": {
         "holdout_weeks": 21.0, "predicted_orders": 51.8, "actual_orders": 55.0}}}
@@ -220,6 +220,6 @@ def test_the_summary_says_how_a_prediction_was_made_in_plain_words_and_settings_
     book = openpyxl.load_workbook(write_excel_report(types.SimpleNamespace(**{**vars(analysis), "summary": summary}),
                                                      tmp_path / "r.xlsx"))
     summary_texts = [c.value for c in book["Summary"]["A"] if c.value]
-    assert text in summary_texts and not any(str(t).startswith("BG/NBD + Gamma") for t in summary_texts)
+    assert f"How CLV was computed: {text}" in summary_texts and not any(str(t).startswith("BG/NBD + Gamma") for t in summary_texts)
     settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
     assert settings["How CLV was computed (for analysts)"] == analysis.summary["clv_basis"]
