@@ -206,11 +206,13 @@ def test_pareto_nbd_recency_equal_to_T_is_finite():
     assert np.isfinite(ours.predict(10, 200, 60.0, 60.0))
 
 
-def test_gamma_gamma_refuses_infinite_expected_spend():
+def test_gamma_gamma_with_infinite_mean_spend_values_only_whom_it_can():
     ours = compat.GammaGammaFitter()
     ours.params_ = pd.Series({"p": 2.0, "q": 0.8, "v": 10.0})
-    with pytest.raises(ValueError, match="q = 0.8"):
-        ours.conditional_expected_average_profit(3, 20.0)
+    # a repeat buyer (p x + q > 1) has a finite expectation; a new customer has none
+    with pytest.warns(RuntimeWarning, match="q = 0.8"):
+        values = ours.conditional_expected_average_profit([3, 0], [20.0, 0.0])
+    assert values[0] == pytest.approx((2 * 10 + 2 * 3 * 20) / (2 * 3 + 0.8 - 1)) and np.isnan(values[1])
 
 
 def test_importing_the_compat_layer_changes_no_pandas_option():

@@ -7,7 +7,7 @@ Importing this package changes no global setting and prints nothing.
 """
 from __future__ import annotations
 
-from . import utils
+from . import datasets, utils
 from .fitters import (
     BaseFitter,
     BetaGeoBetaBinomFitter,
@@ -28,4 +28,5 @@ __all__ = (
     "BetaGeoBetaBinomFitter",
     "BaseFitter",
     "utils",
+    "datasets",
 )

@@ -258,6 +258,18 @@ class BaseFitter:
         return f"<lifetimes.{classname}:{subj} {params}>"
 
 
+def _where_known(compute, *columns: np.ndarray) -> np.ndarray:
+    """``compute(*columns)`` on the rows where every input is a number, NaN on the others:
+    one missing row (after a left join) gives one NaN, as in lifetimes, not an error."""
+    known = np.logical_and.reduce([~np.isnan(c) for c in columns])
+    if known.all():
+        return np.asarray(compute(*columns), dtype=float)
+    out = np.full(len(columns[0]), np.nan)
+    if known.any():
+        out[known] = compute(*(c[known] for c in columns))
+    return out
+
+
 class _ContinuousFitter(BaseFitter):
     """BG/NBD, MBG/NBD and Pareto/NBD share their prediction API."""
 
@@ -286,20 +298,19 @@ class _ContinuousFitter(BaseFitter):
         return self.conditional_expected_number_of_purchases_up_to_time(t, frequency, recency, T)
 
     def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
-        """Expected repeat purchases in the next ``t`` given the history."""
+        """Expected repeat purchases in the next ``t`` given the history (NaN where an input is)."""
         model = self._model()
         f, r, tt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
         shape = np.broadcast_shapes(np.shape(t), f.shape)
-        values = model.expected_purchases(
-            np.broadcast_to(t, shape).ravel(), np.broadcast_to(f, shape).ravel(),
-            np.broadcast_to(r, shape).ravel(), np.broadcast_to(tt, shape).ravel(),
-        )
+        values = _where_known(model.expected_purchases, np.broadcast_to(np.asarray(t, dtype=float), shape).ravel(),
+                              np.broadcast_to(f, shape).ravel(), np.broadcast_to(r, shape).ravel(),
+                              np.broadcast_to(tt, shape).ravel())
         return _shape_like(np.reshape(values, shape), t, frequency, recency, T)
 
     def conditional_probability_alive(self, frequency, recency, T):
-        """P(alive) given the history."""
+        """P(alive) given the history (NaN where an input is)."""
         f, r, tt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
-        values = np.reshape(self._model().p_alive(f.ravel(), r.ravel(), tt.ravel()), f.shape)
+        values = np.reshape(_where_known(self._model().p_alive, f.ravel(), r.ravel(), tt.ravel()), f.shape)
         if self._alive_keeps_shape:  # lifetimes' Pareto/NBD: a Series for Series, a float for scalars
             return _shape_like(values, frequency, recency, T)
         return np.atleast_1d(values)  # lifetimes' BG/NBD and MBG/NBD: always a positional array
@@ -465,8 +476,20 @@ class GammaGammaFitter(BaseFitter):
         if frequency is None:
             frequency = self.data["frequency"]
         f, m = np.broadcast_arrays(np.asarray(frequency, dtype=float), np.asarray(monetary_value, dtype=float))
-        values = np.reshape(self._model().expected_order_value(f.ravel(), m.ravel()), f.shape)
-        return _shape_like(values, frequency, monetary_value)
+        p, q, v = (float(self.params_[k]) for k in ("p", "q", "v"))
+        if q > 1:
+            values = _where_known(self._model().expected_order_value, f.ravel(), m.ravel())
+        else:  # no finite population mean: defined only for customers with p·x + q > 1
+            x, z = f.ravel(), m.ravel()
+            denominator = p * x + q - 1
+            defined = np.isfinite(x) & np.isfinite(z) & (denominator > 0)
+            values = np.full(len(x), np.nan)
+            values[defined] = (p * v + p * x[defined] * z[defined]) / denominator[defined]
+            if not defined.all():
+                warnings.warn(f"q = {q:.3g} <= 1: the expected spend of {int((~defined).sum())} customers (those "
+                              "with few or no repeat orders) is not finite; it is NaN for them (lifetimes gives a "
+                              "negative number)", RuntimeWarning, stacklevel=2)
+        return _shape_like(np.reshape(values, f.shape), frequency, monetary_value)
 
     def customer_lifetime_value(self, transaction_prediction_model, frequency, recency, T, monetary_value,
                                 time=12, discount_rate=0.01, freq="D"):
