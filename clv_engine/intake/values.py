@@ -589,6 +589,12 @@ def parse_dates_distinct(
             info.notes.append("the date column mixes day/month and month/day dates; "
                               f"read as {'day/month' if order == 'DMY' else 'month/day'}, "
                               "dates that do not fit were not read")
+        elif date_order not in ("DMY", "MDY") and s[numeric].str.match(r"\s*\d{1,2}\.\d{1,2}\.").all():
+            # 05.03.2024: dates written with dots are day.month.year wherever they are written
+            # so (Germany, Austria, Switzerland, Scandinavia, Eastern Europe); month/day
+            # order never uses dots
+            order = "DMY"
+            info.why = f"dates written with dots (like {cell_example(s[numeric].iloc[0])}) are day.month.year"
         else:
             order = date_order if date_order in ("DMY", "MDY") else default_order
             # ambiguous only when some date reads both ways (not when none is a date at all)

@@ -180,6 +180,17 @@ def test_dates_settled_by_the_order_numbers_when_neither_a_day_nor_the_row_order
     assert read_orders([r[1:] for r in rows]).report.date_order_ambiguous
 
 
+def test_dates_written_with_dots_are_day_month_when_no_day_settles_it():
+    rows = [["Kunde", "Datum", "Betrag"], ["A", "05.03.2024", "1,50"], ["B", "01.02.2024", "2,00"],
+            ["A", "12.11.2024", "3"]]
+    data = read_orders(rows)
+    assert data.report.date_order == "DMY" and not data.report.date_order_ambiguous
+    assert "dots" in data.report.date_order_why
+    assert data.orders["date"].min() == pd.Timestamp("2024-02-01")
+    # the user's choice still decides
+    assert read_orders(rows, date_order="MDY").orders["date"].min() == pd.Timestamp("2024-01-02")
+
+
 def test_non_product_lines_in_a_file_of_order_totals_come_off_the_order():
     rows = [["Order", "Customer", "Date", "Description", "Qty", "Unit Price", "Order Total"],
             ["1", "A", "2024-01-02", "Teapot", "1", "30.00", "34.95"],
