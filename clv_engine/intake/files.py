@@ -549,8 +549,10 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
         raise InputError(f"reading {suffix} files needs an extra package ({err.name}).", where=name,
                          hint="Install python-calamine, or save the sheet as CSV and use that file.") from err
     except Exception as err:  # readers raise many unrelated types for damaged files
-        raise InputError(f"the file could not be opened as a {suffix} workbook ({type(err).__name__}).",
-                         where=name, hint="Open it in Excel or LibreOffice and save it again, or save the sheet as CSV.") from err
+        raise InputError(f"the file could not be opened as a {suffix} workbook: it is damaged or incomplete (cut "
+                         "short while downloading or copying, for example).",
+                         where=name, hint="Open it in Excel or LibreOffice and save it again, or save the sheet as CSV; "
+                                          "if it does not open there either, export it again.") from err
     read = [s for s, _, _ in parts] or [chosen]
     table = RawTable(grid, name, sheet=None if parts else chosen, sheets=sheets, parts=parts)
     if guard is not None:
@@ -861,8 +863,8 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
         if suffix in {".xlsx", ".xlsm", ".ods"} and not magic.startswith(b"PK\x03\x04"):
             if magic.lstrip(b"\xef\xbb\xbf").lstrip()[:1] not in (b"",) and b"\x00" not in magic:
                 # a CSV saved with an Excel extension: read it as text
-                table = _read_text(path, progress)
-                if len(table.grid) < 2:  # not a table either: a damaged or mislabelled file
+                table = None if _control_bytes_share(path) > 0.01 else _read_text(path, progress)
+                if table is None or len(table.grid) < 2:  # not a table either: a damaged or mislabelled file
                     raise InputError(f"the file is named {suffix} but is not a workbook, and its text is not a "
                                      "table of orders.", where=name,
                                      hint="Open it in Excel and save it again as .xlsx, or export the orders again.")
@@ -875,6 +877,17 @@ def read_raw_table(source, sheet=None, progress=None, accept=None) -> RawTable:
         table.notes.append(f"The sheet '{sheet}' was not looked for: {name} is a text file, which has no sheets; "
                            "the whole file was read.")
     return table
+
+
+def _control_bytes_share(path: Path) -> float:
+    """Share of control bytes (other than tab and line breaks) at the start of a file: text
+    has none; a damaged workbook or other binary data has many."""
+    with open(path, "rb") as fh:
+        sample = fh.read(65536)
+    if not sample:
+        return 0.0
+    control = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
+    return control / len(sample)
 
 
 def _read_ole(path: Path, sheet, accept=None) -> RawTable:

@@ -1,4 +1,5 @@
 """Files that cannot be used give one clear message naming the file and what to do."""
+import numpy as np
 import zipfile
 
 import pytest
@@ -122,3 +123,20 @@ def test_every_missing_column_is_named_in_one_message(tmp_path):
     message = error_for(tmp_path / "t.csv")
     assert "no order date, order amount or customer (id, email or name) column was recognised" in message
     assert "--map date=COLUMN --map amount=COLUMN --map customer_id=COLUMN" in message
+
+
+def test_damaged_workbooks_say_so_in_plain_words(tmp_path):
+    # binary bytes under an .xlsx name (no zip inside): not read as text full of garbage columns
+    rng = np.random.default_rng(5)
+    noise = bytes(b for b in rng.integers(1, 256, 4000, dtype=np.uint8).tolist())
+    (tmp_path / "noise.xlsx").write_bytes(b"Q^" + noise)
+    assert error_for(tmp_path / "noise.xlsx").startswith("noise.xlsx: the file is named .xlsx but is not a workbook")
+    # a workbook cut short while copying
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for i in range(300):
+        book.active.append([i, "a@x.com", "2024-01-01", 10])
+    book.save(tmp_path / "full.xlsx")
+    (tmp_path / "cut.xlsx").write_bytes((tmp_path / "full.xlsx").read_bytes()[:4000])
+    message = error_for(tmp_path / "cut.xlsx")
+    assert "damaged or incomplete" in message and "Error" not in message
