@@ -539,6 +539,7 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
     if method_info.get("model"):
         out["model"] = method_info["model"]
     notes = list(prediction.notes) if prediction is not None and prediction.ok else []
+    notes.extend(_weak_check_note(method_info))
     notes.extend(_unused_settings_notes(settings, method_info))
     if notes:
         out["prediction_notes"] = notes  # e.g. why order values are historical
@@ -583,6 +584,23 @@ def value_words(summary: dict, value_col: str = "clv") -> str:
     if method == "historical":
         return "value to date"
     return "lifetime value (formula)"
+
+
+WEAK_AUC = 0.55  # a churn ranking hardly better than chance (0.5)
+
+
+def _weak_check_note(method_info: dict) -> list[str]:
+    """A plain warning when the model's own check on the last weeks of the history ranked who
+    would order again hardly better than chance: its values are then rough."""
+    model = method_info.get("model") or {}
+    score = model.get("holdout_score") or {} if isinstance(model, dict) else {}
+    auc = score.get("churn_auc")
+    if method_info.get("method") != "predictive" or auc is None or not np.isfinite(auc) or auc >= WEAK_AUC:
+        return []
+    return [f"Caution: tested on the last weeks of your history, the model told the customers who ordered again "
+            f"from those who did not hardly better than chance (AUC {auc:.2f}; 0.5 is chance). Treat the "
+            "predicted values and churn risks as rough; the value to date and the RFM segments do not depend "
+            "on the model."]
 
 
 def _unused_settings_notes(settings: Settings, method_info: dict) -> list[str]:

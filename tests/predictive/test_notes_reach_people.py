@@ -46,3 +46,13 @@ def test_a_fallback_says_the_horizon_and_discount_were_not_used():
     assert summary["method"] == "simple" and "fallback_reason" in summary
     notes = summary["prediction_notes"]
     assert any("12-month horizon" in n and "10% discount rate" in n and "not used" in n for n in notes)
+
+
+def test_a_model_whose_check_was_near_chance_comes_with_a_plain_caution():
+    from clv_engine.pipeline import _weak_check_note
+
+    weak = {"method": "predictive", "model": {"holdout_score": {"churn_auc": 0.479}}}
+    note = _weak_check_note(weak)
+    assert len(note) == 1 and note[0].startswith("Caution:") and "AUC 0.48" in note[0]
+    assert _weak_check_note({"method": "predictive", "model": {"holdout_score": {"churn_auc": 0.76}}}) == []
+    assert _weak_check_note({"method": "simple"}) == []
