@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
-from clv_engine.errors import agree
+from clv_engine.errors import agree, count_text
 
 FIGURE_SIZE = (6.0, 3.6)
 TIER_COLOURS = ("#2E7D32", "#F9A825", "#9E9E9E", "#1565C0", "#6A1B9A", "#C62828")
@@ -83,7 +83,7 @@ def value_by_tier_figure(customers: pd.DataFrame, tier_names: list[str] | None =
     colours = [TIER_COLOURS[i % len(TIER_COLOURS)] for i in range(len(grouped))]
     bars = axes.bar(grouped.index.tolist(), grouped["sum"].to_numpy(), color=colours)
     for bar, (total, count) in zip(bars, grouped.itertuples(index=False)):
-        axes.annotate(f"{_money(total, symbol)}\n{int(count):,} customers",
+        axes.annotate(f"{_money(total, symbol)}\n{count_text(int(count), 'customer')}",
                       (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                       ha="center", va="bottom", fontsize=8, xytext=(0, 2),
                       textcoords="offset points")

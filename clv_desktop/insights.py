@@ -245,10 +245,13 @@ def method_notes(summary: dict | None, context: ValueContext | None = None) -> l
     fallback = summary.get("fallback_reason")
     if fallback:
         notes.append(f"Why not the predictive model: {fallback}")
-    basis = str(summary.get("clv_basis") or "").strip()
+    from clv_engine.pipeline import plain_method
+
+    basis = (plain_method(summary) or str(summary.get("clv_basis") or "")).strip()
     if fallback and basis.startswith(str(fallback)):
         basis = basis[len(str(fallback)):].strip()
     if basis:
+        basis = basis[0].upper() + basis[1:]
         notes.append(basis if basis.endswith(".") else basis + ".")
     return notes
 

@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setToolTip("Stop the running task (Esc)")
         self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.cancel_button.setAutoDefault(True)
-        self.cancel_button.clicked.connect(self.controller.cancel)
+        self.cancel_button.clicked.connect(self._cancel)
         busy = QWidget()
         layout = QHBoxLayout(busy)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
                        self.report_action, self.save_results_action):
             action.setEnabled(not busy)
         if busy:
+            self.statusBar().clearMessage()  # the progress label takes the bar: no text under it
             self.cancel_button.setFocus()
         else:
             self._enable_steps()
@@ -264,10 +265,20 @@ class MainWindow(QMainWindow):
                                      "the Check data page.", 10000)
 
     def _job_started(self, title: str) -> None:
+        self.cancel_button.setEnabled(True)
         self.progress_label.setText(f"{title}…")
         self.progress_bar.setRange(0, 0)  # busy indicator until the first progress report
 
+    def _cancel(self) -> None:
+        """Say at once that the task is stopping (a model fit stops at its next step, which can
+        take a few seconds) and take the button away, so it is not pressed again."""
+        self.cancel_button.setEnabled(False)
+        self.progress_label.setText("Cancelling…")
+        self.controller.cancel()
+
     def _progress(self, step: str, fraction: float) -> None:
+        if not self.cancel_button.isEnabled():  # cancelling: the label keeps saying so
+            return
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(int(fraction * 1000))
         self.progress_label.setText(f"{step}…")

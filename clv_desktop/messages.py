@@ -48,6 +48,7 @@ _RULES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"\(--acquisition-cost\)|--acquisition-cost(?:\s+\S+)?"),
      lambda m: "(the 'Acquisition cost' setting)"),
     (re.compile(r"the --margin setting"), lambda m: "the 'Profit margin' setting"),
+    (re.compile(r"\(--margin, e\.g\. 0\.3 for 30%\)"), lambda m: "(the 'Profit margin' setting, e.g. 30%)"),
     (re.compile(r"--lifespan(?:\s+\S+)?"), lambda m: "the 'Customer lifespan' setting"),
     (re.compile(r"--margin(?:\s+\S+)?"), lambda m: "the 'Profit margin' setting"),
     (re.compile(r"--horizon(?:\s+\S+)?"), lambda m: "the 'Horizon' setting"),

@@ -239,7 +239,7 @@ class ResultActions:
                  "lift": ("Times as often per order", "number"),
                  "preference": ("Clear preference", "text")}
         if "preference" in rows.columns:
-            rows = rows.assign(preference=np.where(rows["preference"].astype(bool), "yes", ""))
+            rows = rows.assign(preference=np.where(rows["preference"].astype(bool), "yes", "no"))
         self.profile_model.set_table(ColumnTable.from_frame(rows[columns].reset_index(drop=True),
                                                             known=known))
         self.figures["top_group"] = insight_charts.top_group_figure(insights, group)

@@ -95,9 +95,11 @@ class ExportPage(Page):
         results_box = QGroupBox("All result files")
         results_layout = QVBoxLayout(results_box)
         results_layout.addWidget(explanation(
-            "customers.csv, segments.csv, intake.csv, summary.json and report.xlsx in one "
-            "folder: the same files as the command line writes. Next time, pick this "
-            "customers.csv under Results › Compare runs."))
+            "customers.csv (every customer), segments.csv and rfm_segments.csv (the groups), "
+            "profiles.csv, cohorts.csv and drivers.csv (who buys what and when), intake.csv "
+            "(rows not used, and why), summary.json and report.xlsx in one folder: the same "
+            "files as the command line writes. Next time, pick this customers.csv under "
+            "Results › Compare runs."))
         self.save_results_button = QPushButton("Save &all result files…")
         self.save_results_button.clicked.connect(self.choose_results_folder)
         results_row = QHBoxLayout()

@@ -153,6 +153,9 @@ class SettingsPage(Page):
         if len(names) != len(splits):
             raise ValueError(f"You named {len(names)} tiers but gave {len(splits)} "
                              "tier shares; give one share per tier name.")
+        if self.margin.value() < 1:  # 0.3 typed for 30%: a margin under 1% keeps next to nothing
+            raise ValueError(f"A profit margin of {self.margin.value():g}% keeps almost nothing of each sale. "
+                             "Enter it in percent: 30 for 30% (100% counts the whole order value).")
         return {
             "method": self.method.currentData(),
             "horizon_months": self.horizon.value(),

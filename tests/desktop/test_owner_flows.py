@@ -574,3 +574,23 @@ def test_engine_advice_about_several_missing_columns_lists_the_boxes():
                         "'Date', 'Total' and 'Customer', or tell the program which they are: --map date=COLUMN "
                         "--map amount=COLUMN --map customer_id=COLUMN.")
     assert text.endswith("choose the 'Date', 'Amount' and 'Customer ID' boxes on the Check data page.")
+
+
+def test_a_margin_typed_as_a_fraction_is_caught_and_explained(qtbot, window, tmp_path):
+    _open(qtbot, window, _file(tmp_path))
+    window.settings_page.margin.setValue(0.3)  # meant 30%: the box takes percent
+    with pytest.raises(ValueError, match="30 for 30%"):
+        window.settings_page.values()
+    window.settings_page.margin.setValue(30)
+    assert window.settings_page.values()["margin"] == pytest.approx(0.3)
+
+
+def test_how_the_numbers_were_worked_out_is_said_in_plain_words():
+    from clv_desktop.insights import method_notes
+
+    summary = {"method": "predictive", "clv_basis": "MBG/NBD predicted … AUC 0.769 (0.5 = chance) …",
+               "model": {"name": "MBG/NBD", "holdout_score": {"holdout_weeks": 26.0, "predicted_orders": 1485.0,
+                                                              "actual_orders": 1610.0}}}
+    notes = " ".join(method_notes(summary))
+    assert "buying rhythm" in notes and "it expected 1,485 repeat orders; customers placed 1,610." in notes
+    assert "AUC" not in notes

@@ -167,6 +167,8 @@ def test_cancel_stops_a_running_analysis(qtbot, window, fake_engine, tmp_path):
         assert window.busy_widget.isVisibleTo(window)
         fake_engine.analyze_started.wait(5)
         window.cancel_button.click()
+        # said at once, and the button is not there to be pressed twice
+        assert window.progress_label.text() == "Cancelling…" and not window.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT)
     assert window.controller.analysis is None
     assert not window.busy_widget.isVisibleTo(window)
