@@ -53,6 +53,9 @@ def _missing_roles_error(missing: list[str], headers: list[str], where: str, lay
     why = "".join(f" ('{h}' was not used as the {whats[r]}: {reason})"
                   for r in missing for h, reason in rejected.get(keys[r], []))
     columns = "The columns are: " + ", ".join(f"'{h}'" for h in headers)
+    if {"date", "amount"} <= set(missing) and "customer" not in missing:  # customers, but no orders
+        columns = ("It looks like a list of customers rather than of their orders: use the shop's order "
+                   "export (each order with its date and amount). " + columns)
     if in_range:
         fix = f". Name those columns' headers {named}."
     else:

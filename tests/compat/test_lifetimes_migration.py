@@ -57,3 +57,12 @@ def test_gamma_gamma_with_q_at_most_one_still_values_repeat_buyers():
     np.testing.assert_allclose(value[defined], expected[defined], rtol=1e-9)
     assert value[~defined].isna().all() and (value[defined] > 0).all()
     assert isinstance(value, pd.Series)
+
+
+def test_the_gamma_gamma_repr_counts_the_repeat_buyers_it_was_fitted_on():
+    money = load_cdnow_summary_data_with_monetary_value()
+    spend = lifetimes.GammaGammaFitter().fit(money["frequency"], money["monetary_value"])
+    assert "fitted with 946 subjects" in repr(spend)  # of 2,357 rows, 946 bought again
+    summary = load_cdnow_summary(index_col=[0])
+    fitted = lifetimes.BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    assert "fitted with 2357 subjects" in repr(fitted)

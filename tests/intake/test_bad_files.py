@@ -140,3 +140,12 @@ def test_damaged_workbooks_say_so_in_plain_words(tmp_path):
     (tmp_path / "cut.xlsx").write_bytes((tmp_path / "full.xlsx").read_bytes()[:4000])
     message = error_for(tmp_path / "cut.xlsx")
     assert "damaged or incomplete" in message and "Error" not in message
+
+
+def test_a_list_of_customers_without_orders_is_named_as_such(tmp_path):
+    (tmp_path / "customers.csv").write_text("Customer ID,First name,Last name,Email,City,Accepts marketing\n"
+                                            "1,Ann,Lee,a@x.com,Oslo,yes\n2,Bob,Ray,b@x.com,Bergen,no\n",
+                                            encoding="utf-8")
+    message = error_for(tmp_path / "customers.csv")
+    assert "no order date or order amount column" in message
+    assert "a list of customers rather than of their orders" in message and "order export" in message

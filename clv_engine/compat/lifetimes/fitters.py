@@ -245,10 +245,13 @@ class BaseFitter:
                     data[column] = data[column].astype(dtype)
             self.data = data
 
+    def _fitted_subjects(self) -> int:
+        return int(self.data.shape[0])
+
     def __repr__(self) -> str:
         classname = type(self).__name__
         try:
-            subj = f" fitted with {self.data.shape[0]:d} subjects,"
+            subj = f" fitted with {self._fitted_subjects():d} subjects,"
         except AttributeError:
             subj = ""
         try:
@@ -468,6 +471,10 @@ class GammaGammaFitter(BaseFitter):
             {"monetary_value": monetary, "frequency": frequency_arr, "weights": weights}, index=index
         )
         return self
+
+    def _fitted_subjects(self) -> int:
+        """The repeat buyers the fit used (rows with frequency 0 are left out of it)."""
+        return int((self.data["frequency"] > 0).sum())
 
     def conditional_expected_average_profit(self, frequency=None, monetary_value=None):
         """Expected average order value given a customer's repeat orders (raises if q <= 1)."""
