@@ -1210,6 +1210,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         if len(counts) and chosen not in counts.index:
             raise InputError(f"there are no orders in {chosen} in this file.", where=where,
                              hint="The currencies in the file are: " + ", ".join(counts.index) + ".")
+        if not len(counts):
+            report.notes.append(f"The file names no currency: its amounts are taken to be in {chosen}, as given.")
     elif len(counts):
         chosen = str(counts.index[0])
     if len(counts) > 1:

@@ -280,11 +280,20 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
             row += 1
 
 
+PRINT_WIDTH = 170  # column-width units an A4 landscape page shows at a readable size
+
+
 def _page_setup(ws) -> None:
-    """Print/PDF: landscape, all columns on one page width."""
+    """Print/PDF: landscape, all columns on one page width, or on two (the first column
+    repeated on each) when shrinking them onto one would make the text too small to read."""
+    from openpyxl.utils import get_column_letter
+
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    width = sum((ws.column_dimensions[get_column_letter(c)].width or 9) for c in range(1, ws.max_column + 1))
+    ws.page_setup.fitToWidth = 1 if width <= PRINT_WIDTH else 2
+    if width > PRINT_WIDTH:
+        ws.print_title_cols = "A:A"
     if ws.page_setup.fitToHeight is None:
         ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

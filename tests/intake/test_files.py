@@ -297,3 +297,10 @@ def test_a_sheet_asked_of_a_csv_file_is_said_not_to_exist(tmp_path, write):
     data = read_orders(path, sheet="Orders")
     assert any("The sheet 'Orders' was not looked for" in n for n in data.report.notes)
     assert len(data.orders) == 1
+
+
+def test_a_currency_given_for_a_file_without_one_is_said_to_be_taken_as_given(tmp_path, write):
+    path = write("o.csv", "Order,Email,Date,Total\n1,a@x.com,2024-01-01,10\n")
+    data = read_orders(path, currency="sek")
+    assert data.report.currency == "SEK"
+    assert any("taken to be in SEK, as given" in n for n in data.report.notes)

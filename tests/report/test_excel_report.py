@@ -223,3 +223,10 @@ def test_the_summary_says_how_a_prediction_was_made_in_plain_words_and_settings_
     assert f"How CLV was computed: {text}" in summary_texts and not any(str(t).startswith("BG/NBD + Gamma") for t in summary_texts)
     settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
     assert settings["How CLV was computed (for analysts)"] == analysis.summary["clv_basis"]
+
+
+def test_wide_sheets_print_on_two_page_widths_with_the_first_column_repeated(report_path):
+    book = openpyxl.load_workbook(report_path)
+    wide, narrow = book["Tier High"], book["Summary"]
+    assert wide.page_setup.fitToWidth == 2 and wide.print_title_cols == "$A:$A"
+    assert narrow.page_setup.fitToWidth == 1 and narrow.print_title_cols is None
