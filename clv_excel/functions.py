@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import math
 
 from clv_engine import formulas, tiers
 from clv_engine.errors import ClvError, InputError
@@ -24,6 +25,7 @@ from .shaping import (
     as_table,
     excel_value,
     frame_to_cells,
+    in_excel_words,
     is_blank,
     optional_date,
     optional_number,
@@ -141,7 +143,12 @@ def excel_function(function):
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            if isinstance(result, float) and not math.isfinite(result):  # e.g. 1E+308 years
+                raise InputError("the result is too large to be a number: check the inputs (one of them may be "
+                                 "far too large).")
+            _forget(name)  # a formula that works again has no error to show
+            return result
         except ClvError as error:
             return _remember(CellError(getattr(error, "excel_code", "#VALUE!"), short_message(error), name))
         except Exception as error:  # never a traceback in a cell
@@ -154,6 +161,12 @@ def excel_function(function):
                 gc.enable()
 
     return wrapper
+
+
+def _forget(name: str) -> None:
+    LAST_ERRORS.pop(name, None)
+    if _LAST and _LAST[0].function == name:
+        _LAST.clear()
 
 
 def _remember(error: CellError) -> CellError:
@@ -210,6 +223,8 @@ def clv_tier(values, cuts=None, labels=None):
     values from highest to lowest like 1000,200, minimum values per tier."""
     cells = as_column(values)
     filled = [i for i, cell in enumerate(cells) if not is_blank(cell)]
+    if len(filled) > 1 and filled[0] == 0 and _is_header(cells[0]):  # a column taken with its header
+        filled = filled[1:]
     numbers = [_tier_value(cells[i]) for i in filled]
     splits, thresholds = _tier_cuts(cuts)
     names = _label_list(labels)
@@ -247,7 +262,7 @@ def clv_intake(orders):
     if prepared.header_note:
         rows.append(["Note", prepared.header_note])
     for note in report.notes:
-        rows.append(["Note", str(note)])
+        rows.append(["Note", in_excel_words(str(note))])
     return rows
 
 
@@ -474,6 +489,17 @@ def _all_given(**arguments) -> bool:
         raise InputError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing.",
                          hint="Fill in the required arguments.")
     return True
+
+
+def _is_header(cell) -> bool:
+    """Text that is no number ("CLV likely"): the header of a column of values."""
+    if not isinstance(cell, str):
+        return False
+    try:
+        optional_number(cell, "value", None)
+        return False
+    except InputError:
+        return True
 
 
 def _tier_value(cell):

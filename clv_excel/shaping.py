@@ -325,14 +325,39 @@ class CellError:
         return f"{self.code} {self.message}"
 
 
+# command-line advice in the engine's words, as a worksheet range is fixed instead
+_EXCEL_RULES = [
+    # "Name those columns 'Date', or tell the program which they are: --map date=COLUMN": the
+    # header is the only way in a range
+    (re.compile(r",?\s*or tell the program which (?:they are|one it is|it is)(?:, e\.g\.)?:?\s*"
+                r"(?:--map\s+\w+=COLUMN(?:\s*\(mapping=\{[^}]*\}\))?\s*)+"), ""),
+    (re.compile(r"\s*\(?--map role=COLUMN\)?|--map\s+\w+=COLUMN(?:\s*\(mapping=\{[^}]*\}\))?"),
+     " rename that column's header"),
+    (re.compile(r"set the date order to (DMY|MDY)\s*\(--date-order\)"),
+     "enter the dates as date cells (or as YYYY-MM-DD text)"),
+    (re.compile(r"\s*\(--date-order\)|\s*--date-order(?:\s+\w+)?"), " (enter the dates as date cells)"),
+    (re.compile(r"count each once with --duplicates drop"), "delete the repeated rows to count each once"),
+    (re.compile(r"with --duplicates \w+|--duplicates \w+"), "(delete the repeated rows to count each once)"),
+    (re.compile(r"\(see intake\.csv\)|see intake\.csv|in intake\.csv"), "(see =CLV_INTAKE(range))"),
+]
+
+
+def in_excel_words(text: str) -> str:
+    """``text`` with command-line advice (--map, --date-order, intake.csv …) replaced by
+    what does the same in a workbook."""
+    for pattern, replacement in _EXCEL_RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def short_message(error, limit: int = MAX_MESSAGE) -> str:
     """``<what is wrong> <what to do>`` on one line, in at most ``limit`` characters.
 
     A long description (e.g. a list of thirty column names) is cut in the middle with
     "…" so that the advice at the end (the hint) survives.
     """
-    hint = " ".join((getattr(error, "hint", None) or "").split())
-    text = " ".join(str(error).split()) or type(error).__name__
+    hint = in_excel_words(" ".join((getattr(error, "hint", None) or "").split()))
+    text = in_excel_words(" ".join(str(error).split()) or type(error).__name__)
     if len(text) <= limit:
         return text
     if not (hint and text.endswith(hint) and len(hint) < limit - 40):

@@ -81,3 +81,37 @@ def test_error_reasons_stay_under_255_characters_and_keep_the_advice():
     assert len(reason) <= 255
     # every missing column is named at once, and the advice survives the cut
     assert reason.endswith("Name those columns' headers 'Date', 'Total' and 'Customer'.")
+
+
+def test_a_formula_that_works_again_clears_its_error_and_an_infinite_result_is_an_error():
+    import numpy as np
+
+    from clv_excel.functions import clv_last_error, clv_simple
+    from clv_excel.shaping import CellError
+
+    assert isinstance(clv_simple(50, 4, "abc"), CellError)
+    assert "CLV_SIMPLE" in clv_last_error() and clv_last_error("CLV_SIMPLE")
+    assert clv_simple(50, 4, 3) == 600.0
+    assert clv_last_error() == "" and clv_last_error("CLV_SIMPLE") == ""
+    with np.errstate(over="ignore"):
+        too_big = clv_simple(50, 4, 1e308)
+    assert isinstance(too_big, CellError) and "too large" in too_big.message
+
+
+def test_command_line_advice_is_given_in_workbook_terms():
+    from clv_excel.shaping import in_excel_words
+
+    assert in_excel_words("Name that column 'Date', or tell the program which one it is, e.g. --map date=COLUMN "
+                          "(mapping={'date': 'COLUMN'}).") == "Name that column 'Date'."
+    text = in_excel_words("If that is wrong, set the date order to DMY (--date-order).")
+    assert "--" not in text and "date cells" in text
+    assert "--" not in in_excel_words("count each once with --duplicates drop")
+    assert in_excel_words("(see intake.csv)") == "(see =CLV_INTAKE(range))"
+
+
+def test_clv_tier_skips_the_header_of_a_column_taken_from_a_spill():
+    from clv_excel.functions import clv_tier
+
+    tiers_out = clv_tier([["CLV likely"], [100.0], [50.0], [10.0], [5.0], [1.0]])
+    assert tiers_out[0] == [None] and [t[0] for t in tiers_out[1:]] == ["High", "Medium", "Medium", "Medium", "Low"]
+    assert "not a number" in clv_tier([[100.0], [50.0], ["abc"]]).message  # text further down is still an error
