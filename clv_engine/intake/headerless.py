@@ -30,6 +30,13 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_ONLINE_ERA = (34_700.0, None)  # 1995-01-01 as an Excel serial; the end is today
+
+
+def _today_serial() -> float:
+    return float((dt.date.today() - dt.date(1899, 12, 30)).days)
+
+
 def looks_like_serial_date(value) -> bool:
     """True for a number Excel would show as a date in a date column."""
     return (
@@ -54,7 +61,10 @@ def content_headers(table: list[list]) -> list[str]:
         texts = sum(1 for c in cells if isinstance(c, str)) / count
         fractional = any(not float(c).is_integer() for c in numbers if math.isfinite(c))
         real_dates = sum(1 for c in cells if isinstance(c, (dt.date, dt.datetime))) / count
-        kinds.append({"dates": dates, "real_dates": real_dates, "numbers": len(numbers) / count,
+        # serials of the years shops have sold online (1995 to today): 5-digit customer ids
+        # also fall in Excel's date range, but mostly in the 1950s-80s or the future
+        recent = sum(1 for c in cells if looks_like_serial_date(c) and _ONLINE_ERA[0] <= c <= _today_serial()) / count
+        kinds.append({"dates": dates, "real_dates": real_dates, "recent": recent, "numbers": len(numbers) / count,
                       "emails": emails, "texts": texts, "fractional": fractional, "filled": bool(cells)})
     names = [f"Column {i + 1}" for i in range(width)]
 
@@ -63,8 +73,8 @@ def content_headers(table: list[list]) -> list[str]:
         return best if best is not None and score(best) > 0 else None
 
     taken: set[int] = set()
-    date = pick(lambda i: kinds[i]["real_dates"] * 2 + (kinds[i]["dates"] if not kinds[i]["fractional"] else 0)
-                if kinds[i]["dates"] >= 0.8 else 0)
+    date = pick(lambda i: kinds[i]["real_dates"] * 2 + kinds[i]["recent"] +
+                (kinds[i]["dates"] if not kinds[i]["fractional"] else 0) if kinds[i]["dates"] >= 0.8 else 0)
     if date is not None:
         names[date] = "Date"
         taken.add(date)

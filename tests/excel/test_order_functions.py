@@ -204,6 +204,16 @@ def test_headerless_rows_with_an_email_and_numeric_ids_are_named_by_content():
     assert {row[0] for row in result[1:]} == {12346 + i for i in range(40)}
 
 
+@pytest.mark.parametrize("first_id", [20004, 50004])
+def test_headerless_rows_with_five_digit_ids_and_serial_dates_find_the_dates(first_id):
+    """xlwings Lite hands dates as serial numbers; ids from 20,000 to 80,000 are serials too
+    (1954-2119): the column of this era's dates is the date column."""
+    rows = [[float(first_id + i % 40), 45000.0 + i * 3, round(10 + i * 0.37, 2)] for i in range(300)]
+    result = udfs.clv_summary(rows)
+    assert not is_error_cell(result), last_error()
+    assert {row[0] for row in result[1:]} == {first_id + i for i in range(40)}
+
+
 def test_numeric_customer_ids_come_back_as_numbers_for_xlookup(orders):
     numeric = [orders[0]] + [[float(r[0][1:]), r[1], r[2]] for r in orders[1:]]
     for name in ("clv_predict", "clv_summary", "clv_rfm", "clv_customers"):
