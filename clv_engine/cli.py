@@ -123,7 +123,7 @@ def _add_analysis_options(parser: argparse.ArgumentParser, default_out: str) -> 
     t.add_argument("--value-column", default="clv",
                    help="customers.csv column to rank by, e.g. total_value (default clv)")
     t.add_argument("--playbook", default=None, metavar="FILE",
-                   help="your own actions: a CSV with columns segment, actions (separated by ;) and tag")
+                   help="your own actions: a CSV with the columns segment, action, tag (one row per action)")
     o = parser.add_argument_group("output")
     o.add_argument("--out", default=default_out, metavar="DIR", help=f"output folder (default {default_out})")
     o.add_argument("--export", default="", metavar="TOOLS",
