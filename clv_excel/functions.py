@@ -420,7 +420,17 @@ def read_range(table):
     column (how xlwings Lite passes date cells) like any other date."""
     from clv_engine.intake import read_orders
 
-    return read_orders(table)
+    data = read_orders(table)
+    report = data.report
+    if getattr(report, "date_order_ambiguous", False):
+        # a file can be read again with a date order; a formula has no such argument, and a
+        # silent month/day reading of day/month dates halves or doubles everything
+        column = report.mapping.get("date", "Date")
+        raise InputError(f"the dates in '{column}' can be read as day/month or as month/day, and nothing in the "
+                         "range settles which.",
+                         hint="Enter them as date cells (select the column, Data › Text to Columns › Date) or "
+                              "as YYYY-MM-DD text.")
+    return data
 
 
 def _customer_summary(data, end, freq):

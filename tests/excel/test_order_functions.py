@@ -252,3 +252,15 @@ def test_model_says_which_settings_the_method_could_not_use(orders):
     predictive = dict((r[0], r[1]) for r in functions.clv_model(orders))
     assert predictive["Method"] == "predictive" and predictive["Verdict"]
     assert not any(r[0] == "Note" and "not used" in r[1] for r in functions.clv_model(orders))
+
+
+def test_text_dates_nothing_settles_are_refused_with_how_to_enter_them():
+    """05/03/2024 as text, every day 12 or less: read month/day it would silently change every
+    value for a UK or EU analyst, and a formula has no date-order argument."""
+    rows = [["Customer", "Date", "Total"]] + [[f"C{i % 30}", f"{1 + i % 12:02d}/{1 + (i * 7) % 12:02d}/2024", 10.0 + i]
+                                             for i in range(200)]
+    assert is_error_cell(udfs.clv_predict(rows))
+    assert "day/month or as month/day" in last_error() and "date cells" in last_error()
+    settled = [["Customer", "Date", "Total"]] + [[f"C{i % 30}", f"{1 + i % 28:02d}/{1 + (i * 7) % 12:02d}/2024",
+                                                  10.0 + i] for i in range(200)]
+    assert not is_error_cell(udfs.clv_predict(settled)), last_error()
