@@ -526,9 +526,7 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "total_clv": total,
         "total_value_to_date": float(customers["total_value"].sum()),
         "top_tier_share_of_clv": share,
-        "headline": _headline(len(top), len(customers), share, first_tier,
-                              {"predictive": "expected value", "historical": "value to date"}.get(
-                                  method_info.get("method"), "lifetime value")),
+        "headline": _headline(len(top), len(customers), share, first_tier, value_kind(method_info.get("method"))),
         "business_formula_clv": business_clv(summary, lifespan_years=settings.lifespan_years,
                                              margin=settings.margin, acquisition_cost=settings.acquisition_cost),
         "tiers": {str(row["tier"]): int(row["customers"]) for _, row in tier_profiles.iterrows()},
@@ -572,18 +570,22 @@ def plain_method(summary: dict) -> str | None:
     return text
 
 
+def value_kind(method: str | None) -> str:
+    """What the CLV of a method is, in two words: expected value (predicted), value to date
+    (historical) or lifetime value (a formula)."""
+    return {"predictive": "expected value", "historical": "value to date"}.get(method, "lifetime value")
+
+
 def value_words(summary: dict, value_col: str = "clv") -> str:
     """What a run's value column is, in words (for "Total …: €40,435"): a predictive CLV
     covers the horizon only (the payback figures' lifetime value adds the value to date)."""
     if value_col != "clv":
         return "value"
-    method = summary.get("method")
-    if method == "predictive":
-        months = (summary.get("settings") or {}).get("horizon_months")
-        return f"expected value over the next {months} months" if months else "expected value"
-    if method == "historical":
-        return "value to date"
-    return "lifetime value (formula)"
+    kind = value_kind(summary.get("method"))
+    months = (summary.get("settings") or {}).get("horizon_months")
+    if summary.get("method") == "predictive" and months:
+        return f"{kind} over the next {months} months"
+    return kind if kind != "lifetime value" else "lifetime value (formula)"
 
 
 WEAK_AUC = 0.55  # a churn ranking hardly better than chance (0.5)

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import InputError, agree, count_text
 from ..segments import RFM_GRID, Playbook, profile_headers, segment_profiles
 from .cells import excel_value, label, money_format, number_format_for, set_cell, sheet_title
-from ..pipeline import plain_method, value_words
+from ..pipeline import plain_method, value_kind, value_words
 from .insight_sheets import write_insight_sheets
 
 logger = logging.getLogger(__name__)
@@ -206,9 +206,7 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
         lines.append(f"Read {count_text(int(rows_read), 'row')}, used {int(rows_used):,}"
                      + (f"; {skipped:,} skipped (see the Intake sheet)." if skipped else "; none skipped."))
     lines.append(f"{count_text(len(customers), 'customer')} analysed.")
-    kind = {"predictive": "expected value", "historical": "value to date"}.get(summary.get("method"),
-                                                                              "lifetime value") \
-        if value_col == "clv" else "value"
+    kind = value_kind(summary.get("method")) if value_col == "clv" else "value"
     if summary.get("headline") and value_col == "clv":  # the tiers as drawn (ties can make the top 21%)
         lines.append(str(summary["headline"]))
     else:
