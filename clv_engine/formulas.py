@@ -115,13 +115,19 @@ def historical_clv(summary: pd.DataFrame, margin: float = 1.0) -> pd.Series:
     return (summary["total_value"].clip(lower=0.0) * margin).rename("clv")
 
 
-def measured_retention(summary: pd.DataFrame) -> tuple[float | None, str]:
+def measured_retention(summary: pd.DataFrame, orders: pd.DataFrame | None = None) -> tuple[float | None, str]:
     """The yearly retention rate measured from the history (None when it cannot be) and
     how: the share of customers who ordered in the year before last and ordered again in
     the last year. It needs at least 20 such customers, so a year of history and more:
     with less than two years "the year before last" is the part before the last year (a
     shop whose first-year customers never came back has a retention of 0, not an assumed
-    one)."""
+    one).
+
+    ``orders`` (``customer_id`` and ``date`` of every order) gives the exact count. Without
+    them (a customer summary computed elsewhere) only first and last order dates are known:
+    a customer counts as active in the year before last when their first order is before it
+    ends and their last order after it began, which also counts customers who skipped that
+    year, and the description says it is an estimate."""
     end = summary.attrs.get("observation_end")
     if end is None or summary.empty:
         return None, "no history to measure it from"
@@ -130,20 +136,28 @@ def measured_retention(summary: pd.DataFrame) -> tuple[float | None, str]:
     year = pd.Timedelta(days=365)
     if first.min() > end - year:
         return None, "the history is shorter than a year, too short to measure how long customers stay"
-    # Customers active in the year before last: first order before the window ends and
-    # at least one order inside it. With only first/last dates we use: first order before
-    # (end − 1 year) and last order after (end − 2 years).
-    active_before = (first <= end - year) & (last > end - 2 * year)
-    returned = active_before & (last > end - year)
-    n = int(active_before.sum())
+    if orders is not None:
+        dates = pd.to_datetime(orders["date"])
+        ids = orders["customer_id"].to_numpy()
+        year_before = ((dates > end - 2 * year) & (dates <= end - year)).to_numpy()
+        last_year = ((dates > end - year) & (dates <= end)).to_numpy()
+        active = pd.unique(ids[year_before])
+        n = len(active)
+        returned = int(pd.Index(active).isin(pd.unique(ids[last_year])).sum())
+        estimated = ""
+    else:
+        active_before = (first <= end - year) & (last > end - 2 * year)
+        n = int(active_before.sum())
+        returned = int((active_before & (last > end - year)).sum())
+        estimated = ", estimated from first and last order dates"
     if n < 20:
         return None, "too few customers a year ago to measure retention"
-    retention = float(returned.sum()) / n
-    return retention, (f"a yearly retention of {retention:.0%} ({int(returned.sum()):,} of {n:,} customers "
-                       "active a year ago bought again)")
+    retention = returned / n
+    return retention, (f"a yearly retention of {retention:.0%} ({returned:,} of {n:,} customers "
+                       f"active a year ago bought again{estimated})")
 
 
-def estimate_lifespan_years(summary: pd.DataFrame) -> tuple[float, str]:
+def estimate_lifespan_years(summary: pd.DataFrame, orders: pd.DataFrame | None = None) -> tuple[float, str]:
     """Expected customer lifespan in years, estimated from the history, with a reason.
 
     With more than a year of history: the yearly retention rate r is the share of
@@ -153,7 +167,7 @@ def estimate_lifespan_years(summary: pd.DataFrame) -> tuple[float, str]:
     a year ago) the lifespan cannot be measured and :data:`DEFAULT_LIFESPAN_YEARS` is used;
     the reason says so.
     """
-    retention, why = measured_retention(summary)
+    retention, why = measured_retention(summary, orders)
     if retention is None:
         return DEFAULT_LIFESPAN_YEARS, f"assumed {DEFAULT_LIFESPAN_YEARS:g} years" + \
             (f" ({why})" if why.startswith("no ") else f": {why}")
@@ -169,6 +183,7 @@ def retention_clv_per_customer(
     discount_rate: float = 0.10,
     margin: float = 1.0,
     acquisition_cost: float = 0.0,
+    orders: pd.DataFrame | None = None,
 ) -> tuple[pd.Series, str]:
     """Retention CLV for every customer of a :func:`customer_summary` table: the
     customer's yearly margin m (average order value × orders per year × margin) times
@@ -178,7 +193,7 @@ def retention_clv_per_customer(
     retention of the default lifespan (1 − 1/3 years) is assumed and the description says so.
     """
     if retention_rate is None:
-        retention_rate, why = measured_retention(summary)
+        retention_rate, why = measured_retention(summary, orders)
         if retention_rate is None:
             retention_rate = 1.0 - 1.0 / DEFAULT_LIFESPAN_YEARS
             why = f"an assumed yearly retention of {retention_rate:.0%} ({why})"
@@ -200,6 +215,7 @@ def simple_clv_per_customer(
     lifespan_years: float | None = None,
     margin: float = 1.0,
     acquisition_cost: float = 0.0,
+    orders: pd.DataFrame | None = None,
 ) -> tuple[pd.Series, str]:
     """Simple formula CLV for every customer of a :func:`customer_summary` table.
 
@@ -209,7 +225,7 @@ def simple_clv_per_customer(
     plain-words description of how it was computed.
     """
     if lifespan_years is None:
-        lifespan_years, why = estimate_lifespan_years(summary)
+        lifespan_years, why = estimate_lifespan_years(summary, orders)
     else:
         why = f"{float(lifespan_years):g} {agree(float(lifespan_years), 'year')} (as set)"
     value = simple_clv(
@@ -229,6 +245,7 @@ def business_clv(
     lifespan_years: float | None = None,
     margin: float = 1.0,
     acquisition_cost: float = 0.0,
+    orders: pd.DataFrame | None = None,
 ) -> dict:
     """Whole-business simple CLV: average order value × purchase frequency × lifespan.
 
@@ -236,18 +253,18 @@ def business_clv(
     customer per year over the observed window (at least one year).
     """
     if lifespan_years is None:
-        lifespan_years, why = estimate_lifespan_years(summary)
+        lifespan_years, why = estimate_lifespan_years(summary, orders)
     else:
         why = f"{float(lifespan_years):g} {agree(float(lifespan_years), 'year')} (as set)"
-    orders = float(summary["orders"].sum())
+    n_orders = float(summary["orders"].sum())
     total = float(summary["total_value"].sum())
-    aov = total / orders if orders else 0.0
+    aov = total / n_orders if n_orders else 0.0
     end = summary.attrs.get("observation_end")
     if end is not None and len(summary):
         years = max((end - summary["first_order"].min()).days / 365.25, 1.0)
     else:
         years = 1.0
-    frequency = orders / max(len(summary), 1) / years
+    frequency = n_orders / max(len(summary), 1) / years
     clv = simple_clv(max(aov, 0.0), frequency, lifespan_years, margin, acquisition_cost)
     return {
         "average_order_value": aov,

@@ -9,6 +9,7 @@ desktop app all call these two; none of them re-implements a step.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -210,13 +211,16 @@ class Analysis:
     insights: Any = None  # clv_engine.segments.Insights: profiles, cohorts, drivers, acquisition
     written: list = dataclasses.field(default_factory=list)
     as_of: Any = None  # the observation end the run used
+    # formula methods: each customer's value before the acquisition cost (customer id -> value)
+    value_before_cost: Any = None
 
     @python_strings
     def add_insights(self):
         """Profiles, cohorts, drivers and acquisition figures of a run that left them out
         (``analyze(..., insights=False)``), computed once; also put into ``summary``."""
         if self.insights is None:
-            self.insights = _insights(self.orders, self.customers, self.settings, self.as_of, self.summary["method"])
+            self.insights = _insights(self.orders, self.customers, self.settings, self.as_of, self.summary["method"],
+                                      self.value_before_cost)
             self.summary["insights"] = self.insights.to_json()
         return self.insights
 
@@ -384,7 +388,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     run_summary = _run_summary(data, summary, customers, tier_profiles, settings, method_info, prediction, comparison)
     result = Analysis(orders=data, customers=customers, segments=tier_profiles, rfm_profiles=rfm_profiles,
                       summary=run_summary, settings=settings, prediction=prediction, comparison=comparison,
-                      as_of=as_of)
+                      as_of=as_of, value_before_cost=method_info.get("value_before_cost"))
     if insights:
         report("Profiling segments", 0.92)
         result.add_insights()
@@ -392,7 +396,7 @@ def analyze(source, settings: Settings | None = None, *, progress: ProgressCallb
     return result
 
 
-def _insights(data, customers: pd.DataFrame, settings: Settings, as_of, method: str):
+def _insights(data, customers: pd.DataFrame, settings: Settings, as_of, method: str, value_before_cost=None):
     """Profiles, cohorts, drivers and acquisition figures (clv_engine.segments.insights)."""
     from .segments import purchase_insights
 
@@ -402,6 +406,7 @@ def _insights(data, customers: pd.DataFrame, settings: Settings, as_of, method: 
         order_details=details.orders if details is not None else None,
         missing=details.missing if details is not None else None, as_of=as_of, margin=settings.margin,
         costs=settings.acquisition_costs(), ltv_basis=method, acquisition_cost_in_clv=settings.acquisition_cost,
+        value_before_cost=value_before_cost,
         currency=data.report.currency, attributes=list(_attribute_columns(data).values()),
         tier_order=[str(t) for t in settings.tier_names])
 
@@ -437,17 +442,20 @@ def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel, hol
     if settings.method == "historical":
         clv = historical_clv(summary, settings.margin)
         info.update(method="historical", basis="value to date (net of refunds) × margin")
-    elif settings.method == "retention":
-        clv, basis = retention_clv_per_customer(summary, retention_rate=settings.retention_rate,
-                                                discount_rate=settings.discount_rate, margin=settings.margin,
-                                                acquisition_cost=settings.acquisition_cost)
-        info.update(method="retention", basis=basis)
     else:
-        clv, basis = simple_clv_per_customer(summary, lifespan_years=settings.lifespan_years,
-                                             margin=settings.margin, acquisition_cost=settings.acquisition_cost)
-        info.update(method="simple", basis=basis)
+        if settings.method == "retention":
+            formula = functools.partial(retention_clv_per_customer, summary, retention_rate=settings.retention_rate,
+                                        discount_rate=settings.discount_rate, margin=settings.margin, orders=orders)
+        else:
+            formula = functools.partial(simple_clv_per_customer, summary, lifespan_years=settings.lifespan_years,
+                                        margin=settings.margin, orders=orders)
+        clv, basis = formula(acquisition_cost=settings.acquisition_cost)
+        info.update(method="retention" if settings.method == "retention" else "simple", basis=basis)
         if "fallback_reason" in info:
             info["basis"] = f"{info['fallback_reason']} Formula: {basis}."
+        # what a customer is worth before the acquisition cost (the CLV above is net of it and
+        # floored at 0, so adding the cost back would lift every customer worth less than it)
+        info["value_before_cost"] = formula(acquisition_cost=0.0)[0] if settings.acquisition_cost else clv
     table = pd.DataFrame({"clv": clv})
     # Without a model there is no uncertainty band to compute: low = likely = high.
     table["clv_low"] = table["clv"]
@@ -526,7 +534,7 @@ def _run_summary(data, summary, customers, tier_profiles, settings, method_info,
         "total_clv": total,
         "total_value_to_date": float(customers["total_value"].sum()),
         "top_tier_share_of_clv": share,
-        "headline": _headline(len(top), len(customers), share, first_tier, value_kind(method_info.get("method"))),
+        "headline": _headline(len(top), len(customers), share, first_tier, value_kind(method_info.get("method"), settings.margin)),
         "business_formula_clv": business_clv(summary, lifespan_years=settings.lifespan_years,
                                              margin=settings.margin, acquisition_cost=settings.acquisition_cost),
         "tiers": {str(row["tier"]): int(row["customers"]) for _, row in tier_profiles.iterrows()},
@@ -570,10 +578,17 @@ def plain_method(summary: dict) -> str | None:
     return text
 
 
-def value_kind(method: str | None) -> str:
-    """What the CLV of a method is, in two words: expected value (predicted), value to date
-    (historical) or lifetime value (a formula)."""
+def value_kind(method: str | None, margin: float | None = 1.0) -> str:
+    """What the CLV of a method is, in a few words: expected value (predicted), value to date
+    (historical; gross profit to date when a margin below 100% was applied, so that it is not
+    mistaken for the customers' spend to date) or lifetime value (a formula)."""
+    if method == "historical" and margin is not None and float(margin) < 1.0:
+        return "gross profit to date"
     return {"predictive": "expected value", "historical": "value to date"}.get(method, "lifetime value")
+
+
+def _summary_margin(summary: dict) -> float | None:
+    return (summary.get("settings") or {}).get("margin")
 
 
 def value_words(summary: dict, value_col: str = "clv") -> str:
@@ -581,7 +596,7 @@ def value_words(summary: dict, value_col: str = "clv") -> str:
     covers the horizon only (the payback figures' lifetime value adds the value to date)."""
     if value_col != "clv":
         return "value"
-    kind = value_kind(summary.get("method"))
+    kind = value_kind(summary.get("method"), _summary_margin(summary))
     months = (summary.get("settings") or {}).get("horizon_months")
     if summary.get("method") == "predictive" and months:
         return f"{kind} over the next {months} months"

@@ -50,15 +50,16 @@ def write_excel_report(analysis, path) -> Path:
     value_col = _value_column(analysis, customers)
     tiers = _tier_profiles(analysis, customers, value_col, playbook)
     rfm = _rfm_profiles(analysis, customers, value_col, playbook)
+    kind = value_kind(summary.get("method"), (summary.get("settings") or {}).get("margin"))
     book = Workbook()
     taken: set[str] = set()
     summary_sheet = book.active
     summary_sheet.title = sheet_title("Summary", taken)
     _summary_sheet(summary_sheet, summary, customers, tiers, value_col, currency)
     if len(tiers):
-        _tier_sheet(book.create_sheet(sheet_title("Tiers", taken)), tiers, value_col, currency)
+        _tier_sheet(book.create_sheet(sheet_title("Tiers", taken)), tiers, value_col, currency, kind)
     if len(rfm):
-        _rfm_sheet(book.create_sheet(sheet_title("RFM segments", taken)), rfm, customers, value_col, currency)
+        _rfm_sheet(book.create_sheet(sheet_title("RFM segments", taken)), rfm, customers, value_col, currency, kind)
     _charts_sheet(book.create_sheet(sheet_title("Charts", taken)), customers, value_col, currency)
     write_insight_sheets(book, getattr(analysis, "insights", None), currency, lambda name: sheet_title(name, taken))
     if "tier" in customers.columns:
@@ -206,7 +207,8 @@ def _summary_sheet(ws, summary, customers, tiers, value_col, currency):
         lines.append(f"Read {count_text(int(rows_read), 'row')}, used {int(rows_used):,}"
                      + (f"; {skipped:,} skipped (see the Intake sheet)." if skipped else "; none skipped."))
     lines.append(f"{count_text(len(customers), 'customer')} analysed.")
-    kind = value_kind(summary.get("method")) if value_col == "clv" else "value"
+    kind = value_kind(summary.get("method"), (summary.get("settings") or {}).get("margin")) \
+        if value_col == "clv" else "value"
     if summary.get("headline") and value_col == "clv":  # the tiers as drawn (ties can make the top 21%)
         lines.append(str(summary["headline"]))
     else:
@@ -387,11 +389,11 @@ def _profile_frame(profile: pd.DataFrame, key: str, value_col: str = "clv") -> p
     return frame
 
 
-def _tier_sheet(ws, tiers, value_col, currency):
+def _tier_sheet(ws, tiers, value_col, currency, kind=None):
     from openpyxl.chart import BarChart, Reference
 
     frame = _profile_frame(tiers, "tier", value_col)
-    headers = profile_headers(value_col)
+    headers = profile_headers(value_col, kind)
     first, last = _write_table(ws, frame, 1, 1, currency, headers=headers)
     column = list(frame.columns).index("total_value") + 1
     ws.row_dimensions[1].height = 45  # the headers say what each total is of: two or three lines
@@ -414,12 +416,12 @@ def _show_axes(chart) -> None:
         axis.delete = False
 
 
-def _rfm_sheet(ws, rfm, customers, value_col, currency):
+def _rfm_sheet(ws, rfm, customers, value_col, currency, kind=None):
     from openpyxl.formatting.rule import ColorScaleRule
 
     st = _styles()
     frame = _profile_frame(rfm, "rfm_segment", value_col)
-    first, last = _write_table(ws, frame, 1, 1, currency, headers=profile_headers(value_col))
+    first, last = _write_table(ws, frame, 1, 1, currency, headers=profile_headers(value_col, kind))
     ws.row_dimensions[1].height = 45
     if not {"rfm_r", "rfm_f"} <= set(customers.columns):
         return

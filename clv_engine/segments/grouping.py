@@ -282,9 +282,13 @@ def profiles_for_files(profile: pd.DataFrame, value_col: str = "clv") -> pd.Data
     return out.rename(columns=profile_file_columns(value_col))
 
 
-def profile_headers(value_col: str = "clv") -> dict[str, str]:
-    """Plain headers of the profile columns for the report (what each total is of)."""
+def profile_headers(value_col: str = "clv", kind: str | None = None) -> dict[str, str]:
+    """Plain headers of the profile columns for the report (what each total is of).
+    ``kind``: what the run's CLV is (``pipeline.value_kind``: expected value, value to date,
+    gross profit to date, lifetime value); by default an expected value."""
     _, text, share = _value_names(value_col)
+    if str(value_col or "clv") == "clv" and kind:
+        text, share = f"{kind[:1].upper()}{kind[1:]} (CLV)", f"Share of {kind} (CLV)"
     return {"total_value": f"{text}, total", "average_value": f"{text}, average per customer",
             "share_of_value": share, "spent_to_date": "Spent to date",
             "average_order_value": "Average order (spent to date ÷ orders)"}

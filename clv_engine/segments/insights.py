@@ -81,7 +81,8 @@ def _per_customer(table: pd.DataFrame | None, column: str):
 def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *, customers: pd.DataFrame | None = None,
                       order_details: pd.DataFrame | None = None, missing: dict | None = None, as_of=None,
                       margin: float = 1.0, costs: AcquisitionCosts | None = None, ltv_basis: str = "predictive",
-                      acquisition_cost_in_clv: float = 0.0, currency: str | None = None,
+                      acquisition_cost_in_clv: float = 0.0, value_before_cost: pd.Series | None = None,
+                      currency: str | None = None,
                       attributes=None, tier_order=DEFAULT_TIER_ORDER) -> Insights:
     """Profiles, cohorts, drivers and acquisition of an order table (and its lines).
 
@@ -91,7 +92,9 @@ def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *
     group customers (those with 2 to 12 values are used); ``missing``: role group -> why the
     file has none (from the intake); ``ltv_basis``: the CLV method (``predictive`` adds the
     margin earned so far to the expected future value; ``historical`` CLV already is the
-    margin to date; ``simple`` adds back ``acquisition_cost_in_clv``, which it subtracted).
+    margin to date; the formulas (``simple``, ``retention``) use ``value_before_cost``,
+    customer id -> the formula's value before the acquisition cost, else add back
+    ``acquisition_cost_in_clv``, which is exact only where the CLV was not floored at 0).
     """
     data = purchase_data(orders, lines, as_of=as_of, order_details=order_details)
     costs = costs or AcquisitionCosts()
@@ -108,7 +111,12 @@ def purchase_insights(orders: pd.DataFrame, lines: pd.DataFrame | None = None, *
         groups[name] = labels.replace("", "(not set)").to_numpy(dtype=object)
     profiles = purchase_profiles(data, groups, margin=margin)
     cohorts = cohort_table(data, margin=margin)
-    ltv = _lifetime_value(data, table, ltv_basis, margin, margin_rate, acquisition_cost_in_clv)
+    before_cost = None
+    if value_before_cost is not None:
+        by_id = pd.Series(np.asarray(value_before_cost, dtype="float64"),
+                          index=pd.Index(np.asarray(value_before_cost.index, dtype=object)).astype(str))
+        before_cost = np.nan_to_num(by_id.reindex(data.customer_ids).to_numpy(dtype="float64"))
+    ltv = _lifetime_value(data, table, ltv_basis, margin, margin_rate, acquisition_cost_in_clv, before_cost)
     drivers = ltv_drivers(data, ltv=ltv, tiers=groups.get("tier"),
                           costs=costs, margin=margin)
     payback, acquisition = _acquisition(data, ltv, costs, margin)
@@ -157,7 +165,7 @@ def _attribute_groups(customers: pd.DataFrame | None, attributes) -> list[str]:
     return out[:6]
 
 
-def _lifetime_value(data, customers, basis, margin, margin_rate, cac_in_clv) -> np.ndarray:
+def _lifetime_value(data, customers, basis, margin, margin_rate, cac_in_clv, before_cost=None) -> np.ndarray:
     """Lifetime value net of margin per customer (see :func:`purchase_insights`)."""
     clv = _per_customer(customers, "clv")
     past = np.bincount(data.orders["customer"], weights=order_margin(data, margin),
@@ -168,7 +176,7 @@ def _lifetime_value(data, customers, basis, margin, margin_rate, cac_in_clv) -> 
     if basis == "historical":
         return past if data.margin_known else future
     if basis in ("simple", "retention"):  # formulas that took the acquisition cost off
-        return future + float(cac_in_clv)
+        return before_cost if before_cost is not None else future + float(cac_in_clv)
     if data.margin_known and float(margin) == 1.0:
         future = future * margin_rate  # the model's value is revenue; the file says what is kept
     return past + future

@@ -5,6 +5,7 @@ import pytest
 
 from clv_engine.errors import InputError
 from clv_engine.formulas import (
+    measured_retention,
     DEFAULT_LIFESPAN_YEARS,
     business_clv,
     estimate_lifespan_years,
@@ -122,7 +123,9 @@ def test_retention_clv_per_customer_is_the_yearly_margin_times_the_discounted_ye
     m = 20.0 * s.loc["c0", "orders_per_year"] * 0.5
     assert clv["c0"] == pytest.approx(m * 0.75 / (1 + 0.1 - 0.75))
     assert clv["c0"] == pytest.approx(retention_clv(m, 0.75, 0.1))
-    assert "yearly retention of 75% (30 of 40 customers active a year ago bought again)" in basis
+    # without the orders only first and last dates are known: the count is an estimate and says so
+    assert "yearly retention of 75% (30 of 40 customers active a year ago bought again, estimated from first " \
+        "and last order dates)" in basis
     assert "10% discount rate" in basis
     given, basis = retention_clv_per_customer(s, retention_rate=0.5, discount_rate=0.0, acquisition_cost=1.0)
     m = 20.0 * s.loc["c0", "orders_per_year"]
@@ -176,3 +179,24 @@ def test_a_shop_whose_first_customers_never_came_back_gets_a_one_year_lifespan_n
     assert years == 1.0 and "yearly retention of 0%" in why
     clv, _ = simple_clv_per_customer(s)
     assert (clv <= 30.0 + 1e-9).all()  # at most the one order each has placed in a year
+
+
+def test_retention_counts_only_customers_who_ordered_in_the_year_before_last():
+    """Customers who skipped the year before last (an order before it, the next one in the last
+    year) were not active a year ago: with the orders they are left out of the count; from first
+    and last dates alone they cannot be told apart, so the estimate counts them and says so."""
+    rows = []
+    for i in range(40):  # ordered in the year before last; 30 of them again in the last year
+        rows.append((f"c{i}", "2023-03-01", 10.0))
+        if i < 30:
+            rows.append((f"c{i}", "2024-10-01", 10.0))
+    for i in range(10):  # an order in mid-2022, the next in mid-2024: nothing in between
+        rows += [(f"s{i}", "2022-06-01", 10.0), (f"s{i}", "2024-06-01", 10.0)]
+    orders = _orders(rows)
+    s = customer_summary(orders, observation_end="2024-12-31")
+    exact, why = measured_retention(s, orders)
+    assert exact == pytest.approx(30 / 40) and "(30 of 40 customers active a year ago bought again)" in why
+    estimate, why = measured_retention(s)
+    assert estimate == pytest.approx(40 / 50) and "estimated from first and last order dates" in why
+    years, _ = estimate_lifespan_years(s, orders)
+    assert years == pytest.approx(4.0)

@@ -53,3 +53,25 @@ def test_profiles_for_files_rename_the_value_totals():
     by_spend = profiles_for_files(segment_profiles(customers, "tier", value_col="total_value"), "total_value")
     assert "spent_to_date_total" in by_spend.columns and "spent_to_date" not in by_spend.columns
     assert profile_file_columns("clv")["total_value"] == "expected_value_total"
+
+
+def test_a_historical_value_after_margin_is_named_gross_profit_not_value_to_date(tmp_path):
+    """Value to date × a margin below 100% is not the customers' spend to date (customers.csv's
+    total_value): the totals and tier headers call it gross profit to date."""
+    from clv_engine.pipeline import Settings, analyze, value_words
+
+    rows = [{"customer_id": f"c{i:02d}", "date": f"2024-{1 + i % 12:02d}-15", "amount": 10.0 * (i + 1)}
+            for i in range(30)]
+    result = analyze(pd.DataFrame(rows), Settings(method="historical", margin=0.4))
+    assert value_words(result.summary) == "gross profit to date"
+    assert "gross profit to date" in result.summary["headline"]
+    book = openpyxl.load_workbook(write_excel_report(result, tmp_path / "report.xlsx"))
+    header, tiers = _rows(book["Tiers"])
+    assert "Gross profit to date (CLV), total" in header and "Expected value (CLV), total" not in header
+    high = next(r for r in tiers if r["Tier"] == "High")
+    assert high["Gross profit to date (CLV), total"] == pytest.approx(0.4 * high["Spent to date"])
+    summary_text = " ".join(str(c) for row in book["Summary"].iter_rows(values_only=True) for c in row if c)
+    assert "Total gross profit to date:" in summary_text
+    # at a margin of 100% it is the value to date
+    plain = analyze(pd.DataFrame(rows), Settings(method="historical"))
+    assert value_words(plain.summary) == "value to date"

@@ -184,3 +184,24 @@ def test_findings_say_one_day_and_one_month_in_the_singular():
     assert "50% of customers ordered more than once; half of those placed their second order within 1 day." in out
     assert any("spend 1.5× the average in their first 1 month ($90); those who came through web" in f for f in out)
     assert any("the average customer has not paid back its cost within the 1 month observed;" in f for f in out)
+
+
+def test_formula_lifetime_value_is_taken_before_the_acquisition_cost_not_from_the_floored_clv():
+    """The simple formula's CLV is net of the acquisition cost and floored at 0; what a customer
+    is worth acquiring is the formula's value before the cost. Adding the cost back to the
+    floored CLV would make every customer worth less than the cost worth exactly the cost."""
+    from clv_engine.pipeline import Settings, analyze
+
+    rows = []
+    for i in range(30):  # values 10, 20, ..., 300 (one order each); a cost of 100 floors a third at 0
+        rows.append({"customer_id": f"c{i:02d}", "date": f"2024-{1 + i % 12:02d}-15", "amount": 10.0 * (i + 1)})
+    settings = Settings(method="simple", lifespan_years=2, margin=0.5, acquisition_cost=100.0)
+    result = analyze(pd.DataFrame(rows), settings)
+    customers = result.customers.set_index("customer_id")
+    before = customers["average_order_value"] * customers["orders_per_year"] * 2 * 0.5  # the formula, no cost
+    assert (customers["clv"] == 0).sum() >= 5  # the case that matters: floored customers
+    drivers = result.insights.drivers
+    tiers = drivers[drivers["dimension"] == "tier"].set_index("value")
+    for tier, group in customers.groupby("tier", observed=True):
+        assert tiers.loc[str(tier), "avg_ltv"] == pytest.approx(before[group.index].mean(), rel=1e-4)
+    assert result.insights.acquisition["ltv_to_cac"] == pytest.approx(before.mean() / 100.0, rel=1e-3)
