@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .summary_sql import SummaryData, read_summary, summary_query
+from .summary_sql import SummaryData, customer_expression, read_summary, summary_query
 
 __all__ = ["summarise_with_duckdb", "SAMPLE_ROWS"]
 
@@ -104,7 +104,63 @@ def _columns(con, source: str, path: str, mapping: dict | None) -> tuple[str, st
                          "otherwise", hint="Analyse the file without --duckdb (intake reads every common format).")
     contacts = {role: report.mapping[role] for role in ("email", "name")
                 if role in report.mapping and report.mapping[role] != customer}
-    return customer, date, amount, customer != report.mapping.get("customer_id"), contacts
+    used = {customer, date, amount, *contacts.values(), *(mapping or {}).values()}
+    consent = _consent_columns(con, source, text, used, mapping)
+    return customer, date, amount, customer != report.mapping.get("customer_id"), contacts, consent
+
+
+def _consent_columns(con, source: str, text: pd.DataFrame, used: set, mapping: dict | None) -> list:
+    """The file's consent columns ``[(header, opt-out column?)]``, found as intake finds them,
+    on the first rows and, for headers that name consent, on the column's first filled cells
+    anywhere in the file (a consent column added to the checkout later is blank on every
+    older order)."""
+    from .intake.consent import _header_kind, consent_columns
+
+    fixed = {"consent": mapping["consent"]} if mapping and mapping.get("consent") else None
+    if fixed:
+        return consent_columns(text, {}, fixed=fixed).columns
+    body = {}
+    for header in text.columns:
+        if header in used:
+            continue
+        cells = text[header]
+        if _header_kind(header) is not None and not (cells.str.strip() != "").any():
+            column = _quoted(header)
+            cells = con.execute(f"SELECT CAST({column} AS VARCHAR) FROM {source} WHERE "
+                                f"NULLIF(TRIM(CAST({column} AS VARCHAR)), '') IS NOT NULL LIMIT {SAMPLE_ROWS}"
+                                ).df().iloc[:, 0].astype(str)
+        body[header] = cells.reset_index(drop=True)
+    if not body:
+        return []
+    frame = pd.DataFrame(body).fillna("").astype(str)
+    return consent_columns(frame, {}).columns
+
+
+def _consent_query(source: str, customer_value: str, date: str, columns: list) -> str:
+    """Each customer's consent statements at their latest moment with one (and those on rows
+    without a readable date): what :func:`~clv_engine.intake.consent.latest_consent` needs,
+    about one row per customer instead of one per order."""
+    cells = ", ".join(f"NULLIF(TRIM(CAST({_quoted(h)} AS VARCHAR)), '') AS v{i}" for i, (h, _) in enumerate(columns))
+    said = " OR ".join(f"v{i} IS NOT NULL" for i in range(len(columns)))
+    return (f"WITH c AS (SELECT {customer_value} AS customer_id, TRY_CAST({_quoted(date)} AS TIMESTAMP) AS t, "
+            f"{cells} FROM {source}), "
+            f"s AS (SELECT *, MAX(t) OVER (PARTITION BY customer_id) AS latest FROM c "
+            f"WHERE customer_id IS NOT NULL AND ({said})) "
+            f"SELECT DISTINCT customer_id, t, {', '.join(f'v{i}' for i in range(len(columns)))} FROM s "
+            f"WHERE t = latest OR t IS NULL")
+
+
+def _customer_consent(frame: pd.DataFrame, columns: list, ids: pd.Index) -> pd.arrays.BooleanArray:
+    """Each summary customer's consent from :func:`_consent_query`'s rows, by intake's rules."""
+    from .intake.consent import latest_consent, row_statements
+
+    cells = [(frame[f"v{i}"].astype(object).where(frame[f"v{i}"].notna(), "").astype(str), inverted)
+             for i, (_, inverted) in enumerate(columns)]
+    statements = row_statements(cells, len(frame))
+    codes = ids.get_indexer(pd.Index(frame["customer_id"].astype(str).to_numpy(dtype=object)))
+    stamps = pd.to_datetime(frame["t"]).to_numpy(dtype="datetime64[ns]")
+    value, _ = latest_consent(statements, stamps, codes, len(ids))
+    return value
 
 
 def _run_with_progress(con, sql: str, progress, step: str, start: float, end: float):
@@ -149,7 +205,7 @@ def summarise_with_duckdb(path, *, mapping: dict | None = None, as_of=None, prog
     started = time.monotonic()
     try:
         source = _source_sql(path)
-        customer, date, amount, email_key, contacts = _columns(con, source, path, mapping)
+        customer, date, amount, email_key, contacts, consent = _columns(con, source, path, mapping)
         if progress is not None:
             progress("Counting rows (DuckDB)", 0.0)
         customer_value = f"NULLIF(TRIM(CAST({_quoted(customer)} AS VARCHAR)), '')"
@@ -163,7 +219,13 @@ def summarise_with_duckdb(path, *, mapping: dict | None = None, as_of=None, prog
             progress, "Counting rows (DuckDB)", 0.0, 0.3).iloc[0]
         query = summary_query(source, customer_id=customer, date=date, amount=amount, as_of=as_of,
                               lenient=True, email_key=email_key, contacts=contacts)
-        frame = _run_with_progress(con, query, progress, "Summarising customers (DuckDB)", 0.3, 1.0)
+        frame = _run_with_progress(con, query, progress, "Summarising customers (DuckDB)", 0.3,
+                                   0.85 if consent else 1.0)
+        said = None
+        if consent:
+            said = _run_with_progress(con, _consent_query(source, customer_expression(customer, email_key), date,
+                                                          consent),
+                                      progress, "Reading marketing consent (DuckDB)", 0.85, 1.0)
     finally:
         con.close()
     if frame.empty:
@@ -174,8 +236,13 @@ def summarise_with_duckdb(path, *, mapping: dict | None = None, as_of=None, prog
     data.rows_read = int(counts["rows_read"])
     data.rows_skipped = {"no customer": int(counts["no_customer"]), "unreadable date": int(counts["bad_date"]),
                          "unreadable amount": int(counts["bad_amount"])}
+    if email_key and "email" not in data.customers.columns:  # the customer key is the email address
+        data.customers["email"] = data.customers.index.to_numpy(dtype=object)
+    if said is not None:
+        data.customers["consent"] = _customer_consent(said, consent, data.customers.index)
     data.layout_label = "Order table summarised by DuckDB"
-    data.notes = [f"Columns used: customer '{customer}', date '{date}', amount '{amount}'. The orders were "
-                  f"summarised by DuckDB in {time.monotonic() - started:.0f} s; skipped rows are counted by "
+    consent_text = f", marketing consent {', '.join(repr(h) for h, _ in consent)}" if consent else ""
+    data.notes = [f"Columns used: customer '{customer}', date '{date}', amount '{amount}'{consent_text}. The orders "
+                  f"were summarised by DuckDB in {time.monotonic() - started:.0f} s; skipped rows are counted by "
                   "reason, not listed."]
     return data

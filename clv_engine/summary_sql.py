@@ -187,11 +187,7 @@ def summary_query(table: str = "orders", *, customer_id: str = "customer_id", da
         end_at, end_filter = literal, f"\n    WHERE ordered_at <= {literal}"
     days = f["days"]
     cast = {"duckdb": "TRY_CAST", "spark": "try_cast", "bigquery": "SAFE_CAST"}[dialect] if lenient else "CAST"
-    customer_value = f"CAST({_identifier(customer_id, q)} AS {f['text']})"
-    if email_key:
-        customer_value = f"REPLACE(LOWER({customer_value}), ' ', '')"
-    if lenient or email_key:
-        customer_value = f"NULLIF(TRIM({customer_value}), '')"
+    customer_value = customer_expression(customer_id, email_key, lenient, dialect)
     contacts = dict(contacts or {})
     if contacts and dialect != "duckdb":
         raise InputError("contact columns are only added to the DuckDB query",
@@ -218,6 +214,18 @@ def summary_query(table: str = "orders", *, customer_id: str = "customer_id", da
         recency_cal=days.format(a="p.first_buy_day", b="p.last_cal_buy_day"),
         T_cal=days.format(a="p.first_buy_day", b="s.cal_day"),
     )
+
+
+def customer_expression(customer_id: str, email_key: bool = False, lenient: bool = True,
+                        dialect: str = "duckdb") -> str:
+    """The query's customer key of a row (see :func:`summary_query`'s ``email_key``)."""
+    f = _DIALECT[dialect]
+    value = f"CAST({_identifier(customer_id, f['quote'])} AS {f['text']})"
+    if email_key:
+        value = f"REPLACE(LOWER({value}), ' ', '')"
+    if lenient or email_key:
+        value = f"NULLIF(TRIM({value}), '')"
+    return value
 
 
 @dataclasses.dataclass

@@ -28,19 +28,21 @@ __all__ = ["ConsentColumns", "NO", "UNKNOWN", "YES", "BLANK", "consent_columns",
            "is_opt_out_header", "latest_consent", "row_statements"]
 
 BLANK, NO, YES, UNKNOWN = -1, 0, 1, 2
+UNTICKED = 3  # an empty box in a checkbox column: not consented, but no opt-out either
 
 # words whose meaning depends on the column (an opt-out column flips them)
 _PLAIN_YES = {
     "yes", "y", "true", "t", "1", "1.0", "on", "checked", "ticked", "selected", "x", "ok", "enabled",
     "\u2713", "\u2714", "\u2611", "\u2705", "\U0001f5f8", "\u2612",
     "ja", "j", "oui", "si", "sim", "da", "tak", "kylla", "wahr", "vrai", "verdadero", "vero", "waar", "sant",
-    "aktiviert",
+    "aktiviert", "はい", "是", "是的", "예", "네", "да", "ναι", "نعم", "כן", "evet", "igen", "ano", "jah",
 }
 _PLAIN_NO = {
     "no", "n", "false", "f", "0", "0.0", "off", "unchecked", "unticked", "not checked", "unselected",
     "disabled", "\u2717", "\u2718", "\u2610", "\u274c", "\u2715", "\u00d7", "\u2716",
     "nein", "non", "nee", "nej", "nei", "ei", "nie", "nao", "falsch", "faux", "falso", "onwaar",
-    "deaktiviert",
+    "deaktiviert", "いいえ", "否", "不", "아니오", "아니요", "нет", "οχι", "όχι", "لا", "לא", "hayir", "hayır", "nem",
+    "ne", "ei",
 }
 # words that state the answer themselves, whatever the header
 _SAYS_YES = {
@@ -81,10 +83,17 @@ _OPT_OUT_PARTS = ("optout", "optedout", "unsubscri", "donotemail", "donotmail", 
                   "abgemeldet", "desabon", "desinscri", "werbewiderspruch", "blacklist", "blocklist", "suppress",
                   "hasoptedout", "bajanewsletter", "afgemeld", "uitgeschreven", "disiscri")
 # words that make a header a consent column by themselves …
-_CONSENT_PARTS = ("consent", "optin", "newsletter", "permission", "einwilligung", "zustimmung", "consentement",
-                  "consentimiento", "consenso", "toestemming", "nieuwsbrief", "gdpr", "dsgvo", "rgpd", "mailinglist",
-                  "acceptsemail", "acceptemail", "emailok", "subscribed", "subscriber", "abonniert", "suscrito",
-                  "iscritto", "ingeschreven", "aangemeld", "angemeldet")
+_CONSENT_PARTS = ("consent", "optin", "optedin", "newsletter", "permission", "einwilligung", "zustimmung",
+                  "consentement", "consentimiento", "consenso", "toestemming", "nieuwsbrief", "infolettre", "boletin",
+                  "nyhetsbrev", "nyhedsbrev", "uutiskirje", "samtycke", "samtykke", "suostumus", "zgoda", "gdpr",
+                  "dsgvo", "rgpd", "mailinglist", "acceptsemail", "acceptemail", "emailok", "oktoemail", "oktomail",
+                  "oktocontact", "okaytocontact", "contactok", "maycontact", "maywecontact", "cancontact",
+                  "subscribed", "subscriber", "abonniert", "suscrito", "iscritto", "ingeschreven", "aangemeld",
+                  "angemeldet")
+# the same in scripts that have no Latin letters (matched in the header as written, lower case)
+_CONSENT_PARTS_OTHER_SCRIPTS = ("メールマガジン", "メルマガ", "ニュースレター", "配信希望", "同意", "订阅", "訂閱", "邮件营销",
+                                "營銷郵件", "뉴스레터", "수신동의", "рассылк", "подписк", "согласие", "ενημερωτικ",
+                                "συγκατάθεση", "ניוזלטר", "النشرة", "الموافقة")
 # … and words that do only next to an email/consent word ("Subscription" alone is a product)
 _WEAK_PARTS = ("marketing", "mailing", "werbung", "subscri", "abonn", "suscri", "inscri")
 _WEAK_COMPANIONS = ("email", "mail", "accept", "consent", "opt", "permission", "allow", "agree", "newsletter")
@@ -96,7 +105,8 @@ _NOT_CONSENT_WORDS = {"sms", "text", "phone", "whatsapp", "date", "time", "times
 # "Acepta marketing", "Promotional emails", "Can we email you?") is consent when its cells
 # are plain yes/no words or subscription words (not "none", "pending" …: see _topic_share)
 _TOPIC_PARTS = ("email", "mail", "marketing", "newsletter", "werbung", "werbe", "reclame", "publicidad",
-                "publicite", "pubblicita")
+                "publicite", "pubblicita", "subscribe")
+_TOPIC_HEADERS = {"news", "mailings"}  # as the whole header ("News", "Mailings")
 _EXACT_CONSENT = {
     "acceptsemailmarketing", "acceptsmarketing", "emailconsent", "consent", "marketingconsent", "optin",
     "newsletter", "subscribed", "emailmarketingconsent", "marketingoptin", "emailoptin", "emailsubscriptionstatus",
@@ -130,7 +140,8 @@ def _header_kind(name: str) -> str | None:
     'topic' (names email or marketing: needs yes/no or subscription cells) or None."""
     norm = _norm_header(name)
     if not norm:
-        return None
+        written = unicodedata.normalize("NFKC", str(name)).lower()
+        return "maybe" if any(part in written for part in _CONSENT_PARTS_OTHER_SCRIPTS) else None
     if norm in _EXACT_CONSENT:
         return "exact"
     words = _header_words(name)
@@ -142,7 +153,7 @@ def _header_kind(name: str) -> str | None:
     if weak and (norm in weak or norm in ("marketing", "emailmarketing") or
                  any(c in norm.replace(w, "") for w in weak for c in _WEAK_COMPANIONS)):
         return "maybe"
-    if any(part in norm for part in _TOPIC_PARTS):
+    if norm in _TOPIC_HEADERS or any(part in norm for part in _TOPIC_PARTS):
         return "topic"
     return None
 
@@ -232,6 +243,16 @@ def _topic_share(values: pd.Series) -> float:
     return float(uniques.to_numpy()[plain].sum() / uniques.sum())
 
 
+def _filled_head(values: pd.Series, n: int) -> pd.Series:
+    """The first ``n`` filled cells of a column: a consent column added to the shop's checkout
+    later is blank on every older order, which can be far more than ``n`` rows."""
+    head = values.head(n)
+    if len(values) <= n or int((head.astype(str).str.strip() != "").sum()) >= n // 10:
+        return head  # enough filled cells to judge the column by
+    filled = values.notna().to_numpy() & (values.astype(object).to_numpy() != "")
+    return values[filled].head(n)
+
+
 @dataclass
 class ConsentColumns:
     """The consent columns of a file, each with whether it is an opt-out column."""
@@ -270,20 +291,20 @@ def consent_columns(body: pd.DataFrame, roles: dict, *, fixed: dict | None = Non
             if header in taken:
                 continue
             kind = _header_kind(header)
-            if kind == "topic" and _topic_share(body[header].head(sample)) >= 0.8:
+            if kind == "topic" and _topic_share(_filled_head(body[header], sample)) >= 0.8:
                 out.columns.append((header, is_opt_out_header(header)))
                 continue
             if kind in (None, "topic") and header != roles.get("consent"):
                 if str(header).startswith("Column "):
                     continue
-                share, explicit = _consent_like_share(body[header].head(sample))
+                share, explicit = _consent_like_share(_filled_head(body[header], sample))
                 if share >= 0.9 and explicit:
                     out.columns.append((header, False))
                 continue
             if kind == "exact" or header == roles.get("consent"):
                 out.columns.append((header, is_opt_out_header(header)))
                 continue
-            share, _ = _consent_like_share(body[header].head(sample))
+            share, _ = _consent_like_share(_filled_head(body[header], sample))
             if share >= 0.8:
                 out.columns.append((header, is_opt_out_header(header)))
     for header, inverted in out.columns:
@@ -341,7 +362,9 @@ def latest_consent(statements: np.ndarray, dates: np.ndarray, codes: np.ndarray,
     unknown = np.zeros(n, dtype=bool)
     value[has] = latest == YES
     unknown[has] = latest == UNKNOWN
-    return pd.arrays.BooleanArray(value, ~has | unknown), unknown
+    unticked = np.zeros(n, dtype=bool)
+    unticked[has] = latest == UNTICKED
+    return pd.arrays.BooleanArray(value, ~has | unknown | unticked), unknown
 
 
 def unknown_examples(columns: list[tuple[pd.Series, bool]], limit: int = 3) -> list[str]:
@@ -354,6 +377,24 @@ def unknown_examples(columns: list[tuple[pd.Series, bool]], limit: int = 3) -> l
                 if len(seen) >= limit:
                     return seen
     return seen
+
+
+_TICKS = {"\u2713", "\u2714", "\u2611", "\u2705", "\U0001f5f8", "x"}
+
+
+def _unticked(values: pd.Series, inverted: bool, customer: np.ndarray, stamps: np.ndarray) -> np.ndarray | None:
+    """In a checkbox column (ticks and empty cells only) an empty cell is an unticked box: the
+    rows where it says no. None for any other column. A blank beside a tick of the same
+    customer at the same moment (the other lines of a ticked order) says nothing."""
+    if inverted:
+        return None  # a blank "unsubscribe" box is no "yes"
+    filled = values.notna().to_numpy() & (values.astype(object).to_numpy() != "")
+    uniques = pd.unique(values[filled].astype(str))
+    if not len(uniques) or len(uniques) > 10 or any(_cell_key(u) not in _TICKS for u in uniques):
+        return None
+    moment = pd.DataFrame({"c": customer, "t": np.asarray(stamps, dtype="datetime64[ns]").view(np.int64)})
+    ticked = pd.Series(filled).groupby([moment["c"], moment["t"]]).transform("any").to_numpy()
+    return ~filled & ~ticked
 
 
 _NO_STATEMENT_ROWS = ("blank row", "totals row", "heading row", "exact duplicate", "no customer")
@@ -380,8 +421,14 @@ def customer_consent(found: ConsentColumns, body: pd.DataFrame, skip: pd.Series,
     if mistyped.any():
         stamps = stamps.copy()
         stamps[mistyped] = np.datetime64("NaT")
-    value, unknown = latest_consent(statements, stamps, row_customer[rows], n)
     notes = []
+    for values, inverted in columns:
+        unticked = _unticked(values, inverted, row_customer[rows], stamps)
+        if unticked is not None:  # it outweighs a yes in another column on the row, as a no would
+            statements[unticked & ((statements == BLANK) | (statements == YES))] = UNTICKED
+            notes.append(f"Consent: the column '{values.name}' holds only ticks; an empty cell on an order counts as "
+                         "an unticked box (not consented).")
+    value, unknown = latest_consent(statements, stamps, row_customer[rows], n)
     if unknown.any():
         examples = ", ".join(f"'{e}'" for e in unknown_examples(columns))
         count = int(unknown.sum())

@@ -226,3 +226,47 @@ def test_duckdb_refuses_files_that_need_intake(sample_orders, plain_file, tmp_pa
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     assert main(["analyze", str(plain_file), "--duckdb", "--out", str(tmp_path / "c"), "--no-report", "-q"]) == 0
     assert len(pd.read_csv(tmp_path / "c" / "customers.csv")) == 2954
+
+
+def _consent_file(path, *, header: str, blank_before: int = 0, email_key: bool = False, customers: int = 120):
+    """Orders of ``customers`` customers with a consent column: g1 says yes then no, g2 no twice, g3 no then
+    yes, g4 yes and no on the same day; everyone else yes. The first ``blank_before`` rows have
+    a blank consent cell (the question was added to the checkout later)."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(customers):
+        for k in range(3):
+            rows.append({"Customer ID": str(1000 + i), "Email": f"c{i}@example.com",
+                         "Order Date": str((pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 600))))
+                                           .date()), "Total": f"{rng.uniform(10, 200):.2f}", header: "yes"})
+    frame = pd.DataFrame(rows).sort_values("Order Date", kind="stable").reset_index(drop=True)
+    frame.loc[: blank_before - 1, header] = ""
+    said = {"g1": [("2024-01-05", "yes"), ("2024-06-05", "no")], "g2": [("2024-02-01", "no"), ("2024-07-01", "no")],
+            "g3": [("2024-01-10", "no"), ("2024-08-10", "yes")], "g4": [("2024-03-03", "yes"), ("2024-03-03", "no")]}
+    extra = [{"Customer ID": name, "Email": f"{name}@example.com", "Order Date": day, "Total": "50.00", header: word}
+             for name, statements in said.items() for day, word in statements]
+    frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    if email_key:
+        frame = frame.drop(columns="Customer ID")
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("case", [dict(header="Accepts Email Marketing"),
+                                  dict(header="Marketing", blank_before=2500, customers=1000),
+                                  dict(header="Newsletter", email_key=True)])
+def test_duckdb_reads_marketing_consent_like_intake(tmp_path, case):
+    """--duckdb used to drop the consent column: people who said no were in the email lists."""
+    from clv_engine.summary_duckdb import summarise_with_duckdb
+
+    path = _consent_file(tmp_path / "orders.csv", **case)
+    settings = Settings(report=False, method="historical")
+    by_duckdb = analyze(summarise_with_duckdb(path), settings).customers
+    by_intake = analyze(path, settings).customers
+    a = by_intake.set_index(by_intake["email"].str.lower()).sort_index()
+    b = by_duckdb.set_index(by_duckdb["email"].str.lower()).sort_index()
+    assert list(a.index) == list(b.index) and len(a) == case.get("customers", 120) + 4
+    said = b["consent"].astype("boolean")
+    assert said.tolist() == a["consent"].astype("boolean").tolist()
+    assert not said["g1@example.com"] and not said["g2@example.com"] and not said["g4@example.com"]
+    assert said["g3@example.com"] and said.sum() > 100

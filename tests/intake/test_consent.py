@@ -253,3 +253,55 @@ def test_an_email_cell_with_a_name_or_several_addresses_is_its_first_address(tmp
     data = read_orders(path)
     assert data.customers["email"].tolist() == ["ann@example.com", "bob@example.com"]
     assert any("1 cell in 'Email' held more than an email address" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("header, yes, no", [
+    ("Subscribe", "yes", "no"), ("Opted in?", "yes", "no"), ("OK to contact", "Yes", "No"), ("News", "yes", "no"),
+    ("Infolettre", "oui", "non"), ("Boletín", "sí", "no"), ("メールマガジン", "はい", "いいえ"),
+    ("Nyhetsbrev", "ja", "nej"), ("Рассылка", "да", "нет"),
+])
+def test_more_consent_headers_and_their_words_are_read(tmp_path, header, yes, no):
+    path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n"
+                 f"1,a@x.com,2024-01-01,10,{yes}\n2,b@x.com,2024-01-02,20,{no}\n3,a@x.com,2024-01-03,5,{yes}\n"
+                 f"4,c@x.com,2024-01-04,5,{yes}\n5,c@x.com,2024-02-04,5,{no}\n")
+    said, report = consent_of(path)
+    assert said == {"a@x.com": True, "b@x.com": False, "c@x.com": False}
+    assert report.mapping.get("consent") == header
+
+
+@pytest.mark.parametrize("header", ["Contacted", "Promotion", "Info"])
+def test_yes_no_columns_about_other_things_are_still_not_consent(tmp_path, header):
+    path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n1,a@x.com,2024-01-01,10,yes\n"
+                 "2,b@x.com,2024-01-02,10,no\n")
+    said, _ = consent_of(path)
+    assert said == {"a@x.com": None, "b@x.com": None}
+
+
+@pytest.mark.parametrize("header", ["Marketing", "Newsletter signup", "Promotional emails"])
+def test_a_consent_column_blank_on_the_first_thousands_of_orders_is_found(tmp_path, header):
+    """The consent question was added to the checkout later: every older order has a blank cell."""
+    old = "".join(f"{i},f{i % 900}@x.com,2023-{1 + i % 12:02d}-{1 + i % 28:02d},10,\n" for i in range(6000))
+    new = ("7001,s1@x.com,2024-03-01,10,yes\n7002,s1@x.com,2024-04-01,10,no\n7003,s2@x.com,2024-03-02,10,no\n"
+           "7004,s3@x.com,2024-03-03,10,yes\n")
+    said, report = consent_of(write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n{old}{new}"))
+    assert report.mapping.get("consent") == header
+    assert said["s1@x.com"] is False and said["s2@x.com"] is False and said["s3@x.com"] is True
+    assert said["f1@x.com"] is None  # never asked: not consented, no known opt-out
+
+
+def test_in_a_checkbox_column_an_empty_cell_is_an_unticked_box(tmp_path):
+    """A column of ticks and blanks: ticking the box on one order and not on a later one is a no;
+    the other lines of a ticked order (blank beside the tick, same moment) say nothing."""
+    path = write(tmp_path, "o.csv", "Order ID,Email,Date,Total,Marketing consent (checkbox)\n"
+                 "1,a@x.com,2024-01-01,10,\u2713\n2,a@x.com,2024-05-01,10,\n"   # ticked, then not
+                 "3,b@x.com,2024-01-02,10,\n4,b@x.com,2024-06-02,10,\u2713\n"   # not, then ticked
+                 "5,c@x.com,2024-01-03 10:00,10,\u2713\n5,c@x.com,2024-01-03 10:00,7,\n"  # one order, two lines
+                 "6,d@x.com,2024-01-04,10,\n")
+    said, report = consent_of(path)
+    # not consented; never an opt-out (an empty box is no "unsubscribe"): None, as for no statement
+    assert said == {"a@x.com": None, "b@x.com": True, "c@x.com": True, "d@x.com": None}
+    assert any("holds only ticks" in note for note in report.notes)
+    # a column of yes and blank cells keeps blank as "says nothing" (Shopify's later lines)
+    path = write(tmp_path, "p.csv", "Order ID,Email,Date,Total,Newsletter\n1,a@x.com,2024-01-01,10,yes\n"
+                 "2,a@x.com,2024-05-01,10,\n")
+    assert consent_of(path)[0] == {"a@x.com": True}
