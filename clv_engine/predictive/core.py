@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Cancelled, InputError, agree
+from ..models.runoff import RUNOFF_SIZE
 from .history import CustomerDays, weekly_summary_with_days
 from .intervals import (
     PURCHASE_PARAM_NAMES,
@@ -198,6 +199,8 @@ def predict_clv(
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 fitted = fit_purchase_model(name, px, ptx, pT, weights=counts, initial_params=start)
+                if start is not None and _in_runoff(fitted):
+                    fitted = _better_fit(fitted, name, px, ptx, pT, counts)
             log_warnings(caught)
             chosen = name
             break
@@ -330,6 +333,31 @@ NO_DROPOUT_SENTENCE = (
     "The orders show no measurable dropout (customers' silences fit slow buyers as well as lapsed ones), "
     "so P(alive) is 1 for everyone and churn risk comes from each customer's buying rate and time since "
     "their first order.")
+
+
+def _in_runoff(fitted) -> bool:
+    """Has the fit gone out to its fixed-dropout limit (the dropout pair both large)?"""
+    pair = getattr(type(fitted), "runoff_pair", None)
+    if pair is None:
+        return False
+    values = list(fitted.params_.values())
+    return min(float(values[pair[0]]), float(values[pair[1]])) >= RUNOFF_SIZE
+
+
+def _better_fit(fitted, name, px, ptx, pT, counts):
+    """A fit started from the holdout check's parameters that settles in the fixed-dropout
+    limit may only have stayed where it started (the check's fit ran off to that limit): the
+    fit from the model's own starting point is tried too, and the higher likelihood kept."""
+    try:
+        fresh = fit_purchase_model(name, px, ptx, pT, weights=counts)
+    except Exception as exc:  # noqa: BLE001 - the first fit stands
+        logger.info("refitting %s from its own start failed: %s", name, type(exc).__name__)
+        return fitted
+    old, new = getattr(fitted, "log_likelihood_", None), getattr(fresh, "log_likelihood_", None)
+    if new is not None and old is not None and np.isfinite(new) and new > old + 1e-6:
+        logger.info("%s: the fit from its own start is better (%.4f > %.4f)", name, new, old)
+        return fresh
+    return fitted
 
 
 def fit_notes(fitted, no_dropout: bool) -> list[str]:

@@ -176,3 +176,31 @@ def test_a_small_messy_shop_gets_a_prediction_and_is_told_about_its_range(tmp_pa
     assert any(notes[0] in str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
     method_card = [c for c in summary_cards(customers, analysis.summary) if c.title == "Method"][0]
     assert notes[0] in method_card.explanation
+
+
+@pytest.fixture(scope="module")
+def cdnow_full() -> pd.DataFrame:
+    """The full CDNOW log (23,570 customers; tests/data/README.md)."""
+    raw = pd.read_csv(DATA / "CDNOW_master.txt.gz", sep=r"\s+", header=0, dtype={"customer_id": str, "date": str})
+    return pd.DataFrame({"customer_id": raw["customer_id"], "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
+                         "amount": raw["dollar_value"].astype(float)})
+
+
+def test_a_fit_started_in_the_fixed_dropout_limit_does_not_stay_there(cdnow_full):
+    """CDNOW cut at 1997-04-30: the holdout check's Pareto/NBD fit runs off to the limit where
+    every customer drops out at one rate (s, beta about 9,000 and 180,000); the fit on all
+    orders started from it used to stay there (log-likelihood -42,763.06) while the model's
+    own start finds s 1.53, beta 23.4 (-42,761.04, as lifetimes finds), which predicts the
+    next year far better."""
+    history = cdnow_full[cdnow_full["date"] <= "1997-04-30"]
+    p = predict_clv(history, as_of="1997-04-30", horizon_months=12, discount_rate=0.0)
+    assert p.model["name"] == "Pareto/NBD"
+    assert p.model["log_likelihood"] == pytest.approx(-42761.04, abs=0.01)
+    assert p.model["params"]["s"] == pytest.approx(1.527, rel=1e-2)
+    assert p.model["params"]["beta"] == pytest.approx(23.40, rel=1e-2)
+    # scored on what customers did next: purchase days in the following 52 weeks
+    later = cdnow_full[(cdnow_full["date"] > "1997-04-30") & (cdnow_full["date"] <= "1998-04-29")]
+    actual = later.drop_duplicates(["customer_id", "date"]).groupby("customer_id").size()
+    predicted = p.customers["expected_orders"]
+    total_error = predicted.sum() / actual.reindex(predicted.index).fillna(0).sum() - 1
+    assert -0.35 < total_error < -0.2  # the stuck fit expected half the orders (-51%)
