@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import tempfile
 import time
@@ -255,7 +256,18 @@ def _print_result(analysis, files, out_dir: Path, stream, warnings_seen=()) -> N
     for export in s.get("exports", []):
         lines.extend(export["description"])
     lines.append(f"Wrote {_count(len(files), 'file')} to {out_dir}")
-    stream.write("\n".join(lines) + "\n")
+    stream.write(visible("\n".join(lines)) + "\n")
+
+
+# Characters of a file's cells that a terminal would act on instead of showing (escape
+# sequences that recolour or rewrite the screen, direction overrides): shown as \x1b, \u202e.
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with terminal control characters written out (line breaks and tabs kept)."""
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                                  else f"\\u{ord(m.group()):04x}", text)
 
 
 def _total_line(summary: dict, customers) -> str:
@@ -276,7 +288,9 @@ def _log_internal_error(exc: BaseException) -> Path | None:
         path = Path(tempfile.gettempdir()) / "clv-toolkit-error.log"
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"--- clv {__version__} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-8)))
+            # where it happened and the kind of error, not its message (which can quote a cell)
+            frames = traceback.extract_tb(exc.__traceback__)[-8:]
+            handle.write("".join(traceback.format_list(frames)) + f"{type(exc).__module__}.{type(exc).__name__}\n")
         return path
     except OSError:
         return None
@@ -406,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("clv: cancelled\n")
         return 130
     except ClvError as exc:
-        sys.stderr.write(f"clv: error: {command_line_text(exc)}\n")
+        sys.stderr.write(f"clv: error: {visible(command_line_text(exc))}\n")
         return 2
     except MemoryError:
         sys.stderr.write("clv: error: not enough memory for this file. For a plain order table (customer, date, "

@@ -294,6 +294,13 @@ def select_contacts(
     return frame.drop(columns=["_value", "_key"]).reset_index(drop=True), left_out, consent_known
 
 
+# Invisible characters that change how text around them shows (right-to-left overrides that
+# make "Bob\u202eexe.evil" read as "Bobevil.exe", zero-width spaces, byte-order marks) and
+# control characters: taken out of names before they reach an email tool (zero-width
+# joiners, which some scripts need, stay).
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def first_and_last_names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(first names, last names): the file's own first/last name columns where a row has
     them (a leading title dropped from the first name), else its full name split as
@@ -304,7 +311,8 @@ def first_and_last_names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     def text(col):
         if col not in frame.columns:
             return pd.Series("", index=frame.index, dtype=object)
-        cells = frame[col].astype(object).where(frame[col].notna(), "").astype(str).str.strip()
+        cells = frame[col].astype(object).where(frame[col].notna(), "").astype(str)
+        cells = cells.str.replace(_INVISIBLE, "", regex=True).str.strip()
         return cells.where(person_names(cells), "") if col != "name" else cells
 
     given, family, full = text("first_name"), text("last_name"), text("name")

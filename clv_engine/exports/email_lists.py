@@ -441,7 +441,9 @@ def _write_csv_temporary(path: Path, columns, cells: dict[str, list[str]], *, ex
     quoting = csv.QUOTE_ALL if excel_safe else csv.QUOTE_MINIMAL
     tmp = path.parent / f".{path.stem}-{os.getpid()}-{id(cells)}.tmp"
     try:
-        with open(tmp, "x", encoding=encoding, newline="") as handle:
+        # readable by the user alone, as the other result files (it holds names and emails)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding=encoding,
+                       newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n", quoting=quoting)
             writer.writerow(list(columns))
             writer.writerows(zip(*(cells[c] for c in columns)))

@@ -654,6 +654,7 @@ def _save_atomically(book, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         book.save(tmp)
+        os.chmod(tmp, 0o600)  # readable by the user alone, as the other result files
         os.replace(tmp, path)
     except PermissionError:
         tmp.unlink(missing_ok=True)

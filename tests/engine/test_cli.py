@@ -1,5 +1,6 @@
 """The clv command: outputs, exit codes, messages for people."""
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -208,3 +209,46 @@ def test_the_progress_bar_never_goes_back():
         bar(step, fraction)
     shown = [int(part.split("%")[0].split()[-1]) for part in screen.getvalue().split("\r") if "%" in part]
     assert shown == sorted(shown) and shown[-1] == 80
+
+
+def test_terminal_control_characters_from_the_file_are_shown_not_obeyed(tmp_path, capsys):
+    """An escape sequence in a cell would recolour or rewrite the user's terminal."""
+    src = tmp_path / "orders.csv"
+    src.write_text("Order,Email,Date,Total,Newsletter\n1,\x1b[31mRed\x1b[0m <a@x.com>,2024-01-05,10,\x1b[2Jmaybe\n"
+                   "2,b@x.com,2024-01-06,20,yes\n", encoding="utf-8")
+    assert cli.main(["analyze", str(src), "--out", str(tmp_path / "out"), "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[2Jmaybe" in out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_every_result_file_is_readable_by_the_user_alone(tmp_path):
+    """customers.csv, the email lists and the report all hold names and emails."""
+    src = _write_orders(tmp_path / "orders.csv")
+    out = tmp_path / "out"
+    assert cli.main(["analyze", str(src), "--out", str(out), "--export", "mailchimp", "-q"]) == 0
+    written = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    names = {p.name for p in written}
+    assert {"customers.csv", "report.xlsx"} <= names and any(n.startswith("mailchimp") for n in names)
+    for path in written:
+        assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+def test_the_internal_error_log_keeps_where_not_what(tmp_path, capsys, monkeypatch):
+    """An unexpected error's message can quote a cell (a customer's email): the log keeps the
+    code's location and the kind of error only."""
+    import tempfile
+
+    import clv_engine.pipeline as pipeline
+
+    message = "could not use " + "'ann." + "secret@example.com'"  # (so that the raising line does not hold it)
+
+    def broken(*args, **kwargs):
+        raise ValueError(message)
+
+    monkeypatch.setattr(pipeline, "_customer_table", broken)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert cli.main(["analyze", str(_write_orders(tmp_path / "orders.csv")), "--out", str(tmp_path / "out")]) == 1
+    log = (tmp_path / "clv-toolkit-error.log").read_text(encoding="utf-8")
+    assert "ValueError" in log and "broken" in log and "secret" not in log
+    assert "secret" not in capsys.readouterr().err

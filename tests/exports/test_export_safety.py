@@ -118,3 +118,14 @@ def test_a_file_without_emails_says_so_and_what_to_do(tmp_path):
     note = next(line for line in lines if "no email addresses" in line)
     assert "--map email=COLUMN" in note
     assert not any("import these contacts" in line for line in lines)  # nothing was written to import
+
+
+@pytest.mark.parametrize("tool", ["mailchimp", "klaviyo", "hubspot", "brevo", "activecampaign", "generic"])
+def test_invisible_direction_and_zero_width_characters_never_reach_a_list(tmp_path, tool):
+    """A right-to-left override shows "Bob\\u202eexe.live" as "Bobevil.exe" in a personalised email."""
+    export_email_lists(table(name=["Bob\u202eexe.live Ray", "\ufeffAnn\u200b Lee\u2066"]), tool, tmp_path,
+                       mode="tagged")
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in tmp_path.glob("*.csv"))
+    for character in "\u202e\ufeff\u200b\u2066":
+        assert character not in text
+    assert "Bobexe.live" in text and "Ann" in text and "Lee" in text
