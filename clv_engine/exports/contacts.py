@@ -170,7 +170,7 @@ def split_name(full_name) -> tuple[str, str]:
     Text that is not a person's name (:func:`is_person_name`) gives ``("", "")``."""
     if not isinstance(full_name, str):
         return "", ""
-    name = " ".join(full_name.split())
+    name = " ".join(_INVISIBLE.sub("", full_name).split())
     if not name or not is_person_name(name):
         return "", ""
     first, last = _split_full_names(pd.Series([name], dtype=object))
@@ -297,8 +297,8 @@ def select_contacts(
 # Invisible characters that change how text around them shows (right-to-left overrides that
 # make "Bob\u202eexe.evil" read as "Bobevil.exe", zero-width spaces, byte-order marks) and
 # control characters: taken out of names before they reach an email tool (zero-width
-# joiners, which some scripts need, stay).
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# joiners, which some scripts need, stay; white space is made single spaces later).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def first_and_last_names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
