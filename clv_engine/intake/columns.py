@@ -565,6 +565,16 @@ DESCRIPTIVE_SYNONYMS: dict[str, list[str]] = {
     "company": ["billingcompany", "company", "companyname", "shippingcompany", "organisation", "organization",
                 "firma", "unternehmen", "societe", "empresa", "businessname"],
 }
+# "customer_city", "Buyer State", "Ship To Country" …: the place words after who or where
+def _add_place_synonyms() -> None:
+    for role, words in (("country", ("country", "countrycode")), ("state", ("state", "province")),
+                        ("city", ("city", "town")), ("region", ("region",))):
+        DESCRIPTIVE_SYNONYMS[role] += [who + word for word in words for who in (
+            "customer", "buyer", "client", "recipient", "shipto", "billto", "delivery", "shipping", "billing", "ship",
+            "bill") if who + word not in DESCRIPTIVE_SYNONYMS[role]]
+
+
+_add_place_synonyms()
 _DESCRIPTIVE_NUMERIC = ("cost", "profit")
 
 

@@ -490,6 +490,7 @@ def _match_whole_returns(orders: pd.DataFrame, refunds: pd.DataFrame, gross: pd.
     parent = pd.concat(matches).set_index("invoice")["key"].astype("int64")
     matched = refunds["invoice"].isin(parent.index).to_numpy() & loose
     refunds.loc[matched, "parent"] = refunds.loc[matched, "invoice"].map(parent).to_numpy()
+    refunds["matched"] = matched  # named by their value, not by the file (net_returns says so)
     notes.append(f"Returns that name no order but are worth exactly what one of the same customer's earlier orders "
                  f"was worth were matched to that order (the latest such one), which counts as returned in full: "
                  f"{len(parent):,} {agree(len(parent), 'return')}.")
@@ -1106,7 +1107,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     which = "day/month" if dinfo.order == "DMY" else "month/day"
     if dinfo.ambiguous:
         why = ("as you chose" if date_order else work.attrs.get("date_order_why")
-               or (f"as {preset.label}s write them" if preset and preset.date_order
+               or (f"as files of this kind ({preset.label}) write them" if preset and preset.date_order
                    else "because nothing in the file settles it"))
         report.date_order_why = why
         report.date_order_ambiguous = not date_order
@@ -1363,7 +1364,8 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
                          f"order ({top}).{said}", where=where,
                          hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
-    free = int((result["amount"] == 0).sum())
+    # worth 0 in the file (an order that returns of other orders brought to 0 is no free order)
+    free = int((gross_amount.to_numpy() == 0).sum())
     if free:  # a free order is a purchase, but a file of events at 0 (page views …) would show here
         report.notes.append(f"{free:,} {agree(free, 'order is', 'orders are')} worth 0 (free, or paid in full by a "
                             f"discount); {agree(free, 'it counts', 'they count')} as {agree(free, 'an order', 'orders')}. "

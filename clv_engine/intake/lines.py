@@ -364,7 +364,7 @@ def net_returns(orders: pd.DataFrame, refunds: pd.DataFrame, notes: list[str],
     zero, from their other orders, latest first. Returns are never orders and never move
     a customer's first or last order date.
     """
-    stats = {"invoices": 0, "lines": 0, "value": 0.0, "named": 0, "unnamed": 0, "left_out": 0,
+    stats = {"invoices": 0, "lines": 0, "value": 0.0, "named": 0, "matched_by_value": 0, "unnamed": 0, "left_out": 0,
              "beyond_purchases": 0.0}
     if refunds.empty:
         spread_deficits(orders)
@@ -395,14 +395,18 @@ def net_returns(orders: pd.DataFrame, refunds: pd.DataFrame, notes: list[str],
         n, lines, v = described(mask)
         return f"{unit} {n:,}, file rows {lines:,}, value {money(v, currency)}"
 
+    by_value = refunds["matched"].to_numpy(dtype=bool) if "matched" in refunds.columns else np.zeros(len(named), bool)
     if named.any():
         within = named & (refunds["parent"] == refunds["invoice"]).to_numpy()
         if within.any():
             notes.append("Negative lines (returns or discounts) inside an order were taken off that order: "
                          + counted(within, "orders") + ".")
-        other = named & ~within
+        other = named & ~within & ~by_value
         if other.any():
             notes.append("Returns that name their order were netted against it: " + counted(other, "returns") + ".")
+        if (named & by_value).any():
+            notes.append("Returns matched to an order by their value were netted against it: "
+                         + counted(named & by_value, "returns") + ".")
     if rest_mask.any():
         cancel = refunds["cancel"].to_numpy()[rest_mask]
         what = ("Cancellation invoices (numbers starting with C)" if cancel.all()
@@ -422,7 +426,8 @@ def net_returns(orders: pd.DataFrame, refunds: pd.DataFrame, notes: list[str],
                      + counted(left, "returns") + ".")
     netted = named | rest_mask
     stats.update(invoices=described(netted)[0], lines=int(netted.sum()), value=round(described(netted)[2], 2),
-                 named=described(named)[0], unnamed=described(rest_mask)[0], left_out=described(left)[0],
+                 named=described(named & ~by_value)[0], matched_by_value=described(named & by_value)[0],
+                 unnamed=described(rest_mask)[0], left_out=described(left)[0],
                  beyond_purchases=round(beyond, 2))
     return stats, refunds.index[left]
 

@@ -252,3 +252,15 @@ def test_the_internal_error_log_keeps_where_not_what(tmp_path, capsys, monkeypat
     log = (tmp_path / "clv-toolkit-error.log").read_text(encoding="utf-8")
     assert "ValueError" in log and "broken" in log and "secret" not in log
     assert "secret" not in capsys.readouterr().err
+
+
+def test_money_in_customers_csv_rounds_halves_up_like_a_spreadsheet(tmp_path):
+    """Superstore's Sales have more than two decimals; 500.0 + 64.885 is stored as
+    564.88499999…, which plain rounding wrote as 564.88 (a spreadsheet shows 564.89)."""
+    src = tmp_path / "orders.csv"
+    src.write_text("customer_id,date,amount\na,2024-01-05,500.0\na,2024-02-05,64.885\nb,2024-01-09,2014.545\n"
+                   "c,2024-01-10,-0.125\nc,2024-03-10,10.0\n", encoding="utf-8")
+    assert cli.main(["analyze", str(src), "--out", str(tmp_path / "out"), "--method", "historical", "-q",
+                     "--no-report"]) == 0
+    table = pd.read_csv(tmp_path / "out" / "customers.csv", dtype={"customer_id": str}).set_index("customer_id")
+    assert table.loc["a", "total_value"] == 564.89 and table.loc["b", "total_value"] == 2014.55

@@ -90,7 +90,13 @@ def test_online_retail_quantity_times_unit_price_with_c_cancellations():
     assert r.duplicates == {"rows": 2, "value": 4.2, "dropped": True, "kept_as_purchases": 0}
     # ten C invoices of customers with orders (eleven lines), one of a customer without;
     # two of the ten are worth a whole earlier order and cancel it
-    assert r.returns["named"] == 3 and r.returns["unnamed"] == 8 and r.returns["left_out"] == 1
+    # (a C invoice names no order: the two matched by their value are counted apart from the one
+    # negative line inside its own order, and the note says "matched by their value")
+    assert r.returns["named"] == 1 and r.returns["matched_by_value"] == 2
+    assert r.returns["unnamed"] == 8 and r.returns["left_out"] == 1
+    assert not any(n.startswith("Returns that name their order") for n in r.notes)
+    assert any(n.startswith("Returns matched to an order by their value were netted against it: returns 2")
+               for n in r.notes)
     note = next(n for n in r.notes if n.startswith("Cancellation invoices"))
     assert "invoices 8, file rows 9" in note
     assert r.date_order == "MDY" and "12/14/2010" in r.date_order_why
@@ -308,3 +314,13 @@ def test_sales_data_sample_sales_per_line_with_quantity_and_price_each():
     gap = (raw["value"] - lines).groupby(raw["ORDERNUMBER"]).sum().abs()
     expected = f"On {int((gap > 0.005).sum())} of {len(gap)} orders the total in 'SALES' differs"
     assert any(n.startswith(expected) for n in r.notes)
+
+
+def test_orders_brought_to_zero_by_returns_of_other_orders_are_not_called_free(tmp_path):
+    """A return naming no order is taken off the customer's latest orders; those orders are
+    not 'worth 0 (free …)' in the file, and the note about free orders counts only b's."""
+    path = tmp_path / "o.csv"
+    path.write_text("Invoice,Customer,Date,Amount\n1,a,2024-01-05,10.00\n2,a,2024-02-05,5.00\n"
+                    "C3,a,2024-03-05,-15.00\n4,b,2024-01-09,0.00\n5,b,2024-02-09,20.00\n", encoding="utf-8")
+    notes = " ".join(read_orders(path).report.notes)
+    assert "1 order is worth 0 (free" in notes and "2 orders are worth 0" not in notes

@@ -118,3 +118,18 @@ def test_postage_and_fee_lines_are_not_among_what_customers_buy():
         assert not (products == word).any(), word
     # every product line of a kept order is there
     assert len(data.details.lines) == int(((kinds == "") & ~data.lines.set_index("row")["is_return"]).sum())
+
+
+@pytest.mark.parametrize("city, state, country", [("customer_city", "customer_state", "customer_country"),
+                                                  ("Ship To City", "Ship To State", "Buyer Country")])
+def test_place_columns_named_after_who_or_where_are_found(tmp_path, city, state, country):
+    """Olist's customer_city and customer_state; "Ship To …" in marketplace exports."""
+    path = tmp_path / "orders.csv"
+    path.write_text(f"order_id,customer_unique_id,order_purchase_timestamp,payment_value,{city},{state},{country}\n"
+                    "o1,u1,2017-10-02 10:56:33,38.71,sao paulo,SP,BR\n"
+                    "o2,u2,2017-11-05 09:00:00,141.46,barreiras,BA,BR\n"
+                    "o3,u1,2018-01-07 12:00:00,50.00,sao paulo,SP,BR\n", encoding="utf-8")
+    data = read_orders(path)
+    assert data.details.roles["city"] == city and data.details.roles["state"] == state
+    assert data.details.roles["country"] == country
+    assert "geography" not in data.details.missing
