@@ -71,18 +71,21 @@ def thin_data_reason(summary: pd.DataFrame, history_days: float) -> str | None:
             f"Only {n_customers} customer{'' if n_customers == 1 else 's'}: predictive models need at least {MIN_CUSTOMERS}, "
             "so CLV uses the formula/historical method instead."
         )
-    if repeat_buyers < MIN_REPEAT_BUYERS:
-        return (
-            ("No customer has" if repeat_buyers == 0 else
-             f"Only {repeat_buyers} customer{' has' if repeat_buyers == 1 else 's have'}") + " bought more than once: "
-            "predictive models need at "
-            f"least {MIN_REPEAT_BUYERS} repeat buyers, so CLV uses the formula/historical method instead."
-        )
     if history_days < MIN_HISTORY_DAYS:
         return (
             f"The order history covers only {history_days:.0f} day{'' if round(history_days) == 1 else 's'}: "
             "predictive models need at "
             f"least {MIN_HISTORY_DAYS} days, so CLV uses the formula/historical method instead."
+        )
+    if repeat_buyers < MIN_REPEAT_BUYERS:
+        same_day = ""
+        if "orders" in summary.columns and int((summary["orders"] > 1).sum()) > repeat_buyers:
+            same_day = " (orders placed on the same day count as one purchase)"
+        return (
+            ("No customer has" if repeat_buyers == 0 else
+             f"Only {repeat_buyers} customer{' has' if repeat_buyers == 1 else 's have'}") + " bought on more than "
+            f"one day{same_day}: predictive models need at "
+            f"least {MIN_REPEAT_BUYERS} repeat buyers, so CLV uses the formula/historical method instead."
         )
     return None
 

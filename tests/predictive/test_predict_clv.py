@@ -115,9 +115,24 @@ def test_short_history_falls_back_with_a_reason(cdnow_orders):
 
 def test_no_repeat_buyers_fall_back_with_a_reason(cdnow_orders):
     firsts = cdnow_orders.sort_values("date").drop_duplicates("customer_id")
-    result = predict_clv(firsts)
+    result = predict_clv(firsts, as_of="1997-12-31")  # (the first orders span 83 days: too short a history)
     assert not result.ok
-    assert "bought more than once" in result.verdict
+    assert "bought on more than one day" in result.verdict and "same day" not in result.verdict
+
+
+def test_orders_on_one_day_fall_back_for_the_short_history_and_say_same_day_orders_are_one():
+    """Everyone ordered twice on the same day: the reason is the history of 0 days; with a longer
+    history and only same-day repeats, the reason says same-day orders count as one purchase."""
+    one_day = pd.DataFrame({"customer_id": [f"c{i}" for i in range(300) for _ in range(2)],
+                            "date": pd.Timestamp("2024-01-01"), "amount": 20.0})
+    result = predict_clv(one_day)
+    assert not result.ok and "covers only 0 days" in result.verdict and "bought" not in result.verdict
+    days = pd.to_datetime("2024-01-01") + pd.to_timedelta(np.arange(300) % 200, unit="D")
+    spread = pd.DataFrame({"customer_id": [f"c{i}" for i in range(300) for _ in range(2)],
+                           "date": np.repeat(days.to_numpy(), 2), "amount": 20.0})
+    result = predict_clv(spread, as_of="2024-07-31")
+    assert not result.ok and "No customer has bought on more than one day (orders placed on the same day count " \
+        "as one purchase)" in result.verdict
 
 
 def test_too_few_spend_buyers_are_counted_in_words():
