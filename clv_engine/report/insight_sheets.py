@@ -267,15 +267,15 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
 
     drivers = insights.drivers
     money = money_format(currency)
-    s.widths([22, 34, 11, 10, 19, 12, 11, 12, 15, 10])
+    s.widths([34, 11, 10, 19, 12, 11, 12, 19, 10])
     s.title("What a customer's start says about their value")
     if not len(drivers):
         s.note("No drivers: the file has no first product, channel, discount code or geography to group by.")
         return
     months = int(drivers["window_months"].iloc[0])
-    s.note(f"Average value in a customer's first {months} {agree(months, 'month')}, over the customers who have "
-           "been customers that long; lift = ÷ the average of all those customers. Groups under 30 customers "
-           "are marked.")
+    s.note(f"Average spend in a customer's first {months} {agree(months, 'month')}, over the customers who have "
+           "been customers that long (Observed); lift = ÷ the average of all those customers. Lifetime value is "
+           "after margin, as on the Payback sheet. Groups under 30 customers are marked.")
     for line in insights.not_profiled:
         s.note(line)
     chart_dimension = next((d for d in ("first_category", "first_subcategory", "first_product")
@@ -286,11 +286,11 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
         s.append()
         label = "value tier" if dimension == "tier" else dimension_label(dimension)
         s.heading(f"By {label}")
-        s.header([label.capitalize(), "Value", "Customers", "Observed", f"Value in {months} {agree(months, 'month')}",
-                  "Repeat rate", "Value lift", "Repeat lift", "Lifetime value", "Trust"])
+        s.header([label.capitalize(), "Customers", "Observed", f"Spent in first {months} {agree(months, 'month')}",
+                  "Repeat rate", "Spend lift", "Repeat lift", "Lifetime value (see Payback)", "Trust"])
         first = s.row + 1
         for _, r in part.iterrows():
-            s.append([s.cell(label.capitalize()), s.cell(r["value"]), s.cell(r["customers"], "#,##0"),
+            s.append([s.cell(r["value"]), s.cell(r["customers"], "#,##0"),
                       s.cell(r["observed_customers"], "#,##0"), s.cell(r["avg_window_value"], money),
                       s.cell(r["window_repeat_rate"], "0%"), s.cell(r["value_lift"], '0.00"×"'),
                       s.cell(r["repeat_lift"], '0.00"×"'), s.cell(r["avg_ltv"], money),
@@ -301,12 +301,12 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
         first, last, label = chart_rows
         chart = BarChart()
         chart.type = "bar"
-        chart.title = f"Value in the first {months} {agree(months, 'month')} by {label}"
+        chart.title = f"Spent in the first {months} {agree(months, 'month')} by {label}"
         chart.x_axis.scaling.orientation = "maxMin"  # largest group on top, as in the table
         chart.y_axis.numFmt = money.replace(".00", "")
         chart.legend = None
-        chart.add_data(Reference(s.ws, min_col=5, min_row=first, max_row=last), titles_from_data=False)
-        chart.set_categories(Reference(s.ws, min_col=2, min_row=first, max_row=last))
+        chart.add_data(Reference(s.ws, min_col=4, min_row=first, max_row=last), titles_from_data=False)
+        chart.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=last))
         _show_axes(chart)
         chart.height, chart.width = 9, 16
         s.ws.add_chart(chart, "L3")
@@ -332,7 +332,9 @@ def _payback_sheet(s: _Sheet, insights, currency) -> None:
         s.append([s.cell("Average acquisition cost"), s.cell(acq["average_cac"], money)])
         s.append([s.cell("Lifetime value : cost"), s.cell(acq.get("ltv_to_cac"), '0.0" : 1"')])
         month = acq.get("payback_month")
-        s.append([s.cell("Payback month"), s.cell(f"month {month} after the first order" if month is not None
+        paid_back = None if month is None else ("the month of the first order" if int(month) == 0 else
+                                                 f"month {int(month)} after the month of the first order")
+        s.append([s.cell("Payback month"), s.cell(paid_back if month is not None
                                                   else f"not within {acq.get('months_observed', 0)} "
                                                        f"{agree(acq.get('months_observed', 0), 'month')}")])
     payback = insights.payback.head(MAX_MONTHS + 1)

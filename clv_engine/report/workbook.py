@@ -127,15 +127,17 @@ def _values(customers, value_col) -> np.ndarray:
 
 
 def pareto_curve(values, points: int = PARETO_POINTS) -> pd.DataFrame:
-    """Share of value held by the top x% of customers, x = 0, 100/points, …, 100."""
+    """Share of value held by the top x% of customers, x = 0, 100/points, …, 100, each x as
+    the share of whole customers it stands for (the top 20% of 122 customers are 24: 19.7%),
+    so that no row seems to contradict a tier of 25 holding a little more."""
     ordered = np.sort(np.clip(np.asarray(values, dtype="float64"), 0, None))[::-1]
     shares = np.linspace(0, 1, points + 1)
     total = ordered.sum()
     if len(ordered) == 0 or total <= 0:
         return pd.DataFrame({"share_of_customers": shares, "share_of_value": shares})
     cumulative = np.concatenate([[0.0], np.cumsum(ordered)]) / total
-    counts = np.round(shares * len(ordered)).astype(int)
-    return pd.DataFrame({"share_of_customers": shares, "share_of_value": cumulative[counts]})
+    counts = np.unique(np.round(shares * len(ordered)).astype(int))
+    return pd.DataFrame({"share_of_customers": counts / len(ordered), "share_of_value": cumulative[counts]})
 
 
 def top_share(values, fraction: float = 0.2) -> float:

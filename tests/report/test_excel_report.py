@@ -113,6 +113,11 @@ def test_report_needs_a_customer_table(tmp_path):
 def test_pareto_and_histogram_helpers_match_hand_values():
     curve = pareto_curve([50.0, 30.0, 10.0, 10.0, 0.0], points=5)
     assert curve["share_of_value"].round(4).tolist() == [0.0, 0.5, 0.8, 0.9, 1.0, 1.0]
+    # each row's share of customers is that of the whole customers it counts (24 of 122: 19.7%)
+    curve = pareto_curve(np.arange(122.0), points=10)
+    top = curve[curve["share_of_customers"].between(0.19, 0.21)].iloc[0]
+    assert top["share_of_customers"] == pytest.approx(24 / 122)
+    assert top["share_of_value"] == pytest.approx(np.arange(98.0, 122.0).sum() / np.arange(122.0).sum())
     assert top_share([50.0, 30.0, 10.0, 10.0, 0.0]) == pytest.approx(0.5)
     assert top_share([0.0, 0.0]) == 0.0
     hist = histogram_table(np.array([0.0, 5.0, 12.0, 99.0]), bins=4)

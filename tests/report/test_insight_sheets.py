@@ -135,9 +135,9 @@ def test_counts_of_one_are_singular(shop, tmp_path):
                for t in texts["Who buys what"])
     assert ("100% of 1 customer ordered more than once; the median wait for the second order is 1 day."
             in texts["Cohorts"])
-    assert any(t.startswith("Average value in a customer's first 1 month, over") for t in texts["Drivers"])
-    assert "Value in 1 month" in texts["Drivers"]
-    assert book["Drivers"]._charts[0].title.tx.rich.p[0].r[0].t == "Value in the first 1 month by first category"
+    assert any(t.startswith("Average spend in a customer's first 1 month, over") for t in texts["Drivers"])
+    assert "Spent in first 1 month" in texts["Drivers"]
+    assert book["Drivers"]._charts[0].title.tx.rich.p[0].r[0].t == "Spent in the first 1 month by first category"
     assert "not within 1 month" in texts["Payback"]
     for name, sheet_texts in texts.items():
         assert not any(re.search(r"\b1 (customers|days|months)\b", t) for t in sheet_texts), name
