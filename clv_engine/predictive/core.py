@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Cancelled, InputError, agree
+from ..models.base import PILOT_ABOVE_PATTERNS
 from ..models.runoff import RUNOFF_SIZE
 from .history import CustomerDays, weekly_summary_with_days
 from .intervals import (
@@ -199,7 +200,7 @@ def predict_clv(
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 fitted = fit_purchase_model(name, px, ptx, pT, weights=counts, initial_params=start)
-                if start is not None and _in_runoff(fitted):
+                if start is not None and len(px) <= PILOT_ABOVE_PATTERNS and _in_runoff(fitted):
                     fitted = _better_fit(fitted, name, px, ptx, pT, counts)
             log_warnings(caught)
             chosen = name
@@ -347,7 +348,10 @@ def _in_runoff(fitted) -> bool:
 def _better_fit(fitted, name, px, ptx, pT, counts):
     """A fit started from the holdout check's parameters that settles in the fixed-dropout
     limit may only have stayed where it started (the check's fit ran off to that limit): the
-    fit from the model's own starting point is tried too, and the higher likelihood kept."""
+    fit from the model's own starting point is tried too, and the higher likelihood kept.
+    (Only for fits of up to PILOT_ABOVE_PATTERNS patterns, which take a second at most; a
+    second fit of a million customers costs seconds, and their fits start from a pilot fit
+    on a sample that compares the starting points first.)"""
     try:
         fresh = fit_purchase_model(name, px, ptx, pT, weights=counts)
     except Exception as exc:  # noqa: BLE001 - the first fit stands
