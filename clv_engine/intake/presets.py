@@ -190,7 +190,8 @@ def _square(work, table, notes):
 _PAYPAL_INCOMING = re.compile(
     r"payment received|express checkout payment|website payment|mobile payment|shopping cart|"
     r"subscription payment|virtual terminal|invoice|donation|pos payment|mass pay payment|"
-    r"general payment|prea?pproved payment|ebay auction payment|payment$|zahlung|paiement|pago"
+    r"general payment|prea?pproved payment|ebay auction payment|payment$|zahlung|paiement|pago|"
+    r"e-?check received|e-?check payment|echeck|e-check|scheck"
 )
 _PAYPAL_NOT_PAYMENT = re.compile(
     r"withdraw|transfer|hold|fee|conversion|deposit|authori[sz]ation|void|bank|currency|tax|adjustment|"
@@ -283,6 +284,39 @@ def _paypal_converted(work, kind: pd.Series, ref: pd.Series, amount: pd.Series, 
                  f"of the 'General Currency Conversion' rows that name {agree(n, 'it', 'them')}.")
 
 
+_PAYPAL_FEE = re.compile(r"\bfee\b|gebühr|gebuhr|frais|comisi[oó]n")
+_PAYPAL_REVERSED = re.compile(r"reversal|cancel+ed reversal|storn|rückgängig|ruckgangig|annulation")
+
+
+def _paypal_won_disputes(work, kind: pd.Series, ref: pd.Series, amount: pd.Series, refund: pd.Series,
+                         notes) -> set:
+    """A dispute the shop won: a "Chargeback Reversal" (money in) naming the same payment as
+    a chargeback (money out) of the same amount gives that money back; neither row is a
+    refund or a payment, and the payment stands. Returns the payments so restored."""
+    back = kind.str.contains(_PAYPAL_REVERSED) & (amount > 0) & (ref != "")
+    if not back.any():
+        return set()
+    taken = refund & (ref != "") & (work["skip"] == "")
+    cancelled, restored = 0, set()
+    for row in back[back].index:
+        same = taken & (ref == ref[row]) & ((amount.abs() - amount[row]).abs() < 0.005)
+        if same.any():
+            first = same[same].index[0]
+            taken[first] = False
+            refund[first] = False
+            work.loc[first, "refund_row"] = False
+            _mark(work, pd.Series(work.index == first, index=work.index), "cancelled or failed",
+                  f"chargeback reversed by {work.loc[row, 'order_id'] or 'a later row'}")
+            _mark(work, pd.Series(work.index == row, index=work.index), "not a payment",
+                  f"reverses the chargeback of {ref[row]}")
+            cancelled += 1
+            restored.add(ref[row])
+    if cancelled:
+        notes.append(f"{cancelled} PayPal {agree(cancelled, 'chargeback was', 'chargebacks were')} reversed (a "
+                     "dispute the shop won): the money came back, so the payment counts in full.")
+    return restored
+
+
 def _paypal(work, table, notes):
     kind = column_named(table, "Type", "Typ")
     impact = column_named(table, "Balance Impact", "Auswirkung auf Guthaben")
@@ -290,7 +324,9 @@ def _paypal(work, table, notes):
     reason = _paypal_status(work["status"])
     if kind is not None:
         k = kind.str.lower()
-        refund = k.str.contains("refund|reversal|chargeback|rückzahlung|erstattung|rembourse", regex=True) & (amount < 0)
+        refund = k.str.contains("refund|reversal|chargeback|rückzahlung|erstattung|rückbuchung|ruckbuchung|"
+                                "rembourse|rétrofacturation", regex=True) & (amount < 0)
+        refund &= ~k.str.contains(_PAYPAL_FEE)  # a chargeback fee is the shop's cost, not money back to the buyer
         work.loc[refund, "refund_row"] = True
         payment = k.str.contains(_PAYPAL_INCOMING) & ~k.str.contains(_PAYPAL_NOT_PAYMENT) & (amount >= 0)
         incoming = payment.copy()
@@ -302,13 +338,16 @@ def _paypal(work, table, notes):
     ref = column_named(table, "Reference Txn ID", "Zugehöriger Transaktionscode")
     if ref is not None and kind is not None:
         _paypal_converted(work, k, ref, amount, info.decimal, notes)
+    restored = set()
     if ref is not None:
         work["parent"] = ref.where(work["refund_row"], work["order_id"])
+        if kind is not None:
+            restored = _paypal_won_disputes(work, k, ref, amount, refund, notes)
     # a payment whose status says refunded or reversed, with the refund or reversal row that
     # names it in the file, is netted against that row (in full: left out then); without one
     # (the refund fell outside the download's dates) its status is all there is
     named = set(work.loc[refund & (work["parent"] != ""), "parent"])
-    given_back = (reason == "refunded or returned") & ~work["order_id"].isin(named)
+    given_back = (reason == "refunded or returned") & ~work["order_id"].isin(named | restored)
     for why in ("cancelled or failed", "not paid"):
         _mark(work, payment & (reason == why), why, work["status"])
     _mark(work, payment & given_back, "refunded or returned", work["status"])

@@ -109,6 +109,31 @@ def test_paypal_refunded_payment_with_its_refund_rows_is_netted(write):
     check_accounting(data)
 
 
+
+def test_paypal_chargebacks_fees_reversals_and_echecks(write):
+    """A dispute the shop won (Chargeback, then Chargeback Reversal of the same payment) leaves
+    the payment whole; a Chargeback Fee is the shop's cost, not money back to the buyer; a
+    German Rückbuchung is a chargeback; eCheck payments are payments."""
+    path = write("paypal.csv", PAYPAL_HEADER
+                 + paypal_row(1, "Pat", "Website Payment", "Completed", "500,00", "pat@x.de", "P1")
+                 + paypal_row(5, "Pat", "Chargeback", "Completed", "-500,00", "pat@x.de", "P2", "P1", "Debit")
+                 + paypal_row(9, "Pat", "Chargeback Reversal", "Completed", "500,00", "pat@x.de", "P3", "P1")
+                 + paypal_row(2, "Bob", "Website Payment", "Completed", "80,00", "bob@x.de", "B1")
+                 + paypal_row(6, "Bob", "Chargeback", "Completed", "-30,00", "bob@x.de", "B2", "B1", "Debit")
+                 + paypal_row(6, "Bob", "Chargeback Fee", "Completed", "-20,00", "bob@x.de", "B3", "B1", "Debit")
+                 + paypal_row(3, "Anna", "Website-Zahlung", "Abgeschlossen", "100,00", "anna@x.de", "A1")
+                 + paypal_row(7, "Anna", "Rückbuchung", "Abgeschlossen", "-100,00", "anna@x.de", "A2", "A1", "Debit")
+                 + paypal_row(4, "Gus", "eCheck Received", "Cleared", "70,00", "gus@x.de", "G1")
+                 + paypal_row(8, "Ivy", "eCheck Received", "Completed", "250,00", "ivy@x.de", "I1"))
+    data = read_orders(path)
+    assert amounts(data) == {"P1": 500.0, "B1": 50.0, "G1": 70.0, "I1": 250.0}  # A1 charged back in full
+    skipped = data.report.skipped.set_index("row")
+    assert skipped.loc[3, "reason"] == "cancelled or failed" and "reversed" in skipped.loc[3, "detail"]
+    assert skipped.loc[4, "reason"] == "not a payment" and skipped.loc[7, "reason"] == "not a payment"  # the fee
+    assert any("dispute the shop won" in n for n in data.report.notes)
+    check_accounting(data)
+
+
 # --- WooCommerce (plugin export) ------------------------------------------------------
 
 WOO_HEADER = ("order_id,order_number,order_date,paid_date,status,shipping_total,order_total,order_currency,"
