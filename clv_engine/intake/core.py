@@ -708,6 +708,26 @@ def _non_product(work: pd.DataFrame, body: pd.DataFrame, roles: dict, line_amoun
     return deduct, kinds
 
 
+_DOLLARS = ("USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN", "TWD")
+
+
+def _dollar_sign_as_code(cur: pd.Series, live: pd.Series, currency, notes: list) -> pd.Series:
+    """A bare "$" is some dollar: the one the file also writes as a code ("$120.00" beside
+    "USD 45.95"), or the one given with --currency; otherwise it stays "$"."""
+    dollar = (cur == "$").to_numpy()
+    if not dollar.any():
+        return cur
+    given = str(currency).upper() if currency else None
+    codes = sorted(set(cur[live & ~pd.Series(dollar, index=cur.index)].unique()) & set(_DOLLARS))
+    target = given if given in _DOLLARS else (codes[0] if len(codes) == 1 and not given else None)
+    if target is None:
+        return cur
+    n = int(dollar.sum())
+    notes.append(f"Amounts written with a bare $ ({n:,} {agree(n, 'row')}) are taken to be {target}, "
+                 + ("as given." if given else "the dollar the file also names."))
+    return cur.where(~dollar, target)
+
+
 def _sorted_by_date_and_row(orders: pd.DataFrame) -> bool:
     date = orders["date"].to_numpy().view("int64")
     row = orders["row"].to_numpy()
@@ -1204,6 +1224,7 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
     if ainfo.currencies is not None and _has_text(ainfo.currencies).any():
         cur = cur.where(_has_text(cur), ainfo.currencies.astype(str))
     live = _unskipped(work)
+    cur = _dollar_sign_as_code(cur, live, currency, report.notes)
     counts = cur[live & _has_text(cur)].value_counts()
     chosen = None
     if currency:

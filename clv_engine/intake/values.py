@@ -366,6 +366,34 @@ def _excel_serials(s: pd.Series) -> pd.Series:
     return (pd.Timestamp("1899-12-30") + days).astype("datetime64[ns]")
 
 
+# month names of other languages -> English ("5. März 2024", "3 de marzo de 2024", "12 févr. 2024")
+_FOREIGN_MONTHS = {
+    "Jan": "januar jänner jän janvier janv enero ene gennaio gen januari janeiro",
+    "Feb": "februar feber février févr fevrier fevr febrero febbraio februari fevereiro fev",
+    "Mar": "märz maerz marz mrz mars marzo maart mrt março marco",
+    "Apr": "avril avr abril abr aprile",
+    "May": "mai mayo maggio mag mei maio",
+    "Jun": "juni juin junio giugno giu junho",
+    "Jul": "juli juillet juil julio luglio lug julho",
+    "Aug": "august août aout agosto ago augustus",
+    "Sep": "sept septembre septiembre setiembre settembre set setembro",
+    "Oct": "oktober okt octobre octubre ottobre ott outubro out",
+    "Nov": "novembre noviembre novembro",
+    "Dec": "dezember dez décembre déc decembre dec diciembre dic dicembre december dezembro",
+}
+_MONTH_WORD = {w: english for english, words in _FOREIGN_MONTHS.items() for w in words.split()}
+_MONTH_WORD_RE = re.compile(r"(?i)(?<![^\W\d_])(" + "|".join(sorted(map(re.escape, _MONTH_WORD), key=len, reverse=True))
+                            + r")\.?(?![^\W\d_])")
+
+
+def _english_months(s: pd.Series) -> pd.Series:
+    """Dates with month names in German, French, Spanish, Italian, Dutch or Portuguese, in
+    the English words the formats read: "5. März 2024" -> "5 Mar 2024"."""
+    s = s.str.replace(_MONTH_WORD_RE, lambda m: _MONTH_WORD[m.group(1).lower()], regex=True)
+    s = s.str.replace(r"(?i)\b(\d{1,2})\.(?=\s)", r"\1", regex=True)  # "5. Mar" (German day)
+    return s.str.replace(r"(?i)\s(?:de|del)\s", " ", regex=True)  # "3 de Mar de 2024"
+
+
 def _normalise_date_text(s: pd.Series) -> pd.Series:
     s = s.str.replace(r"\s+", " ", regex=True)
     s = s.str.replace(r"(?i)\b(\d{1,2})(st|nd|rd|th)\b", r"\1", regex=True)
@@ -623,7 +651,8 @@ def parse_dates_distinct(
         todo &= out.isna() & ~compact
 
     if todo.any():
-        text = _normalise_date_text(s[todo].str.replace(r"(?<=[A-Za-z])-|-(?=[A-Za-z])", " ", regex=True))
+        text = _normalise_date_text(_english_months(s[todo]).str.replace(r"(?<=[A-Za-z])-|-(?=[A-Za-z])", " ",
+                                                                         regex=True))
         text = text.str.replace(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s", "", case=False, regex=True)
         text = text.str.replace(_OFFSET_RE, r"\1", regex=True)
         formats = [f + t for f in _MONTH_FORMATS for t in _TIME_FORMATS]

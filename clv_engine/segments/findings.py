@@ -18,7 +18,8 @@ from .profiles import PREFERENCE_ALPHA
 
 __all__ = ["findings"]
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$",
+            "$": "$", "€": "€", "£": "£", "¥": "¥", "₹": "₹"}  # (a file that writes a symbol only)
 MIN_FROM_SHARE = 0.3  # "where from" findings: at least this share of the segment's orders ...
 MIN_FROM_DIFFERENCE = 0.1  # ... at least 10% more or less often than all orders, and not chance
 BUY_DIMENSIONS = ("subcategory", "category", "product", "vendor")

@@ -190,7 +190,7 @@ def test_tiers_without_names_are_named_for_their_number_and_the_total_is_printed
     tiers = pd.read_csv(out / "customers.csv")["tier"]
     assert set(tiers) == {"Tier 1", "Tier 2"}
     total = pd.read_csv(out / "customers.csv")["clv"].sum()
-    assert f"Total value to date: {total:,.0f}" in printed
+    assert f"Total value to date: ${total:,.0f}" in printed  # the file writes "$120.00": $ in front
     assert "hold 98% of value to date." in printed  # not "expected value": nothing was predicted
 
 

@@ -339,3 +339,16 @@ def test_paypal_status_in_another_language_uses_the_shared_words(write):
     data = read_orders(path)
     assert amounts(data) == {"T1": 35.82}
     assert data.report.rows_skipped == {"not paid": 1, "cancelled or failed": 1}
+
+
+def test_a_bare_dollar_sign_is_the_dollar_the_file_names(write):
+    """"$120.00" beside "USD 45.95": one currency, not two (the USD rows were left out)."""
+    path = write("o.csv", "Order ID,Date,Email,Amount\nM1,2024-01-05,ann@x.test,$120.00\n"
+                 "M2,2024-01-20,bob@x.test,$80.00\nM3,2024-02-03,ann@x.test,$30.00\n"
+                 "M4,2024-03-01,cy@x.test,USD 45.95\nM5,2024-04-01,cy@x.test,USD 10.00\n")
+    data = read_orders(path)
+    assert data.report.currency == "USD" and not data.report.rows_skipped
+    assert data.orders["amount"].sum() == pytest.approx(285.95)
+    assert any("bare $ (3 rows) are taken to be USD" in n for n in data.report.notes)
+    only_dollar_sign = write("p.csv", "Order ID,Date,Email,Amount\nM1,2024-01-05,ann@x.test,$120.00\n")
+    assert read_orders(only_dollar_sign, currency="CAD").report.currency == "CAD"

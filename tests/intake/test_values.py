@@ -197,3 +197,13 @@ def test_a_column_writing_dates_two_ways_reads_each_way_by_its_own_dates():
     assert [d.date().isoformat() for d in out] == ["2014-02-28", "2014-02-20", "2014-03-01", "2014-03-01",
                                                    "2014-01-13", "2014-01-13"]
     assert any("those written with '-' as day/month and those written with '/' as month/day" in n for n in info.notes)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5. März 2024", "2024-03-05"), ("15. Dezember 2023 14:30", "2023-12-15 14:30"), ("3 de marzo de 2024", "2024-03-03"),
+    ("12 févr. 2024", "2024-02-12"), ("2 août 2024", "2024-08-02"), ("1 gennaio 2024", "2024-01-01"),
+    ("5 mei 2024", "2024-05-05"), ("7 de setembro de 2024", "2024-09-07"), ("Mar 5, 2024", "2024-03-05"),
+])
+def test_month_names_in_other_languages_are_read(text, expected):
+    parsed, _ = parse_dates(pd.Series([text, ""]))
+    assert parsed.iloc[0] == pd.Timestamp(expected) and pd.isna(parsed.iloc[1])
