@@ -50,7 +50,7 @@ from clv_engine.predictive.churn import roc_auc, top_share_capture  # noqa: E402
 def read_orders(path: str) -> pd.DataFrame:
     """``customer_id``, ``date``, ``amount`` of every order in the file."""
     path = str(path)
-    if path.endswith(".txt"):  # CDNOW master/sample logs: whitespace-separated, optional header
+    if path.endswith((".txt", ".txt.gz")):  # CDNOW master/sample logs: whitespace-separated, optional header
         raw = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, comment=None)
         if not raw.iloc[0, -1].replace(".", "", 1).isdigit():
             raw = raw.iloc[1:]
