@@ -267,7 +267,7 @@ def _driver_sheet(s: _Sheet, insights, currency) -> None:
 
     drivers = insights.drivers
     money = money_format(currency)
-    s.widths([34, 11, 10, 19, 12, 11, 12, 19, 10])
+    s.widths([34, 11, 10, 24, 12, 11, 12, 27, 10])
     s.title("What a customer's start says about their value")
     if not len(drivers):
         s.note("No drivers: the file has no first product, channel, discount code or geography to group by.")
