@@ -200,3 +200,9 @@ def test_retention_counts_only_customers_who_ordered_in_the_year_before_last():
     assert estimate == pytest.approx(40 / 50) and "estimated from first and last order dates" in why
     years, _ = estimate_lifespan_years(s, orders)
     assert years == pytest.approx(4.0)
+    # the command counts from the orders, for each customer's value and the business figure alike
+    from clv_engine.pipeline import Settings, analyze
+
+    run = analyze(orders, Settings(method="simple", observation_end="2024-12-31", report=False)).summary
+    assert "(30 of 40 customers active a year ago bought again)" in run["clv_basis"]
+    assert "(30 of 40 customers active a year ago bought again)" in run["business_formula_clv"]["lifespan_basis"]
