@@ -388,10 +388,11 @@ def _unticked(values: pd.Series, inverted: bool, customer: np.ndarray, stamps: n
     customer at the same moment (the other lines of a ticked order) says nothing."""
     if inverted:
         return None  # a blank "unsubscribe" box is no "yes"
-    filled = values.notna().to_numpy() & (values.astype(object).to_numpy() != "")
-    uniques = pd.unique(values[filled].astype(str))
-    if not len(uniques) or len(uniques) > 10 or any(_cell_key(u) not in _TICKS for u in uniques):
+    cells = values.to_numpy(dtype=object)
+    uniques = [u for u in pd.unique(cells) if isinstance(u, str) and u != ""]
+    if not uniques or len(uniques) > 10 or any(_cell_key(u) not in _TICKS for u in uniques):
         return None
+    filled = values.notna().to_numpy() & (cells != "")
     moment = pd.DataFrame({"c": customer, "t": np.asarray(stamps, dtype="datetime64[ns]").view(np.int64)})
     ticked = pd.Series(filled).groupby([moment["c"], moment["t"]]).transform("any").to_numpy()
     return ~filled & ~ticked
