@@ -609,9 +609,17 @@ def parse_dates_distinct(
         elif day_first and not month_first:
             order = "DMY"
             info.why = f"a date like {cell_example(s[numeric][needs_dmy].iloc[0])} fits only that way"
+            if date_order == "MDY":
+                info.notes.append(f"month/day was asked for, but a date like "
+                                  f"{cell_example(s[numeric][needs_dmy].iloc[0])} fits only day/month: read as "
+                                  "day/month (month/day would leave such dates unread)")
         elif month_first and not day_first:
             order = "MDY"
             info.why = f"a date like {cell_example(s[numeric][needs_mdy].iloc[0])} fits only that way"
+            if date_order == "DMY":
+                info.notes.append(f"day/month was asked for, but a date like "
+                                  f"{cell_example(s[numeric][needs_mdy].iloc[0])} fits only month/day: read as "
+                                  "month/day (day/month would leave such dates unread)")
         elif day_first and month_first:
             order = date_order if date_order in ("DMY", "MDY") else ("DMY" if needs_dmy.sum() >= needs_mdy.sum() else "MDY")
             info.notes.append("the date column mixes day/month and month/day dates; "

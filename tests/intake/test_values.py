@@ -207,3 +207,14 @@ def test_a_column_writing_dates_two_ways_reads_each_way_by_its_own_dates():
 def test_month_names_in_other_languages_are_read(text, expected):
     parsed, _ = parse_dates(pd.Series([text, ""]))
     assert parsed.iloc[0] == pd.Timestamp(expected) and pd.isna(parsed.iloc[1])
+
+
+def test_a_date_order_the_dates_rule_out_is_overruled_with_a_note():
+    """--date-order MDY on a file with 24/07/2023: month/day cannot read it; the file's order
+    is kept and the note says the choice was overruled (the desktop showed the choice as used)."""
+    parsed, info = parse_dates(pd.Series(["03/02/2023", "24/07/2023"]), date_order="MDY")
+    assert info.order == "DMY" and parsed.iloc[0] == pd.Timestamp("2023-02-03")
+    assert "month/day was asked for, but a date like 24/07/2023 fits only day/month: read as day/month " \
+        "(month/day would leave such dates unread)" in info.notes
+    _, info = parse_dates(pd.Series(["03/02/2023", "07/24/2023"]), date_order="DMY")
+    assert info.order == "MDY" and any(n.startswith("day/month was asked for") for n in info.notes)
