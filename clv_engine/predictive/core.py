@@ -165,7 +165,7 @@ def predict_clv(
         warnings.simplefilter("always")
         best, scores, failures, split_date, sample = choose_model(
             in_range, as_of_ts, candidates, first_order, max_customers=MAX_CHECK_CUSTOMERS, rng=rng,
-            days=days, holdout=holdout,
+            days=days, holdout=holdout, progress=lambda text, done: step(text, 0.1 + 0.3 * done),
         )
     log_warnings(caught)
     del days

@@ -265,7 +265,7 @@ def score_on_holdout(name: str, split: pd.DataFrame, patterns=None, money=None) 
 
 def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_order: pd.Timestamp,
                  *, max_customers: int | None = MAX_CHECK_CUSTOMERS, rng=None,
-                 days: CustomerDays | None = None, holdout: pd.DataFrame | None = None):
+                 days: CustomerDays | None = None, holdout: pd.DataFrame | None = None, progress=None):
     """Score each candidate on a calibration/holdout split of ``orders``.
 
     Above ``max_customers`` customers the check runs on a random sample of that many
@@ -277,6 +277,7 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
     :func:`~clv_engine.predictive.history.customer_days`), the revenue check reads no orders.
     ``holdout`` (calibration columns per customer from a summary query, see
     :func:`~clv_engine.predictive.history.holdout_from_summary`) replaces the orders.
+    ``progress(text, fraction)`` is told which candidate is being checked (fraction 0 to 1).
     """
     split_date = holdout_split_date(first_order, as_of)
     rng = np.random.default_rng(0) if rng is None else rng
@@ -303,7 +304,10 @@ def choose_model(orders: pd.DataFrame, as_of: pd.Timestamp, candidates, first_or
         except Exception as exc:  # amounts missing or unusable: score without the capture
             logger.info("holdout revenue not available: %s", type(exc).__name__)
             money = None
-    for name in candidates:
+    for i, name in enumerate(candidates):
+        if progress is not None:
+            progress(f"Checking model {i + 1} of {len(candidates)} on the last part of the history",
+                     i / len(candidates))
         try:
             scores[name] = score_on_holdout(name, split, patterns, money)
         except Exception as exc:  # a candidate that cannot be fitted is simply not chosen

@@ -219,3 +219,21 @@ def test_a_fit_started_in_the_fixed_dropout_limit_does_not_stay_there(cdnow_full
     predicted = p.customers["expected_orders"]
     total_error = predicted.sum() / actual.reindex(predicted.index).fillna(0).sum() - 1
     assert -0.35 < total_error < -0.2  # the stuck fit expected half the orders (-51%)
+
+
+def test_the_model_check_reports_each_candidate_and_a_cancel_there_stops(cdnow_orders):
+    """The check of three models is most of a run's time: progress moves between them (the
+    bar stood still at 42% for 13 s of a 15 s run) and a cancel takes effect there."""
+    seen = []
+    predict_clv(cdnow_orders, progress=lambda step, fraction: seen.append((step, fraction)))
+    checking = [(s, f) for s, f in seen if s.startswith("Checking model ") and s[15].isdigit()]
+    assert [s for s, _ in checking] == [f"Checking model {i} of 3 on the last part of the history" for i in (1, 2, 3)]
+    assert [f for _, f in checking] == sorted(f for _, f in checking) and checking[0][1] < checking[-1][1] < 0.4
+    stop = threading.Event()
+
+    def cancel_at_the_second(step, fraction):
+        if step.startswith("Checking model 2"):
+            stop.set()
+
+    with pytest.raises(Cancelled):
+        predict_clv(cdnow_orders, progress=cancel_at_the_second, cancel=stop)
