@@ -78,8 +78,9 @@ class NotFittedError(ClvError, AttributeError):
     """A model was asked to predict before ``fit`` was called (or params were set)."""
 
 
-class ConvergenceError(ClvError, RuntimeError):
-    """A model could not be fitted to the data even with the fallback optimiser."""
+class ConvergenceError(ClvError, RuntimeError, ValueError):
+    """A model could not be fitted to the data even with the fallback optimiser. (Also a
+    ValueError, as lifetimes' ConvergenceError is: code written for lifetimes catches it.)"""
 
 
 class Cancelled(ClvError):

@@ -166,3 +166,27 @@ def test_an_observation_end_before_every_transaction_gives_an_empty_summary_as_l
                                                          observation_period_end="2019-12-31")
     assert out.empty and list(out.columns) == ["frequency", "recency", "T", "monetary_value"]
     assert out.index.name == "id"
+
+
+# -- Series inputs are matched by customer, as lifetimes' pandas arithmetic matches them -----------
+
+def test_series_from_differently_ordered_frames_pair_each_customers_own_values():
+    """lifetimes matched Series by index; pairing them by position gave customer 1 the
+    frequency of another customer (0.0155 expected purchases instead of 0.3569)."""
+    summary = pd.read_csv(DATA / "models" / "cdnow_customers_summary.csv").set_index("ID")
+    bgf = compat.BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    by_frequency = summary.sort_values("frequency")
+    mixed = bgf.predict(10, by_frequency["frequency"], summary["recency"], summary["T"])
+    aligned = bgf.predict(10, summary["frequency"], summary["recency"], summary["T"])
+    assert mixed.loc[1] == pytest.approx(aligned.loc[1]) and mixed.loc[1] == pytest.approx(0.356931, abs=1e-5)
+    pd.testing.assert_series_equal(mixed.sort_index(), aligned.sort_index(), check_names=False)
+    p_alive = compat.ParetoNBDFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    assert p_alive.conditional_probability_alive(by_frequency["frequency"], summary["recency"],
+                                                 summary["T"]).loc[1] == pytest.approx(0.8691, abs=1e-3)
+    # a customer missing from one input: NaN for them, as lifetimes' union of the indexes gives
+    short = bgf.predict(10, summary["frequency"].iloc[1:], summary["recency"], summary["T"])
+    assert len(short) == len(summary) and np.isnan(short.loc[summary.index[0]])
+
+
+def test_a_failed_fit_is_a_value_error_as_in_lifetimes():
+    assert issubclass(compat_utils.ConvergenceError, ValueError)

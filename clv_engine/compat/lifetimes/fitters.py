@@ -56,6 +56,19 @@ def _shape_like(result, *inputs):
     return result
 
 
+def _aligned(*values):
+    """Series inputs matched up by their index, as lifetimes' pandas arithmetic matches them:
+    columns taken from differently ordered or filtered frames pair each customer's own
+    values, on the union of the indexes (NaN where a customer is missing from one)."""
+    series = [v for v in values if isinstance(v, pd.Series)]
+    if len(series) < 2 or all(s.index.equals(series[0].index) for s in series[1:]):
+        return values
+    union = series[0].index
+    for s in series[1:]:
+        union = union.union(s.index)
+    return tuple(v.reindex(union) if isinstance(v, pd.Series) else v for v in values)
+
+
 def _lifetimes_int(values) -> np.ndarray:
     """A count column cast as lifetimes casts it (``astype(int)``: 2.5 -> 2), except that
     missing and infinite values stay as they are, so the engine names them (the cast would
@@ -302,6 +315,7 @@ class _ContinuousFitter(BaseFitter):
 
     def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
         """Expected repeat purchases in the next ``t`` given the history (NaN where an input is)."""
+        t, frequency, recency, T = _aligned(t, frequency, recency, T)
         model = self._model()
         f, r, tt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
         shape = np.broadcast_shapes(np.shape(t), f.shape)
@@ -312,6 +326,7 @@ class _ContinuousFitter(BaseFitter):
 
     def conditional_probability_alive(self, frequency, recency, T):
         """P(alive) given the history (NaN where an input is)."""
+        frequency, recency, T = _aligned(frequency, recency, T)
         f, r, tt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
         values = np.reshape(_where_known(self._model().p_alive, f.ravel(), r.ravel(), tt.ravel()), f.shape)
         if self._alive_keeps_shape:  # lifetimes' Pareto/NBD: a Series for Series, a float for scalars
@@ -348,6 +363,7 @@ class _ContinuousFitter(BaseFitter):
 
     def conditional_probability_of_n_purchases_up_to_time(self, n, t, frequency, recency, T):
         """P(n purchases in the next ``t``) given the history."""
+        n, t, frequency, recency, T = _aligned(n, t, frequency, recency, T)
         arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (n, t, frequency, recency, T)))
         values = self._model().p_n_purchases_conditional(*(a.ravel() for a in arrays))
         return _shape_like(np.reshape(values, arrays[0].shape), n, t, frequency, recency, T)
@@ -411,6 +427,8 @@ class BetaGeoBetaBinomFitter(BaseFitter):
     def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future, frequency, recency,
                                                              n_periods):
         """Expected transactions in the next ``m_periods_in_future`` opportunities."""
+        m_periods_in_future, frequency, recency, n_periods = _aligned(m_periods_in_future, frequency, recency,
+                                                                      n_periods)
         values = self._model().expected_purchases(
             *np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
                                    (m_periods_in_future, frequency, recency, n_periods)))
@@ -419,6 +437,8 @@ class BetaGeoBetaBinomFitter(BaseFitter):
 
     def conditional_probability_alive(self, m_periods_in_future, frequency, recency, n_periods):
         """P(alive at opportunity n_periods + m_periods_in_future) given the history."""
+        m_periods_in_future, frequency, recency, n_periods = _aligned(m_periods_in_future, frequency, recency,
+                                                                      n_periods)
         m, f, r, n = (a.ravel() for a in np.broadcast_arrays(
             *(np.asarray(v, dtype=float) for v in (m_periods_in_future, frequency, recency, n_periods))))
         shape = np.broadcast_shapes(*(np.shape(v) for v in (m_periods_in_future, frequency, recency, n_periods)))
@@ -482,6 +502,7 @@ class GammaGammaFitter(BaseFitter):
             monetary_value = self.data["monetary_value"]
         if frequency is None:
             frequency = self.data["frequency"]
+        frequency, monetary_value = _aligned(frequency, monetary_value)
         f, m = np.broadcast_arrays(np.asarray(frequency, dtype=float), np.asarray(monetary_value, dtype=float))
         p, q, v = (float(self.params_[k]) for k in ("p", "q", "v"))
         if q > 1:
@@ -504,6 +525,7 @@ class GammaGammaFitter(BaseFitter):
 
         ``freq`` is the unit of ``T``: "D", "H", "W" or "M". Returns a Series named ``clv``.
         """
+        frequency, recency, T, monetary_value = _aligned(frequency, recency, T, monetary_value)
         value = np.asarray(self.conditional_expected_average_profit(frequency, monetary_value), dtype=float)
         factor = {"W": 4.345, "M": 1.0, "D": 30, "H": 30 * 24}[freq]
         index = frequency.index if isinstance(frequency, pd.Series) else pd.RangeIndex(len(np.atleast_1d(value)))
