@@ -601,11 +601,31 @@ def _filled_rows(grid: pd.DataFrame) -> int:
     return 0
 
 
+def _column_map(mine: list[str], theirs: list[str]) -> list[int] | None:
+    """Where each of ``mine``'s columns is among ``theirs`` when the two headers name the same
+    columns (in any order, case and spacing aside, a few extra columns allowed); None when
+    they do not, or when a name is blank or repeated (the order must then match exactly)."""
+    if theirs == mine:
+        return list(range(len(mine)))
+
+    def norm(names):
+        return [" ".join(n.split()).casefold() for n in names]
+
+    m, t = norm(mine), norm(theirs)
+    if "" in m or len(set(m)) != len(m) or len(set(n for n in t if n)) != sum(1 for n in t if n):
+        return None
+    where = {n: i for i, n in enumerate(t) if n}
+    if any(n not in where for n in m) or len(where) > len(m) + max(2, len(m) // 2):
+        return None
+    return [where[n] for n in m]
+
+
 def _same_columns(sheets: list[str], chosen: str, grid: pd.DataFrame, load, head
                   ) -> tuple[pd.DataFrame, list[tuple[str, int, int]], list[str]]:
     """``chosen``'s grid with the rows of the later sheets that have the same column headers
-    (same names, same order, as intake finds them) below it, in sheet order: one table, for
-    a workbook that splits its orders over sheets (a year or a month each).
+    (the same names as intake finds them, in any order; columns a later sheet adds are left
+    out, with a note) below it, in sheet order: one table, for a workbook that splits its
+    orders over sheets (a year or a month each).
 
     Each further sheet's rows above and on its header row are left out (its header is not a
     data row); every sheet's blank rows after its last filled row too. Returns the grid,
@@ -622,6 +642,7 @@ def _same_columns(sheets: list[str], chosen: str, grid: pd.DataFrame, load, head
     left_out = list(sheets[:at])  # earlier sheets: no order list (``accept`` refused them)
     unreadable: list[str] = []
     above: list[str] = []
+    rearranged: list[str] = []
     for s in sheets[at + 1:]:
         try:
             top, whole = head(s)
@@ -629,7 +650,7 @@ def _same_columns(sheets: list[str], chosen: str, grid: pd.DataFrame, load, head
             if not whole and top.shape[1] > WIDE_GRID:  # narrowed when read in full: compare that
                 top, whole = load(s), True
                 theirs = _header_of(top)
-            if theirs is None or theirs[1] != mine[1]:
+            if theirs is None or _column_map(mine[1], theirs[1]) is None:
                 left_out.append(s)
                 continue
             full = top if whole else load(s)
@@ -639,11 +660,19 @@ def _same_columns(sheets: list[str], chosen: str, grid: pd.DataFrame, load, head
             log.debug("sheet %r left out: %s", s, err)
             unreadable.append(s)
             continue
-        if theirs is None or theirs[1] != mine[1]:
+        where = None if theirs is None else _column_map(mine[1], theirs[1])
+        if where is None:
             left_out.append(s)
             continue
         start = full.index.get_loc(theirs[0]) + 1
         body = full.iloc[start:_filled_rows(full)]
+        if where != list(range(len(theirs[1]))):  # another order, or columns of its own: in this sheet's order
+            extra = [n for i, n in enumerate(theirs[1]) if n and i not in set(where)]
+            body = body.iloc[:, where].set_axis(range(len(where)), axis=1)
+            rearranged.append(f"Sheet '{s}' has the same columns in another order" if not extra else
+                              f"Sheet '{s}' has the same columns" + (" in another order" if sorted(where) != where
+                                                                      else "") +
+                              f" and {agree(len(extra), 'one more', 'more')} ({_quoted(extra)}), left out")
         if body.empty:
             left_out.append(s)
             continue
@@ -659,6 +688,11 @@ def _same_columns(sheets: list[str], chosen: str, grid: pd.DataFrame, load, head
         del full
     del bodies
     if not found:
+        others = [t for t in left_out if t != chosen]
+        if others:  # say so: a sheet of orders under other headers must not vanish unnoticed
+            copies.insert(0, f"Left out {agree(len(others), 'sheet')} {_quoted(others)}: "
+                             f"{agree(len(others), 'its columns differ', 'their columns differ')} from those of "
+                             f"'{chosen}' (read on its own; choose a sheet with --sheet).")
         return grid, [], copies
     found.insert(0, (chosen, grid.iloc[:_filled_rows(grid)]))
     del grid
@@ -684,7 +718,7 @@ def _same_columns(sheets: list[str], chosen: str, grid: pd.DataFrame, load, head
     if unreadable:
         notes.append(f"{agree(len(unreadable), 'Sheet')} {_quoted(unreadable)} could not be read and "
                      f"{agree(len(unreadable), 'was', 'were')} left out.")
-    return combined, parts, notes + copies + above
+    return combined, parts, notes + [f"{r}." for r in rearranged] + copies + above
 
 
 def _same_cells(a: pd.DataFrame, b: pd.DataFrame) -> bool:
