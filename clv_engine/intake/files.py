@@ -746,6 +746,33 @@ def _is_xlsx_package(path: Path) -> bool:
         return False
 
 
+def _merged_down(book_sheet, rows: list[list], notes: list[str]) -> list[list]:
+    """Cells merged down several rows (a customer's name and email spanning their orders)
+    hold their value on every row they cover, as the sheet shows them; cells merged only
+    across (a title over the table) are left as they are."""
+    try:
+        ranges = book_sheet.merged_cell_ranges or []
+    except Exception:  # noqa: BLE001 - an older reader or a format without merges
+        return rows
+    filled = 0
+    for (top, left), (bottom, right) in ranges:
+        if bottom <= top or top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        if value is None or value == "":
+            continue
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(left, min(right, len(row) - 1) + 1):
+                if (r, c) != (top, left) and (row[c] is None or row[c] == ""):
+                    row[c] = value
+                    filled += 1
+    if filled:
+        notes.append(f"Filled {filled:,} {agree(filled, 'cell')} of merged ranges with the value the merge shows "
+                     "(a merged cell belongs to every row it covers).")
+    return rows
+
+
 def _calamine_rows(book_sheet, sheet: str, notes: list[str], checked: bool) -> list[list]:
     """The rows of a sheet read by calamine, as ``to_python(skip_empty_area=False)`` gives them.
 
@@ -756,7 +783,7 @@ def _calamine_rows(book_sheet, sheet: str, notes: list[str], checked: bool) -> l
     """
     r0, c0 = book_sheet.start or (0, 0)
     if checked or (r0 + book_sheet.height) * (c0 + book_sheet.width) < 1_000_000:
-        return book_sheet.to_python(skip_empty_area=False)
+        return _merged_down(book_sheet, book_sheet.to_python(skip_empty_area=False), notes)
     kept: list[tuple[int, list]] = []
     filled = 0
     height, width = r0, c0

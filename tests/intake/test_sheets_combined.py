@@ -182,3 +182,26 @@ def test_a_sheet_of_other_columns_left_out_is_named(tmp_path):
     data = read_orders(workbook(tmp_path / "w.xlsx", {"Year 1": YEAR_1, "Visits": other}))
     assert any(n.startswith("Left out sheet 'Visits': its columns differ from those of 'Year 1'")
                for n in data.report.notes)
+
+
+def test_cells_merged_down_a_customers_orders_belong_to_every_order(tmp_path):
+    """A hand-kept sheet groups orders by customer with the name and email merged down: 11 of
+    18 orders were skipped as having no customer."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Orders by customer"])
+    ws.merge_cells("A1:D1")  # a title merged across: left as it is
+    ws.append(["Date", "Customer", "Email", "Amount"])
+    rows = [("2024-01-05", "Anna Berg", "anna@x.com", 45.0), ("2024-02-02", None, None, 120.0),
+            ("2024-04-22", None, None, 18.5), ("2024-01-19", "Ben Carter", "ben@x.com", 18.5),
+            ("2024-03-03", None, None, 80.0)]
+    for row in rows:
+        ws.append(list(row))
+    for column in "BC":
+        ws.merge_cells(f"{column}3:{column}5")
+        ws.merge_cells(f"{column}6:{column}7")
+    book.save(tmp_path / "merged.xlsx")
+    data = read_orders(tmp_path / "merged.xlsx")
+    assert totals(data) == {"anna@x.com": 183.5, "ben@x.com": 98.5}
+    assert not data.report.rows_skipped
+    assert any(n.startswith("Filled 6 cells of merged ranges") for n in data.report.notes)
