@@ -214,10 +214,16 @@ def _churn_card(customers: pd.DataFrame, context: ValueContext) -> Card | None:
         labels = customers["churn_label"].astype(object).where(
             customers["churn_label"].notna(), "").astype(str)
         high = int((labels == "High").sum())
+        recency = ""
+        if "rfm_segment" in customers.columns:
+            lapsed = int(customers["rfm_segment"].astype(str).isin(["At risk", "Lost"]).sum())
+            if lapsed:
+                recency = (f" The {lapsed:,} customers in the 'At risk' and 'Lost' segments are about recency "
+                           "instead: how long since their last order compared with your other customers.")
         return Card("High churn risk", f"{high:,}",
                     f"{high / len(customers):.0%} of customers are labelled High: likely to "
                     f"place no order in the next {context.horizon_text()}. Filter the "
-                    "customer table by churn risk to export them.")
+                    "customer table by churn risk to export them." + recency)
     if "churn_risk" not in customers.columns:
         return None
     risk = pd.to_numeric(customers["churn_risk"], errors="coerce")

@@ -594,3 +594,17 @@ def test_how_the_numbers_were_worked_out_is_said_in_plain_words():
     notes = " ".join(method_notes(summary))
     assert "buying rhythm" in notes and "it expected 1,485 repeat orders; customers placed 1,610." in notes
     assert "AUC" not in notes
+
+
+def test_the_churn_card_says_how_at_risk_and_lost_differ_from_churn_risk():
+    """0 customers with a High churn risk beside 17 'Lost' ones read as a contradiction."""
+    import pandas as pd
+
+    from clv_desktop.insights import summary_cards
+
+    customers = pd.DataFrame({"customer_id": list("abcd"), "clv": [10.0, 5.0, 3.0, 1.0],
+                              "churn_label": ["Low", "Low", "Low", "Medium"],
+                              "rfm_segment": ["Champions", "Lost", "At risk", "Lost"]})
+    card = next(c for c in summary_cards(customers, {"method": "predictive"}) if c.title == "High churn risk")
+    assert card.value == "0"
+    assert "The 3 customers in the 'At risk' and 'Lost' segments are about recency instead" in card.explanation
