@@ -60,13 +60,19 @@ def read_previous_customers(path) -> pd.DataFrame:
     except FileNotFoundError:
         raise InputError("The previous run's customer file was not found.", where=str(path),
                          hint="Pick the customers.csv written by an earlier analysis.") from None
+    except UnicodeDecodeError:
+        raise InputError("This is not a customers.csv of an earlier analysis: it is not a text file (a workbook "
+                         "or an export in another format?).", where=str(path),
+                         hint="Pick the customers.csv in the results folder of an earlier analysis.") from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"The previous run's customer file cannot be read ({exc}).", where=str(path),
                          hint="Pick the customers.csv written by an earlier analysis.") from None
-    for column in ("customer_id", "tier"):
-        if column not in table.columns:
-            raise InputError(f"The previous run's file has no '{column}' column.", where=f"{path.name}, row 1",
-                             hint="Pick the customers.csv written by an earlier analysis.")
+    missing = [c for c in ("customer_id", "tier") if c not in table.columns]
+    if missing:
+        raise InputError("This is not a customers.csv of an earlier analysis: it has no "
+                         + " or ".join(f"'{c}'" for c in missing) + " column.", where=f"{path.name}, row 1",
+                         hint="Pick the customers.csv in the results folder of an earlier analysis (it has "
+                              "customer_id and tier columns).")
     for column in ("customer_id", "tier"):
         # undo the ' the result files put before text a spreadsheet would run as a formula
         table[column] = table[column].astype(str).str.replace("^'(?=[=+\\-@\t\r\n\uff1d\uff0b\uff0d\uff20])", "",

@@ -64,3 +64,18 @@ def test_description_writes_large_counts_with_thousands_separators():
     new = pd.DataFrame({"customer_id": ids, "tier": "Low"})
     assert compare_runs(old, new).describe()[0] == "0 customers moved up a tier and 0 moved down; 2,500 stayed in the " \
         "same tier."
+
+
+def test_choosing_a_workbook_or_an_order_file_as_the_previous_run_says_what_to_pick(tmp_path):
+    """The desktop showed "('utf-8' codec can't decode bytes in position 10-11 …)"."""
+    book = tmp_path / "orders.xlsx"
+    book.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
+    with pytest.raises(InputError) as error:
+        read_previous_customers(book)
+    assert "not a customers.csv of an earlier analysis: it is not a text file" in str(error.value)
+    assert "codec" not in str(error.value)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("Order,Email,Date,Total\n1,a@x.com,2024-01-01,10\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_previous_customers(orders)
+    assert "it has no 'customer_id' or 'tier' column" in str(error.value)
