@@ -268,6 +268,11 @@ def _thousands_dots(num: pd.Series, parts: pd.DataFrame | None = None) -> bool:
     return not codes.isin(_THREE_DECIMAL_CURRENCIES).any()
 
 
+_GROUPS = r"(?:\d{1,3}(?:T\d{3})+|\d{1,2}(?:T\d{2})+T\d{3}|\d+)"  # 1,234,567 / 12,34,567 / 1234567
+_GROUPED_POINT = "(?:" + _GROUPS.replace("T", ",") + r")?(?:\.\d+)?"
+_GROUPED_COMMA = "(?:" + _GROUPS.replace("T", r"\.") + r")?(?:,\d+)?"
+
+
 def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series, AmountColumn]:
     """Numbers of cells that match ``_AMOUNT_RE`` (``parts``: its groups per cell)."""
     info = AmountColumn()
@@ -293,9 +298,14 @@ def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series,
     if decimal == "," and written.any():
         info.comma_example = cell_example(num[written].iloc[0])
     as_comma = (comma | ~point) if decimal == "," else comma
+    # thousands marks group three digits (or India's lakh grouping) and there is one decimal
+    # mark at most: "12.5.3" or "1.234.00" is a typo, not 1,253 or 123,400
+    well_formed = num.str.fullmatch(_GROUPED_POINT) | num.str.fullmatch(r"\d*")
+    well_formed = well_formed.where(~as_comma, num.str.fullmatch(_GROUPED_COMMA) | num.str.fullmatch(r"\d*"))
     num = num.where(~as_comma, num.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     num = num.where(as_comma, num.str.replace(",", "", regex=False))
     number = pd.to_numeric(num.where(num != "", None), errors="coerce").astype("float64")
+    number = number.where(well_formed.fillna(False).astype(bool))
     negative = (
         parts["sign1"].isin(["-", "−"]) | parts["sign2"].isin(["-", "−"])
         | parts["sign3"].notna() | (parts["open"].notna() & parts["close"].notna())

@@ -218,3 +218,16 @@ def test_a_date_order_the_dates_rule_out_is_overruled_with_a_note():
         "(month/day would leave such dates unread)" in info.notes
     _, info = parse_dates(pd.Series(["03/02/2023", "07/24/2023"]), date_order="DMY")
     assert info.order == "MDY" and any(n.startswith("day/month was asked for") for n in info.notes)
+
+
+@pytest.mark.parametrize("cells, expected", [
+    (["12.5.3", "10.00"], [None, 10.0]),          # a typo, not 1,253
+    (["1.234.00", "10.00"], [None, 10.0]),        # not 123,400
+    (["1,234,56", "3,50"], [None, 3.5]),          # not 123,456
+    (["1.234.567", "12"], [1234567.0, 12.0]),     # thousands dots
+    (["12,34,567.00", "5.5"], [1234567.0, 5.5]),  # Indian grouping
+    (["$1,240.00", "(50.00)"], [1240.0, -50.0]),
+])
+def test_thousands_marks_must_group_digits_and_there_is_one_decimal_mark(cells, expected):
+    parsed, _ = parse_amounts(pd.Series(cells))
+    assert [None if pd.isna(v) else v for v in parsed] == expected
