@@ -388,7 +388,9 @@ def describe_choice(best: HoldoutScore, scores: dict, forced: bool) -> str:
         text += "."
     if best.total_error_pct >= TREND_PCT:
         more = "more" if best.actual_orders > best.predicted_orders else "fewer"
-        text += (f" The held-back weeks had {best.total_error_pct:.0f}% {more} repeat orders than the model "
+        # relative to what was expected: 36 placed against 88 expected is 59% fewer (not 144%)
+        change = abs(best.actual_orders - best.predicted_orders) / max(best.predicted_orders, 1e-9) * 100
+        text += (f" The held-back weeks had {change:.0f}% {more} repeat orders than the model "
                  "expected from the earlier history: a trend or season the model cannot follow (it assumes "
                  "each customer keeps buying at the same rate until they leave), so treat totals with care.")
     return text
