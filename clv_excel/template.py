@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from clv_engine.errors import InputError
+from clv_engine.exports.tools import EMAIL_TOOLS as _ENGINE_EMAIL_TOOLS
 
 from .scripts import ORDERS_SHEET, SETTINGS_SHEET
 
@@ -41,7 +42,7 @@ ORDERS_REF = f"{ORDERS_TABLE}[#All]"
 ORDER_HEADER = ["Customer", "Email", "Order", "Date", "Total"]
 MODEL_LIST = "auto,bgnbd,mbgnbd,paretonbd,simple,historical"
 PERIOD_LIST = "day,week,month"
-EMAIL_TOOLS = "mailchimp,klaviyo,hubspot,brevo,generic"
+EMAIL_TOOLS = ",".join(_ENGINE_EMAIL_TOOLS)  # every tool the engine exports for
 
 MONEY = "#,##0.00"
 PERCENT = "0%"

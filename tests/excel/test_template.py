@@ -169,6 +169,9 @@ def test_settings_have_drop_downs_and_formats(classic_path):
     assert lists[model_cell] == '"auto,bgnbd,mbgnbd,paretonbd,simple,historical"'
     rate_cell = list(book.defined_names["DiscountRate"].destinations)[0][1].replace("$", "")
     assert sheet[rate_cell].number_format == "0%"
+    # every email tool the engine writes lists for (ActiveCampaign was missing)
+    tool_cell = list(book.defined_names["EmailTool"].destinations)[0][1].replace("$", "")
+    assert lists[tool_cell] == '"mailchimp,klaviyo,hubspot,brevo,activecampaign,generic"'
 
 
 def test_result_columns_are_formatted(classic_path):
