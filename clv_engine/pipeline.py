@@ -29,7 +29,7 @@ from .csv_writer import csv_chunks
 from .formulas import business_clv, historical_clv, retention_clv_per_customer, simple_clv_per_customer
 from .summary import SUMMARY_COLUMNS, customer_summary, whole_day
 from .summary_sql import SummaryData
-from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits
+from .tiers import DEFAULT_SPLITS, DEFAULT_TIER_NAMES, assign_tiers, parse_splits, tier_names
 
 __all__ = ["Settings", "Analysis", "analyze", "read_orders_with", "METHODS", "CUSTOMER_COLUMNS"]
 
@@ -160,6 +160,7 @@ class Settings:
         if self.tier_names is None or (tuple(self.tier_names) == tuple(DEFAULT_TIER_NAMES) and count != 3):
             # names not given: High, Medium, Low for three tiers, else Tier 1, Tier 2 …
             self.tier_names = list(DEFAULT_TIER_NAMES) if count == 3 else [f"Tier {i + 1}" for i in range(count)]
+        self.tier_names = tier_names(self.tier_names, count)  # one different, non-empty name per tier
         if self.duplicates not in ("auto", "drop", "keep"):
             raise InputError(f"unknown duplicates rule {self.duplicates!r}", hint="Use auto, drop or keep.")
         if self.export_mode not in ("per-tier", "tagged", "single"):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["assign_tiers", "parse_splits", "DEFAULT_SPLITS", "DEFAULT_TIER_NAMES"]
+__all__ = ["assign_tiers", "parse_splits", "tier_names", "DEFAULT_SPLITS", "DEFAULT_TIER_NAMES"]
 
 DEFAULT_SPLITS = (20.0, 50.0, 30.0)
 DEFAULT_TIER_NAMES = ("High", "Medium", "Low")
@@ -52,7 +52,9 @@ def parse_splits(text: str | Sequence[float]) -> tuple[float, ...]:
     return tuple(values)
 
 
-def _tier_names(names: Sequence[str] | None, count: int) -> list[str]:
+def tier_names(names: Sequence[str] | None, count: int) -> list[str]:
+    """``count`` tier names, best first: ``names`` checked (one different, non-empty name per
+    tier, or :class:`InputError`), or the defaults (High, Medium, Low; Tier 1, Tier 2 …)."""
     if names is None:
         if count == len(DEFAULT_TIER_NAMES):
             return list(DEFAULT_TIER_NAMES)
@@ -121,13 +123,13 @@ def assign_tiers(
                 f"tier thresholds {list(thresholds)} must be numbers from highest to lowest",
                 hint="Write them like 1000,200 (minimum value of each tier, best tier first).",
             )
-        labels = _tier_names(names, len(cuts) + 1)
+        labels = tier_names(names, len(cuts) + 1)
         # index of the first threshold the value reaches; len(cuts) if none
         reached = vals[:, None] >= np.asarray(cuts)[None, :]
         codes = np.where(reached.any(axis=1), reached.argmax(axis=1), len(cuts))
     else:
         shares = parse_splits(splits if splits is not None else DEFAULT_SPLITS)
-        labels = _tier_names(names, len(shares))
+        labels = tier_names(names, len(shares))
         codes = _share_codes(vals, shares)
 
     categorical = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=labels, ordered=True)

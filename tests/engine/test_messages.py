@@ -108,3 +108,14 @@ def test_counts_above_one_stay_plural(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "3 rows read" in out and "2 customers, 3 orders up to" in out and re.search(r"Wrote \d+ files to", out)
+
+
+@pytest.mark.parametrize("names", [("VIP", "VIP", "Rest"), ("VIP", "", "Rest"), ("VIP", "Rest")])
+def test_tier_names_are_checked_with_the_other_settings_before_a_run(names):
+    """The desktop checks settings before it runs and remembers them: duplicate tier names used
+    to pass that check and fail only once the analysis was under way."""
+    from clv_engine.pipeline import Settings
+
+    with pytest.raises(InputError, match="tiers need 3 different, non-empty names|named 2 tiers but gave 3"):
+        Settings(tier_names=names).validate()
+    assert Settings(tier_names=(" VIP ", "Regular", "Rest")).validate().tier_names == ["VIP", "Regular", "Rest"]
