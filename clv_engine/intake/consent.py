@@ -105,8 +105,9 @@ _NOT_CONSENT_WORDS = {"sms", "text", "phone", "whatsapp", "date", "time", "times
 # "Acepta marketing", "Promotional emails", "Can we email you?") is consent when its cells
 # are plain yes/no words or subscription words (not "none", "pending" …: see _topic_share)
 _TOPIC_PARTS = ("email", "mail", "marketing", "newsletter", "werbung", "werbe", "reclame", "publicidad",
-                "publicite", "pubblicita", "subscribe")
-_TOPIC_HEADERS = {"news", "mailings"}  # as the whole header ("News", "Mailings")
+                "publicite", "pubblicita")
+# as the whole header only ("News", "Subscribe"; not "Subscribe & Save", a subscription program)
+_TOPIC_HEADERS = {"news", "mailings", "subscribe"}
 _EXACT_CONSENT = {
     "acceptsemailmarketing", "acceptsmarketing", "emailconsent", "consent", "marketingconsent", "optin",
     "newsletter", "subscribed", "emailmarketingconsent", "marketingoptin", "emailoptin", "emailsubscriptionstatus",

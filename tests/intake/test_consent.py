@@ -269,7 +269,7 @@ def test_more_consent_headers_and_their_words_are_read(tmp_path, header, yes, no
     assert report.mapping.get("consent") == header
 
 
-@pytest.mark.parametrize("header", ["Contacted", "Promotion", "Info"])
+@pytest.mark.parametrize("header", ["Contacted", "Promotion", "Info", "Subscribe & Save"])
 def test_yes_no_columns_about_other_things_are_still_not_consent(tmp_path, header):
     path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n1,a@x.com,2024-01-01,10,yes\n"
                  "2,b@x.com,2024-01-02,10,no\n")
