@@ -1381,9 +1381,12 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
             example = next((c for c in cells if c and c != "(blank)"), "")
             said = f" The {column} column is '{roles[column]}'" + (f", with cells like '{example}'" if example else "") \
                 + "."
+        unsaved = next((n for n in report.notes if "result was never saved" in n), None)
         raise InputError(f"none of the {report.rows_read} {agree(report.rows_read, 'row')} could be used as an "
-                         f"order ({top}).{said}", where=where,
-                         hint="Check the column mapping (--map role=COLUMN) and the date order, or export the "
+                         f"order ({top}).{said}" + (f" {unsaved.split(' Open the file')[0]}" if unsaved else ""),
+                         where=where,
+                         hint="Open the workbook in Excel or LibreOffice, save it, and read it again." if unsaved
+                         else "Check the column mapping (--map role=COLUMN) and the date order, or export the "
                               "orders again.")
     # worth 0 in the file (an order that returns of other orders brought to 0 is no free order)
     free = int((gross_amount.to_numpy() == 0).sum())

@@ -562,7 +562,52 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
     if sheet is None and len(sheets) > 1 and not parts:
         table.notes.append(f"Read sheet '{chosen}' (the workbook has {len(sheets)} sheets).")
     table.notes.extend(notes)
+    if _is_xlsx_package(path):
+        table.notes.extend(_unsaved_formulas(path, read))
     return table
+
+
+# a formula cell without a saved result: <c r="E3"><f>2*9.25</f><v /></c> (or no <v> at all)
+_UNSAVED_FORMULA = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
+                              rb'(?:<v\s*/>|<v>\s*</v>)?</c>')
+
+
+def _unsaved_formulas(path: Path, sheets: list[str]) -> list[str]:
+    """Notes on formula cells whose results were never saved (a workbook written by a program,
+    not saved by Excel or LibreOffice): every reader sees them blank, so say why and what to do."""
+    import zipfile
+
+    notes = []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            ids = dict(re.findall(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', book))
+            targets = {i: t for t, i in re.findall(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', rels)}
+            targets.update({i: t for i, t in re.findall(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"',
+                                                          rels)})
+            for name in sheets:
+                target = targets.get(ids.get(_xml_text(name), ""), "")
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if member not in zf.NameToInfo or zf.getinfo(member).file_size > 300_000_000:
+                    continue
+                data = zf.read(member)
+                if b"<f" not in data:
+                    continue
+                cells = [m.group(1).decode() for m in _UNSAVED_FORMULA.finditer(data)]
+                if cells:
+                    notes.append(f"Sheet '{name}': {len(cells):,} {agree(len(cells), 'cell holds a formula whose', 'cells hold formulas whose')} "
+                                 f"result was never saved (e.g. {cells[0]}; the file was written by a program, not "
+                                 "saved by Excel), so they read as blank. Open the file in Excel or LibreOffice, "
+                                 "save it, and read it again.")
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return notes
+    return notes
+
+
+def _xml_text(name: str) -> str:
+    """A sheet name as workbook.xml writes it (&amp; for &, …)."""
+    return name.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 HEAD_ROWS = 200  # rows of a further sheet read first, to compare its column headers

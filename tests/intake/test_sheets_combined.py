@@ -205,3 +205,30 @@ def test_cells_merged_down_a_customers_orders_belong_to_every_order(tmp_path):
     assert totals(data) == {"anna@x.com": 183.5, "ben@x.com": 98.5}
     assert not data.report.rows_skipped
     assert any(n.startswith("Filled 6 cells of merged ranges") for n in data.report.notes)
+
+
+def test_formulas_without_a_saved_result_are_named_with_what_to_do(tmp_path, capsys):
+    """A workbook written by a program keeps formulas without their results: every reader sees
+    blank cells. The rows were skipped as "unreadable amount (blank)" with no word why."""
+    from clv_engine.cli import main
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Orders"
+    ws.append(["Date", "Email", "Amount"])
+    for i in range(6):
+        ws.append([dt.datetime(2024, 1 + i, 5), f"c{i % 3}@x.com", 10.0 + i])
+    ws["C3"] = "=2*9.25"
+    book.save(tmp_path / "some.xlsx")
+    data = read_orders(tmp_path / "some.xlsx")
+    assert data.report.rows_skipped == {"unreadable amount": 1}
+    assert ("Sheet 'Orders': 1 cell holds a formula whose result was never saved (e.g. C3; the file was written by "
+            "a program, not saved by Excel), so they read as blank. Open the file in Excel or LibreOffice, save it, "
+            "and read it again.") in data.report.notes
+    for row in range(2, 8):
+        ws[f"C{row}"] = f"={row}*10"
+    book.save(tmp_path / "all.xlsx")
+    assert main(["analyze", str(tmp_path / "all.xlsx"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "6 cells hold formulas whose result was never saved (e.g. C2" in err
+    assert err.rstrip().endswith("Open the workbook in Excel or LibreOffice, save it, and read it again.")
