@@ -567,8 +567,10 @@ def _read_excel(path: Path, sheet: str | None, accept=None) -> RawTable:
     return table
 
 
-# a formula cell without a saved result: <c r="E3"><f>2*9.25</f><v /></c> (or no <v> at all)
-_UNSAVED_FORMULA = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
+# a formula cell without a saved result: <c r="E3"><f>2*9.25</f><v /></c> (or no <v> at all);
+# not one whose saved result is an empty text (t="str", as Excel saves =IF(A1="","",A1))
+_UNSAVED_FORMULA = re.compile(rb'<c\b(?![^>]*\bt="str")[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>'
+                              rb'(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
                               rb'(?:<v\s*/>|<v>\s*</v>)?</c>')
 
 
