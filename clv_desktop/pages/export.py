@@ -168,6 +168,10 @@ class ExportPage(Page):
             box.setChecked(chosen is None or tier in chosen)
             self.tier_boxes[tier] = box
             self.tier_boxes_layout.insertWidget(len(self.tier_boxes) - 1, box)
+        # made after the rest of the page: Tab reaches them in their place, below "Customers in these tiers"
+        chain = [self.scope_tiers, *self.tier_boxes.values(), self.scope_shown]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
         self.mode_buttons.get(saved.get("mode"), self.mode_buttons["per-tier"]).setChecked(True)
         self.show_scope(saved.get("scope") == "shown")
         self.include_no_consent.setChecked(bool(saved.get("include_no_consent", False)))

@@ -608,3 +608,16 @@ def test_the_churn_card_says_how_at_risk_and_lost_differ_from_churn_risk():
     card = next(c for c in summary_cards(customers, {"method": "predictive"}) if c.title == "High churn risk")
     assert card.value == "0"
     assert "The 3 customers in the 'At risk' and 'Lost' segments are about recency instead" in card.explanation
+
+
+def test_tab_reaches_the_tier_boxes_right_after_the_tier_choice(qtbot, window, tmp_path):
+    """The tier check boxes are made when results arrive, after the rest of the page: Tab
+    reached them only after "Save Excel report…"."""
+    _open(qtbot, window, _file(tmp_path))
+    _analyse(qtbot, window)
+    export = window.export_page
+    export.refresh()
+    boxes = list(export.tier_boxes.values())
+    assert boxes
+    assert export.scope_tiers.nextInFocusChain() is boxes[0]
+    assert boxes[-1].nextInFocusChain() is export.scope_shown
