@@ -91,16 +91,21 @@ _CONSENT_PARTS = ("consent", "optin", "optedin", "newsletter", "permission", "ei
                   "subscribed", "subscriber", "abonniert", "suscrito", "iscritto", "ingeschreven", "aangemeld",
                   "angemeldet")
 # the same in scripts that have no Latin letters (matched in the header as written, lower case)
-_CONSENT_PARTS_OTHER_SCRIPTS = ("メールマガジン", "メルマガ", "ニュースレター", "配信希望", "同意", "订阅", "訂閱", "邮件营销",
-                                "營銷郵件", "뉴스레터", "수신동의", "рассылк", "подписк", "согласие", "ενημερωτικ",
-                                "συγκατάθεση", "ניוזלטר", "النشرة", "الموافقة")
+# (newsletter and mailing words only: "agree" or "consent" alone is as often about terms of
+# use or data processing, 利用規約に同意, согласие на обработку данных)
+_CONSENT_PARTS_OTHER_SCRIPTS = ("メールマガジン", "メルマガ", "ニュースレター", "配信希望", "订阅", "訂閱", "邮件营销",
+                                "營銷郵件", "뉴스레터", "수신동의", "рассылк", "ενημερωτικ", "ניוזלטר", "النشرة")
 # … and words that do only next to an email/consent word ("Subscription" alone is a product)
 _WEAK_PARTS = ("marketing", "mailing", "werbung", "subscri", "abonn", "suscri", "inscri")
 _WEAK_COMPANIONS = ("email", "mail", "accept", "consent", "opt", "permission", "allow", "agree", "newsletter")
 _NOT_CONSENT_WORDS = {"sms", "text", "phone", "whatsapp", "date", "time", "timestamp", "at", "updated", "source",
                       "level", "method", "ip", "collected", "type", "channel", "campaign", "utm", "medium",
                       "id", "name", "reason", "version", "url", "datum", "fecha", "verified", "valid", "validated",
-                      "sent", "opened", "clicked", "delivered", "bounced", "bounce", "receipt", "address", "domain"}
+                      "sent", "opened", "clicked", "delivered", "bounced", "bounce", "receipt", "address", "domain",
+                      # consent to something else than marketing email, and mail that is post
+                      "cookie", "cookies", "terms", "agb", "terminos", "conditions", "privacy", "datenschutz",
+                      "processing", "verarbeitung", "photo", "photograph", "photography", "form", "signed",
+                      "order", "shipped", "rebate", "confirmed", "box", "tos"}
 # … and words that name what consent is about: a header with one of them ("Werbung erlaubt",
 # "Acepta marketing", "Promotional emails", "Can we email you?") is consent when its cells
 # are plain yes/no words or subscription words (not "none", "pending" …: see _topic_share)

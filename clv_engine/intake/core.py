@@ -712,20 +712,16 @@ _DOLLARS = ("USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN", "TWD")
 
 
 def _dollar_sign_as_code(cur: pd.Series, live: pd.Series, currency, notes: list) -> pd.Series:
-    """A bare "$" is some dollar: the one the file also writes as a code ("$120.00" beside
-    "USD 45.95"), or the one given with --currency; otherwise it stays "$"."""
+    """A bare "$" is the dollar given with --currency (USD, CAD …). Without it "$" stays a
+    currency of its own: beside "USD 45.95" it may be pesos (Mexico, Chile, Colombia also
+    write $), so the file's mixed currencies are reported and --currency settles them."""
     dollar = (cur == "$").to_numpy()
-    if not dollar.any():
-        return cur
     given = str(currency).upper() if currency else None
-    codes = sorted(set(cur[live & ~pd.Series(dollar, index=cur.index)].unique()) & set(_DOLLARS))
-    target = given if given in _DOLLARS else (codes[0] if len(codes) == 1 and not given else None)
-    if target is None:
+    if not dollar.any() or given not in _DOLLARS:
         return cur
     n = int(dollar.sum())
-    notes.append(f"Amounts written with a bare $ ({n:,} {agree(n, 'row')}) are taken to be {target}, "
-                 + ("as given." if given else "the dollar the file also names."))
-    return cur.where(~dollar, target)
+    notes.append(f"Amounts written with a bare $ ({n:,} {agree(n, 'row')}) are taken to be {given}, as given.")
+    return cur.where(~dollar, given)
 
 
 def _sorted_by_date_and_row(orders: pd.DataFrame) -> bool:
@@ -1238,7 +1234,10 @@ def read_orders(source, *, sheet=None, mapping=None, layout=None, currency=None,
         chosen = str(counts.index[0])
     if len(counts) > 1:
         listed = ", ".join(f"{c} ({n})" for c, n in counts.items())
-        report.notes.append(f"The file mixes currencies: {listed}. Only {chosen} orders are analysed.")
+        dollars = [c for c in counts.index if c in _DOLLARS]
+        same = (f" If $ means {dollars[0]} here, add --currency {dollars[0]} to count both."
+                if "$" in counts.index and len(dollars) == 1 and not currency else "")
+        report.notes.append(f"The file mixes currencies: {listed}. Only {chosen} orders are analysed.{same}")
     if chosen:
         _mark(work, (cur != "") & (cur != chosen), "other currency", cur)
     report.currency = chosen

@@ -285,7 +285,9 @@ def _paypal_converted(work, kind: pd.Series, ref: pd.Series, amount: pd.Series, 
 
 
 _PAYPAL_FEE = re.compile(r"\bfee\b|gebühr|gebuhr|frais|comisi[oó]n")
-_PAYPAL_REVERSED = re.compile(r"reversal|cancel+ed reversal|storn|rückgängig|ruckgangig|annulation")
+_PAYPAL_REVERSED = re.compile(r"reversal|storn|rückgängig|ruckgangig|annulation")
+_PAYPAL_CHARGEBACK = re.compile(r"chargeback|charge back|rückbuchung|ruckbuchung|dispute|streitfall|litige|"
+                                r"rétrofacturation|contracargo")
 
 
 def _paypal_won_disputes(work, kind: pd.Series, ref: pd.Series, amount: pd.Series, refund: pd.Series,
@@ -293,10 +295,12 @@ def _paypal_won_disputes(work, kind: pd.Series, ref: pd.Series, amount: pd.Serie
     """A dispute the shop won: a "Chargeback Reversal" (money in) naming the same payment as
     a chargeback (money out) of the same amount gives that money back; neither row is a
     refund or a payment, and the payment stands. Returns the payments so restored."""
-    back = kind.str.contains(_PAYPAL_REVERSED) & (amount > 0) & (ref != "")
+    chargeback = kind.str.contains(_PAYPAL_CHARGEBACK)
+    back = chargeback & kind.str.contains(_PAYPAL_REVERSED) & (amount > 0) & (ref != "")
     if not back.any():
         return set()
-    taken = refund & (ref != "") & (work["skip"] == "")
+    # only a chargeback is given back so (a refund stays a refund beside a released account hold)
+    taken = refund & chargeback & (ref != "") & (work["skip"] == "")
     cancelled, restored = 0, set()
     for row in back[back].index:
         same = taken & (ref == ref[row]) & ((amount.abs() - amount[row]).abs() < 0.005)

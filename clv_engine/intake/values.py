@@ -269,8 +269,8 @@ def _thousands_dots(num: pd.Series, parts: pd.DataFrame | None = None) -> bool:
 
 
 _GROUPS = r"(?:\d{1,3}(?:T\d{3})+|\d{1,2}(?:T\d{2})+T\d{3}|\d+)"  # 1,234,567 / 12,34,567 / 1234567
-_GROUPED_POINT = "(?:" + _GROUPS.replace("T", ",") + r")?(?:\.\d+)?"
-_GROUPED_COMMA = "(?:" + _GROUPS.replace("T", r"\.") + r")?(?:,\d+)?"
+_GROUPED_POINT = "(?:" + _GROUPS.replace("T", ",") + r")?(?:\.\d*)?"  # "1,234." too
+_GROUPED_COMMA = "(?:" + _GROUPS.replace("T", r"\.") + r")?(?:,\d*)?"
 
 
 def _parse_matched(parts: pd.DataFrame, decimal: str | None) -> tuple[pd.Series, AmountColumn]:

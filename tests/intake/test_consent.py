@@ -269,7 +269,11 @@ def test_more_consent_headers_and_their_words_are_read(tmp_path, header, yes, no
     assert report.mapping.get("consent") == header
 
 
-@pytest.mark.parametrize("header", ["Contacted", "Promotion", "Info", "Subscribe & Save"])
+@pytest.mark.parametrize("header", ["Contacted", "Promotion", "Info", "Subscribe & Save", "利用規約に同意",
+                                    "Согласие с офертой", "согласие на обработку персональных данных",
+                                    "同意服务条款", "Cookie consent", "GDPR data processing consent",
+                                    "Zustimmung AGB", "Consentimiento términos", "Permission to photograph",
+                                    "Consent form signed", "Mail order", "Shipped by mail", "Email confirmed"])
 def test_yes_no_columns_about_other_things_are_still_not_consent(tmp_path, header):
     path = write(tmp_path, "o.csv", f"Order ID,Email,Date,Total,{header}\n1,a@x.com,2024-01-01,10,yes\n"
                  "2,b@x.com,2024-01-02,10,no\n")

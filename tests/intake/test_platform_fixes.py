@@ -341,14 +341,34 @@ def test_paypal_status_in_another_language_uses_the_shared_words(write):
     assert data.report.rows_skipped == {"not paid": 1, "cancelled or failed": 1}
 
 
-def test_a_bare_dollar_sign_is_the_dollar_the_file_names(write):
-    """"$120.00" beside "USD 45.95": one currency, not two (the USD rows were left out)."""
+def test_a_released_account_hold_does_not_cancel_a_refund(write):
+    """"Reversal of General Account Hold" gives back a hold, not a refund: the refunded payment
+    stays refunded (only a chargeback's reversal restores a payment)."""
+    path = write("paypal.csv", PAYPAL_HEADER
+                 + paypal_row(5, "Eve", "Website Payment", "Completed", "70,00", "eve@x.de", "P5")
+                 + paypal_row(6, "Eve", "General Account Hold", "Completed", "-70,00", "eve@x.de", "H5", "P5", "Debit")
+                 + paypal_row(7, "Eve", "Payment Refund", "Completed", "-70,00", "eve@x.de", "R5", "P5", "Debit")
+                 + paypal_row(8, "Eve", "Reversal of General Account Hold", "Completed", "70,00", "eve@x.de", "L5",
+                              "P5")
+                 + paypal_row(9, "Zed", "Website Payment", "Completed", "10,00", "zed@x.de", "Z1"))
+    data = read_orders(path)
+    assert amounts(data) == {"Z1": 10.0}  # Eve refunded in full
+    assert not any("dispute the shop won" in n for n in data.report.notes)
+
+
+def test_a_bare_dollar_sign_is_the_dollar_given_with_currency(write):
+    """"$120.00" beside "USD 45.95": $ may be pesos (Mexico, Chile, Colombia write $ too), so
+    without --currency the two stay apart and the note says how to count both; with
+    --currency USD they are one currency."""
     path = write("o.csv", "Order ID,Date,Email,Amount\nM1,2024-01-05,ann@x.test,$120.00\n"
                  "M2,2024-01-20,bob@x.test,$80.00\nM3,2024-02-03,ann@x.test,$30.00\n"
                  "M4,2024-03-01,cy@x.test,USD 45.95\nM5,2024-04-01,cy@x.test,USD 10.00\n")
     data = read_orders(path)
+    assert data.report.currency == "$" and data.report.rows_skipped == {"other currency": 2}
+    assert any(n.endswith("If $ means USD here, add --currency USD to count both.") for n in data.report.notes)
+    data = read_orders(path, currency="USD")
     assert data.report.currency == "USD" and not data.report.rows_skipped
     assert data.orders["amount"].sum() == pytest.approx(285.95)
-    assert any("bare $ (3 rows) are taken to be USD" in n for n in data.report.notes)
+    assert any("bare $ (3 rows) are taken to be USD, as given" in n for n in data.report.notes)
     only_dollar_sign = write("p.csv", "Order ID,Date,Email,Amount\nM1,2024-01-05,ann@x.test,$120.00\n")
     assert read_orders(only_dollar_sign, currency="CAD").report.currency == "CAD"

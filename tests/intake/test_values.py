@@ -227,6 +227,7 @@ def test_a_date_order_the_dates_rule_out_is_overruled_with_a_note():
     (["1.234.567", "12"], [1234567.0, 12.0]),     # thousands dots
     (["12,34,567.00", "5.5"], [1234567.0, 5.5]),  # Indian grouping
     (["$1,240.00", "(50.00)"], [1240.0, -50.0]),
+    (["1,234.", "10.00"], [1234.0, 10.0]),        # a decimal mark with nothing after it
 ])
 def test_thousands_marks_must_group_digits_and_there_is_one_decimal_mark(cells, expected):
     parsed, _ = parse_amounts(pd.Series(cells))
