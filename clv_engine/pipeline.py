@@ -9,7 +9,6 @@ desktop app all call these two; none of them re-implements a step.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 import math
@@ -444,19 +443,21 @@ def _compute_clv(orders, summary, settings: Settings, as_of, report, cancel, hol
         clv = historical_clv(summary, settings.margin)
         info.update(method="historical", basis="value to date (net of refunds) × margin")
     else:
+        # the formula's value before the acquisition cost (what a customer is worth acquiring:
+        # adding the cost back to the CLV, floored at 0, would lift every customer worth less),
+        # then the CLV net of the cost, floored at 0, as the formula functions give it
         if settings.method == "retention":
-            formula = functools.partial(retention_clv_per_customer, summary, retention_rate=settings.retention_rate,
-                                        discount_rate=settings.discount_rate, margin=settings.margin, orders=orders)
+            before, basis = retention_clv_per_customer(summary, retention_rate=settings.retention_rate,
+                                                       discount_rate=settings.discount_rate, margin=settings.margin,
+                                                       orders=orders)
         else:
-            formula = functools.partial(simple_clv_per_customer, summary, lifespan_years=settings.lifespan_years,
-                                        margin=settings.margin, orders=orders)
-        clv, basis = formula(acquisition_cost=settings.acquisition_cost)
-        info.update(method="retention" if settings.method == "retention" else "simple", basis=basis)
+            before, basis = simple_clv_per_customer(summary, lifespan_years=settings.lifespan_years,
+                                                    margin=settings.margin, orders=orders)
+        clv = (before - float(settings.acquisition_cost)).clip(lower=0.0)
+        info.update(method="retention" if settings.method == "retention" else "simple", basis=basis,
+                    value_before_cost=before)
         if "fallback_reason" in info:
             info["basis"] = f"{info['fallback_reason']} Formula: {basis}."
-        # what a customer is worth before the acquisition cost (the CLV above is net of it and
-        # floored at 0, so adding the cost back would lift every customer worth less than it)
-        info["value_before_cost"] = formula(acquisition_cost=0.0)[0] if settings.acquisition_cost else clv
     table = pd.DataFrame({"clv": clv})
     # Without a model there is no uncertainty band to compute: low = likely = high.
     table["clv_low"] = table["clv"]
